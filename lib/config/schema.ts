@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { DEFAULT_RABBIT_MAX_PRIORITY, KOMBU_DEFAULT_SEP, KOMBU_DEFAULT_STEPS, StepsSchema, assertLanes } from '@/lib/shared/priority';
+
+/** The shape of Triage's configuration (env + optional JSON file, product.md §6). */
+
+const QueueNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((name) => !/[\x00-\x1f]/.test(name), { error: 'queue names may not contain control characters' });
+
+export const RedisQueueConfigSchema = z
+  .object({
+    name: QueueNameSchema,
+    /** kombu `priority_steps` for this queue; defaults to the broker's. */
+    steps: StepsSchema.optional(),
+    /** kombu `sep`; defaults to the broker's. */
+    sep: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const LaneGroupConfigSchema = z
+  .object({
+    name: QueueNameSchema,
+    lanes: z
+      .array(
+        z
+          .object({
+            queue: QueueNameSchema,
+            priorities: z.tuple([z.number().int(), z.number().int()]),
+          })
+          .strict(),
+      )
+      .min(1)
+      .superRefine((lanes, ctx) => {
+        try {
+          assertLanes(lanes);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+  })
+  .strict();
+
+export const RedisBrokerConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
+    kind: z.literal('redis'),
+    url: z.string().default('redis://127.0.0.1:6379/0'),
+    /** kombu transport options; every producer, worker and Triage must agree on these. */
+    sep: z.string().min(1).default(KOMBU_DEFAULT_SEP),
+    steps: StepsSchema.default([...KOMBU_DEFAULT_STEPS]),
+    globalKeyprefix: z.string().default(''),
+    visibilityTimeoutSec: z.number().int().min(1).default(3600),
+    unackedKey: z.string().default('unacked'),
+    unackedIndexKey: z.string().default('unacked_index'),
+    unackedMutexKey: z.string().default('unacked_mutex'),
+    queues: z.array(RedisQueueConfigSchema).default([]),
+    laneGroups: z.array(LaneGroupConfigSchema).default([]),
+    /** Find kombu queues not listed here by their bindings and list keys. */
+    discover: z.boolean().default(true),
+  })
+  .strict();
+
+export const RabbitQueueConfigSchema = z
+  .object({
+    name: QueueNameSchema,
+    maxPriority: z.number().int().min(0).max(255).default(DEFAULT_RABBIT_MAX_PRIORITY),
+    /** Extra queue arguments Triage declares the queue with when it does not exist yet. */
+    arguments: z.record(z.string(), z.unknown()).default({}),
+    durable: z.boolean().default(true),
+  })
+  .strict();
+
+export const RabbitBrokerConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
+    kind: z.literal('rabbitmq'),
+    url: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
+    managementUrl: z.string().default('http://guest:guest@127.0.0.1:15672'),
+    vhost: z.string().default('/'),
+    queues: z.array(RabbitQueueConfigSchema).default([]),
+    discover: z.boolean().default(true),
+  })
+  .strict();
+
+export const BrokerConfigSchema = z.discriminatedUnion('kind', [RedisBrokerConfigSchema, RabbitBrokerConfigSchema]);
+
+export const TriageConfigSchema = z
+  .object({
+    brokers: z.array(BrokerConfigSchema).min(1),
+    defaultPriority: z.number().int().min(0).max(9).default(5),
+    /** Where Triage keeps its own state (audit, history, archives, task states). */
+    stateRedisUrl: z.string().default('redis://127.0.0.1:6379/0'),
+    statePrefix: z.string().min(1).default('triage:'),
+    port: z.number().int().min(1).max(65535).default(3000),
+    production: z.boolean().default(false),
+    sessionSecret: z.string().nullable().default(null),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    for (const broker of config.brokers) {
+      if (ids.has(broker.id)) ctx.addIssue({ code: 'custom', message: `duplicate broker id ${broker.id}` });
+      ids.add(broker.id);
+    }
+  });
+
+export type RedisQueueConfig = z.infer<typeof RedisQueueConfigSchema>;
+export type LaneGroupConfig = z.infer<typeof LaneGroupConfigSchema>;
+export type RedisBrokerConfig = z.infer<typeof RedisBrokerConfigSchema>;
+export type RabbitQueueConfig = z.infer<typeof RabbitQueueConfigSchema>;
+export type RabbitBrokerConfig = z.infer<typeof RabbitBrokerConfigSchema>;
+export type BrokerConfig = z.infer<typeof BrokerConfigSchema>;
+export type TriageConfig = z.infer<typeof TriageConfigSchema>;

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { PrioritySchema } from './priority';
+
+/** Wire shapes of the HTTP API (product.md §4). Extra fields are additions, never changes. */
+
+export type BrokerKind = 'redis' | 'rabbitmq';
+
+export type ByPriority = Record<string, number>;
+
+export interface QueueRates {
+  /** Messages per second over the last sample window; null when the broker cannot tell. */
+  enqueue: number | null;
+  dequeue: number | null;
+}
+
+export interface LaneInfo {
+  queue: string;
+  priorities: [number, number];
+  depth: number;
+}
+
+export interface Queue {
+  broker: string;
+  kind: BrokerKind;
+  name: string;
+  depth: number;
+  /** All ten keys "0".."9"; only `levels` can be non-zero. */
+  byPriority: ByPriority;
+  /** Reserved by consumers, not yet acknowledged. */
+  inFlight: number;
+  /** null = the broker cannot tell (kombu on Redis keeps no consumer registry). */
+  consumers: number | null;
+  paused: boolean;
+  oldestAgeSec: number | null;
+  /** Per level; null where the age is unknown (messages without an enqueue timestamp). */
+  oldestAgeSecByPriority: Record<string, number | null>;
+  /** Distinct priorities the queue holds apart, e.g. [0,3,6,9] for kombu's default steps. */
+  levels: number[];
+  rates: QueueRates;
+  /** Set for lane groups: their member queues, in consumption order. */
+  lanes?: LaneInfo[];
+  /** Broker-specific facts worth showing: steps, separator, x-max-priority, arguments. */
+  details: Record<string, unknown>;
+  /** Things that silently break priority or need attention. */
+  warnings: string[];
+}
+
+export interface Message {
+  id: string;
+  task: string;
+  args: unknown;
+  kwargs: unknown;
+  /** The Triage level the message is actually queued at. */
+  priority: number;
+  /** The raw wire value (`properties.priority`), null when absent. */
+  brokerPriority: number | null;
+  retries: number;
+  eta: string | null;
+  enqueuedAt: string | null;
+  /** 1 or 2; null for undecodable messages. */
+  protocol: 1 | 2 | null;
+  origin?: string | null;
+  /** Redis: the exact list element; present for undecodable messages and on request. */
+  raw?: string;
+  decodeError?: string;
+}
+
+export interface MessagePage {
+  messages: Message[];
+  nextCursor: string | null;
+  /** RabbitMQ only: the read fetched and returned messages to the queue (marks them redelivered). */
+  requeued?: boolean;
+  /** How many raw messages this page scanned (filters may skip most of them). */
+  scanned?: number;
+}
+
+export interface BrokerHealth {
+  id: string;
+  kind: BrokerKind;
+  ok: boolean;
+  latencyMs: number | null;
+  version?: string | null;
+  error?: string;
+  /** What an operator can do about it, when down. */
+  hint?: string;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  brokers: BrokerHealth[];
+}
+
+// ---------------------------------------------------------------------------
+// Input schemas (validated at the edge; the adapters receive only parsed values).
+
+export const MAX_ENQUEUE_COUNT = 10_000;
+
+const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+export const EnqueueBodySchema = z
+  .object({
+    task: z
+      .string({ error: 'task is required: a task name such as myapp.tasks.send_email' })
+      .trim()
+      .min(1, { error: 'task must not be empty' })
+      .max(200, { error: 'task name is at most 200 characters' }),
+    args: z.array(z.unknown(), { error: 'args must be a JSON array' }).optional(),
+    kwargs: JsonObjectSchema.optional().refine((v) => v === undefined || !Array.isArray(v), {
+      error: 'kwargs must be a JSON object',
+    }),
+    priority: PrioritySchema.optional(),
+    count: z
+      .number({ error: `count must be an integer from 1 to ${MAX_ENQUEUE_COUNT}` })
+      .int({ error: `count must be an integer from 1 to ${MAX_ENQUEUE_COUNT}` })
+      .min(1, { error: `count must be an integer from 1 to ${MAX_ENQUEUE_COUNT}` })
+      .max(MAX_ENQUEUE_COUNT, { error: `count must be an integer from 1 to ${MAX_ENQUEUE_COUNT}` })
+      .optional(),
+    /** Delay before a worker may run it: becomes the Celery `eta` header. */
+    countdown: z.number().min(0).max(31_536_000).optional(),
+    eta: z.iso.datetime({ offset: true, error: 'eta must be an ISO-8601 date-time with offset' }).optional(),
+  })
+  .strict();
+
+export type EnqueueBody = z.infer<typeof EnqueueBodySchema>;
+
+export const BrowseQuerySchema = z
+  .object({
+    limit: z.coerce
+      .number({ error: 'limit must be an integer from 1 to 500' })
+      .int({ error: 'limit must be an integer from 1 to 500' })
+      .min(1, { error: 'limit must be an integer from 1 to 500' })
+      .max(500, { error: 'limit must be an integer from 1 to 500' })
+      .default(50),
+    cursor: z.string().max(2000).optional(),
+    priority: z
+      .string()
+      .regex(/^[0-9](-[0-9])?(,[0-9](-[0-9])?)*$/, { error: 'priority filter is a list like 0,3 or a range like 0-2' })
+      .optional(),
+    task: z.string().max(200).optional(),
+    q: z.string().max(200).optional(),
+  })
+  .strict();
+
+export type BrowseQuery = z.infer<typeof BrowseQuerySchema>;
+
+/** Parses "0,3-5" into the set {0,3,4,5}. */
+export function parsePriorityFilter(text: string | undefined): Set<number> | null {
+  if (!text) return null;
+  const out = new Set<number>();
+  for (const part of text.split(',')) {
+    const [from, to] = part.split('-').map((n) => Number.parseInt(n, 10));
+    const end = to ?? from!;
+    for (let p = Math.min(from!, end); p <= Math.max(from!, end); p++) out.add(p);
+  }
+  return out;
+}

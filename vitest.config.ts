@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+import path from 'node:path';
+
+const alias = { '@': path.resolve(__dirname) };
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.redis.test.ts', '**/*.rabbitmq.test.ts', '**/*.int.test.ts', 'node_modules/**'],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['lib/**/*.redis.test.ts', 'lib/**/*.rabbitmq.test.ts', '**/*.int.test.ts'],
+          exclude: ['node_modules/**'],
+          // Real brokers: generous limits, waits are on conditions, never fixed sleeps.
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // Two cores: run files in parallel but not too many broker connections at once.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
