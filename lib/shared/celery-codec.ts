@@ -126,9 +126,10 @@ export function buildTaskMessage(spec: TaskSpec, wirePriority?: number): CeleryM
     kwargsrepr: pyRepr(kwargs),
     origin: spec.origin ?? defaultOrigin(),
     ignore_result: false,
-    ...spec.extraHeaders,
-    [ENQUEUED_AT_HEADER]: (spec.enqueuedAt ?? new Date()).toISOString(),
   };
+  // Extra headers may add to the protocol's headers (after them, as Celery 5.3+ does), never replace them.
+  for (const [key, value] of Object.entries(spec.extraHeaders ?? {})) if (!(key in headers)) headers[key] = value;
+  headers[ENQUEUED_AT_HEADER] = (spec.enqueuedAt ?? new Date()).toISOString();
   const properties: CeleryMessage['properties'] = {
     correlation_id: id,
     reply_to: REPLY_TO,
@@ -162,12 +163,15 @@ export function toRedisPayload(
       correlation_id: rest.correlation_id,
       reply_to: rest.reply_to,
       delivery_mode: rest.delivery_mode,
+      // Where kombu puts it: `expiration` is one of the publish properties Celery passes in,
+      // so it precedes the delivery_info/priority/body_encoding/delivery_tag that kombu adds
+      // (recorded fixtures: ..."delivery_mode": 2, "expiration": "3600000", "delivery_info"...).
+      ...(rest.expiration ? { expiration: rest.expiration } : {}),
       delivery_info: { exchange: route.exchange ?? '', routing_key: route.routingKey },
       // kombu always writes a priority (0 when the caller gave none).
       priority: priority ?? 0,
       body_encoding: 'base64',
       delivery_tag: route.deliveryTag ?? randomUUID(),
-      ...(rest.expiration ? { expiration: rest.expiration } : {}),
     },
   };
   return JSON.stringify(envelope);
@@ -200,6 +204,9 @@ export function decodeRedisPayload(raw: string | Buffer): RedisDecodeResult {
   const properties = isObject(envelope.properties) ? envelope.properties : {};
   const deliveryInfo = isObject(properties.delivery_info) ? properties.delivery_info : {};
   const headers = isObject(envelope.headers) ? envelope.headers : {};
+  // Celery sets correlation_id = task id (v1 and v2), so even a message whose body cannot be
+  // read keeps an identity to show and select it by.
+  const correlationId = stringOrNull(properties.correlation_id);
   const info: RedisEnvelopeInfo = {
     brokerPriority: typeof properties.priority === 'number' ? properties.priority : null,
     deliveryTag: typeof properties.delivery_tag === 'string' ? properties.delivery_tag : null,
@@ -207,26 +214,27 @@ export function decodeRedisPayload(raw: string | Buffer): RedisDecodeResult {
     routingKey: typeof deliveryInfo.routing_key === 'string' ? deliveryInfo.routing_key : null,
     redelivered: headers.redelivered === true || deliveryInfo.redelivered === true,
   };
+  const fail = (reason: string): RedisDecodeResult => ({ ...failure(reason, headers, correlationId), envelope: info });
 
   let body: string;
   const rawBody = envelope.body;
   if (typeof rawBody !== 'string') {
-    return { ...failure('the envelope has no string body', headers), envelope: info };
+    return fail('the envelope has no string body');
   }
   const bodyEncoding = properties.body_encoding;
   if (bodyEncoding === 'base64') {
     if (!/^[A-Za-z0-9+/=\s]*$/.test(rawBody)) {
-      return { ...failure('body_encoding is base64 but the body is not base64', headers), envelope: info };
+      return fail('body_encoding is base64 but the body is not base64');
     }
     body = Buffer.from(rawBody, 'base64').toString('utf8');
   } else if (bodyEncoding === undefined || bodyEncoding === null) {
     // kombu leaves the body unchanged when body_encoding is missing (celery-wire.md §1.1).
     body = rawBody;
   } else {
-    return { ...failure(`unsupported body_encoding ${JSON.stringify(bodyEncoding)}`, headers), envelope: info };
+    return fail(`unsupported body_encoding ${JSON.stringify(bodyEncoding)}`);
   }
   const contentType = typeof envelope['content-type'] === 'string' ? envelope['content-type'] : 'application/json';
-  return { ...decodeTask(headers, body, contentType, stringOrNull(properties.correlation_id)), envelope: info };
+  return { ...decodeTask(headers, body, contentType, correlationId), envelope: info };
 }
 
 export interface AmqpInput {
@@ -248,7 +256,8 @@ function decodeTask(
   correlationId: string | null,
 ): DecodeResult {
   const isV2 = typeof headers.task === 'string';
-  if (contentType !== 'application/json') {
+  // Media type only: other producers send `application/json; charset=utf-8`.
+  if (contentType.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
     return failure(`content-type ${contentType} cannot be decoded here (only JSON)`, headers, correlationId);
   }
   let body: unknown;
@@ -259,7 +268,7 @@ function decodeTask(
   }
   if (isV2) return decodeV2(headers, body, correlationId);
   // The missing `task` header is exactly how a Celery worker detects protocol v1.
-  return decodeV1(headers, body);
+  return decodeV1(headers, body, correlationId);
 }
 
 function decodeV2(headers: Record<string, unknown>, body: unknown, correlationId: string | null): DecodeResult {
@@ -290,9 +299,9 @@ function decodeV2(headers: Record<string, unknown>, body: unknown, correlationId
   };
 }
 
-function decodeV1(headers: Record<string, unknown>, body: unknown): DecodeResult {
+function decodeV1(headers: Record<string, unknown>, body: unknown, correlationId: string | null): DecodeResult {
   if (!isObject(body) || typeof body.task !== 'string' || typeof body.id !== 'string') {
-    return failure('neither a v2 `task` header nor a v1 body with task and id', headers);
+    return failure('neither a v2 `task` header nor a v1 body with task and id', headers, correlationId);
   }
   return {
     ok: true,

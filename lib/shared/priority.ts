@@ -67,18 +67,22 @@ export function toRabbitPriority(priority: number, maxPriority = DEFAULT_RABBIT_
 
 /**
  * AMQP priority as found on a message → the Triage level it is queued at: the most urgent
- * Triage priority that the broker cannot tell apart from it. No priority at all counts as
- * 9 (RabbitMQ treats it as 0, the last delivered); values above the top count as 0.
+ * Triage priority that the broker cannot tell apart from it. No priority at all counts like
+ * wire 0 (RabbitMQ treats it as 0, the last delivered): 9 for x-max-priority 10. Values
+ * above the top count as 0.
  */
 export function fromRabbitPriority(
   brokerPriority: number | null | undefined,
   maxPriority = DEFAULT_RABBIT_MAX_PRIORITY,
 ): number {
   assertMaxPriority(maxPriority);
-  if (brokerPriority === null || brokerPriority === undefined || !Number.isFinite(brokerPriority)) {
-    return maxPriority === 0 ? 0 : MAX_PRIORITY;
-  }
-  const effective = Math.min(Math.max(Math.trunc(brokerPriority), 0), maxPriority);
+  // RabbitMQ delivers a message without priority exactly like priority 0, so it belongs to
+  // the level of wire value 0. For x-max-priority >= 9 that is 9; for smaller maxima (e.g.
+  // 5 → level 8) a hard-coded 9 would count it under a level the queue does not hold (not in
+  // rabbitLevels), apart from the wire-0 messages it is delivered FIFO-mixed with.
+  const wire =
+    brokerPriority === null || brokerPriority === undefined || !Number.isFinite(brokerPriority) ? 0 : brokerPriority;
+  const effective = Math.min(Math.max(Math.trunc(wire), 0), maxPriority);
   for (const p of PRIORITIES) {
     if (toRabbitPriority(p, maxPriority) <= effective) return p;
   }
@@ -129,12 +133,25 @@ export function stepFor(priority: number, steps: readonly number[] = KOMBU_DEFAU
 }
 
 /**
+ * What Python's int() accepts from a str. Stricter than parseInt, which would read "5abc" or
+ * "5.5" as 5 where kombu's int() raises ValueError and falls back to priority 0.
+ */
+const PY_INT_LITERAL = /^\s*[+-]?\d(?:_?\d)*\s*$/;
+
+/**
  * kombu's own reading of a raw `properties.priority` (which may be anything a producer
  * sent): invalid or missing → 0, then clamped to 0..9. Only for interpreting foreign
  * messages the way a kombu worker would; Triage's own inputs are validated, never clamped.
  */
 export function kombuEffectivePriority(raw: unknown): number {
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number.parseInt(raw, 10) : Number.NaN;
+  const n =
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'boolean'
+        ? Number(raw) // Python's bool is an int: int(True) == 1
+        : typeof raw === 'string' && PY_INT_LITERAL.test(raw)
+          ? Number.parseInt(raw.replace(/_/g, ''), 10)
+          : Number.NaN;
   if (!Number.isFinite(n)) return 0;
   return Math.min(Math.max(Math.trunc(n), MIN_PRIORITY), MAX_PRIORITY);
 }
@@ -157,7 +174,12 @@ export interface LaneSpec {
 export function assertLanes(lanes: readonly LaneSpec[]): readonly LaneSpec[] {
   if (lanes.length === 0) throw new TriageError('INVALID', 'a lane group needs at least one lane');
   let expected = MIN_PRIORITY;
+  const seen = new Set<string>();
   for (const lane of lanes) {
+    // One queue in two lanes would put the same Redis lists in the group twice: counted
+    // twice, and at two different levels.
+    if (seen.has(lane.queue)) throw new TriageError('INVALID', `lane ${lane.queue} appears more than once`);
+    seen.add(lane.queue);
     const [from, to] = lane.priorities;
     if (!isPriority(from) || !isPriority(to) || from > to || from !== expected) {
       throw new TriageError(

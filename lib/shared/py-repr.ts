@@ -24,8 +24,19 @@ function reprValue(value: unknown): string {
 
 function reprFloat(value: number): string {
   if (!Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
+  // Python switches to exponent notation below 1e-4 and writes at least two exponent digits
+  // (repr(0.00001) == '1e-05', repr(1.5e-7) == '1.5e-07'); JS only below 1e-6 and without
+  // the padding. Both print the same shortest round-trip digits.
+  if (Math.abs(value) < 1e-4) {
+    const [mantissa, exponent = ''] = value.toExponential().split('e');
+    return `${mantissa}e${exponent.slice(0, 1)}${exponent.slice(1).padStart(2, '0')}`;
+  }
   return String(value);
 }
+
+// repr() escapes what str.isprintable() rejects: Unicode "Other" (C*) and "Separator" (Z*)
+// characters except the ASCII space, e.g. '\x00', '\x1b', '\xa0', '\u200b', '\u2028'.
+const NON_PRINTABLE = /(?! )[\p{C}\p{Z}]/gu;
 
 function reprString(value: string): string {
   const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
@@ -34,6 +45,15 @@ function reprString(value: string): string {
     .replace(/\n/g, '\\n')
     .replace(/\r/g, '\\r')
     .replace(/\t/g, '\\t')
-    .replace(quote === "'" ? /'/g : /"/g, `\\${quote}`);
+    .replace(quote === "'" ? /'/g : /"/g, `\\${quote}`)
+    .replace(NON_PRINTABLE, escapeCodePoint);
   return `${quote}${escaped}${quote}`;
+}
+
+function escapeCodePoint(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  const hex = code.toString(16);
+  if (code < 0x100) return `\\x${hex.padStart(2, '0')}`;
+  if (code < 0x10000) return `\\u${hex.padStart(4, '0')}`;
+  return `\\U${hex.padStart(8, '0')}`;
 }

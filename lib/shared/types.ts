@@ -36,6 +36,8 @@ export interface Queue {
   oldestAgeSecByPriority: Record<string, number | null>;
   /** Distinct priorities the queue holds apart, e.g. [0,3,6,9] for kombu's default steps. */
   levels: number[];
+  /** levelOf[p] = the level a message enqueued at priority p is stored and counted under. */
+  levelOf: number[];
   rates: QueueRates;
   /** Set for lane groups: their member queues, in consumption order. */
   lanes?: LaneInfo[];

@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const alias = { '@': path.resolve(__dirname) };
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+const alias = { '@': root };
 
 export default defineConfig({
   resolve: { alias },
@@ -11,6 +14,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.redis.test.ts', '**/*.rabbitmq.test.ts', '**/*.int.test.ts', 'node_modules/**'],
         },
@@ -19,6 +23,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['lib/**/*.redis.test.ts', 'lib/**/*.rabbitmq.test.ts', '**/*.int.test.ts'],
           exclude: ['node_modules/**'],
           // Real brokers: generous limits, waits are on conditions, never fixed sleeps.

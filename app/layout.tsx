@@ -1,0 +1,38 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { NavLink } from '@/components/nav-link';
+import { Providers } from './providers';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Triage', template: '%s · Triage' },
+  description: 'Prioritized Celery task queues on Redis and RabbitMQ',
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen">
+        <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+          <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3">
+            <Link href="/" className="flex items-center gap-2 text-lg font-bold tracking-tight">
+              <span aria-hidden className="flex gap-0.5">
+                <span className="h-4 w-1.5 rounded-sm bg-red-600" />
+                <span className="h-4 w-1.5 rounded-sm bg-amber-400" />
+                <span className="h-4 w-1.5 rounded-sm bg-slate-400" />
+              </span>
+              Triage
+            </Link>
+            {/* Only pages that exist get a link; more arrive with their pages. */}
+            <nav aria-label="Main" className="flex gap-1">
+              <NavLink href="/">Overview</NavLink>
+            </nav>
+          </div>
+        </header>
+        <main className="mx-auto max-w-7xl px-4 py-6">
+          <Providers>{children}</Providers>
+        </main>
+      </body>
+    </html>
+  );
+}

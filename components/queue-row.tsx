@@ -1,0 +1,86 @@
+'use client';
+
+import type { Queue } from '@/lib/shared/types';
+import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from './format';
+import { PriorityBar, PriorityCounts } from './priority-bar';
+
+const cell = 'px-3 py-3 align-top';
+const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
+
+function Rates({ queue }: { queue: Queue }) {
+  const enqueue = formatRate(queue.rates.enqueue);
+  const dequeue = formatRate(queue.rates.dequeue);
+  if (enqueue === null && dequeue === null) return <>{UNKNOWN}</>;
+  return (
+    <span className="inline-flex flex-col items-end text-xs leading-5">
+      <span title="enqueued per second">in {enqueue ?? UNKNOWN}</span>
+      <span title="dequeued per second">out {dequeue ?? UNKNOWN}</span>
+    </span>
+  );
+}
+
+function Lanes({ queue }: { queue: Queue }) {
+  if (!queue.lanes?.length) return null;
+  return (
+    <ol className="mt-1.5 space-y-0.5 text-xs text-slate-600 dark:text-slate-400" title="consumed strictly in this order">
+      {queue.lanes.map((lane, i) => (
+        <li key={lane.queue} className="flex gap-1.5 whitespace-nowrap tabular-nums">
+          <span aria-hidden className="text-slate-400 dark:text-slate-500">{i + 1}.</span>
+          <span className="font-mono">{lane.queue}</span>
+          <span className="text-slate-400 dark:text-slate-500">P{rangeLabel(lane.priorities)}</span>
+          <span className="font-semibold text-slate-700 dark:text-slate-300">{formatCount(lane.depth)}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function QueueRow({ queue, scale }: { queue: Queue; scale: number }) {
+  const id = `${queue.broker}-${queue.name}`;
+  return (
+    <tr data-testid={`queue-row-${id}`} className="border-t border-slate-200 dark:border-slate-800">
+      <td className={`${cell} min-w-60`}>
+        <div className="flex flex-wrap items-center gap-1.5">
+          <span className="font-mono font-semibold break-all">{queue.name}</span>
+          <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+            {queue.broker}
+          </span>
+          {queue.lanes?.length ? (
+            <span className="rounded bg-violet-100 px-1.5 py-0.5 text-xs text-violet-800 dark:bg-violet-950 dark:text-violet-300">
+              lane group
+            </span>
+          ) : null}
+          {queue.paused ? (
+            <span className="rounded bg-amber-500 px-1.5 py-0.5 text-xs font-bold text-black uppercase">paused</span>
+          ) : null}
+        </div>
+        <Lanes queue={queue} />
+        {queue.warnings.length > 0 ? (
+          <ul className="mt-1.5 flex max-w-md flex-wrap gap-1">
+            {queue.warnings.map((warning) => (
+              <li
+                key={warning}
+                className="rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200"
+              >
+                ⚠ {warning}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </td>
+      <td className={`${cell} w-full min-w-64`}>
+        <PriorityBar queue={queue} scale={scale} />
+        <PriorityCounts queue={queue} />
+      </td>
+      <td className={`${numberCell} text-lg font-semibold`}>
+        <span data-testid={`queue-depth-${id}`}>{formatCount(queue.depth)}</span>
+      </td>
+      <td className={numberCell}>{formatCount(queue.inFlight)}</td>
+      <td className={numberCell}>{queue.consumers === null ? UNKNOWN : formatCount(queue.consumers)}</td>
+      <td className={numberCell}>{formatAge(queue.oldestAgeSec)}</td>
+      <td className={numberCell}>
+        <Rates queue={queue} />
+      </td>
+    </tr>
+  );
+}

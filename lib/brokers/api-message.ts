@@ -1,0 +1,52 @@
+import type { DecodeResult } from '@/lib/shared/celery-codec';
+import type { Message } from '@/lib/shared/types';
+
+export interface MessagePlacement {
+  /** The Triage level the message is queued at. */
+  priority: number;
+  /** The raw wire priority, null when absent. */
+  brokerPriority: number | null;
+  /** Identity to show when the message itself names none. */
+  fallbackId: string | null;
+  /** Enqueue time known from the transport (AMQP timestamp) when no header says. */
+  enqueuedAt?: string | null;
+  /** The message as stored, for undecodable messages (or when asked for). */
+  raw: () => string;
+  includeRaw?: boolean;
+}
+
+/** A decoded (or undecodable) Celery message as the API's Message, the same for every broker. */
+export function toApiMessage(decoded: DecodeResult, placement: MessagePlacement): Message {
+  const { priority, brokerPriority } = placement;
+  if (decoded.ok) {
+    const t = decoded.task;
+    return {
+      id: t.id,
+      task: t.task,
+      args: t.args,
+      kwargs: t.kwargs,
+      priority,
+      brokerPriority,
+      retries: t.retries,
+      eta: t.eta,
+      enqueuedAt: t.enqueuedAt ?? placement.enqueuedAt ?? null,
+      protocol: t.protocol,
+      origin: t.origin,
+      ...(placement.includeRaw ? { raw: placement.raw() } : {}),
+    };
+  }
+  return {
+    id: decoded.id ?? placement.fallbackId ?? 'unknown',
+    task: decoded.taskName ?? '',
+    args: null,
+    kwargs: null,
+    priority,
+    brokerPriority,
+    retries: 0,
+    eta: null,
+    enqueuedAt: placement.enqueuedAt ?? null,
+    protocol: null,
+    raw: placement.raw(),
+    decodeError: decoded.reason,
+  };
+}

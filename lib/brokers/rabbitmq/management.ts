@@ -1,0 +1,248 @@
+import { z } from 'zod';
+import { TriageError, describeError } from '@/lib/shared/errors';
+
+/**
+ * A small client for the RabbitMQ management HTTP API (rabbitmq_management plugin), the
+ * only place RabbitMQ reports per-priority depth (`backing_queue_status.priority_lengths`).
+ *
+ * Its numbers come from the statistics database, which queues refresh every
+ * `collect_statistics_interval` (5 s by default): counts can lag the broker by that much.
+ * Existence and arguments are current (a declared queue shows up at once).
+ *
+ * Failures become `TriageError('UNAVAILABLE')` naming the API's address, never the
+ * password; a missing queue is `null`, not an error.
+ */
+
+/** One queue as Triage needs it; fields the API left out are null rather than guessed. */
+export interface QueueRecord {
+  name: string;
+  /** classic | quorum | stream */
+  type: string;
+  durable: boolean;
+  autoDelete: boolean;
+  exclusive: boolean;
+  arguments: Record<string, unknown>;
+  messagesReady: number;
+  messagesUnacknowledged: number;
+  consumers: number | null;
+  /** Ready messages per AMQP priority ("0".."M"); classic priority queues only. */
+  priorityLengths: Record<string, number> | null;
+  /** Messages per second, over the management sample window. */
+  publishRate: number | null;
+  deliverGetRate: number | null;
+  /** AMQP `timestamp` (seconds) of the message at the head, i.e. the next to be delivered. */
+  headMessageTimestamp: number | null;
+}
+
+export interface Overview {
+  rabbitmqVersion: string | null;
+  clusterName: string | null;
+}
+
+export interface ManagementClientOptions {
+  /** Per request; a hung API must not hang a dashboard request. */
+  timeoutMs?: number;
+  /** Queues per listing page (default 500). */
+  pageSize?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const PAGE_SIZE = 500;
+// Only what a Queue needs: the full records carry per-queue garbage-collection and
+// memory details we would download and throw away.
+const QUEUE_COLUMNS = [
+  'name',
+  'type',
+  'durable',
+  'auto_delete',
+  'exclusive',
+  'arguments',
+  'messages_ready',
+  'messages_unacknowledged',
+  'consumers',
+  'backing_queue_status',
+  'message_stats',
+  'head_message_timestamp',
+].join(',');
+// Safety stop for a misbehaving server that never reports the last page.
+const MAX_PAGES = 10_000;
+
+export class ManagementClient {
+  /** The API's address without credentials, for messages. */
+  readonly baseUrl: string;
+  private readonly authorization: string | null;
+  private readonly timeoutMs: number;
+  private readonly pageSize: number;
+
+  constructor(
+    url: string,
+    private readonly vhost: string,
+    options: ManagementClientOptions = {},
+  ) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TriageError('INVALID', `the RabbitMQ management URL is not a URL: ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//'))}`);
+    }
+    // fetch refuses URLs with credentials: move them into a Basic header.
+    this.authorization =
+      parsed.username || parsed.password
+        ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
+        : null;
+    parsed.username = '';
+    parsed.password = '';
+    this.baseUrl = parsed.toString().replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.pageSize = options.pageSize ?? PAGE_SIZE;
+  }
+
+  /** GET /api/overview. */
+  async overview(timeoutMs?: number): Promise<Overview> {
+    const body = await this.getJson('/api/overview', { timeoutMs });
+    const parsed = OverviewSchema.safeParse(body);
+    if (!parsed.success) throw this.unexpected('/api/overview');
+    return { rabbitmqVersion: parsed.data.rabbitmq_version ?? null, clusterName: parsed.data.cluster_name ?? null };
+  }
+
+  /**
+   * Every queue of the vhost, 500 per request, only the needed columns. Cost
+   * grows with the number of queues, never with their depth.
+   */
+  async listQueues(): Promise<QueueRecord[]> {
+    const byName = new Map<string, QueueRecord>();
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const path =
+        `/api/queues/${encodeURIComponent(this.vhost)}` +
+        `?page=${page}&page_size=${this.pageSize}&sort=name&columns=${encodeURIComponent(QUEUE_COLUMNS)}`;
+      const body = await this.getJson(path);
+      const parsed = QueuePageSchema.safeParse(body);
+      if (!parsed.success) throw this.unexpected(path);
+      // A queue created or deleted between pages may shift one over: keep each name once.
+      for (const item of parsed.data.items) {
+        const record = toQueueRecord(item);
+        if (record) byName.set(record.name, record);
+      }
+      if (page >= parsed.data.page_count) break;
+    }
+    return [...byName.values()];
+  }
+
+  /** GET /api/queues/{vhost}/{name}; null when the queue does not exist. */
+  async getQueue(name: string): Promise<QueueRecord | null> {
+    const path = `/api/queues/${encodeURIComponent(this.vhost)}/${encodeURIComponent(name)}?columns=${encodeURIComponent(QUEUE_COLUMNS)}`;
+    const body = await this.getJson(path, { allowNotFound: true });
+    if (body === NOT_FOUND) return null;
+    const record = toQueueRecord(body);
+    if (!record) throw this.unexpected(path);
+    return record;
+  }
+
+  /** The parsed JSON body, or NOT_FOUND for a 404 when `allowNotFound`. */
+  private async getJson(path: string, options: { timeoutMs?: number; allowNotFound?: boolean } = {}): Promise<unknown> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        headers: { accept: 'application/json', ...(this.authorization ? { authorization: this.authorization } : {}) },
+        signal: AbortSignal.timeout(timeoutMs),
+        cache: 'no-store',
+      });
+    } catch (error) {
+      throw new TriageError('UNAVAILABLE', `RabbitMQ management API at ${this.baseUrl} is unreachable: ${fetchFailure(error, timeoutMs)}`);
+    }
+    if (response.status === 404 && options.allowNotFound) {
+      await response.body?.cancel();
+      return NOT_FOUND;
+    }
+    if (!response.ok) {
+      const reason = await response.text().catch(() => '');
+      const what =
+        response.status === 401
+          ? 'rejected the credentials (401): check the user and password in the management URL'
+          : response.status === 404
+            ? `answered 404 for ${path.split('?')[0]} (does vhost ${JSON.stringify(this.vhost)} exist?)`
+            : `answered HTTP ${response.status}${reason ? `: ${reason.slice(0, 200)}` : ''}`;
+      throw new TriageError('UNAVAILABLE', `RabbitMQ management API at ${this.baseUrl} ${what}`);
+    }
+    try {
+      return await response.json();
+    } catch (error) {
+      throw new TriageError('UNAVAILABLE', `RabbitMQ management API at ${this.baseUrl} sent invalid JSON: ${describeError(error)}`);
+    }
+  }
+
+  private unexpected(path: string): TriageError {
+    return new TriageError('UNAVAILABLE', `RabbitMQ management API at ${this.baseUrl} sent an unexpected shape for ${path.split('?')[0]}`);
+  }
+}
+
+const NOT_FOUND = Symbol('not found');
+
+function fetchFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  // undici wraps the socket error (ECONNREFUSED, ENOTFOUND) in `cause`.
+  const cause = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
+  }
+  return describeError(error);
+}
+
+// ---------------------------------------------------------------------------
+// Parsing: lenient per field (the API omits statistics until a new queue first reports
+// them, and renders some as ""), strict only about what identifies a queue.
+
+const QueuePageSchema = z.object({
+  items: z.array(z.unknown()),
+  page_count: z.number().int().min(0),
+});
+
+const OverviewSchema = z.object({
+  rabbitmq_version: z.string().optional(),
+  cluster_name: z.string().optional(),
+});
+
+function toQueueRecord(value: unknown): QueueRecord | null {
+  if (!isObject(value) || typeof value.name !== 'string') return null;
+  const stats = isObject(value.message_stats) ? value.message_stats : null;
+  return {
+    name: value.name,
+    type: typeof value.type === 'string' ? value.type : 'classic',
+    durable: value.durable === true,
+    autoDelete: value.auto_delete === true,
+    exclusive: value.exclusive === true,
+    arguments: isObject(value.arguments) ? value.arguments : {},
+    messagesReady: num(value.messages_ready) ?? 0,
+    messagesUnacknowledged: num(value.messages_unacknowledged) ?? 0,
+    consumers: num(value.consumers),
+    priorityLengths: priorityLengths(isObject(value.backing_queue_status) ? value.backing_queue_status : null),
+    publishRate: rate(stats, 'publish_details'),
+    deliverGetRate: rate(stats, 'deliver_get_details'),
+    headMessageTimestamp: num(value.head_message_timestamp),
+  };
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function priorityLengths(status: Record<string, unknown> | null): Record<string, number> | null {
+  const lengths = status?.priority_lengths;
+  if (!isObject(lengths)) return null;
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(lengths)) {
+    if (/^\d+$/.test(key) && typeof value === 'number' && Number.isFinite(value)) out[key] = value;
+  }
+  return out;
+}
+
+function rate(stats: Record<string, unknown> | null, field: string): number | null {
+  const details = stats?.[field];
+  return isObject(details) && typeof details.rate === 'number' && Number.isFinite(details.rate) ? details.rate : null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,366 @@
+import type { Redis } from 'ioredis';
+import { ENQUEUED_AT_HEADER, buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
+import { TriageError, describeError } from '@/lib/shared/errors';
+import { PRIORITIES, collapsedPriorities, emptyByPriority } from '@/lib/shared/priority';
+import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
+import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from '../types';
+import { browseLayout } from './browse';
+import { createRedisClient, startClient, withRedis } from './connection';
+import { discoverQueues, type DiscoveredQueue } from './discover';
+import { ackKeys, bindingKey, bindingMember, displayKey, stepKey } from './keys';
+import { laneGroupLayout, plainLayout, targetList, type QueueLayout } from './layout';
+import { scripts } from './scripts';
+
+export interface RedisBrokerOptions {
+  /** Key prefixes that are not queues (Triage's own state). */
+  excludePrefixes?: string[];
+  logger?: { warn: (obj: object, msg?: string) => void };
+  /** How long a discovery scan is reused; queue names change rarely, depths are always fresh. */
+  discoveryTtlMs?: number;
+}
+
+const HINT = 'start it with `npm run services` (or `redis-server --daemonize yes`); Triage keeps serving the other broker meanwhile';
+
+/**
+ * Redis with kombu's layout (celery-wire.md §2): one list per priority step, LPUSH to
+ * enqueue, consumers pop the tail of the most urgent non-empty list; in-flight messages
+ * live in kombu's `unacked` hash.
+ */
+export class RedisBroker implements QueueBroker {
+  readonly kind = 'redis' as const;
+  readonly capabilities: BrokerCapabilities = {
+    nativePriority: false,
+    nonDestructiveBrowse: true,
+    perPriorityDepth: true,
+    consumerCount: false,
+    brokerRates: false,
+    laneGroups: true,
+  };
+  readonly id: string;
+  private readonly client: Redis;
+  private lastError: string | null = null;
+  private discovery: { at: number; queues: Map<string, DiscoveredQueue> } | null = null;
+  private discoveryInFlight: Promise<Map<string, DiscoveredQueue>> | null = null;
+  private version: string | null = null;
+
+  constructor(
+    readonly config: RedisBrokerConfig,
+    private readonly options: RedisBrokerOptions = {},
+  ) {
+    this.id = config.id;
+    this.client = createRedisClient(config.url, {
+      name: `triage:${config.id}`,
+      onError: (error) => {
+        if (this.lastError !== error.message) options.logger?.warn({ broker: this.id, err: error.message }, 'redis connection error');
+        this.lastError = error.message;
+      },
+    });
+    this.client.on('ready', () => {
+      this.lastError = null;
+    });
+  }
+
+  async connect(): Promise<void> {
+    await startClient(this.client);
+  }
+
+  async close(): Promise<void> {
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
+  }
+
+  async health(): Promise<BrokerHealth> {
+    const started = performance.now();
+    try {
+      await withTimeout(this.client.ping(), 2000);
+      const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+      if (!this.version) {
+        const info = await this.client.info('server');
+        this.version = /redis_version:(\S+)/.exec(info)?.[1] ?? null;
+      }
+      return { id: this.id, kind: 'redis', ok: true, latencyMs, version: this.version };
+    } catch (error) {
+      return {
+        id: this.id,
+        kind: 'redis',
+        ok: false,
+        latencyMs: null,
+        version: null,
+        error: `cannot reach Redis at ${redactUrl(this.config.url)}: ${this.lastError ?? describeError(error)}`,
+        hint: HINT,
+      };
+    }
+  }
+
+  async listQueues(): Promise<Queue[]> {
+    return withRedis(this.id, async () => {
+      const discovered = await this.discovered(false);
+      return this.describe(this.allLayouts(discovered), discovered);
+    });
+  }
+
+  async getQueue(name: string): Promise<Queue | null> {
+    return withRedis(this.id, async () => {
+      const layout = await this.layoutFor(name);
+      if (!layout) return null;
+      const discovered = this.discovery?.queues ?? new Map<string, DiscoveredQueue>();
+      const [queue] = await this.describe([layout], discovered);
+      return queue ?? null;
+    });
+  }
+
+  async enqueue(queue: string, items: readonly EnqueueItem[]): Promise<string[]> {
+    return withRedis(this.id, async () => {
+      const layout = await this.requireLayout(queue);
+      const ids: string[] = [];
+      const byKey = new Map<string, string[]>();
+      const kombuQueues = new Set<string>();
+      for (const item of items) {
+        const list = targetList(layout, item.priority);
+        // kombu keeps the caller's raw priority in the envelope; it maps to the same step.
+        const message = buildTaskMessage(item.spec, item.priority);
+        ids.push(message.properties.correlation_id);
+        const payloads = byKey.get(list.key) ?? [];
+        payloads.push(toRedisPayload(message, { routingKey: list.queue }));
+        byKey.set(list.key, payloads);
+        kombuQueues.add(list.queue);
+      }
+      const pipeline = this.client.pipeline();
+      // Declare like a Celery producer does on each publish, so Celery workers and
+      // discovery see the queue.
+      for (const name of kombuQueues) {
+        pipeline.sadd(bindingKey({ prefix: this.config.globalKeyprefix }, name), bindingMember(layout, name, name));
+      }
+      for (const [key, payloads] of byKey) {
+        // One LPUSH with many values keeps their order: the first given is popped first.
+        for (let i = 0; i < payloads.length; i += 1000) pipeline.lpush(key, ...payloads.slice(i, i + 1000));
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      const failed = replies.find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+      return ids;
+    });
+  }
+
+  async browse(queue: string, options: BrowseOptions): Promise<MessagePage> {
+    return withRedis(this.id, async () => browseLayout(this.client, await this.requireLayout(queue), options));
+  }
+
+  // -------------------------------------------------------------------------
+
+  /** The layout of a configured, lane-group, lane-member or discovered queue; null if unknown. */
+  async layoutFor(name: string): Promise<QueueLayout | null> {
+    const group = this.config.laneGroups.find((g) => g.name === name);
+    if (group) return laneGroupLayout(this.config, group);
+    const configured = this.config.queues.find((q) => q.name === name);
+    if (configured || this.laneMembers().has(name)) return plainLayout(this.config, name, configured);
+    let discovered = await this.discovered(false);
+    if (!discovered.has(name)) discovered = await this.discovered(true);
+    return discovered.has(name) ? plainLayout(this.config, name, undefined) : null;
+  }
+
+  private async requireLayout(name: string): Promise<QueueLayout> {
+    const layout = await this.layoutFor(name);
+    if (!layout) throw new TriageError('NOT_FOUND', `queue ${name} does not exist on broker ${this.id}`);
+    return layout;
+  }
+
+  /**
+   * Names of the step lists of configured queues. A queue with its own separator (say ':')
+   * has lists like `notifications:4` that discovery, splitting on the broker's separator,
+   * would otherwise take for queues of their own.
+   */
+  private configuredStepNames(): Set<string> {
+    const names = new Set<string>();
+    for (const queue of this.config.queues) {
+      const layout = plainLayout({ ...this.config, globalKeyprefix: '' }, queue.name, queue);
+      for (const list of layout.lists) if (list.step !== 0) names.add(list.key);
+    }
+    return names;
+  }
+
+  private laneMembers(): Set<string> {
+    return new Set(this.config.laneGroups.flatMap((g) => g.lanes.map((l) => l.queue)));
+  }
+
+  private allLayouts(discovered: Map<string, DiscoveredQueue>): QueueLayout[] {
+    const members = this.laneMembers();
+    const ownKeys = this.configuredStepNames();
+    const layouts: QueueLayout[] = [];
+    const seen = new Set<string>();
+    for (const group of this.config.laneGroups) {
+      layouts.push(laneGroupLayout(this.config, group));
+      seen.add(group.name);
+    }
+    for (const queue of this.config.queues) {
+      if (members.has(queue.name) || seen.has(queue.name)) continue;
+      layouts.push(plainLayout(this.config, queue.name, queue));
+      seen.add(queue.name);
+    }
+    for (const name of [...discovered.keys()].sort()) {
+      if (members.has(name) || seen.has(name) || ownKeys.has(name)) continue;
+      layouts.push(plainLayout(this.config, name, undefined));
+      seen.add(name);
+    }
+    return layouts;
+  }
+
+  private async discovered(force: boolean): Promise<Map<string, DiscoveredQueue>> {
+    if (!this.config.discover) return new Map();
+    const ttl = this.options.discoveryTtlMs ?? 5000;
+    if (!force && this.discovery && Date.now() - this.discovery.at < ttl) return this.discovery.queues;
+    // Concurrent callers share one scan instead of each walking the keyspace.
+    this.discoveryInFlight ??= discoverQueues(
+      this.client,
+      { prefix: this.config.globalKeyprefix, sep: this.config.sep },
+      this.options.excludePrefixes ?? [],
+    ).finally(() => {
+      this.discoveryInFlight = null;
+    });
+    const queues = await this.discoveryInFlight;
+    this.discovery = { at: Date.now(), queues };
+    return queues;
+  }
+
+  /** Depth, per-level counts, oldest ages and in-flight for many queues in two round trips. */
+  private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>): Promise<Queue[]> {
+    const strayKeys = layouts.map((layout) => this.strayStepKeys(layout, discovered.get(layout.name)));
+    const keys = layouts.flatMap((layout, i) => [...layout.lists.map((l) => l.key), ...strayKeys[i]!]);
+    const acks = ackKeys(this.config.globalKeyprefix, {
+      unacked: this.config.unackedKey,
+      unackedIndex: this.config.unackedIndexKey,
+      unackedMutex: this.config.unackedMutexKey,
+    });
+    const [stats, unacked] = await Promise.all([
+      keys.length > 0 ? (scripts(this.client)['queue-stats'](keys, [ENQUEUED_AT_HEADER]) as Promise<(number | string | null)[]>) : [],
+      this.client.hvals(acks.unacked),
+    ]);
+    const inFlightByRoutingKey = countByRoutingKey(unacked);
+    const now = Date.now();
+
+    let cursor = 0;
+    return layouts.map((layout, i) => {
+      const byPriority = emptyByPriority();
+      const oldest: Record<string, number | null> = Object.fromEntries(PRIORITIES.map((p) => [String(p), null]));
+      const listDepths = new Map<string, number>();
+      for (const list of layout.lists) {
+        const depth = Number(stats[cursor] ?? 0);
+        listDepths.set(list.key, depth);
+        const stamp = stats[cursor + 1];
+        cursor += 2;
+        byPriority[String(list.level)] = (byPriority[String(list.level)] ?? 0) + depth;
+        const age = typeof stamp === 'string' ? ageSec(stamp, now) : null;
+        if (age !== null) oldest[String(list.level)] = Math.max(oldest[String(list.level)] ?? 0, age);
+      }
+      let stray = 0;
+      for (let s = 0; s < strayKeys[i]!.length; s++) {
+        stray += Number(stats[cursor] ?? 0);
+        cursor += 2;
+      }
+      const memberQueues = new Set(layout.lists.map((l) => l.queue));
+      const inFlight = [...memberQueues].reduce((sum, q) => sum + (inFlightByRoutingKey.get(q) ?? 0), 0);
+      const ages = Object.values(oldest).filter((a): a is number => a !== null);
+      const depth = Object.values(byPriority).reduce((a, b) => a + b, 0);
+      return {
+        broker: this.id,
+        kind: 'redis',
+        name: layout.name,
+        depth,
+        byPriority,
+        inFlight,
+        consumers: null,
+        paused: false,
+        oldestAgeSec: ages.length > 0 ? Math.max(...ages) : null,
+        oldestAgeSecByPriority: oldest,
+        levels: layout.levels,
+        levelOf: PRIORITIES.map((p) => targetList(layout, p).level),
+        rates: { enqueue: null, dequeue: null },
+        ...(layout.lanes
+          ? {
+              lanes: layout.lanes.map((lane) => ({
+                queue: lane.queue,
+                priorities: [lane.priorities[0], lane.priorities[1]] as [number, number],
+                depth: layout.lists
+                  .filter((l) => l.queue === lane.queue)
+                  .reduce((sum, l) => sum + (listDepths.get(l.key) ?? 0), 0),
+              })),
+            }
+          : {}),
+        details: {
+          type: layout.type,
+          configured: layout.configured,
+          steps: layout.steps,
+          // Priorities that share a list with a more urgent one (kombu's defaults fold 1,2 into 0...).
+          foldedPriorities: layout.type === 'kombu' ? collapsedPriorities(layout.steps) : [],
+          sep: displayKey(layout.sep),
+          keys: layout.lists.map((l) => displayKey(l.key)),
+          globalKeyprefix: this.config.globalKeyprefix,
+        },
+        warnings: this.warnings(layout, stray),
+      } satisfies Queue;
+    });
+  }
+
+  private strayStepKeys(layout: QueueLayout, found: DiscoveredQueue | undefined): string[] {
+    if (!found || layout.type !== 'kombu') return [];
+    const known = new Set(layout.steps);
+    return [...found.stepsSeen].filter((s) => !known.has(s)).map((s) => stepKey({ prefix: this.config.globalKeyprefix, sep: layout.sep }, layout.name, s));
+  }
+
+  private warnings(layout: QueueLayout, stray: number): string[] {
+    const warnings: string[] = [];
+    if (stray > 0) {
+      warnings.push(
+        `${stray} message(s) sit in step lists outside steps [${layout.steps.join(',')}]: a producer uses other priority_steps, and workers with these steps never pop them`,
+      );
+    }
+    return warnings;
+  }
+}
+
+function countByRoutingKey(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) {
+    try {
+      // kombu stores [payload, exchange, routing_key].
+      const entry = JSON.parse(value) as unknown[];
+      const routingKey = typeof entry[2] === 'string' ? entry[2] : null;
+      if (routingKey) counts.set(routingKey, (counts.get(routingKey) ?? 0) + 1);
+    } catch {
+      // A malformed entry is kombu's problem to restore; it just isn't counted.
+    }
+  }
+  return counts;
+}
+
+function ageSec(stamp: string, now: number): number | null {
+  const at = Date.parse(stamp);
+  return Number.isFinite(at) ? Math.max(0, Math.round((now - at) / 1000)) : null;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+
+/**
+ * Lua scripts live in `lua/<name>.lua`, each opening with a header that documents KEYS,
+ * ARGV and the reply. This loader registers them as ioredis commands (EVALSHA with a
+ * transparent EVAL fallback after a server restart flushed the script cache).
+ */
+const SCRIPT_DIR = path.join(process.cwd(), 'lib', 'brokers', 'redis', 'lua');
+
+const SCRIPTS = ['queue-stats'] as const;
+export type ScriptName = (typeof SCRIPTS)[number];
+
+const sources = new Map<ScriptName, string>();
+
+function source(name: ScriptName): string {
+  let text = sources.get(name);
+  if (!text) {
+    text = readFileSync(path.join(SCRIPT_DIR, `${name}.lua`), 'utf8');
+    sources.set(name, text);
+  }
+  return text;
+}
+
+type ScriptCall = (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<unknown>;
+
+/** Registers every script on the client once; returns a typed caller. */
+export function scripts(client: Redis): Record<ScriptName, (keys: string[], args: (string | number | Buffer)[]) => Promise<unknown>> {
+  const registry = client as unknown as Record<string, ScriptCall | undefined>;
+  const callers = {} as Record<ScriptName, (keys: string[], args: (string | number | Buffer)[]) => Promise<unknown>>;
+  for (const name of SCRIPTS) {
+    const command = `triage_${name.replace(/-/g, '_')}`;
+    if (!registry[command]) client.defineCommand(command, { lua: source(name) });
+    callers[name] = (keys, args) => (registry[command] as ScriptCall).call(client, keys.length, ...keys, ...args);
+  }
+  return callers;
+}

@@ -1,0 +1,82 @@
+/**
+ * The browser's HTTP client for /api/v1. Every non-2xx answer becomes an ApiError carrying
+ * the contract's error shape `{"error": {"code", "message", "details"}}`, so callers (and
+ * the query client's retry policy) can branch on `status` and `code` instead of parsing text.
+ */
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The caller's request is wrong (or not allowed): asking again will not help. */
+  get isClientError(): boolean {
+    return this.status >= 400 && this.status < 500;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown; details?: unknown };
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  let body: ErrorBody | null = null;
+  try {
+    body = (await response.json()) as ErrorBody;
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty 502): fall back to the status line.
+  }
+  const error = body?.error;
+  const code = typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`;
+  const message =
+    typeof error?.message === 'string' ? error.message : `${response.status} ${response.statusText || 'error'}`.trim();
+  return new ApiError(response.status, code, message, error?.details);
+}
+
+async function request<T>(path: string, init: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      ...init,
+      headers: { accept: 'application/json', ...init.headers },
+      // Live views poll; a cached answer would freeze the numbers.
+      cache: 'no-store',
+    });
+  } catch (error) {
+    // status 0 = the server never answered (down, restarting, network gone): worth retrying.
+    throw new ApiError(0, 'NETWORK', `Cannot reach the Triage server (${(error as Error).message})`);
+  }
+  if (!response.ok) throw await toApiError(response);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return request<T>(path, { method: 'GET', signal });
+}
+
+export function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return request<T>(path, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    signal,
+  });
+}
+
+/** Path of a queue resource; both segments are URL-encoded (queue names may hold anything). */
+export function queuePath(broker: string, queue: string, suffix = ''): string {
+  return `/api/v1/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}${suffix}`;
+}

@@ -1,0 +1,23 @@
+/**
+ * The one factory for TanStack Query keys. Keys nest (a queue's messages live under the
+ * queue, every queue under `queues`), so a mutation can invalidate exactly what it changed
+ * with a prefix, e.g. `invalidateQueries({ queryKey: queryKeys.queues() })`.
+ */
+
+export interface MessageFilters {
+  limit?: number;
+  cursor?: string;
+  priority?: string;
+  task?: string;
+}
+
+const root = ['triage'] as const;
+
+export const queryKeys = {
+  all: root,
+  health: () => [...root, 'health'] as const,
+  queues: () => [...root, 'queues'] as const,
+  queue: (broker: string, name: string) => [...root, 'queues', broker, name] as const,
+  messages: (broker: string, name: string, filters: MessageFilters = {}) =>
+    [...root, 'queues', broker, name, 'messages', filters] as const,
+};

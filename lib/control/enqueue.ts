@@ -1,0 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
+import type { EnqueueBody } from '@/lib/shared/types';
+
+/**
+ * Enqueues `count` copies of one task (each its own id) at one priority. Returns the ids in
+ * enqueue order; FIFO within the priority is kept by the adapter.
+ */
+export async function enqueueTasks(broker: QueueBroker, queue: string, body: EnqueueBody, defaultPriority: number): Promise<string[]> {
+  const priority = body.priority ?? defaultPriority;
+  const eta = body.eta ?? (body.countdown !== undefined ? new Date(Date.now() + body.countdown * 1000).toISOString() : null);
+  const enqueuedAt = new Date();
+  const items: EnqueueItem[] = Array.from({ length: body.count ?? 1 }, () => ({
+    priority,
+    spec: { id: randomUUID(), task: body.task, args: body.args ?? [], kwargs: body.kwargs ?? {}, eta, enqueuedAt },
+  }));
+  return broker.enqueue(queue, items);
+}

@@ -1,0 +1,44 @@
+import { ZodError } from 'zod';
+import { TriageError, type TriageErrorCode } from '@/lib/shared/errors';
+
+/** The one table from error codes to HTTP statuses. */
+const STATUS: Record<TriageErrorCode, number> = {
+  INVALID: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  UNPROCESSABLE: 422,
+  UNSUPPORTED: 422,
+  UNAVAILABLE: 503,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function errorResponse(code: TriageErrorCode, message: string, details?: unknown, headers?: HeadersInit): Response {
+  const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }) } };
+  return Response.json(body, { status: STATUS[code], headers });
+}
+
+export function zodDetails(error: ZodError): { path: (string | number)[]; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * Any thrown value → the contract's error shape. Unknown errors become a 500 with a generic
+ * message: the stack goes to the log, never into a response.
+ */
+export function toErrorResponse(error: unknown, log: (err: unknown) => void): Response {
+  if (error instanceof TriageError) return errorResponse(error.code, error.message, error.details);
+  if (error instanceof ZodError) {
+    return errorResponse('INVALID', 'the request is invalid', zodDetails(error));
+  }
+  log(error);
+  return Response.json({ error: { code: 'INTERNAL', message: 'an internal error occurred; see the server log' } }, { status: 500 });
+}

@@ -1,0 +1,116 @@
+import { z, type ZodType } from 'zod';
+import { TriageError } from '@/lib/shared/errors';
+import { authenticate, roleAllows, type Actor, type Role } from './auth';
+import { errorResponse, toErrorResponse, zodDetails } from './errors';
+import { runtime } from './runtime';
+
+/** Larger bodies are refused with 413 before parsing. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+interface RouteSpec<P, Q, B> {
+  /** `null` = public (health only). */
+  role: Role | null;
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  maxBodyBytes?: number;
+}
+
+export interface RouteContext<P, Q, B> {
+  request: Request;
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor | null;
+}
+
+type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
+
+/**
+ * Wraps a route handler: authenticates, checks the role, validates params, query and body
+ * with zod, and maps every error to the one JSON error shape. A handler returns either a
+ * Response or a value sent as JSON with 200.
+ */
+export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  spec: RouteSpec<P, Q, B>,
+  handler: (ctx: RouteContext<P, Q, B>) => Promise<Response | object>,
+): (request: Request, context: NextRouteContext) => Promise<Response> {
+  return async (request, context) => {
+    try {
+      const actor = spec.role === null ? null : await authenticate(request);
+      if (spec.role !== null && actor && !roleAllows(actor.role, spec.role)) {
+        throw new TriageError('FORBIDDEN', `this action needs the ${spec.role} role; you are ${actor.role}`);
+      }
+      const params = parse(spec.params, decodeParams(await context.params), 'params');
+      const url = new URL(request.url);
+      const query = parse(spec.query, Object.fromEntries(url.searchParams), 'query');
+      const body = spec.body ? parse(spec.body, await readJson(request, spec.maxBodyBytes ?? MAX_BODY_BYTES), 'body') : (undefined as B);
+      const result = await handler({ request, params, query, body, actor });
+      return result instanceof Response ? result : Response.json(result);
+    } catch (error) {
+      return toErrorResponse(error, (err) => runtime().logger.error({ err, url: request.url, method: request.method }, 'request failed'));
+    }
+  };
+}
+
+function parse<T>(schema: ZodType<T> | undefined, input: unknown, where: string): T {
+  if (!schema) return {} as T;
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new TriageError('INVALID', `invalid ${where}: ${result.error.issues[0]?.message ?? 'malformed'}`, zodDetails(result.error));
+  }
+  return result.data;
+}
+
+function decodeParams(params: Record<string, string | string[]> | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(params ?? {})) {
+    out[key] = Array.isArray(value) ? value.map(safeDecode) : safeDecode(value);
+  }
+  return out;
+}
+
+/** Next hands dynamic segments over still percent-encoded; a bad escape is kept verbatim. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+async function readJson(request: Request, limit: number): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? 'NaN');
+  if (Number.isFinite(declared) && declared > limit) {
+    throw new TriageError('TOO_LARGE', `the request body is larger than ${limit} bytes`);
+  }
+  const reader = request.body?.getReader();
+  if (!reader) throw new TriageError('INVALID', 'a JSON body is required');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new TriageError('TOO_LARGE', `the request body is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new TriageError('INVALID', 'a JSON body is required');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new TriageError('INVALID', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Common path params. */
+export const QueueParamsSchema = z.object({
+  broker: z.string().min(1).max(64),
+  queue: z.string().min(1).max(255),
+});
+
+export { errorResponse };

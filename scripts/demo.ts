@@ -1,0 +1,80 @@
+/**
+ * `npm run demo`: the production dashboard plus demo traffic on every demo queue.
+ * Services were started and the app built by the npm script before this runs.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createBroker } from '@/lib/brokers/registry';
+import { loadConfig } from '@/lib/config';
+import { startTraffic, type TrafficTarget } from '@/lib/demo/traffic';
+import { createLogger } from '@/lib/logger';
+
+process.env.TRIAGE_DEMO = '1';
+const config = loadConfig();
+const logger = createLogger('triage-demo', config.logLevel);
+const port = config.port;
+const url = `http://localhost:${port}`;
+
+const server = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port)], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, TRIAGE_DEMO: '1' },
+});
+
+async function waitForServer(): Promise<boolean> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/v1/health`);
+      if (res.ok) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const brokers = config.brokers.map((c) => createBroker(c, { excludePrefixes: [config.statePrefix], logger }));
+  await Promise.all(brokers.map((b) => b.connect()));
+  const targets: TrafficTarget[] = [];
+  for (const broker of brokers) {
+    const brokerConfig = config.brokers.find((c) => c.id === broker.id)!;
+    for (const q of brokerConfig.queues) targets.push({ broker, queue: q.name });
+    if (brokerConfig.kind === 'redis') for (const g of brokerConfig.laneGroups) targets.push({ broker, queue: g.name });
+  }
+
+  if (!(await waitForServer())) {
+    logger.error('the dashboard did not answer within 120 s');
+    server.kill('SIGTERM');
+    process.exit(1);
+  }
+  const health = (await (await fetch(`${url}/api/v1/health`)).json()) as { brokers: { id: string; ok: boolean; error?: string; hint?: string }[] };
+  const lines = [
+    '',
+    `  Triage is running: ${url}`,
+    '  (no login yet: access control arrives with the auth work; the demo is open on localhost)',
+    ...health.brokers.map((b) => `  broker ${b.id}: ${b.ok ? 'up' : `DOWN: ${b.error ?? ''} ${b.hint ?? ''}`}`),
+    '  demo traffic: OTPs at priority 0, emails 3-5, data 4-7, reports 8-9, bursts of low-priority work',
+    '  Ctrl+C stops everything.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const stopTraffic = startTraffic(targets, logger);
+
+  const shutdown = async () => {
+    stopTraffic();
+    server.kill('SIGTERM');
+    await Promise.all(brokers.map((b) => b.close()));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  server.once('exit', (code) => {
+    logger.error({ code }, 'the dashboard exited');
+    stopTraffic();
+    process.exit(code ?? 1);
+  });
+}
+
+void main();
