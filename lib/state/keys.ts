@@ -1,0 +1,33 @@
+/**
+ * Every Redis key of Triage's own state (not queues) is named here, under one configurable
+ * prefix (`triage:` by default), so the Redis adapter's discovery can skip them all.
+ */
+export function stateKeys(prefix: string) {
+  return {
+    /** Hash `<broker>/<queue>` → JSON {at, by}: queues Triage workers must not take from. */
+    paused: `${prefix}paused`,
+    /** Pub/sub channel: a nudge whenever pause state changes, so workers react within 1 s. */
+    controlChannel: `${prefix}control`,
+    /** Hash workerId → JSON worker record (heartbeat included). */
+    workers: `${prefix}workers`,
+    /** Capped stream of task and worker events. */
+    events: `${prefix}events`,
+    /** JSON per task id, with a TTL. */
+    task: (id: string) => `${prefix}task:${id}`,
+    /** Capped stream of audit entries. */
+    audit: `${prefix}audit`,
+    /** Archived purged messages, restorable for 24 h. */
+    archive: (id: string) => `${prefix}archive:${id}`,
+    archiveMeta: (id: string) => `${prefix}archive:${id}:meta`,
+    /** Backlog history samples. */
+    history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
+    /** Operation progress records. */
+    operation: (id: string) => `${prefix}op:${id}`,
+  };
+}
+
+export type StateKeys = ReturnType<typeof stateKeys>;
+
+export function queueRef(broker: string, queue: string): string {
+  return `${broker}/${queue}`;
+}
