@@ -1,4 +1,6 @@
+import type { Redis } from 'ioredis';
 import { createBroker } from '@/lib/brokers/registry';
+import { createRedisClient, startClient } from '@/lib/brokers/redis/connection';
 import type { QueueBroker } from '@/lib/brokers/types';
 import { loadConfig, type TriageConfig } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
@@ -12,6 +14,8 @@ export interface Runtime {
   config: TriageConfig;
   brokers: Map<string, QueueBroker>;
   logger: Logger;
+  /** Triage's own state (audit, pause, history, task states), under `config.statePrefix`. */
+  stateRedis: Redis;
   /** Resolves once every broker has tried its first connection (down ones keep retrying). */
   ready: Promise<void>;
 }
@@ -26,8 +30,12 @@ export function runtime(): Runtime {
     for (const brokerConfig of config.brokers) {
       brokers.set(brokerConfig.id, createBroker(brokerConfig, { excludePrefixes: [config.statePrefix], logger }));
     }
-    const ready = Promise.all([...brokers.values()].map((b) => b.connect())).then(() => undefined);
-    holder.__triageRuntime = { config, brokers, logger, ready };
+    const stateRedis = createRedisClient(config.stateRedisUrl, {
+      name: 'triage:state',
+      onError: (error) => logger.warn({ err: error.message }, 'state redis connection error'),
+    });
+    const ready = Promise.all([...[...brokers.values()].map((b) => b.connect()), startClient(stateRedis)]).then(() => undefined);
+    holder.__triageRuntime = { config, brokers, logger, stateRedis, ready };
   }
   return holder.__triageRuntime;
 }
@@ -52,5 +60,8 @@ export async function allBrokers(): Promise<QueueBroker[]> {
 export async function resetRuntime(): Promise<void> {
   const current = holder.__triageRuntime;
   holder.__triageRuntime = undefined;
-  if (current) await Promise.all([...current.brokers.values()].map((b) => b.close()));
+  if (current) {
+    await Promise.all([...current.brokers.values()].map((b) => b.close()));
+    current.stateRedis.disconnect();
+  }
 }
