@@ -2,6 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+/**
+ * Tests act as an admin automation client by default: the bootstrap token is read when
+ * the server runtime loads its config, so it is set before any route runs.
+ */
+export const TEST_ADMIN_TOKEN = (process.env.TRIAGE_ADMIN_TOKEN ??= 'test-admin-token');
+
 /** Calls Next route handlers directly with real Requests, as the server would. */
 type Handler = (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 
@@ -18,7 +24,10 @@ export async function call<T = unknown>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<ApiResult<T>> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } };
+  // Pass `authorization: ''` to call without credentials.
+  const merged: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...headers };
+  if (!merged.authorization) delete merged.authorization;
+  const init: RequestInit = { method, headers: merged };
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
   const response = await handler(new Request(`http://localhost${url}`, init), { params: Promise.resolve(params) });
   const text = await response.text();

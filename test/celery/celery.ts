@@ -1,0 +1,111 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Drives real Celery (Debian's python3-celery 5.2.x) for interop tests. Locally a missing
+ * Celery skips those tests with a clear reason; in CI (CI=true) it is a failure.
+ */
+export const PYTHON = process.env.TRIAGE_CELERY_PYTHON ?? '/usr/bin/python3';
+const DIR = path.join(process.cwd(), 'test', 'celery');
+
+function detect(): { ok: boolean; reason: string } {
+  const probe = spawnSync(PYTHON, ['-c', 'import celery, kombu, redis, amqp; print(celery.__version__)'], { encoding: 'utf8' });
+  if (probe.status === 0) return { ok: true, reason: `celery ${probe.stdout.trim()}` };
+  return { ok: false, reason: `real Celery is not installed (${PYTHON}: apt-get install python3-celery python3-redis python3-amqp)` };
+}
+
+export const celery = detect();
+
+if (!celery.ok && process.env.CI === 'true') {
+  throw new Error(`CI requires real Celery for the interop tests: ${celery.reason}`);
+}
+if (!celery.ok) console.warn(`skipping real-Celery interop tests: ${celery.reason}`);
+
+export interface ProbeEnv {
+  PROBE_BROKER_URL: string;
+  PROBE_QUEUE: string;
+  PROBE_STEPS?: string;
+  PROBE_SEP?: string;
+  PROBE_PREFIX?: string;
+  PROBE_MAX_PRIORITY?: string;
+  PROBE_LOG?: string;
+  PROBE_VISIBILITY_TIMEOUT?: string;
+}
+
+function env(probe: ProbeEnv): NodeJS.ProcessEnv {
+  return { ...process.env, ...probe, PYTHONPATH: DIR, PYTHONDONTWRITEBYTECODE: '1' };
+}
+
+/** Sends tasks with a real Celery producer; returns their ids in send order. */
+export function produce(probe: ProbeEnv, priorities: (number | null)[], task = 'probe.work'): string[] {
+  const run = spawnSync(PYTHON, [path.join(DIR, 'produce.py'), JSON.stringify(priorities), task], { env: env(probe), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`celery producer failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as string[];
+}
+
+export interface WorkerOptions {
+  concurrency?: number;
+  hostname?: string;
+  events?: boolean;
+}
+
+/** Starts a real Celery worker (`-c 1 --prefetch-multiplier 1`, acks_late from the app). */
+export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): ChildProcess {
+  const args = [
+    '-m',
+    'celery',
+    '-A',
+    'triage_probe',
+    'worker',
+    '-c',
+    String(options.concurrency ?? 1),
+    '--prefetch-multiplier',
+    '1',
+    '-Q',
+    probe.PROBE_QUEUE,
+    '-n',
+    options.hostname ?? `probe-${process.pid}-${Date.now()}@%h`,
+    '-l',
+    'warning',
+    '--without-mingle',
+  ];
+  if (options.events) args.push('-E');
+  else args.push('--without-gossip');
+  const child = spawn(PYTHON, args, { env: env(probe), cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.resume();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  child.on('exit', (code, signal) => {
+    if (code && code !== 0) console.warn(`celery worker exited ${code} ${signal ?? ''}: ${stderr}`);
+  });
+  return child;
+}
+
+/** Warm shutdown, then force after a grace period; resolves when the process is gone. */
+export async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface Execution {
+  id: string;
+  task: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  priority: number | null;
+}
+
+export function executions(logFile: string): Execution[] {
+  if (!existsSync(logFile)) return [];
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Execution);
+}

@@ -1,0 +1,79 @@
+"""A real Celery app for Triage's interop tests.
+
+Configured from the environment so one module covers every broker layout:
+  PROBE_BROKER_URL   redis://... or amqp://...
+  PROBE_QUEUE        the queue to produce to / consume from
+  PROBE_STEPS        JSON list for kombu's priority_steps (Redis)
+  PROBE_SEP          kombu's sep (Redis)
+  PROBE_PREFIX       kombu's global_keyprefix (Redis)
+  PROBE_MAX_PRIORITY x-max-priority for the queue (RabbitMQ)
+  PROBE_LOG          file each executed task appends one JSON line to
+"""
+import json
+import os
+
+from celery import Celery
+from kombu import Queue
+
+BROKER = os.environ["PROBE_BROKER_URL"]
+QUEUE = os.environ["PROBE_QUEUE"]
+LOG = os.environ.get("PROBE_LOG", "/dev/null")
+
+app = Celery("triage_probe", broker=BROKER)
+
+options = {"queue_order_strategy": "priority"}
+if os.environ.get("PROBE_STEPS"):
+    options["priority_steps"] = json.loads(os.environ["PROBE_STEPS"])
+if os.environ.get("PROBE_SEP"):
+    options["sep"] = os.environ["PROBE_SEP"]
+if os.environ.get("PROBE_PREFIX"):
+    options["global_keyprefix"] = os.environ["PROBE_PREFIX"]
+if os.environ.get("PROBE_VISIBILITY_TIMEOUT"):
+    options["visibility_timeout"] = int(os.environ["PROBE_VISIBILITY_TIMEOUT"])
+
+app.conf.update(
+    broker_transport_options=options,
+    task_default_queue=QUEUE,
+    # Strict priority needs late acks and one reserved task per slot (celery-wire.md §6).
+    task_acks_late=True,
+    worker_prefetch_multiplier=1,
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+)
+if BROKER.startswith("amqp"):
+    max_priority = int(os.environ.get("PROBE_MAX_PRIORITY", "10"))
+    app.conf.task_queues = [Queue(QUEUE, queue_arguments={"x-max-priority": max_priority})]
+    app.conf.task_queue_max_priority = max_priority
+
+
+def _recorder(name):
+    @app.task(name=name, bind=True)
+    def record(self, *args, **kwargs):
+        entry = {
+            "id": self.request.id,
+            "task": name,
+            "args": list(args),
+            "kwargs": kwargs,
+            "priority": (self.request.delivery_info or {}).get("priority"),
+            "hostname": self.request.hostname,
+        }
+        with open(LOG, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry) + "\n")
+        sleep = kwargs.get("sleep")
+        if sleep:
+            import time
+
+            time.sleep(float(sleep))
+        return {"ok": True}
+
+    return record
+
+
+for _name in (
+    "myapp.tasks.send_otp",
+    "myapp.tasks.send_email",
+    "myapp.tasks.generate_report",
+    "myapp.tasks.process_data",
+    "probe.work",
+):
+    _recorder(_name)
