@@ -8,6 +8,7 @@ Configured from the environment so one module covers every broker layout:
   PROBE_PREFIX       kombu's global_keyprefix (Redis)
   PROBE_MAX_PRIORITY x-max-priority for the queue (RabbitMQ)
   PROBE_LOG          file each executed task appends one JSON line to
+  PROBE_RESULT_BACKEND  a Redis result backend URL (result_extended on)
 """
 import json
 import os
@@ -19,7 +20,7 @@ BROKER = os.environ["PROBE_BROKER_URL"]
 QUEUE = os.environ["PROBE_QUEUE"]
 LOG = os.environ.get("PROBE_LOG", "/dev/null")
 
-app = Celery("triage_probe", broker=BROKER)
+app = Celery("triage_probe", broker=BROKER, backend=os.environ.get("PROBE_RESULT_BACKEND") or None)
 
 options = {"queue_order_strategy": "priority"}
 if os.environ.get("PROBE_STEPS"):
@@ -39,6 +40,8 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
+    result_extended=True,
+    task_send_sent_event=True,
 )
 if BROKER.startswith("amqp"):
     max_priority = int(os.environ.get("PROBE_MAX_PRIORITY", "10"))
@@ -77,3 +80,9 @@ for _name in (
     "probe.work",
 ):
     _recorder(_name)
+
+
+@app.task(name="probe.fail", bind=True)
+def fail(self, *args, **kwargs):
+    """Always fails, so tests can read a real FAILURE with its traceback."""
+    raise ValueError(f"probe failure for {args!r}")
