@@ -12,7 +12,8 @@ export * from './schema';
  * Env: REDIS_URL, AMQP_URL, RABBITMQ_MANAGEMENT_URL, PORT, TRIAGE_CONFIG (path to a JSON
  * file with the TriageConfig shape; env URLs still override the default brokers' URLs),
  * TRIAGE_STATE_PREFIX, TRIAGE_SESSION_SECRET, TRIAGE_DEFAULT_PRIORITY, LOG_LEVEL,
- * TRIAGE_BROKERS (comma list to enable a subset, e.g. "redis").
+ * TRIAGE_BROKERS (comma list to enable a subset, e.g. "redis"), TRIAGE_ADMIN_TOKEN,
+ * TRIAGE_TRUST_PROXY (1/true), TRIAGE_LOGIN_WINDOW_SEC, TRIAGE_METRICS_PUBLIC (1/true).
  */
 const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
@@ -26,7 +27,16 @@ const EnvSchema = z.object({
   TRIAGE_BROKERS: z.string().optional(),
   LOG_LEVEL: z.string().optional(),
   NODE_ENV: z.string().optional(),
+  TRIAGE_ADMIN_TOKEN: z.string().optional(),
+  TRIAGE_TRUST_PROXY: z.string().optional(),
+  TRIAGE_LOGIN_WINDOW_SEC: z.coerce.number().int().min(1).optional(),
+  TRIAGE_METRICS_PUBLIC: z.string().optional(),
 });
+
+function envFlag(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -92,6 +102,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
     sessionSecret: env.TRIAGE_SESSION_SECRET ?? (file.sessionSecret as string | undefined) ?? null,
     defaultPriority: env.TRIAGE_DEFAULT_PRIORITY ?? file.defaultPriority,
     logLevel: env.LOG_LEVEL ?? file.logLevel,
+    adminToken: env.TRIAGE_ADMIN_TOKEN || null,
+    auth: {
+      ...((file.auth as Record<string, unknown> | undefined) ?? {}),
+      ...definedOnly({
+        trustProxy: envFlag(env.TRIAGE_TRUST_PROXY),
+        loginWindowSec: env.TRIAGE_LOGIN_WINDOW_SEC,
+        metricsPublic: envFlag(env.TRIAGE_METRICS_PUBLIC),
+      }),
+    },
   };
   const parsed = TriageConfigSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -99,4 +118,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }

@@ -86,6 +86,53 @@ export const RabbitBrokerConfigSchema = z
 
 export const BrokerConfigSchema = z.discriminatedUnion('kind', [RedisBrokerConfigSchema, RabbitBrokerConfigSchema]);
 
+export const RoleSchema = z.enum(['viewer', 'operator', 'admin']);
+
+/** User and token names: what audit entries and the CLI show; no spaces or slashes. */
+export const PrincipalNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, { error: 'names are 1-64 letters, digits, . _ @ - (starting with a letter or digit)' });
+
+/** A deployment's users, pre-hashed (`npm run user -- hash` prints the `passwordHash`). */
+export const ConfigUserSchema = z
+  .object({
+    name: PrincipalNameSchema,
+    role: RoleSchema,
+    /** `scrypt$N$r$p$<salt base64>$<hash base64>`, as lib/server/password.ts writes it. */
+    passwordHash: z.string().startsWith('scrypt$'),
+  })
+  .strict();
+
+/** A deployment's API tokens: only the SHA-256 (hex) of the secret is kept. */
+export const ConfigTokenSchema = z
+  .object({
+    name: PrincipalNameSchema,
+    role: RoleSchema,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'sha256 is 64 lowercase hex digits' }),
+  })
+  .strict();
+
+export const AuthConfigSchema = z
+  .object({
+    /**
+     * Behind a reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host
+     * (and overwrites what clients send): trust them for the client address, Secure cookies
+     * and the Origin check. Off by default because clients can send those headers themselves.
+     */
+    trustProxy: z.boolean().default(false),
+    /** A session unused for this long ends. */
+    sessionIdleSec: z.number().int().min(60).default(12 * 3600),
+    /** A session ends this long after login however busy it is. */
+    sessionMaxAgeSec: z.number().int().min(60).default(24 * 3600),
+    /** Failed logins counted per username and per client address over `windowSec`. */
+    loginWindowSec: z.number().int().min(1).default(15 * 60),
+    loginMaxPerUser: z.number().int().min(1).default(5),
+    loginMaxPerIp: z.number().int().min(1).default(50),
+    /** `/metrics` without a token (for scrapers on a private network). */
+    metricsPublic: z.boolean().default(false),
+  })
+  .strict();
+
 export const TriageConfigSchema = z
   .object({
     brokers: z.array(BrokerConfigSchema).min(1),
@@ -96,6 +143,11 @@ export const TriageConfigSchema = z
     port: z.number().int().min(1).max(65535).default(3000),
     production: z.boolean().default(false),
     sessionSecret: z.string().nullable().default(null),
+    /** `TRIAGE_ADMIN_TOKEN`: accepted as an admin bearer token (automation, first setup). */
+    adminToken: z.string().min(1).nullable().default(null),
+    auth: AuthConfigSchema.prefault({}),
+    users: z.array(ConfigUserSchema).default([]),
+    tokens: z.array(ConfigTokenSchema).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
@@ -114,3 +166,6 @@ export type RabbitQueueConfig = z.infer<typeof RabbitQueueConfigSchema>;
 export type RabbitBrokerConfig = z.infer<typeof RabbitBrokerConfigSchema>;
 export type BrokerConfig = z.infer<typeof BrokerConfigSchema>;
 export type TriageConfig = z.infer<typeof TriageConfigSchema>;
+export type AuthConfig = z.infer<typeof AuthConfigSchema>;
+export type ConfigUser = z.infer<typeof ConfigUserSchema>;
+export type ConfigToken = z.infer<typeof ConfigTokenSchema>;

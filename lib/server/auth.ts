@@ -1,3 +1,10 @@
+import { TriageError } from '@/lib/shared/errors';
+import { makeAuthStore, withState, type AuthStore } from './auth-store';
+import { checkCsrfToken, checkOrigin, isMutation } from './csrf';
+import { runtime } from './runtime';
+import { SESSION_COOKIE, parseCookies, readSession } from './session';
+import { findToken } from './tokens';
+
 /**
  * Roles, lowest first: each includes everything the one before may do.
  */
@@ -5,21 +12,68 @@ export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {
+  /** A user name or a token name: what the audit log records. */
   name: string;
   role: Role;
-  via: 'session' | 'token' | 'anonymous';
+  via: 'session' | 'token';
+  /** Cookie sessions only. */
+  session?: { id: string; csrfToken: string };
 }
 
 export function roleAllows(actual: Role, required: Role): boolean {
   return ROLES.indexOf(actual) >= ROLES.indexOf(required);
 }
 
+/** Waits for the state Redis's first connection attempt (a fresh server's first request). */
+export async function authStore(): Promise<AuthStore> {
+  const rt = runtime();
+  await rt.ready;
+  return makeAuthStore(rt.stateRedis, rt.config);
+}
+
 /**
- * Who is calling. Login, sessions and API tokens are not built yet (the access-control
- * issue); until then every caller is treated as the local demo's admin, and the route
- * wrapper already checks `roleAllows` so enforcement slots in here without touching routes.
+ * Who is calling: `Authorization: Bearer <token>` (an API token or TRIAGE_ADMIN_TOKEN) or the
+ * session cookie. An Authorization header that does not verify is refused even when a cookie
+ * is present, so a script never silently runs as whoever is logged in in the same browser.
+ * Throws UNAUTHENTICATED (401).
  */
 export async function authenticate(request: Request): Promise<Actor> {
-  void request;
-  return { name: 'anonymous', role: 'admin', via: 'anonymous' };
+  return withState(() => authenticateWith(request));
+}
+
+async function authenticateWith(request: Request): Promise<Actor> {
+  const store = await authStore();
+  const authorization = request.headers.get('authorization');
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw new TriageError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
+    const token = await findToken(store, match[1]!);
+    if (!token) throw new TriageError('UNAUTHENTICATED', 'unknown or revoked API token');
+    return { name: token.name, role: token.role, via: 'token' };
+  }
+  const cookie = parseCookies(request.headers.get('cookie')).get(SESSION_COOKIE);
+  if (cookie) {
+    const session = await readSession(store, cookie);
+    if (session) {
+      return { name: session.user.name, role: session.user.role, via: 'session', session: { id: session.id, csrfToken: session.record.csrf } };
+    }
+    throw new TriageError('UNAUTHENTICATED', 'your session has ended; log in again');
+  }
+  throw new TriageError('UNAUTHENTICATED', 'log in, or send "Authorization: Bearer <token>"');
+}
+
+/** CSRF defence for cookie-authenticated mutations (see csrf.ts); a no-op for tokens and reads. */
+export function checkCsrf(request: Request, actor: Actor): void {
+  if (actor.via !== 'session' || !actor.session || !isMutation(request.method)) return;
+  checkOrigin(request, runtime().config.auth.trustProxy);
+  checkCsrfToken(request, actor.session.csrfToken);
+}
+
+/**
+ * For `/metrics` (a later issue): open when `auth.metricsPublic` is set, else any valid token
+ * or session. Throws UNAUTHENTICATED.
+ */
+export async function authenticateMetrics(request: Request): Promise<Actor | null> {
+  if (runtime().config.auth.metricsPublic) return null;
+  return authenticate(request);
 }

@@ -1,6 +1,6 @@
 import { z, type ZodType } from 'zod';
 import { TriageError } from '@/lib/shared/errors';
-import { authenticate, roleAllows, type Actor, type Role } from './auth';
+import { authenticate, checkCsrf, roleAllows, type Actor, type Role } from './auth';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
 import { runtime } from './runtime';
 
@@ -8,7 +8,11 @@ import { runtime } from './runtime';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 interface RouteSpec<P, Q, B> {
-  /** `null` = public (health only). */
+  /**
+   * The least role allowed; `null` = public (health, login). Every other route needs a token or
+   * a session (401), a high enough role (403) and, for cookie-authenticated mutations, the
+   * CSRF token and a same-origin Origin (403).
+   */
   role: Role | null;
   params?: ZodType<P>;
   query?: ZodType<Q>;
@@ -38,8 +42,11 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
   return async (request, context) => {
     try {
       const actor = spec.role === null ? null : await authenticate(request);
-      if (spec.role !== null && actor && !roleAllows(actor.role, spec.role)) {
-        throw new TriageError('FORBIDDEN', `this action needs the ${spec.role} role; you are ${actor.role}`);
+      if (spec.role !== null && actor) {
+        checkCsrf(request, actor);
+        if (!roleAllows(actor.role, spec.role)) {
+          throw new TriageError('FORBIDDEN', `this action needs the ${spec.role} role; you are ${actor.role}`);
+        }
       }
       const params = parse(spec.params, decodeParams(await context.params), 'params');
       const url = new URL(request.url);

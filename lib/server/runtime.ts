@@ -5,6 +5,7 @@ import type { QueueBroker } from '@/lib/brokers/types';
 import { loadConfig, type TriageConfig } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
 import { createLogger, type Logger } from '@/lib/logger';
+import { assertSessionSecret } from './auth-startup';
 
 /**
  * One set of broker clients per server process. Kept on globalThis so dev-mode hot reload
@@ -25,6 +26,7 @@ const holder = globalThis as typeof globalThis & { __triageRuntime?: Runtime };
 export function runtime(): Runtime {
   if (!holder.__triageRuntime) {
     const config = loadConfig();
+    assertSessionSecret(config);
     const logger = createLogger('triage-server', config.logLevel);
     const brokers = new Map<string, QueueBroker>();
     for (const brokerConfig of config.brokers) {

@@ -23,6 +23,19 @@ export function stateKeys(prefix: string) {
     history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
     /** Operation progress records. */
     operation: (id: string) => `${prefix}op:${id}`,
+    /** Hash user name → JSON {role, passwordHash, createdAt, version} (users made by the CLI/API). */
+    users: `${prefix}users`,
+    /** Hash token name → JSON {role, sha256, createdAt}; the secret itself is never stored. */
+    tokens: `${prefix}tokens`,
+    /** Hash sha256(token secret) → token name: O(1) lookup of a bearer token. */
+    tokenHashes: `${prefix}tokens:by-hash`,
+    /** Hash token name → ISO time of its last use. */
+    tokenLastUsed: `${prefix}tokens:last-used`,
+    /** JSON {user, csrf, createdAt, version} per session id, expiring after the idle timeout. */
+    session: (id: string) => `${prefix}session:${id}`,
+    /** Failed-login counters, expiring with the throttling window. */
+    loginFailuresUser: (name: string) => `${prefix}throttle:login:user:${name}`,
+    loginFailuresIp: (ip: string) => `${prefix}throttle:login:ip:${ip}`,
   };
 }
 

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { route, runtime as triage } from '@/lib/server/http';
+import { burnPasswordCheck, verifyPassword } from '@/lib/server/auth-password';
+import { authStore } from '@/lib/server/auth';
+import { withState } from '@/lib/server/auth-store';
+import { checkOrigin } from '@/lib/server/csrf';
+import { createSession, isHttps, sessionCookie } from '@/lib/server/session';
+import { checkLoginThrottle, clearLoginFailures, clientAddress, recordLoginFailure } from '@/lib/server/throttle';
+import { getUser } from '@/lib/server/users';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+const LoginBodySchema = z
+  .object({
+    username: z.string({ error: 'username is required' }).min(1, { error: 'username is required' }).max(200),
+    password: z.string({ error: 'password is required' }).min(1, { error: 'password is required' }).max(1024),
+  })
+  .strict();
+
+/** Public: sets the session cookie and answers `{user: {name, role}, csrfToken}`. */
+export const POST = route({ role: null, body: LoginBodySchema, maxBodyBytes: 16 * 1024 }, ({ request, body }) =>
+  withState(() => logIn(request, body)),
+);
+
+async function logIn(request: Request, body: z.infer<typeof LoginBodySchema>): Promise<Response> {
+  const { config } = triage();
+  // Login CSRF: a foreign page must not log a browser in as the attacker. Scripts without an
+  // Origin header may still log in.
+  checkOrigin(request, config.auth.trustProxy, false);
+  const store = await authStore();
+  const ip = clientAddress(request, config.auth.trustProxy);
+  const verdict = await checkLoginThrottle(store, body.username, ip);
+  if (!verdict.allowed) {
+    return Response.json(
+      { error: { code: 'THROTTLED', message: `too many failed logins; try again in ${verdict.retryAfterSec} s` } },
+      { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) } },
+    );
+  }
+  const user = await getUser(store, body.username);
+  const ok = user ? await verifyPassword(body.password, user.passwordHash) : await burnPasswordCheck(body.password);
+  if (!user || !ok) {
+    await recordLoginFailure(store, body.username, ip);
+    // One message for both cases: which user names exist is nobody's business.
+    return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'wrong user name or password' } }, { status: 401 });
+  }
+  await clearLoginFailures(store, body.username);
+  const session = await createSession(store, user);
+  const cookie = sessionCookie(session.cookieValue, { secure: isHttps(request, config.auth.trustProxy), maxAgeSec: config.auth.sessionMaxAgeSec });
+  triage().logger.info({ user: user.name, ip }, 'login');
+  return Response.json(
+    { user: { name: user.name, role: user.role }, csrfToken: session.csrf },
+    { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } },
+  );
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { route } from '@/lib/server/http';
+import { authStore } from '@/lib/server/auth';
+import { revokeToken } from '@/lib/server/tokens';
+import { TriageError } from '@/lib/shared/errors';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+const ParamsSchema = z.object({ name: z.string().min(1).max(64) });
+
+export const DELETE = route({ role: 'admin', params: ParamsSchema }, async ({ params }) => {
+  if (!(await revokeToken(await authStore(), params.name))) throw new TriageError('NOT_FOUND', `no token named ${params.name}`);
+  return new Response(null, { status: 204 });
+});

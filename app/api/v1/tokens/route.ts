@@ -1,0 +1,14 @@
+import { route } from '@/lib/server/http';
+import { authStore } from '@/lib/server/auth';
+import { NewTokenSchema, createToken, listTokens } from '@/lib/server/tokens';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** Names, roles and times of every API token; never the secrets. */
+export const GET = route({ role: 'admin' }, async () => ({ tokens: await listTokens(await authStore()) }));
+
+/** 201 `{name, role, token}`: the only time the secret is shown. */
+export const POST = route({ role: 'admin', body: NewTokenSchema }, async ({ body }) =>
+  Response.json(await createToken(await authStore(), body), { status: 201, headers: { 'cache-control': 'no-store' } }),
+);

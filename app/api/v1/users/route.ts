@@ -1,0 +1,13 @@
+import { route } from '@/lib/server/http';
+import { authStore } from '@/lib/server/auth';
+import { NewUserSchema, createUser, listUsers } from '@/lib/server/users';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+export const GET = route({ role: 'admin' }, async () => ({ users: await listUsers(await authStore()) }));
+
+/** `{name, role, password}` → 201 the user (without the hash). */
+export const POST = route({ role: 'admin', body: NewUserSchema, maxBodyBytes: 16 * 1024 }, async ({ body }) =>
+  Response.json(await createUser(await authStore(), body), { status: 201 }),
+);
