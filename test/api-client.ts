@@ -35,10 +35,13 @@ export async function call<T = unknown>(
 }
 
 /** Writes a TRIAGE_CONFIG file for one test file and points the env at it. */
-export function useConfig(config: object): string {
+export function writeTestConfig(config: object): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'triage-test-'));
   const file = path.join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
   process.env.TRIAGE_CONFIG = file;
   return file;
 }
+
+/** Same as writeTestConfig; the name predates it. */
+export const useConfig = writeTestConfig;

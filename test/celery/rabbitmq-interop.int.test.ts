@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import amqp from 'amqplib';
 import { resetRuntime } from '@/lib/server/runtime';
-import { useConfig } from '../api-client';
+import { writeTestConfig } from '../api-client';
 import { AMQP_URL, MANAGEMENT_URL, uniqueName, waitFor } from '../support';
 import { celery, produce, type ProbeEnv } from './celery';
 import { apiBrowse, apiEnqueue, apiQueue, logFile, runCeleryWorker } from './interop-harness';
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 function configure(queue: string): void {
   created.push(queue);
-  useConfig({
+  writeTestConfig({
     brokers: [{ id: 'rabbitmq', kind: 'rabbitmq', url: AMQP_URL, managementUrl: MANAGEMENT_URL, queues: [{ name: queue, maxPriority: 10 }] }],
   });
 }
