@@ -78,4 +78,92 @@ export interface QueueBroker {
    * Redis: non-destructive. RabbitMQ: fetch-and-requeue; `requeued: true` in the page.
    */
   browse(queue: string, options: BrowseOptions): Promise<MessagePage>;
+
+  /**
+   * Feeds the bundled worker in strict priority order: `concurrency` slots, each holding at
+   * most one message (RabbitMQ: prefetch 1 per slot channel; Redis: the most urgent
+   * non-empty step list first, taken and recorded in kombu's `unacked` atomically).
+   * Resolves once the slots are set up; the handle stops them.
+   */
+  consume(options: ConsumeOptions): Promise<ConsumerHandle>;
+}
+
+// ---------------------------------------------------------------------------
+// Consume (issue 3): the bundled worker's side of an adapter.
+
+/** Why a message went to `<queue>.dead`; carried in its `triage_dead_reason` header. */
+export type DeadReason = 'max_retries' | 'unknown_task' | 'undecodable' | 'invalid_args' | 'expired';
+
+export interface DeadLetterInfo {
+  reason: DeadReason;
+  error: string;
+  traceback: string;
+}
+
+/**
+ * One message taken by a consumer. It stays in flight (RabbitMQ: unacked on its channel;
+ * Redis: in kombu's `unacked` hash) until exactly one of `ack`, `retry` or `deadLetter`
+ * resolves. If the process dies first, the broker gets it back (RabbitMQ at once; Redis
+ * after the visibility timeout, at its own priority).
+ */
+export interface Delivery {
+  /** The logical queue it was taken for, as named in `ConsumeOptions.queues`. */
+  queue: string;
+  /** The broker queue it physically came from (a lane of a lane group, else `queue`). */
+  brokerQueue: string;
+  /** The Triage level it was queued at. */
+  level: number;
+  redelivered: boolean;
+  decoded: import('@/lib/shared/celery-codec').DecodeResult;
+  /** Done: removes it from the broker. */
+  ack(): Promise<void>;
+  /**
+   * Replaces it with a copy whose headers are patched by `headers` (e.g. retries + 1, eta),
+   * runnable from `runAt` (not before), at the same level of the same queue. The copy is
+   * stored before the original is settled (Redis: one atomic step; RabbitMQ: confirm, then ack).
+   */
+  retry(headers: Record<string, unknown>, runAt: Date): Promise<void>;
+  /**
+   * Moves it to `<queue>.dead` (the original Celery message plus `triage_*` headers; see
+   * DEAD_HEADERS), stored before the original is settled.
+   */
+  deadLetter(info: DeadLetterInfo): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** Logical queues; at the same level the earlier queue goes first. */
+  queues: readonly string[];
+  /** Slots: at most this many messages in flight at once (prefetch 1 per slot). */
+  concurrency: number;
+  /** Queues (as named in `queues`) not to take from now; asked before every take. */
+  isPaused(queue: string): boolean;
+  /** Prefix for the adapter's own bookkeeping outside the queues (Redis: the delayed-retry set). */
+  statePrefix: string;
+  /** Runs the message; must settle the delivery. A throw leaves it in flight (redelivered later). */
+  onDelivery(delivery: Delivery): Promise<void>;
+  logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+}
+
+export interface ConsumerHandle {
+  /** Takes nothing new; resolves once every slot's message is settled and connections are closed. */
+  stop(): Promise<void>;
+  /** Drops every connection now: unsettled messages go back to the broker. */
+  kill(): Promise<void>;
+  /** Re-check pause state now (a pause-store notification arrived). */
+  nudge(): void;
+}
+
+/** Header names of a dead-lettered message (the control plane's retry reads them). */
+export const DEAD_HEADERS = {
+  reason: 'triage_dead_reason',
+  error: 'triage_error',
+  traceback: 'triage_traceback',
+  at: 'triage_dead_at',
+  originalQueue: 'triage_original_queue',
+  originalPriority: 'triage_original_priority',
+} as const;
+
+/** The dead-letter queue of `queue` on both brokers. */
+export function deadQueueName(queue: string): string {
+  return `${queue}.dead`;
 }

@@ -11,6 +11,8 @@ import { ManagementClient, type QueueRecord } from './management';
 import { publishTasks } from './publish';
 import { isInternalQueue, maxPriorityOf, queueView } from './queue-view';
 import { checkQueue, declareTopology, ensureQueue, type QueueTopology } from './topology';
+import { consumeRabbit } from './consume';
+import type { ConsumeOptions, ConsumerHandle } from '../types';
 
 export interface RabbitBrokerOptions {
   logger?: Logger;
@@ -174,6 +176,11 @@ export class RabbitBroker implements QueueBroker {
     // A configured queue that does not exist yet is empty, not unknown.
     if (maxPriority === null) return { messages: [], nextCursor: null, requeued: false, scanned: 0 };
     return browseQueue(this.connection, queue, maxPriority, options);
+  }
+
+  /** The bundled worker's consumer (lib/brokers/rabbitmq/consume.ts) on its own connection. */
+  consume(options: ConsumeOptions): Promise<ConsumerHandle> {
+    return consumeRabbit({ brokerId: this.id, config: this.config, maxPriorityFor: (name) => this.maxPriorityFor(name) }, options);
   }
 
   // -------------------------------------------------------------------------

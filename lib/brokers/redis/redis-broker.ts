@@ -11,6 +11,8 @@ import { discoverQueues, type DiscoveredQueue } from './discover';
 import { ackKeys, bindingKey, bindingMember, displayKey, stepKey } from './keys';
 import { laneGroupLayout, plainLayout, targetList, type QueueLayout } from './layout';
 import { scripts } from './scripts';
+import { consumeRedis } from './consume';
+import type { ConsumeOptions, ConsumerHandle } from '../types';
 
 export interface RedisBrokerOptions {
   /** Key prefixes that are not queues (Triage's own state). */
@@ -145,6 +147,11 @@ export class RedisBroker implements QueueBroker {
 
   async browse(queue: string, options: BrowseOptions): Promise<MessagePage> {
     return withRedis(this.id, async () => browseLayout(this.client, await this.requireLayout(queue), options));
+  }
+
+  /** The bundled worker's consumer (lib/brokers/redis/consume.ts); its own connections. */
+  consume(options: ConsumeOptions): Promise<ConsumerHandle> {
+    return consumeRedis({ brokerId: this.id, config: this.config, layoutFor: (name) => this.layoutFor(name) }, options);
   }
 
   // -------------------------------------------------------------------------

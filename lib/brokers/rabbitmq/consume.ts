@@ -1,0 +1,220 @@
+import { hostname } from 'node:os';
+import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import type { RabbitBrokerConfig } from '@/lib/config/schema';
+import { decodeAmqp } from '@/lib/shared/celery-codec';
+import { describeError } from '@/lib/shared/errors';
+import { fromRabbitPriority } from '@/lib/shared/priority';
+import { DEAD_HEADERS, type ConsumeOptions, type ConsumerHandle, type DeadLetterInfo, type Delivery } from '../types';
+import { RabbitConnection, withTimeout } from './connection';
+import { DLX_EXCHANGE, declareConsumerTopology, delayBucketMs, delayQueueArguments, delayQueueName } from './consume-topology';
+
+/**
+ * The RabbitMQ side of the bundled worker (celery-wire.md §3, §8).
+ *
+ * - Strict priority: one channel per slot with prefetch 1 for the whole channel, so the
+ *   broker hands a slot its next message only once the last is acked; everything else
+ *   stays in the queue where priority ordering applies. Ack is manual, after the handler.
+ * - Its own connection (noDelay, see connection.ts), reconnecting by itself; slot
+ *   channels are reopened after a reconnect. Unacked messages of a dropped channel or a
+ *   killed process are redelivered by the broker.
+ * - Pause: the slot cancels its consumer on a paused queue (in-flight work finishes) and
+ *   consumes again on resume; a message arriving in the race is rejected with requeue.
+ * - Retry copies and dead-letter copies are published with publisher confirms; the
+ *   original is acked only after the confirm (at-least-once: a crash in between leaves
+ *   both, never neither).
+ */
+
+export interface RabbitConsumeContext {
+  brokerId: string;
+  config: RabbitBrokerConfig;
+  maxPriorityFor(queue: string): Promise<number>;
+}
+
+const CONFIRM_TIMEOUT_MS = 30_000;
+const REOPEN_AFTER_MS = 500;
+
+export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeOptions): Promise<ConsumerHandle> {
+  const log = options.logger;
+  const configured = new Map(ctx.config.queues.map((q) => [q.name, q]));
+  const connection = new RabbitConnection({
+    url: ctx.config.url,
+    vhost: ctx.config.vhost,
+    connectionName: `triage-worker:${ctx.brokerId}@${hostname()}:${process.pid}`,
+    logger: log,
+    onConnect: (channels) => declareConsumerTopology(channels, options.queues, configured),
+  });
+  await connection.connect();
+  const maxPriority = new Map<string, number>();
+  for (const queue of options.queues) {
+    maxPriority.set(queue, await ctx.maxPriorityFor(queue).catch(() => configured.get(queue)?.maxPriority ?? 10));
+  }
+
+  let stopping = false;
+  let killed = false;
+  const nudges = new Set<() => Promise<void>>();
+  let stopSignal!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopSignal = resolve));
+
+  const publishThenAck = async (channel: Channel, message: ConsumeMessage, route: { exchange: string; routingKey: string; declare?: { queue: string; args: Record<string, unknown> } }, headers: Record<string, unknown>) => {
+    await connection.withConfirmChannel(async (confirm) => {
+      if (route.declare) await confirm.assertQueue(route.declare.queue, { durable: true, arguments: route.declare.args });
+      confirm.publish(route.exchange, route.routingKey, message.content, copyOptions(message, headers));
+      await withTimeout(confirm.waitForConfirms(), CONFIRM_TIMEOUT_MS, `no confirm within ${CONFIRM_TIMEOUT_MS / 1000} s`);
+    });
+    channel.ack(message);
+  };
+
+  const delivery = (channel: Channel, message: ConsumeMessage, queue: string): Delivery => {
+    const decoded = decodeAmqp({
+      headers: message.properties.headers ?? {},
+      properties: { content_type: message.properties.contentType as string | undefined, correlation_id: message.properties.correlationId as string | undefined },
+      body: message.content,
+    });
+    const level = fromRabbitPriority(message.properties.priority as number | undefined, maxPriority.get(queue) ?? 10);
+    return {
+      queue,
+      brokerQueue: queue,
+      level,
+      redelivered: message.fields.redelivered,
+      decoded,
+      ack: async () => {
+        channel.ack(message);
+      },
+      retry: async (headers, runAt) => {
+        const delay = runAt.getTime() - Date.now();
+        if (delay <= 0) {
+          await publishThenAck(channel, message, { exchange: '', routingKey: queue }, headers);
+          return;
+        }
+        const bucket = delayBucketMs(delay);
+        const delayQueue = delayQueueName(queue, bucket);
+        await publishThenAck(channel, message, { exchange: '', routingKey: delayQueue, declare: { queue: delayQueue, args: delayQueueArguments(queue, bucket) } }, headers);
+      },
+      deadLetter: async (info: DeadLetterInfo) => {
+        await publishThenAck(channel, message, { exchange: DLX_EXCHANGE, routingKey: queue }, {
+          [DEAD_HEADERS.reason]: info.reason,
+          [DEAD_HEADERS.error]: info.error,
+          [DEAD_HEADERS.traceback]: info.traceback,
+          [DEAD_HEADERS.at]: new Date().toISOString(),
+          [DEAD_HEADERS.originalQueue]: queue,
+          [DEAD_HEADERS.originalPriority]: level,
+        });
+      },
+    };
+  };
+
+  const runSlot = async (index: number) => {
+    while (!stopping) {
+      try {
+        await connection.withChannel(async (channel) => {
+          let closed = false;
+          let onClosed!: () => void;
+          const closedSignal = new Promise<void>((resolve) => (onClosed = resolve));
+          channel.on('close', () => {
+            closed = true;
+            onClosed();
+          });
+          // RabbitMQ reads `global` as "for the whole channel": one message per slot,
+          // whichever of its queues it came from.
+          await channel.prefetch(1, true);
+          const consumers = new Map<string, string>();
+          const queueOfTag = new Map<string, string>();
+          let busy: Promise<void> = Promise.resolve();
+          const onMessage = (message: ConsumeMessage | null) => {
+            if (!message) return; // the server cancelled the consumer (queue deleted); sync() re-adds it
+            const queue = queueOfTag.get(message.fields.consumerTag) ?? message.fields.routingKey;
+            if (stopping || options.isPaused(queue)) {
+              channel.nack(message, false, true);
+              return;
+            }
+            busy = (async () => {
+              try {
+                await options.onDelivery(delivery(channel, message, queue));
+              } catch (error) {
+                if (!killed && !closed) {
+                  log?.error({ err: describeError(error), slot: index }, 'handler error; message returned to the queue');
+                  channel.nack(message, false, true);
+                }
+              }
+            })();
+          };
+          let syncing: Promise<void> = Promise.resolve();
+          const sync = () => {
+            syncing = syncing.then(async () => {
+              for (const queue of options.queues) {
+                if (closed) return;
+                const want = !stopping && !options.isPaused(queue);
+                const tag = consumers.get(queue);
+                if (want && !tag) {
+                  const { consumerTag } = await channel.consume(queue, onMessage, { noAck: false });
+                  consumers.set(queue, consumerTag);
+                  queueOfTag.set(consumerTag, queue);
+                } else if (!want && tag) {
+                  consumers.delete(queue);
+                  await channel.cancel(tag);
+                }
+              }
+            });
+            return syncing;
+          };
+          nudges.add(sync);
+          try {
+            await sync();
+            await Promise.race([stopped, closedSignal]);
+            if (!closed) await sync(); // cancels every consumer: nothing new arrives
+            await busy;
+          } finally {
+            nudges.delete(sync);
+          }
+          if (closed && !stopping) throw new Error('the slot channel closed');
+        });
+      } catch (error) {
+        if (stopping) break;
+        log?.warn({ err: describeError(error), slot: index }, 'rabbitmq slot channel lost; reopening');
+        await new Promise((resolve) => setTimeout(resolve, REOPEN_AFTER_MS));
+      }
+    }
+  };
+
+  const slots = Array.from({ length: options.concurrency }, (_, i) => runSlot(i));
+  // A poll as well as the nudges: pub/sub drops messages while a subscriber reconnects.
+  const pollTimer = setInterval(() => {
+    for (const sync of nudges) void sync().catch(() => {});
+  }, 500);
+
+  return {
+    stop: async () => {
+      stopping = true;
+      stopSignal();
+      clearInterval(pollTimer);
+      await Promise.all(slots);
+      await connection.close();
+    },
+    kill: async () => {
+      stopping = true;
+      killed = true;
+      clearInterval(pollTimer);
+      await connection.close();
+    },
+    nudge: () => {
+      for (const sync of nudges) void sync().catch(() => {});
+    },
+  };
+}
+
+/** The copy keeps the original's properties (priority, id, content type) with patched headers. */
+function copyOptions(message: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
+  const p = message.properties;
+  const { redelivered: _dropped, ...kept } = (p.headers ?? {}) as Record<string, unknown>;
+  return {
+    headers: { ...kept, ...headers },
+    ...(p.priority !== undefined ? { priority: p.priority as number } : {}),
+    ...(p.correlationId ? { correlationId: p.correlationId as string } : {}),
+    ...(p.replyTo ? { replyTo: p.replyTo as string } : {}),
+    ...(p.contentType ? { contentType: p.contentType as string } : {}),
+    ...(p.contentEncoding ? { contentEncoding: p.contentEncoding as string } : {}),
+    ...(p.timestamp ? { timestamp: p.timestamp as number } : {}),
+    deliveryMode: 2,
+    mandatory: false,
+  };
+}

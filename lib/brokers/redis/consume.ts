@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RedisBrokerConfig } from '@/lib/config/schema';
+import { decodeRedisPayload } from '@/lib/shared/celery-codec';
+import { describeError } from '@/lib/shared/errors';
+import { deadQueueName, type ConsumeOptions, type ConsumerHandle, type DeadLetterInfo, type Delivery } from '../types';
+import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';
+import { IdleWaiter, workerClient } from './consume-wait';
+import { ackKeys, bindingKey, bindingMember, type AckKeys } from './keys';
+import { plainLayout, targetList, type QueueLayout } from './layout';
+import { restoreExpired } from './restore';
+import { scripts } from './scripts';
+
+/**
+ * The Redis side of the bundled worker (celery-wire.md §2.3-2.7, §8 "Node worker (Redis)").
+ *
+ * - Order: every slot takes from the most urgent non-empty list of all consumed queues:
+ *   lists sorted by Triage level, ties kept in the order the queues were given (and, for a
+ *   lane group, lane after lane). No round-robin: the same order on every take.
+ * - Nothing lost: pop + record in kombu's `unacked`/`unacked_index` is one Lua step
+ *   (lua/consume-take.lua); settling (ack, retry copy, dead-letter copy) is one more. A
+ *   killed worker's messages come back through the visibility-timeout restore, run by
+ *   every worker (ours and Celery's) at start and periodically.
+ * - Prefetch is 1 per slot: a slot takes its next message only after settling the last.
+ * - Retries and tasks with a future eta wait in a delayed set (a zset on the broker Redis,
+ *   under Triage's state prefix, so it is never mistaken for a queue) and are moved back
+ *   to the back of their list when due, atomically (lua/delayed-promote.lua).
+ */
+
+export interface RedisConsumeContext {
+  brokerId: string;
+  config: RedisBrokerConfig;
+  layoutFor(name: string): Promise<QueueLayout | null>;
+}
+
+interface ConsumedList {
+  key: string;
+  /** kombu queue (routing key) of the list. */
+  brokerQueue: string;
+  /** Logical queue as the caller named it. */
+  queue: string;
+  level: number;
+}
+
+/** The delayed-retry set of one broker (on that broker's Redis). */
+export function delayedKey(statePrefix: string, brokerId: string): string {
+  return `${statePrefix}delayed:${brokerId}`;
+}
+
+// Due retries reach their list within this long; one cheap ZRANGEBYSCORE per tick.
+const PROMOTE_EVERY_MS = 200;
+const RETRY_AFTER_ERROR_MS = 500;
+
+export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOptions): Promise<ConsumerHandle> {
+  const { config } = ctx;
+  const lists = await consumedLists(ctx, options.queues);
+  const name = `triage-worker:${ctx.brokerId}:${process.pid}`;
+  const client = workerClient(config.url, name);
+  const run = scripts(client);
+  const waiter = new IdleWaiter(config.url, name);
+  const keys = ackKeys(config.globalKeyprefix, {
+    unacked: config.unackedKey,
+    unackedIndex: config.unackedIndexKey,
+    unackedMutex: config.unackedMutexKey,
+  });
+  const delayed = delayedKey(options.statePrefix, ctx.brokerId);
+  const log = options.logger;
+  let stopping = false;
+  let killed = false;
+
+  const settle = async (tag: string, push: { key: string; payload: string } | null, later: { at: number; member: string } | null, binding: { key: string; member: string } | null) => {
+    await run['consume-settle'](
+      [keys.unacked, keys.unackedIndex, push?.key ?? delayed, delayed, binding?.key ?? delayed],
+      [tag, push?.payload ?? '', later ? String(later.at) : '', later?.member ?? '', binding?.member ?? ''],
+    );
+  };
+
+  const delivery = (list: ConsumedList, payload: string, tag: string): Delivery => {
+    const decoded = decodeRedisPayload(payload);
+    return {
+      queue: list.queue,
+      brokerQueue: list.brokerQueue,
+      level: list.level,
+      redelivered: decoded.envelope?.redelivered ?? false,
+      decoded,
+      ack: async () => {
+        await client.multi().zrem(keys.unackedIndex, tag).hdel(keys.unacked, tag).exec();
+      },
+      retry: async (headers, runAt) => {
+        const copy = copyEnvelope(payload, list.brokerQueue, headers);
+        if (!copy) throw new Error('an undecodable message cannot be retried');
+        const at = runAt.getTime();
+        if (at <= Date.now()) await settle(tag, { key: list.key, payload: copy }, null, null);
+        else await settle(tag, null, { at, member: delayedMember(list.key, copy) }, null);
+      },
+      deadLetter: async (info: DeadLetterInfo) => {
+        const deadName = deadQueueName(list.queue);
+        const layout = plainLayout(config, deadName, config.queues.find((q) => q.name === deadName));
+        const target = targetList(layout, list.level);
+        const id = decoded.ok ? decoded.task.id : decoded.id;
+        const dead = deadEnvelope(payload, deadName, deadHeaders(info, list.queue, list.level), list.level, id);
+        await settle(
+          tag,
+          { key: target.key, payload: dead },
+          null,
+          { key: bindingKey({ prefix: config.globalKeyprefix }, deadName), member: bindingMember(layout, deadName, deadName) },
+        );
+      },
+    };
+  };
+
+  const slot = async (index: number) => {
+    while (!stopping) {
+      const active = lists.filter((l) => !options.isPaused(l.queue));
+      if (active.length === 0) {
+        await waiter.wait([]);
+        continue;
+      }
+      let taken: [number, string, string] | null;
+      try {
+        taken = (await run['consume-take'](
+          [keys.unacked, keys.unackedIndex, ...active.map((l) => l.key)],
+          [String(Date.now() / 1000), randomUUID(), ...active.map((l) => l.brokerQueue)],
+        )) as [number, string, string] | null;
+      } catch (error) {
+        if (stopping) break;
+        log?.warn({ err: describeError(error), slot: index }, 'redis take failed; retrying');
+        await sleep(RETRY_AFTER_ERROR_MS);
+        continue;
+      }
+      if (!taken) {
+        await waiter.wait(active.map((l) => l.key));
+        continue;
+      }
+      const [at, payload, tag] = taken;
+      const list = active[Number(at) - 3]!;
+      try {
+        await options.onDelivery(delivery(list, payload, tag));
+      } catch (error) {
+        // Left in `unacked`: the visibility-timeout restore brings it back.
+        if (!killed) log?.error({ err: describeError(error), tag, slot: index }, 'message left in flight after a handler error');
+      }
+    }
+  };
+
+  const sweep = async () => {
+    try {
+      const result = await restoreExpired(client, config);
+      if (result.restored > 0) {
+        log?.info({ restored: result.restored }, 'restored in-flight messages past the visibility timeout');
+        waiter.wake();
+      }
+    } catch (error) {
+      if (!stopping) log?.warn({ err: describeError(error) }, 'visibility-timeout restore failed');
+    }
+  };
+  const promote = async () => {
+    try {
+      const moved = Number(await run['delayed-promote']([delayed], [String(Date.now()), '500']));
+      if (moved > 0) waiter.wake();
+    } catch (error) {
+      if (!stopping) log?.warn({ err: describeError(error) }, 'moving due retries failed');
+    }
+  };
+
+  await sweep();
+  // kombu sweeps every ~100 s; a short visibility timeout (tests) wants quicker sweeps.
+  const sweepEveryMs = Math.min(Math.max((config.visibilityTimeoutSec * 1000) / 4, 500), 30_000);
+  const sweepTimer = setInterval(() => void sweep(), sweepEveryMs);
+  const promoteTimer = setInterval(() => void promote(), PROMOTE_EVERY_MS);
+  const slots = Array.from({ length: options.concurrency }, (_, i) => slot(i));
+
+  const shutdownClients = (graceful: boolean) => {
+    clearInterval(sweepTimer);
+    clearInterval(promoteTimer);
+    waiter.close();
+    if (graceful) return client.quit().then(() => undefined, () => client.disconnect());
+    client.disconnect();
+    return Promise.resolve();
+  };
+
+  return {
+    stop: async () => {
+      stopping = true;
+      waiter.wake();
+      await Promise.all(slots);
+      await shutdownClients(true);
+    },
+    kill: async () => {
+      stopping = true;
+      killed = true;
+      await shutdownClients(false);
+    },
+    nudge: () => waiter.wake(),
+  };
+}
+
+/** Every list to take from, in strict consumption order. */
+async function consumedLists(ctx: RedisConsumeContext, queues: readonly string[]): Promise<ConsumedList[]> {
+  const entries: (ConsumedList & { rank: number })[] = [];
+  for (const queue of queues) {
+    const layout = (await ctx.layoutFor(queue)) ?? plainLayout(ctx.config, queue, undefined);
+    for (const list of layout.lists) {
+      entries.push({ key: list.key, brokerQueue: list.queue, queue, level: list.level, rank: entries.length });
+    }
+  }
+  // Priority-major (like kombu's BRPOP key order), then the given queue order.
+  entries.sort((a, b) => a.level - b.level || a.rank - b.rank);
+  const seen = new Set<string>();
+  return entries.filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true))).map(({ rank: _rank, ...rest }) => rest);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export type { AckKeys, Redis };

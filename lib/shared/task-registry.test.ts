@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { TASK_NAMES, describeTasks, taskDefinition, validateTaskArgs } from './task-registry';
+
+describe('task registry', () => {
+  it('knows the demo tasks and describes them as JSON', () => {
+    for (const name of ['myapp.tasks.send_otp', 'myapp.tasks.send_email', 'myapp.tasks.generate_report', 'myapp.tasks.process_data', 'myapp.tasks.flaky']) {
+      expect(TASK_NAMES).toContain(name);
+    }
+    const described = describeTasks();
+    expect(JSON.parse(JSON.stringify(described))).toEqual(described);
+    expect(described.find((t) => t.name === 'myapp.tasks.send_otp')?.args).toMatchObject({ type: 'array' });
+  });
+
+  it('validates arguments against the schemas and accepts every example', () => {
+    for (const name of TASK_NAMES) {
+      const def = taskDefinition(name)!;
+      expect(validateTaskArgs(name, def.example.args, def.example.kwargs)).toBeNull();
+    }
+    expect(validateTaskArgs('myapp.tasks.send_otp', [], {})).toMatch(/^args/);
+    expect(validateTaskArgs('myapp.tasks.process_data', ['x'], {})).toMatch(/^args/);
+    expect(validateTaskArgs('myapp.tasks.generate_report', ['r'], { format: 'doc' })).toMatch(/^kwargs/);
+    expect(validateTaskArgs('unknown.task', 1, 2)).toBeNull();
+    expect(taskDefinition('toString')).toBeNull();
+  });
+});

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/**
+ * The tasks the bundled worker knows: names, argument schemas and retry policy. Pure data
+ * (no handlers), so the dashboard and API can suggest task names and validate arguments
+ * before enqueueing; the worker (lib/worker/tasks.ts) adds the handlers.
+ */
+
+export interface TaskDefinition<A extends z.ZodType = z.ZodType, K extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  /** Positional arguments (a tuple schema). */
+  args: A;
+  kwargs: K;
+  /** Retries after the first failure; then the task goes to `<queue>.dead`. */
+  maxRetries: number;
+  /** A typical duration at TRIAGE_TASK_DURATION_SCALE=1, for people. */
+  typicalMs: [number, number];
+  /** Example call, for forms. */
+  example: { args: unknown[]; kwargs: Record<string, unknown> };
+}
+
+function define<A extends z.ZodType, K extends z.ZodType>(def: TaskDefinition<A, K>): TaskDefinition<A, K> {
+  return def;
+}
+
+const phone = z.string().regex(/^\+?[0-9]{6,16}$/, { error: 'a phone number like +15551234567' });
+
+export const TASK_DEFINITIONS = {
+  'myapp.tasks.send_otp': define({
+    name: 'myapp.tasks.send_otp',
+    description: 'Sends a one-time password by SMS (fast, urgent).',
+    args: z.tuple([phone]),
+    kwargs: z.object({ code: z.string().regex(/^[0-9]{4,8}$/).optional() }).loose(),
+    maxRetries: 5,
+    typicalMs: [50, 150],
+    example: { args: ['+15551234567'], kwargs: { code: '123456' } },
+  }),
+  'myapp.tasks.send_email': define({
+    name: 'myapp.tasks.send_email',
+    description: 'Renders and sends one email (medium).',
+    args: z.tuple([z.string().min(3), z.string()]).or(z.tuple([z.string().min(3)])),
+    kwargs: z.object({ template: z.string().optional() }).loose(),
+    maxRetries: 3,
+    typicalMs: [300, 800],
+    example: { args: ['user@example.com', 'Welcome'], kwargs: { template: 'welcome' } },
+  }),
+  'myapp.tasks.generate_report': define({
+    name: 'myapp.tasks.generate_report',
+    description: 'Builds a report (slow: CPU and IO).',
+    args: z.tuple([z.string().min(1)]),
+    kwargs: z.object({ format: z.enum(['pdf', 'csv']).optional() }).loose(),
+    maxRetries: 2,
+    typicalMs: [3000, 8000],
+    example: { args: ['weekly-sales'], kwargs: { format: 'pdf' } },
+  }),
+  'myapp.tasks.process_data': define({
+    name: 'myapp.tasks.process_data',
+    description: 'Processes one batch of records.',
+    args: z.tuple([z.number().int().min(0)]),
+    kwargs: z.object({ source: z.string().optional() }).loose(),
+    maxRetries: 3,
+    typicalMs: [500, 2000],
+    example: { args: [42], kwargs: { source: 's3://uploads' } },
+  }),
+  'myapp.tasks.flaky': define({
+    name: 'myapp.tasks.flaky',
+    description:
+      'Calls an unreliable upstream: fails with probability fail_rate (default 0.3), or deterministically on its first fail_times attempts.',
+    args: z.tuple([]).rest(z.unknown()),
+    kwargs: z
+      .object({
+        fail_rate: z.number().min(0).max(1).optional(),
+        fail_times: z.number().int().min(0).optional(),
+        max_retries: z.number().int().min(0).max(20).optional(),
+      })
+      .loose(),
+    maxRetries: 4,
+    typicalMs: [100, 400],
+    example: { args: [], kwargs: { fail_rate: 0.5 } },
+  }),
+  'triage.tasks.noop': define({
+    name: 'triage.tasks.noop',
+    description: 'Does nothing (benchmarks, smoke tests).',
+    args: z.array(z.unknown()),
+    kwargs: z.record(z.string(), z.unknown()),
+    maxRetries: 0,
+    typicalMs: [0, 0],
+    example: { args: [], kwargs: {} },
+  }),
+  'triage.tasks.sleep': define({
+    name: 'triage.tasks.sleep',
+    description: 'Sleeps for the given milliseconds (not scaled); for tests and demos of long tasks.',
+    args: z.tuple([z.number().int().min(0).max(3_600_000)]),
+    kwargs: z.record(z.string(), z.unknown()),
+    maxRetries: 0,
+    typicalMs: [0, 0],
+    example: { args: [2000], kwargs: {} },
+  }),
+} as const;
+
+export type TaskName = keyof typeof TASK_DEFINITIONS;
+
+export function taskDefinition(name: string): TaskDefinition | null {
+  return Object.hasOwn(TASK_DEFINITIONS, name) ? TASK_DEFINITIONS[name as TaskName] : null;
+}
+
+export const TASK_NAMES = Object.keys(TASK_DEFINITIONS) as TaskName[];
+
+/** Checks args/kwargs against a known task's schemas; null when valid (or the task is unknown). */
+export function validateTaskArgs(name: string, args: unknown, kwargs: unknown): string | null {
+  const def = taskDefinition(name);
+  if (!def) return null;
+  const a = def.args.safeParse(args);
+  if (!a.success) return `args: ${a.error.issues.map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`).join('; ')}`;
+  const k = def.kwargs.safeParse(kwargs);
+  if (!k.success) return `kwargs: ${k.error.issues.map((i) => `${i.path.join('.') || '(kwargs)'}: ${i.message}`).join('; ')}`;
+  return null;
+}
+
+/** JSON-friendly description of every task (JSON Schema for args and kwargs), for the API and UI. */
+export function describeTasks(): {
+  name: string;
+  description: string;
+  maxRetries: number;
+  typicalMs: [number, number];
+  example: { args: unknown[]; kwargs: Record<string, unknown> };
+  args: unknown;
+  kwargs: unknown;
+}[] {
+  return TASK_NAMES.map((name) => {
+    const def = TASK_DEFINITIONS[name];
+    return {
+      name,
+      description: def.description,
+      maxRetries: def.maxRetries,
+      typicalMs: def.typicalMs,
+      example: def.example,
+      args: z.toJSONSchema(def.args, { unrepresentable: 'any' }),
+      kwargs: z.toJSONSchema(def.kwargs, { unrepresentable: 'any' }),
+    };
+  });
+}

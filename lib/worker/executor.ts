@@ -1,0 +1,179 @@
+import type { Delivery, DeadLetterInfo } from '@/lib/brokers/types';
+import type { DecodedTask } from '@/lib/shared/celery-codec';
+import { describeError } from '@/lib/shared/errors';
+import { validateTaskArgs } from '@/lib/shared/task-registry';
+import type { TaskEventType } from '@/lib/state/events';
+import type { TaskRecord, TaskState, TaskStore } from '@/lib/state/task-store';
+import { retryDelayMs, type BackoffPolicy } from './backoff';
+import { maxRetriesFor, registeredTask } from './tasks';
+
+/**
+ * Runs one delivery to completion and settles it exactly once: ack after success, a
+ * delayed copy for a retry, a dead-letter copy after the last retry or when the message
+ * cannot run at all (unknown task, bad arguments, undecodable, expired). Only the task
+ * call itself is wrapped in try/catch; bookkeeping errors propagate and leave the message
+ * in flight, to be redelivered (at-least-once) rather than lost.
+ */
+export interface ExecutorDeps {
+  broker: string;
+  worker: string;
+  tasks: TaskStore;
+  backoff: BackoffPolicy;
+  durationScale: number;
+  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+export type Outcome = 'succeeded' | 'retried' | 'dead' | 'deferred';
+
+/** Celery v1 keeps `retries` in the body, which a retry copy does not rewrite; this header carries it. */
+const RETRIES_HEADER = 'triage_retries';
+// An eta this close counts as reached: a delay queue's rounding must not ping-pong.
+const ETA_SLACK_MS = 5;
+
+export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<Outcome> {
+  const { decoded } = delivery;
+  if (!decoded.ok) {
+    await delivery.deadLetter({ reason: 'undecodable', error: decoded.reason, traceback: '' });
+    if (decoded.id) await record(deps, delivery, { id: decoded.id, task: decoded.taskName ?? 'unknown' }, 'dead', ['task.dead'], { error: decoded.reason });
+    deps.logger.warn({ queue: delivery.queue, id: decoded.id, reason: decoded.reason }, 'undecodable message dead-lettered');
+    return 'dead';
+  }
+  const task = decoded.task;
+  const retries = Math.max(task.retries, numberHeader(task.headers[RETRIES_HEADER]));
+  if (task.eta) {
+    const eta = Date.parse(task.eta);
+    if (Number.isFinite(eta) && eta - Date.now() > ETA_SLACK_MS) {
+      await delivery.retry({}, new Date(eta));
+      return 'deferred';
+    }
+  }
+  if (task.expires && Date.parse(task.expires) < Date.now()) {
+    return dead(delivery, deps, task, { reason: 'expired', error: `expired at ${task.expires}`, traceback: '' }, null);
+  }
+  const registered = registeredTask(task.task);
+  if (!registered) {
+    return dead(delivery, deps, task, { reason: 'unknown_task', error: `NotRegistered: ${task.task}`, traceback: '' }, null);
+  }
+  const invalid = validateTaskArgs(task.task, task.args, task.kwargs);
+  if (invalid) return dead(delivery, deps, task, { reason: 'invalid_args', error: `invalid arguments: ${invalid}`, traceback: '' }, null);
+
+  const doc = await record(deps, delivery, task, 'active', ['task.received', 'task.started'], { attempt: retries + 1 });
+  let result: unknown;
+  try {
+    result = await registered.handler({
+      id: task.id,
+      args: task.args as unknown[],
+      kwargs: (task.kwargs ?? {}) as Record<string, unknown>,
+      retries,
+      scale: deps.durationScale,
+    });
+  } catch (error) {
+    const message = `${error instanceof Error ? error.name : 'Error'}: ${describeError(error)}`;
+    const traceback = error instanceof Error && error.stack ? error.stack : message;
+    const max = maxRetriesFor(registered, (task.kwargs ?? {}) as Record<string, unknown>);
+    if (retries < max) {
+      const runAt = new Date(Date.now() + retryDelayMs(retries, deps.backoff));
+      await delivery.retry({ retries: retries + 1, [RETRIES_HEADER]: retries + 1, eta: runAt.toISOString() }, runAt);
+      await record(deps, delivery, task, 'retrying', ['task.failed', 'task.retried'], { error: message, traceback, eta: runAt.toISOString(), retries: retries + 1, prior: doc, failedFirst: true });
+      return 'retried';
+    }
+    return dead(delivery, deps, task, { reason: 'max_retries', error: message, traceback }, doc, true);
+  }
+  // Recorded before the ack: a crash in between re-runs the task (at-least-once) rather
+  // than leaving it done but never reported.
+  await record(deps, delivery, task, 'succeeded', ['task.succeeded'], { result, prior: doc });
+  await delivery.ack();
+  return 'succeeded';
+}
+
+async function dead(
+  delivery: Delivery,
+  deps: ExecutorDeps,
+  task: DecodedTask,
+  info: DeadLetterInfo,
+  prior: TaskRecord | null,
+  failedFirst = false,
+): Promise<Outcome> {
+  await delivery.deadLetter(info);
+  await record(deps, delivery, task, 'dead', failedFirst ? ['task.failed', 'task.dead'] : ['task.dead'], {
+    error: info.error,
+    traceback: info.traceback,
+    reason: info.reason,
+    prior,
+    failedFirst,
+  });
+  deps.logger.warn({ queue: delivery.queue, id: task.id, task: task.task, reason: info.reason, error: info.error }, 'task dead-lettered');
+  return 'dead';
+}
+
+interface RecordExtra {
+  error?: string;
+  traceback?: string;
+  result?: unknown;
+  eta?: string;
+  retries?: number;
+  attempt?: number;
+  reason?: string;
+  prior?: TaskRecord | null;
+  failedFirst?: boolean;
+}
+
+async function record(
+  deps: ExecutorDeps,
+  delivery: Delivery,
+  task: Pick<DecodedTask, 'id' | 'task'>,
+  state: TaskState,
+  events: TaskEventType[],
+  extra: RecordExtra,
+): Promise<TaskRecord> {
+  const at = new Date().toISOString();
+  const doc: TaskRecord = extra.prior ?? (await deps.tasks.get(task.id)) ?? {
+    id: task.id,
+    task: task.task,
+    broker: deps.broker,
+    queue: delivery.queue,
+    priority: delivery.level,
+    state,
+    history: [],
+    updatedAt: at,
+  };
+  doc.broker = deps.broker;
+  doc.queue = delivery.queue;
+  doc.priority = delivery.level;
+  doc.state = state;
+  doc.updatedAt = at;
+  if (extra.failedFirst) doc.history.push({ state: 'failed', at, worker: deps.worker, error: extra.error });
+  doc.history.push({
+    state,
+    at,
+    worker: deps.worker,
+    ...(extra.error && state !== 'dead' && !extra.failedFirst ? { error: extra.error } : {}),
+    ...(state === 'dead' && extra.error ? { error: extra.error } : {}),
+    ...(extra.eta ? { eta: extra.eta } : {}),
+    ...(extra.attempt ? { attempt: extra.attempt } : {}),
+  });
+  if (state === 'succeeded') {
+    doc.result = extra.result ?? null;
+    delete doc.error;
+    delete doc.traceback;
+  }
+  if (extra.error) doc.error = extra.error;
+  if (extra.traceback) doc.traceback = extra.traceback;
+  if (extra.retries !== undefined) doc.retries = extra.retries;
+  await deps.tasks.save(
+    doc,
+    events.map((type) => ({
+      type,
+      worker: deps.worker,
+      ...(type === 'task.failed' || type === 'task.dead' ? { error: extra.error } : {}),
+      ...(type === 'task.dead' && extra.reason ? { reason: extra.reason } : {}),
+      ...(type === 'task.retried' ? { eta: extra.eta, retries: extra.retries } : {}),
+      ...(type === 'task.started' && extra.attempt ? { attempt: extra.attempt } : {}),
+    })),
+  );
+  return doc;
+}
+
+function numberHeader(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm run worker -- --broker <id> --queues a,b --concurrency N` (or TRIAGE_WORKER_* env).
+ * First SIGTERM/SIGINT: finish in-flight tasks, take nothing new, exit 0. A second one:
+ * exit at once (in-flight messages are redelivered by the broker, none is lost).
+ */
+import { Redis } from 'ioredis';
+import { createBroker } from '@/lib/brokers/registry';
+import { loadConfig } from '@/lib/config';
+import { createLogger } from '@/lib/logger';
+import { describeError } from '@/lib/shared/errors';
+import { parseWorkerSettings } from './settings';
+import { Worker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('triage-worker', config.logLevel);
+  const settings = parseWorkerSettings(process.argv.slice(2));
+  const brokerConfig = config.brokers.find((b) => b.id === settings.broker);
+  if (!brokerConfig) throw new Error(`unknown broker ${settings.broker}; configured: ${config.brokers.map((b) => b.id).join(', ')}`);
+  const broker = createBroker(brokerConfig, { excludePrefixes: [config.statePrefix], logger });
+  await broker.connect();
+  const stateRedis = new Redis(config.stateRedisUrl, { connectionName: 'triage-worker:state', maxRetriesPerRequest: null });
+  stateRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'state redis connection error'));
+  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger });
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) {
+      logger.info({ signal }, 'finishing in-flight tasks; send the signal again to stop at once');
+      void worker
+        .stop()
+        .then(async () => {
+          await broker.close();
+          stateRedis.disconnect();
+          process.exit(0);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: describeError(error) }, 'graceful stop failed');
+          process.exit(1);
+        });
+    } else {
+      logger.warn({ signal }, 'stopping now; in-flight tasks will be redelivered');
+      void worker.kill().finally(() => process.exit(1));
+      setTimeout(() => process.exit(1), 2000).unref();
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await worker.start();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`triage worker: ${describeError(error)}\n`);
+  process.exit(1);
+});

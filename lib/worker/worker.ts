@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { ConsumerHandle, Delivery, QueueBroker } from '@/lib/brokers/types';
+import type { Logger } from '@/lib/logger';
+import { describeError } from '@/lib/shared/errors';
+import { EventLog } from '@/lib/state/events';
+import { PauseStore } from '@/lib/state/pause-store';
+import { TaskStore } from '@/lib/state/task-store';
+import { HEARTBEAT_INTERVAL_MS, WorkerStore, type WorkerRecord } from '@/lib/state/worker-store';
+import { execute } from './executor';
+import { PauseWatch } from './pause-watch';
+import type { WorkerSettings } from './settings';
+
+/**
+ * One worker process: consumes its queues through the broker adapter, runs tasks, and
+ * reports to Triage's state (worker record + heartbeat every 2 s, task states, events).
+ *
+ * Lifecycle: start() → online; stop() → takes nothing new, lets in-flight tasks finish,
+ * settles them, goes offline; kill() → drops connections at once (in-flight messages go
+ * back to the broker).
+ */
+export interface WorkerDeps {
+  broker: QueueBroker;
+  settings: WorkerSettings;
+  stateRedis: Redis;
+  stateRedisUrl: string;
+  statePrefix: string;
+  logger: Logger;
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly events: EventLog;
+  private readonly tasks: TaskStore;
+  private readonly workers: WorkerStore;
+  private readonly pause: PauseWatch;
+  private consumer: ConsumerHandle | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly record: WorkerRecord;
+
+  constructor(private readonly deps: WorkerDeps) {
+    const { settings, stateRedis, statePrefix } = deps;
+    this.id = `${settings.name}:${process.pid}:${randomUUID().slice(0, 6)}`;
+    this.events = new EventLog(stateRedis, statePrefix);
+    this.tasks = new TaskStore(stateRedis, statePrefix, undefined, this.events);
+    this.workers = new WorkerStore(stateRedis, statePrefix);
+    this.pause = new PauseWatch(new PauseStore(stateRedis, statePrefix), deps.stateRedisUrl, () => this.consumer?.nudge());
+    const now = new Date().toISOString();
+    this.record = {
+      id: this.id,
+      hostname: hostname(),
+      pid: process.pid,
+      broker: settings.broker,
+      queues: [...settings.queues],
+      concurrency: settings.concurrency,
+      prefetch: 1,
+      active: 0,
+      processed: 0,
+      failed: 0,
+      paused: false,
+      pausedQueues: [],
+      state: 'online',
+      startedAt: now,
+      lastHeartbeatAt: now,
+      heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    };
+  }
+
+  async start(): Promise<void> {
+    const { settings, logger } = this.deps;
+    // Pause state first: a queue paused before we start must not be taken from at all.
+    await this.pause.start();
+    this.consumer = await this.deps.broker.consume({
+      queues: settings.queues,
+      concurrency: settings.concurrency,
+      statePrefix: this.deps.statePrefix,
+      isPaused: (queue) => this.pause.isPaused(settings.broker, queue),
+      onDelivery: (delivery) => this.run(delivery),
+      logger,
+    });
+    await this.beat('worker.online');
+    this.heartbeat = setInterval(() => void this.beat('worker.heartbeat').catch(() => {}), HEARTBEAT_INTERVAL_MS);
+    logger.info({ worker: this.id, broker: settings.broker, queues: settings.queues, concurrency: settings.concurrency }, 'worker online');
+  }
+
+  /** Graceful: nothing new, in-flight finish and are settled, then offline. */
+  async stop(): Promise<void> {
+    this.record.state = 'stopping';
+    await this.beat('worker.heartbeat').catch(() => {});
+    await this.consumer?.stop();
+    await this.offline();
+  }
+
+  /** Forced: connections dropped now; unsettled messages return to the broker. */
+  async kill(): Promise<void> {
+    await this.consumer?.kill();
+    await this.offline().catch(() => {});
+  }
+
+  private async offline(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.pause.close();
+    await this.workers.remove(this.id);
+    await this.events.append({ type: 'worker.offline', at: new Date().toISOString(), worker: this.id, broker: this.deps.settings.broker, processed: this.record.processed, failed: this.record.failed });
+    this.deps.logger.info({ worker: this.id, processed: this.record.processed }, 'worker offline');
+  }
+
+  private async run(delivery: Delivery): Promise<void> {
+    this.record.active += 1;
+    try {
+      const outcome = await execute(delivery, {
+        broker: this.deps.settings.broker,
+        worker: this.id,
+        tasks: this.tasks,
+        backoff: { baseMs: this.deps.settings.retryBaseMs, maxMs: this.deps.settings.retryMaxMs },
+        durationScale: this.deps.settings.durationScale,
+        logger: this.deps.logger,
+      });
+      if (outcome === 'succeeded') this.record.processed += 1;
+      else if (outcome === 'retried' || outcome === 'dead') this.record.failed += 1;
+    } catch (error) {
+      this.deps.logger.error({ err: describeError(error), queue: delivery.queue }, 'task bookkeeping failed');
+      throw error;
+    } finally {
+      this.record.active -= 1;
+    }
+  }
+
+  private async beat(type: 'worker.online' | 'worker.heartbeat'): Promise<void> {
+    const { settings } = this.deps;
+    this.record.lastHeartbeatAt = new Date().toISOString();
+    this.record.pausedQueues = settings.queues.filter((q) => this.pause.isPaused(settings.broker, q));
+    this.record.paused = this.record.pausedQueues.length === settings.queues.length;
+    await this.workers.put(this.record);
+    await this.events.append({ type, at: this.record.lastHeartbeatAt, worker: this.id, broker: settings.broker, active: this.record.active, processed: this.record.processed });
+  }
+}
