@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { NavLink } from '@/components/nav-link';
+import { UserMenu } from '@/components/user-menu';
+import { requirePageUser } from '@/lib/server/auth-page';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -9,7 +11,9 @@ export const metadata: Metadata = {
   description: 'Prioritized Celery task queues on Redis and RabbitMQ',
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page but /login needs a session (redirects otherwise); the API checks again anyway.
+  const user = await requirePageUser();
   return (
     <html lang="en">
       <body className="min-h-screen">
@@ -27,6 +31,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <nav aria-label="Main" className="flex gap-1">
               <NavLink href="/">Overview</NavLink>
             </nav>
+            {user && <UserMenu name={user.name} role={user.role} />}
           </div>
         </header>
         <main className="mx-auto max-w-7xl px-4 py-6">

@@ -1,4 +1,5 @@
-import { expect, type APIRequestContext, type Locator } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import type { Health, Queue } from '../lib/shared/types';
 
 /** Black-box helpers: the e2e suite talks to Triage only over its HTTP API, never to a broker. */
@@ -59,4 +60,34 @@ export function countAt(queue: Queue, level: number): number {
 export async function readCount(locator: Locator): Promise<number> {
   const text = (await locator.textContent()) ?? '';
   return Number.parseInt(text.replace(/[^0-9]/g, ''), 10);
+}
+
+export interface TestUser {
+  name: string;
+  password: string;
+  role: 'viewer' | 'operator' | 'admin';
+}
+
+/**
+ * A user of its own for one test, made through the users API with the bootstrap admin token.
+ * A fresh name per run keeps login throttling from one run out of the next.
+ */
+export async function createUser(request: APIRequestContext, role: TestUser['role'] = 'admin'): Promise<TestUser> {
+  const user: TestUser = { name: `e2e-${role}-${randomUUID().slice(0, 8)}`, password: `pw-${randomUUID()}`, role };
+  const response = await request.post('/api/v1/users', { data: user, headers: headers() });
+  expect(response.status(), `POST /api/v1/users: ${await response.text()}`).toBe(201);
+  return user;
+}
+
+export async function deleteUser(request: APIRequestContext, user: TestUser): Promise<void> {
+  await request.delete(`/api/v1/users/${encodeURIComponent(user.name)}`, { headers: headers() });
+}
+
+/** Logs in through the login page (the session cookie lands in the page's context). */
+export async function logIn(page: Page, user: TestUser, next = '/'): Promise<void> {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('User name').fill(user.name);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByTestId('user-name')).toHaveText(user.name);
 }

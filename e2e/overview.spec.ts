@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { countAt, enqueue, getHealth, getQueue, levelFor, readCount } from './helpers';
+import { countAt, createUser, deleteUser, enqueue, getHealth, getQueue, levelFor, logIn, readCount, type TestUser } from './helpers';
 
 /**
  * Journey: an operator opens the overview and sees both brokers, every demo queue and its
@@ -42,6 +42,7 @@ async function enqueueSpread(request: APIRequestContext, broker: string, queue: 
 }
 
 test('overview shows brokers and per-priority backlogs, live', async ({ page, request }) => {
+  let viewer: TestUser | null = null;
   await test.step('both brokers are up', async () => {
     const health = await getHealth(request);
     for (const id of ['redis', 'rabbitmq']) {
@@ -54,6 +55,9 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
   });
 
   await test.step('the overview shows brokers, queues and per-priority counts', async () => {
+    // Pages need a session (issue 5): a viewer is enough to watch.
+    viewer = await createUser(request, 'viewer');
+    await logIn(page, viewer);
     await page.goto('/');
     await expect(page.getByTestId('live-indicator')).toHaveText(/live/);
     for (const id of ['redis', 'rabbitmq']) {
@@ -97,4 +101,6 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: 'e2e/screenshots/overview-dark.png', fullPage: true });
   });
+
+  if (viewer) await deleteUser(request, viewer);
 });

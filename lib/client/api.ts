@@ -45,12 +45,47 @@ async function toApiError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, message, error?.details);
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The session's CSRF token, sent as `X-CSRF-Token` on every mutation (the server refuses
+ * cookie-authenticated mutations without it). Set by login and `useMe()`; fetched on demand.
+ */
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+async function ensureCsrfToken(): Promise<string | null> {
+  if (csrfToken) return csrfToken;
+  try {
+    const res = await fetch('/api/v1/auth/me', { headers: { accept: 'application/json' }, cache: 'no-store' });
+    if (res.ok) csrfToken = ((await res.json()) as { csrfToken: string | null }).csrfToken;
+  } catch {
+    // The mutation itself will report the network error.
+  }
+  return csrfToken;
+}
+
+/** A page's API call found no session (expired, logged out elsewhere): go to the login page. */
+function redirectToLogin(path: string): void {
+  if (typeof window === 'undefined' || path.startsWith('/api/v1/auth/')) return;
+  if (window.location.pathname === '/login') return;
+  const next = window.location.pathname + window.location.search;
+  // A full load: the server-rendered header and every cached query belong to the old session.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+  window.location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
+
 async function request<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response;
+  const method = (init.method ?? 'GET').toUpperCase();
+  const csrf = SAFE_METHODS.has(method) ? null : await ensureCsrfToken();
   try {
     response = await fetch(path, {
       ...init,
-      headers: { accept: 'application/json', ...init.headers },
+      headers: { accept: 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}), ...init.headers },
       // Live views poll; a cached answer would freeze the numbers.
       cache: 'no-store',
     });
@@ -58,6 +93,7 @@ async function request<T>(path: string, init: RequestInit): Promise<T> {
     // status 0 = the server never answered (down, restarting, network gone): worth retrying.
     throw new ApiError(0, 'NETWORK', `Cannot reach the Triage server (${(error as Error).message})`);
   }
+  if (response.status === 401) redirectToLogin(path);
   if (!response.ok) throw await toApiError(response);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
@@ -68,10 +104,14 @@ export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
 }
 
 export function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return sendJson<T>('POST', path, body, signal);
+}
+
+/** Any mutation; `body` undefined sends none. */
+export function sendJson<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   return request<T>(path, {
-    method: 'POST',
-    body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' },
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
     signal,
   });
 }

@@ -16,6 +16,7 @@ const root = ['triage'] as const;
 export const queryKeys = {
   all: root,
   health: () => [...root, 'health'] as const,
+  me: () => [...root, 'me'] as const,
   queues: () => [...root, 'queues'] as const,
   queue: (broker: string, name: string) => [...root, 'queues', broker, name] as const,
   messages: (broker: string, name: string, filters: MessageFilters = {}) =>

@@ -1,0 +1,40 @@
+'use client';
+
+import { useState } from 'react';
+import { sendJson } from '@/lib/client/api';
+
+/** The signed-in user's name and role, and the logout control (header, right-hand side). */
+export function UserMenu({ name, role }: { name: string; role: string }) {
+  const [busy, setBusy] = useState(false);
+  async function logout() {
+    setBusy(true);
+    try {
+      await sendJson('POST', '/api/v1/auth/logout');
+    } finally {
+      // Even if the request failed, the login page is the right place to be now.
+      // A full load, not router.push: it drops every cached query of the old session.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+      window.location.assign('/login');
+    }
+  }
+  return (
+    <div className="ml-auto flex items-center gap-3 text-sm" data-testid="user-menu">
+      <span>
+        <span className="font-medium" data-testid="user-name">
+          {name}
+        </span>{' '}
+        <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="user-role">
+          {role}
+        </span>
+      </span>
+      <button
+        type="button"
+        onClick={() => void logout()}
+        disabled={busy}
+        className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+      >
+        Log out
+      </button>
+    </div>
+  );
+}

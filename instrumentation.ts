@@ -1,0 +1,15 @@
+/**
+ * Runs once when the server starts. In production mode Triage refuses to start without a
+ * session secret and at least one user (lib/server/auth-startup.ts), before serving a request.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { checkStartup } = await import('./lib/server/auth-startup-check');
+  await checkStartup();
+  // The one backlog-history sampler and live poller of this server process (lib/server/sampler.ts).
+  // Not while `next build` prerenders: that process serves no one.
+  if (process.env.NEXT_PHASE !== 'phase-production-build') {
+    const { getSampler } = await import('./lib/server/sampler');
+    await getSampler({ history: true });
+  }
+}

@@ -1,0 +1,35 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { getJson, setCsrfToken } from './api';
+import { queryKeys } from './query-keys';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+
+export interface Me {
+  user: { name: string; role: Role; via: 'session' | 'token' };
+  csrfToken: string | null;
+}
+
+/** True when `actual` includes everything `required` may do (the server's rule). */
+export function roleAllows(actual: Role | undefined, required: Role): boolean {
+  return actual !== undefined && ROLES.indexOf(actual) >= ROLES.indexOf(required);
+}
+
+/**
+ * The signed-in user. `can(role)` hides what the role cannot do; the server checks again on
+ * every request, so a hidden button is convenience, never the protection.
+ */
+export function useMe() {
+  const query = useQuery({
+    queryKey: queryKeys.me(),
+    queryFn: async ({ signal }) => {
+      const me = await getJson<Me>('/api/v1/auth/me', signal);
+      setCsrfToken(me.csrfToken);
+      return me;
+    },
+    staleTime: 60_000,
+  });
+  return { ...query, me: query.data?.user ?? null, can: (role: Role) => roleAllows(query.data?.user.role, role) };
+}
