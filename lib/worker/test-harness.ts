@@ -34,7 +34,7 @@ export class WorkerHarness {
   readonly events: EventLog;
   readonly pauses: PauseStore;
   private readonly dir = mkdtempSync(path.join(tmpdir(), 'triage-worker-test-'));
-  private readonly configPath = path.join(this.dir, 'config.json');
+  readonly configPath = path.join(this.dir, 'config.json');
   private readonly children = new Set<ChildProcess>();
   private readonly brokers: QueueBroker[] = [];
 
@@ -167,4 +167,46 @@ export function maxOvertaken(levels: readonly number[]): number {
     worst = Math.max(worst, n);
   }
   return worst;
+}
+
+export const PRIORITIES_200: readonly number[] = shuffled(Array.from({ length: 200 }, (_, i) => i % 10));
+
+/**
+ * Enqueues 200 tasks with shuffled priorities while the queue is paused (checking the
+ * worker takes none of them), resumes, and returns the order in which they started.
+ */
+export async function orderRun(
+  h: WorkerHarness,
+  brokerId: 'redis' | 'rabbitmq',
+  queue: string,
+  concurrency: number,
+  task: { name: string; args: (seq: number) => unknown[] },
+): Promise<{ started: StoredEvent[]; levels: number[]; seqs: number[] }> {
+  const broker = await h.broker(brokerId);
+  await h.pauses.pause(brokerId, queue, 'test');
+  await h.spawnWorker({ broker: brokerId, queues: [queue], concurrency });
+  const ids = await broker.enqueue(
+    queue,
+    PRIORITIES_200.map((priority, seq) => ({ priority, spec: { task: task.name, args: task.args(seq), kwargs: { seq } } })),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if ((await h.taskEvents('task.started', queue)).length > 0) throw new Error('the worker took from a paused queue');
+  await h.pauses.resume(brokerId, queue);
+  const deadline = Date.now() + 60_000;
+  while ((await h.taskEvents('task.succeeded', queue)).length < ids.length) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for 200 tasks to succeed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const started = await h.taskEvents('task.started', queue);
+  const seqOf = new Map(ids.map((id, seq) => [id, seq]));
+  return { started, levels: started.map((e) => e.priority!), seqs: started.map((e) => seqOf.get(e.taskId!)!) };
+}
+
+export function fifoWithinLevel(levels: readonly number[], seqs: readonly number[]): boolean {
+  const last = new Map<number, number>();
+  return levels.every((level, i) => {
+    const ok = (last.get(level) ?? -1) < seqs[i]!;
+    last.set(level, seqs[i]!);
+    return ok;
+  });
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { ALL_STEPS } from '@/lib/shared/priority';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
-import { WorkerHarness, exited, inversions, maxOvertaken, shuffled } from './test-harness';
+import { WorkerHarness, exited, fifoWithinLevel, inversions, maxOvertaken, orderRun } from './test-harness';
 
 /**
  * The bundled worker on Redis, through its real entry point (a child process), against
@@ -21,40 +21,11 @@ function setup(queues: Record<string, unknown>[], laneGroups: Record<string, unk
   return harness;
 }
 
-const PRIORITIES_200 = shuffled(Array.from({ length: 200 }, (_, i) => i % 10));
-
-async function orderRun(h: WorkerHarness, queue: string, concurrency: number, task: { name: string; args: (seq: number) => unknown[] }) {
-  const broker = await h.broker('redis');
-  await h.pauses.pause('redis', queue, 'test');
-  await h.spawnWorker({ broker: 'redis', queues: [queue], concurrency });
-  // Enqueued while paused: the worker must not take any of them.
-  const ids = await broker.enqueue(
-    queue,
-    PRIORITIES_200.map((priority, seq) => ({ priority, spec: { task: task.name, args: task.args(seq), kwargs: { seq } } })),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  expect(await h.taskEvents('task.started', queue)).toHaveLength(0);
-  await h.pauses.resume('redis', queue);
-  await waitFor('200 tasks succeeded', async () => (await h.taskEvents('task.succeeded', queue)).length === 200);
-  const started = await h.taskEvents('task.started', queue);
-  const seqOf = new Map(ids.map((id, seq) => [id, seq]));
-  return { started, levels: started.map((e) => e.priority!), seqs: started.map((e) => seqOf.get(e.taskId!)!) };
-}
-
-function fifoWithinLevel(levels: number[], seqs: number[]): boolean {
-  const last = new Map<number, number>();
-  return levels.every((level, i) => {
-    const ok = (last.get(level) ?? -1) < seqs[i]!;
-    last.set(level, seqs[i]!);
-    return ok;
-  });
-}
-
 describe('worker on Redis: order', () => {
   it('runs 200 shuffled priorities with zero inversions and FIFO within a priority at concurrency 1', async () => {
     const q = uniqueName('w-order');
     const h = setup([{ name: q, steps: [...ALL_STEPS], sep: ':' }]);
-    const { levels, seqs } = await orderRun(h, q, 1, { name: 'triage.tasks.noop', args: (seq) => [seq] });
+    const { levels, seqs } = await orderRun(h, 'redis', q, 1, { name: 'triage.tasks.noop', args: (seq) => [seq] });
     expect(levels).toHaveLength(200);
     expect(inversions(levels)).toBe(0);
     expect(fifoWithinLevel(levels, seqs)).toBe(true);
@@ -63,7 +34,7 @@ describe('worker on Redis: order', () => {
   it('bounds inversions by the tasks in flight at concurrency 4', async () => {
     const q = uniqueName('w-order4');
     const h = setup([{ name: q }]);
-    const { levels } = await orderRun(h, q, 4, { name: 'triage.tasks.sleep', args: () => [20] });
+    const { levels } = await orderRun(h, 'redis', q, 4, { name: 'triage.tasks.sleep', args: () => [20] });
     expect(levels).toHaveLength(200);
     // A task can only be overtaken by the (at most 3) others already running.
     expect(maxOvertaken(levels)).toBeLessThanOrEqual(3);
@@ -76,7 +47,7 @@ describe('worker on Redis: order', () => {
       [],
       [{ name: group, lanes: [{ queue: lanes[0], priorities: [0, 2] }, { queue: lanes[1], priorities: [3, 5] }, { queue: lanes[2], priorities: [6, 9] }] }],
     );
-    const { levels, seqs, started } = await orderRun(h, group, 1, { name: 'triage.tasks.noop', args: (seq) => [seq] });
+    const { levels, seqs, started } = await orderRun(h, 'redis', group, 1, { name: 'triage.tasks.noop', args: (seq) => [seq] });
     expect(inversions(levels)).toBe(0);
     expect(fifoWithinLevel(levels, seqs)).toBe(true);
     expect(new Set(started.map((e) => e.queue))).toEqual(new Set([group]));

@@ -205,9 +205,8 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
 /** The copy keeps the original's properties (priority, id, content type) with patched headers. */
 function copyOptions(message: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
   const p = message.properties;
-  const { redelivered: _dropped, ...kept } = (p.headers ?? {}) as Record<string, unknown>;
   return {
-    headers: { ...kept, ...headers },
+    headers: { ...((p.headers ?? {}) as Record<string, unknown>), ...headers },
     ...(p.priority !== undefined ? { priority: p.priority as number } : {}),
     ...(p.correlationId ? { correlationId: p.correlationId as string } : {}),
     ...(p.replyTo ? { replyTo: p.replyTo as string } : {}),

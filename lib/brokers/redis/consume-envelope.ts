@@ -23,10 +23,12 @@ export function copyEnvelope(payload: string, queue: string, headers: Record<str
   const envelope = parseEnvelope(payload);
   if (!envelope) return null;
   const oldHeaders = typeof envelope.headers === 'object' && envelope.headers !== null ? envelope.headers : {};
-  const { redelivered: _dropped, ...keptHeaders } = oldHeaders;
+  const keptHeaders = { ...oldHeaders };
+  delete keptHeaders.redelivered;
   const properties = typeof envelope.properties === 'object' && envelope.properties !== null ? envelope.properties : {};
   const info = typeof properties.delivery_info === 'object' && properties.delivery_info !== null ? properties.delivery_info : {};
-  const { redelivered: _gone, ...keptInfo } = info as Record<string, unknown>;
+  const keptInfo = { ...(info as Record<string, unknown>) };
+  delete keptInfo.redelivered;
   envelope.headers = { ...keptHeaders, ...headers };
   envelope.properties = {
     ...properties,

@@ -207,7 +207,9 @@ async function consumedLists(ctx: RedisConsumeContext, queues: readonly string[]
   // Priority-major (like kombu's BRPOP key order), then the given queue order.
   entries.sort((a, b) => a.level - b.level || a.rank - b.rank);
   const seen = new Set<string>();
-  return entries.filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true))).map(({ rank: _rank, ...rest }) => rest);
+  return entries
+    .filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true)))
+    .map((e) => ({ key: e.key, brokerQueue: e.brokerQueue, queue: e.queue, level: e.level }));
 }
 
 function sleep(ms: number): Promise<void> {

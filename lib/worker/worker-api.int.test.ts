@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '@/test/api-client';
+import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
+import { WorkerStore } from '@/lib/state/worker-store';
+import { WorkerHarness } from './test-harness';
+
+/** GET /api/v1/workers and GET /api/v1/tasks/{id} over what a real worker wrote. */
+const q = uniqueName('w-api');
+const h = new WorkerHarness({ redisUrl: REDIS_URL, amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL, redis: { queues: [{ name: q }] } });
+process.env.TRIAGE_CONFIG = h.configPath;
+process.env.TRIAGE_STATE_PREFIX = h.statePrefix;
+
+type Routes = {
+  workers: typeof import('@/app/api/v1/workers/route');
+  task: typeof import('@/app/api/v1/tasks/[id]/route');
+  runtime: typeof import('@/lib/server/runtime');
+};
+let routes: Routes;
+
+beforeAll(async () => {
+  routes = {
+    workers: await import('@/app/api/v1/workers/route'),
+    task: await import('@/app/api/v1/tasks/[id]/route'),
+    runtime: await import('@/lib/server/runtime'),
+  };
+});
+afterAll(async () => {
+  await routes.runtime.resetRuntime();
+  await h.cleanup();
+});
+
+describe('worker API', () => {
+  it('lists live workers and serves task timelines', async () => {
+    const broker = await h.broker('redis');
+    await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 3 });
+    const [ok, failing] = await broker.enqueue(q, [
+      { priority: 2, spec: { task: 'myapp.tasks.send_otp', args: ['+15551234567'] } },
+      { priority: 7, spec: { task: 'myapp.tasks.flaky', kwargs: { fail_rate: 1, max_retries: 1 } } },
+    ]);
+    await waitFor('both settled', async () => (await h.taskEvents('task.succeeded', q)).length === 1 && (await h.taskEvents('task.dead', q)).length === 1, 20_000);
+
+    const workers = await call<{ workers: Record<string, unknown>[] }>(routes.workers.GET, 'GET', '/api/v1/workers');
+    expect(workers.status).toBe(200);
+    const [worker] = workers.body.workers;
+    expect(worker).toMatchObject({ broker: 'redis', queues: [q], concurrency: 3, prefetch: 1, paused: false, stale: false, active: 0 });
+    for (const field of ['id', 'hostname', 'pid', 'processed', 'failed', 'startedAt', 'lastHeartbeatAt']) expect(worker).toHaveProperty(field);
+
+    const task = await call<Record<string, unknown>>(routes.task.GET, 'GET', `/api/v1/tasks/${ok}`, { id: ok! });
+    expect(task.status).toBe(200);
+    expect(task.body).toMatchObject({ id: ok, task: 'myapp.tasks.send_otp', broker: 'redis', queue: q, priority: 0, state: 'succeeded' });
+    expect((task.body.history as { state: string }[]).map((x) => x.state)).toEqual(['active', 'succeeded']);
+
+    const dead = await call<Record<string, unknown>>(routes.task.GET, 'GET', `/api/v1/tasks/${failing}`, { id: failing! });
+    expect(dead.body).toMatchObject({ state: 'dead', priority: 6 });
+    expect(String(dead.body.error)).toMatch(/upstream unavailable/);
+    expect((dead.body.history as { state: string }[]).map((x) => x.state)).toEqual(['active', 'failed', 'retrying', 'active', 'failed', 'dead']);
+
+    const missing = await call<{ error: { code: string } }>(routes.task.GET, 'GET', '/api/v1/tasks/nope', { id: 'nope' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('flags a worker that stopped sending heartbeats as stale', async () => {
+    const store = new WorkerStore(h.state, h.statePrefix);
+    const old = new Date(Date.now() - 10_000).toISOString();
+    await store.put({
+      id: 'ghost', hostname: 'h', pid: 1, broker: 'redis', queues: [q], concurrency: 1, prefetch: 1, active: 1, processed: 0, failed: 0,
+      paused: false, pausedQueues: [], state: 'online', startedAt: old, lastHeartbeatAt: old, heartbeatIntervalMs: 2000,
+    });
+    const workers = await call<{ workers: { id: string; stale: boolean }[] }>(routes.workers.GET, 'GET', '/api/v1/workers');
+    expect(workers.body.workers.find((w) => w.id === 'ghost')?.stale).toBe(true);
+  });
+});
