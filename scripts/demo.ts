@@ -8,6 +8,7 @@ import { createBroker } from '@/lib/brokers/registry';
 import { loadConfig } from '@/lib/config';
 import { startTraffic, type TrafficTarget } from '@/lib/demo/traffic';
 import { createLogger } from '@/lib/logger';
+import { setUpDemoAdmin } from '@/lib/server/users-demo';
 
 process.env.TRIAGE_DEMO = '1';
 const config = loadConfig();
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Triage is running: ${url}`,
-    '  (no login yet: access control arrives with the auth work; the demo is open on localhost)',
+    ...(await setUpDemoAdmin(config, process.env.TRIAGE_DEMO_PASSWORD)),
     ...health.brokers.map((b) => `  broker ${b.id}: ${b.ok ? 'up' : `DOWN: ${b.error ?? ''} ${b.hint ?? ''}`}`),
     '  demo traffic: OTPs at priority 0, emails 3-5, data 4-7, reports 8-9, bursts of low-priority work',
     '  Ctrl+C stops everything.',
