@@ -210,3 +210,29 @@ export function fifoWithinLevel(levels: readonly number[], seqs: readonly number
     return ok;
   });
 }
+
+/**
+ * Pauses a queue while a worker drains it, checks nothing starts more than 1 s after the
+ * pause, then resumes and waits for the rest. Returns how many started after the pause.
+ */
+export async function pauseRun(h: WorkerHarness, brokerId: 'redis' | 'rabbitmq', queue: string): Promise<{ total: number; startedLate: number; waitingWhilePaused: number }> {
+  const broker = await h.broker(brokerId);
+  const ids = await broker.enqueue(queue, Array.from({ length: 30 }, () => ({ priority: 5, spec: { task: 'triage.tasks.sleep', args: [100] } })));
+  await h.spawnWorker({ broker: brokerId, queues: [queue], concurrency: 1 });
+  const deadline = Date.now() + 30_000;
+  while ((await h.taskEvents('task.started', queue)).length < 3) {
+    if (Date.now() > deadline) throw new Error('the worker did not start 3 tasks');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await h.pauses.pause(brokerId, queue, 'test');
+  const pausedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 1800));
+  const startedLate = (await h.taskEvents('task.started', queue)).filter((e) => Date.parse(e.at) > pausedAt + 1000).length;
+  const waitingWhilePaused = ids.length - (await h.taskEvents('task.started', queue)).length;
+  await h.pauses.resume(brokerId, queue);
+  while ((await h.taskEvents('task.succeeded', queue)).length < ids.length) {
+    if (Date.now() > deadline + 30_000) throw new Error('the worker did not finish after resume');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { total: ids.length, startedLate, waitingWhilePaused };
+}

@@ -2,7 +2,7 @@ import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAmqp } from '@/lib/shared/celery-codec';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
-import { WorkerHarness, exited, fifoWithinLevel, inversions, maxOvertaken, orderRun } from './test-harness';
+import { WorkerHarness, exited, fifoWithinLevel, inversions, maxOvertaken, orderRun, pauseRun } from './test-harness';
 
 /**
  * The bundled worker on RabbitMQ through its real entry point: order with prefetch 1 per
@@ -79,6 +79,13 @@ describe('worker on RabbitMQ: order', () => {
 });
 
 describe('worker on RabbitMQ: reliability', () => {
+  it('honours a pause within 1 s while draining, and resumes', async () => {
+    const { h, q } = setup();
+    const result = await pauseRun(h, 'rabbitmq', q);
+    expect(result.startedLate).toBe(0);
+    expect(result.waitingWhilePaused).toBeGreaterThan(10);
+  });
+
   it('starts a late priority-0 task next, within one task of its arrival', async () => {
     const { h, q } = setup();
     const broker = await h.broker('rabbitmq');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { ALL_STEPS } from '@/lib/shared/priority';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
-import { WorkerHarness, exited, fifoWithinLevel, inversions, maxOvertaken, orderRun } from './test-harness';
+import { WorkerHarness, exited, fifoWithinLevel, inversions, maxOvertaken, orderRun, pauseRun } from './test-harness';
 
 /**
  * The bundled worker on Redis, through its real entry point (a child process), against
@@ -55,6 +55,14 @@ describe('worker on Redis: order', () => {
 });
 
 describe('worker on Redis: reliability', () => {
+  it('honours a pause within 1 s while draining, and resumes', async () => {
+    const q = uniqueName('w-pause');
+    const h = setup([{ name: q }]);
+    const result = await pauseRun(h, 'redis', q);
+    expect(result.startedLate).toBe(0);
+    expect(result.waitingWhilePaused).toBeGreaterThan(10);
+  });
+
   it('starts a late priority-0 task next, within one task of its arrival', async () => {
     const q = uniqueName('w-late');
     const h = setup([{ name: q }]);
