@@ -121,21 +121,31 @@ export class WorkerHarness {
   }
 
   async cleanup(): Promise<void> {
-    for (const child of this.children) child.kill('SIGKILL');
+    // Wait for the exits: a dying worker must not write state after the sweep below.
+    await Promise.all([...this.children].map((child) => (child.kill('SIGKILL'), exited(child))));
     await Promise.all(this.brokers.splice(0).map((b) => b.close().catch(() => {})));
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.state.scan(cursor, 'MATCH', `t-*${this.id}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await this.state.del(...keys);
-    } while (cursor !== '0');
+    // Triage state and unacked keys carry the harness id; queue lists, dead letters and
+    // bindings carry the (unique) queue names of the configuration.
+    const redisConfig = this.options.redis ?? {};
+    const names = [
+      ...((redisConfig.queues as { name: string }[] | undefined) ?? []).map((q) => q.name),
+      ...((redisConfig.laneGroups as { name: string; lanes: { queue: string }[] }[] | undefined) ?? []).flatMap((g) => [g.name, ...g.lanes.map((l) => l.queue)]),
+    ];
+    for (const pattern of [`t-*${this.id}*`, ...names.map((n) => `*${n.replace(/[*?[\]\\]/g, '\\$&')}*`)]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.state.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await this.state.del(...keys);
+      } while (cursor !== '0');
+    }
     await this.state.quit();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 

@@ -169,4 +169,18 @@ describe('worker on RabbitMQ: reliability', () => {
     // Only the untouched second task is left; the long one was acked, nothing redelivered.
     expect({ messageCount, consumerCount }).toEqual({ messageCount: 1, consumerCount: 0 });
   });
+
+  it('dead-letters an undecodable message instead of dropping it', async () => {
+    const { h, q } = setup();
+    await h.broker('rabbitmq'); // declares the configured queue
+    await h.spawnWorker({ broker: 'rabbitmq', queues: [q], concurrency: 1 });
+    const channel = await amqp.createConfirmChannel();
+    channel.publish('', q, Buffer.from('not json at all'), { priority: 7, contentType: 'application/json' });
+    await channel.waitForConfirms();
+    await channel.close();
+    let dead: Awaited<ReturnType<typeof readAll>> = [];
+    await waitFor('dead-lettered', async () => (dead = await readAll(`${q}.dead`)).length === 1);
+    expect(dead[0]!.message.content.toString()).toBe('not json at all');
+    expect(dead[0]!.message.properties.headers).toMatchObject({ triage_dead_reason: 'undecodable', triage_original_queue: q, triage_original_priority: 2 });
+  });
 });

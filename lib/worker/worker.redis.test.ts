@@ -170,4 +170,32 @@ describe('worker on Redis: reliability', () => {
     expect(await h.state.llen(`${q}\x06\x163`)).toBe(1);
     expect((await h.taskEvents('worker.offline')).length).toBe(1);
   });
+
+  it('a second signal stops at once; the interrupted task stays in flight for the restore', async () => {
+    const q = uniqueName('w-force');
+    const h = setup([{ name: q }]);
+    const broker = await h.broker('redis');
+    const [long] = await broker.enqueue(q, [{ priority: 0, spec: { task: 'triage.tasks.sleep', args: [20_000] } }]);
+    const child = await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 1 });
+    await waitFor('the long task started', async () => (await h.taskEvents('task.started', q)).some((e) => e.taskId === long));
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGTERM');
+    expect(await exited(child)).not.toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await h.state.hlen(h.unackedKey)).toBe(1);
+  });
+
+  it('dead-letters an undecodable list element instead of dropping it', async () => {
+    const q = uniqueName('w-junk');
+    const h = setup([{ name: q }]);
+    await h.state.lpush(q, 'this is not a kombu envelope');
+    await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 1 });
+    await waitFor('dead-lettered', async () => (await h.state.llen(`${q}.dead`)) === 1);
+    const dead = JSON.parse((await h.state.lindex(`${q}.dead`, 0))!) as { body: string; headers: Record<string, unknown> };
+    expect(Buffer.from(dead.body, 'base64').toString()).toBe('this is not a kombu envelope');
+    expect(dead.headers).toMatchObject({ triage_dead_reason: 'undecodable', triage_original_queue: q, triage_original_priority: 0 });
+    expect(await h.state.hlen(h.unackedKey)).toBe(0);
+  });
 });
