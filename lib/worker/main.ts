@@ -21,7 +21,11 @@ async function main(): Promise<void> {
   await broker.connect();
   const stateRedis = new Redis(config.stateRedisUrl, { connectionName: 'triage-worker:state', maxRetriesPerRequest: null });
   stateRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'state redis connection error'));
-  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger });
+  const laneGroups: Record<string, string[]> = {};
+  if (brokerConfig.kind === 'redis') {
+    for (const group of brokerConfig.laneGroups) for (const lane of group.lanes) (laneGroups[lane.queue] ??= []).push(group.name);
+  }
+  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger, laneGroups });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -198,4 +198,26 @@ describe('worker on Redis: reliability', () => {
     expect(dead.headers).toMatchObject({ triage_dead_reason: 'undecodable', triage_original_queue: q, triage_original_priority: 0 });
     expect(await h.state.hlen(h.unackedKey)).toBe(0);
   });
+
+  it('pauses one lane of a group on its own, and a paused group stops workers dedicated to its lanes', async () => {
+    const group = uniqueName('w-lanep');
+    const [hi, mid, lo] = ['hi', 'mid', 'lo'].map((l) => `${group}-${l}`);
+    const h = setup([], [{ name: group, lanes: [{ queue: hi, priorities: [0, 2] }, { queue: mid, priorities: [3, 5] }, { queue: lo, priorities: [6, 9] }] }]);
+    const broker = await h.broker('redis');
+    const ids = await broker.enqueue(group, [0, 0, 4, 4].map((priority) => ({ priority, spec: { task: 'triage.tasks.noop' } })));
+    await h.pauses.pause('redis', hi!, 'test');
+    await h.spawnWorker({ broker: 'redis', queues: [group], concurrency: 1 });
+    await waitFor('the medium lane ran', async () => (await h.taskEvents('task.succeeded', group)).length === 2);
+    expect((await h.taskEvents('task.started', group)).map((e) => e.priority)).toEqual([3, 3]);
+    // Now the whole group is paused and only the lane is resumed: a worker dedicated to
+    // the lane still takes nothing.
+    await h.pauses.pause('redis', group, 'test');
+    await h.pauses.resume('redis', hi!);
+    await h.spawnWorker({ broker: 'redis', queues: [hi!], concurrency: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(await h.taskEvents('task.started', hi)).toHaveLength(0);
+    expect(await h.state.llen(hi!)).toBe(2);
+    await h.pauses.resume('redis', group);
+    await waitFor('everything ran', async () => (await h.taskEvents('task.succeeded')).length === ids.length);
+  });
 });

@@ -27,6 +27,8 @@ export interface WorkerDeps {
   stateRedisUrl: string;
   statePrefix: string;
   logger: Logger;
+  /** Redis lane → its lane groups: pausing a group also pauses workers dedicated to one of its lanes. */
+  laneGroups?: Record<string, string[]>;
 }
 
 export class Worker {
@@ -75,7 +77,7 @@ export class Worker {
       queues: settings.queues,
       concurrency: settings.concurrency,
       statePrefix: this.deps.statePrefix,
-      isPaused: (queue) => this.pause.isPaused(settings.broker, queue),
+      isPaused: (queue) => this.isPaused(queue),
       onDelivery: (delivery) => this.run(delivery),
       logger,
     });
@@ -127,10 +129,15 @@ export class Worker {
     }
   }
 
+  private isPaused(queue: string): boolean {
+    const broker = this.deps.settings.broker;
+    return this.pause.isPaused(broker, queue) || (this.deps.laneGroups?.[queue] ?? []).some((group) => this.pause.isPaused(broker, group));
+  }
+
   private async beat(type: 'worker.online' | 'worker.heartbeat'): Promise<void> {
     const { settings } = this.deps;
     this.record.lastHeartbeatAt = new Date().toISOString();
-    this.record.pausedQueues = settings.queues.filter((q) => this.pause.isPaused(settings.broker, q));
+    this.record.pausedQueues = settings.queues.filter((q) => this.isPaused(q));
     this.record.paused = this.record.pausedQueues.length === settings.queues.length;
     await this.workers.put(this.record);
     await this.events.append({ type, at: this.record.lastHeartbeatAt, worker: this.id, broker: settings.broker, active: this.record.active, processed: this.record.processed });

@@ -114,9 +114,10 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
             closed = true;
             onClosed();
           });
-          // RabbitMQ reads `global` as "for the whole channel": one message per slot,
-          // whichever of its queues it came from.
-          await channel.prefetch(1, true);
+          // One unacked message per slot. With several queues on the slot, RabbitMQ's
+          // `global` flag makes the limit shared by the channel's consumers; with one queue,
+          // per-consumer QoS does the same without the global QoS RabbitMQ 4 deprecates.
+          await channel.prefetch(1, options.queues.length > 1);
           const consumers = new Map<string, string>();
           const queueOfTag = new Map<string, string>();
           let busy: Promise<void> = Promise.resolve();

@@ -111,7 +111,8 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
 
   const slot = async (index: number) => {
     while (!stopping) {
-      const active = lists.filter((l) => !options.isPaused(l.queue));
+      // A lane of a lane group can be paused on its own, as well as the whole group.
+      const active = lists.filter((l) => !options.isPaused(l.queue) && (l.brokerQueue === l.queue || !options.isPaused(l.brokerQueue)));
       if (active.length === 0) {
         await waiter.wait([]);
         continue;
