@@ -13,7 +13,8 @@ export * from './schema';
  * file with the TriageConfig shape; env URLs still override the default brokers' URLs),
  * TRIAGE_STATE_PREFIX, TRIAGE_SESSION_SECRET, TRIAGE_DEFAULT_PRIORITY, LOG_LEVEL,
  * TRIAGE_BROKERS (comma list to enable a subset, e.g. "redis"), TRIAGE_ADMIN_TOKEN,
- * TRIAGE_TRUST_PROXY (1/true), TRIAGE_LOGIN_WINDOW_SEC, TRIAGE_METRICS_PUBLIC (1/true).
+ * TRIAGE_TRUST_PROXY (1/true), TRIAGE_LOGIN_WINDOW_SEC, TRIAGE_METRICS_PUBLIC (1/true),
+ * TRIAGE_HISTORY_INTERVAL_SEC, TRIAGE_LIVE_INTERVAL_MS.
  */
 const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
@@ -31,6 +32,8 @@ const EnvSchema = z.object({
   TRIAGE_TRUST_PROXY: z.string().optional(),
   TRIAGE_LOGIN_WINDOW_SEC: z.coerce.number().int().min(1).optional(),
   TRIAGE_METRICS_PUBLIC: z.string().optional(),
+  TRIAGE_HISTORY_INTERVAL_SEC: z.coerce.number().int().min(1).optional(),
+  TRIAGE_LIVE_INTERVAL_MS: z.coerce.number().int().min(1).optional(),
 });
 
 function envFlag(value: string | undefined): boolean | undefined {
@@ -109,6 +112,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
         trustProxy: envFlag(env.TRIAGE_TRUST_PROXY),
         loginWindowSec: env.TRIAGE_LOGIN_WINDOW_SEC,
         metricsPublic: envFlag(env.TRIAGE_METRICS_PUBLIC),
+      }),
+    },
+    sampler: {
+      ...((file.sampler as Record<string, unknown> | undefined) ?? {}),
+      ...definedOnly({
+        historyIntervalSec: env.TRIAGE_HISTORY_INTERVAL_SEC,
+        liveIntervalMs: env.TRIAGE_LIVE_INTERVAL_MS,
       }),
     },
   };

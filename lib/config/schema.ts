@@ -133,6 +133,18 @@ export const AuthConfigSchema = z
   })
   .strict();
 
+/** The one server-side poller (lib/server/sampler.ts): backlog history and the live SSE feed. */
+export const SamplerConfigSchema = z
+  .object({
+    /** Backlog history resolution (product.md §3: 10 s). */
+    historyIntervalSec: z.number().int().min(1).max(3600).default(10),
+    /** History kept at full resolution (product.md §3: at least 24 h). */
+    historyRetentionSec: z.number().int().min(60).default(24 * 3600),
+    /** Live snapshot refresh while at least one browser tab listens; one poll per process however many tabs. */
+    liveIntervalMs: z.number().int().min(250).max(60_000).default(2000),
+  })
+  .strict();
+
 export const TriageConfigSchema = z
   .object({
     brokers: z.array(BrokerConfigSchema).min(1),
@@ -149,6 +161,7 @@ export const TriageConfigSchema = z
     users: z.array(ConfigUserSchema).default([]),
     tokens: z.array(ConfigTokenSchema).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    sampler: SamplerConfigSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -167,5 +180,6 @@ export type RabbitBrokerConfig = z.infer<typeof RabbitBrokerConfigSchema>;
 export type BrokerConfig = z.infer<typeof BrokerConfigSchema>;
 export type TriageConfig = z.infer<typeof TriageConfigSchema>;
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;
+export type SamplerConfig = z.infer<typeof SamplerConfigSchema>;
 export type ConfigUser = z.infer<typeof ConfigUserSchema>;
 export type ConfigToken = z.infer<typeof ConfigTokenSchema>;

@@ -1,0 +1,13 @@
+import { route } from '@/lib/server/http';
+import { getSampler } from '@/lib/server/sampler';
+import { sseResponse } from '@/lib/server/sse';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/**
+ * Server-sent events: `queues` and `health` (the latest on connect, then every change),
+ * `workers`, `tasks` (task events as they happen) and `ping` every 15 s. Every tab shares
+ * the server's one poller.
+ */
+export const GET = route({ role: 'viewer' }, async ({ request }) => sseResponse(await getSampler(), request.signal));

@@ -1,0 +1,27 @@
+import { authenticateMetrics } from '@/lib/server/auth';
+import { toErrorResponse } from '@/lib/server/errors';
+import { renderMetrics } from '@/lib/server/metrics';
+import { runtime as triage } from '@/lib/server/runtime';
+import { getSampler } from '@/lib/server/sampler';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/**
+ * Prometheus scrape target. Needs a bearer token (or a session) unless `auth.metricsPublic`
+ * (TRIAGE_METRICS_PUBLIC=1). Reuses the sampler's snapshot when it is fresh, so scrapes and
+ * tabs share broker reads.
+ */
+export async function GET(request: Request): Promise<Response> {
+  try {
+    await authenticateMetrics(request);
+    const sampler = await getSampler();
+    const snapshot = await sampler.snapshot(triage().config.sampler.liveIntervalMs);
+    const workers = await sampler.currentWorkers().catch(() => null);
+    return new Response(renderMetrics(snapshot, workers, sampler.outcomes), {
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+    });
+  } catch (error) {
+    return toErrorResponse(error, (err) => triage().logger.error({ err, url: request.url }, 'metrics failed'));
+  }
+}

@@ -1,0 +1,83 @@
+import type { WorkerView } from '@/lib/state/worker-store';
+import { PRIORITIES } from '@/lib/shared/priority';
+import type { LiveSnapshot, Sampler } from './sampler';
+
+/**
+ * Prometheus text exposition format 0.0.4, written by hand (no client library): gauges
+ * from the sampler's latest snapshot, counters from the task events it has read.
+ * Values an adapter cannot tell (null) are left out, never exported as 0.
+ */
+
+type Labels = Record<string, string>;
+
+class Exposition {
+  private readonly lines: string[] = [];
+
+  family(name: string, type: 'gauge' | 'counter', help: string, samples: [Labels, number | null][]): void {
+    const known = samples.filter((s): s is [Labels, number] => s[1] !== null && Number.isFinite(s[1]));
+    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of known) this.lines.push(`${name}${formatLabels(labels)} ${formatValue(value)}`);
+  }
+
+  toString(): string {
+    return this.lines.join('\n') + '\n';
+  }
+}
+
+function formatLabels(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e6) / 1e6);
+}
+
+export function renderMetrics(snapshot: LiveSnapshot, workers: WorkerView[] | null, outcomes: Sampler['outcomes']): string {
+  const out = new Exposition();
+  const q = (queue: { broker: string; name: string }) => ({ broker: queue.broker, queue: queue.name });
+  const { queues, health } = snapshot;
+
+  out.family('triage_broker_up', 'gauge', 'Whether the broker answered its health check (1) or not (0).',
+    health.brokers.map((b) => [{ broker: b.id, kind: b.kind }, b.ok ? 1 : 0]));
+  out.family('triage_broker_latency_seconds', 'gauge', 'Round trip of the broker health check.',
+    health.brokers.map((b) => [{ broker: b.id }, b.latencyMs === null ? null : b.latencyMs / 1000]));
+  out.family('triage_broker_queues_listed', 'gauge', 'Whether the broker listed its queues in the last snapshot (1) or not (0).',
+    health.brokers.map((b) => [{ broker: b.id }, snapshot.unavailable.some((u) => u.broker === b.id) ? 0 : 1]));
+  out.family('triage_queue_depth', 'gauge', 'Waiting messages per queue and Triage priority (0 = most urgent).',
+    queues.flatMap((queue) => PRIORITIES.map((p): [Labels, number] => [{ ...q(queue), priority: String(p) }, queue.byPriority[String(p)] ?? 0])));
+  out.family('triage_queue_messages', 'gauge', 'Waiting messages per queue, all priorities.',
+    queues.map((queue) => [q(queue), queue.depth]));
+  out.family('triage_queue_oldest_age_seconds', 'gauge', 'Age of the oldest waiting message (when messages carry an enqueue time).',
+    queues.map((queue) => [q(queue), queue.oldestAgeSec]));
+  out.family('triage_queue_priority_oldest_age_seconds', 'gauge', 'Age of the oldest waiting message per priority (starvation of low bands).',
+    queues.flatMap((queue) => PRIORITIES.map((p): [Labels, number | null] => [{ ...q(queue), priority: String(p) }, queue.oldestAgeSecByPriority[String(p)] ?? null])));
+  out.family('triage_queue_in_flight', 'gauge', 'Messages reserved by consumers, not yet acknowledged.',
+    queues.map((queue) => [q(queue), queue.inFlight]));
+  out.family('triage_queue_consumers', 'gauge', 'Consumers of the queue (absent where the broker cannot tell: kombu on Redis).',
+    queues.map((queue) => [q(queue), queue.consumers]));
+  out.family('triage_queue_paused', 'gauge', 'Whether Triage workers are told not to take from the queue.',
+    queues.map((queue) => [q(queue), queue.paused ? 1 : 0]));
+  out.family('triage_queue_enqueue_rate', 'gauge', 'Messages published per second (absent when unknown).',
+    queues.map((queue) => [q(queue), queue.rates.enqueue]));
+  out.family('triage_queue_dequeue_rate', 'gauge', 'Messages delivered per second (Redis: taken by Triage workers; absent when unknown).',
+    queues.map((queue) => [q(queue), queue.rates.dequeue]));
+
+  if (workers) {
+    const alive = new Map<string, number>();
+    const stale = new Map<string, number>();
+    for (const w of workers) (w.stale ? stale : alive).set(w.broker, ((w.stale ? stale : alive).get(w.broker) ?? 0) + 1);
+    const brokers = health.brokers.map((b) => b.id);
+    out.family('triage_workers_alive', 'gauge', 'Triage workers heartbeating on time.', brokers.map((b) => [{ broker: b }, alive.get(b) ?? 0]));
+    out.family('triage_workers_stale', 'gauge', 'Triage workers that missed heartbeats (probably dead).', brokers.map((b) => [{ broker: b }, stale.get(b) ?? 0]));
+    out.family('triage_worker_tasks_processed_total', 'counter', 'Tasks a worker finished (any outcome), since it started.',
+      workers.map((w) => [{ broker: w.broker, worker: w.id }, w.processed]));
+    out.family('triage_worker_tasks_failed_total', 'counter', 'Tasks that failed in a worker, since it started.',
+      workers.map((w) => [{ broker: w.broker, worker: w.id }, w.failed]));
+    out.family('triage_worker_active_tasks', 'gauge', 'Tasks a worker is running now.', workers.map((w) => [{ broker: w.broker, worker: w.id }, w.active]));
+  }
+  out.family('triage_task_outcomes_total', 'counter', 'Task outcomes reported by Triage workers since this server process started.',
+    [...outcomes.values()].map((o) => [{ broker: o.broker, queue: o.queue, outcome: o.outcome }, o.count]));
+  out.family('triage_snapshot_age_seconds', 'gauge', 'How old the queue numbers in this scrape are.', [[{}, Math.max(0, (Date.now() - snapshot.takenAt) / 1000)]]);
+  return out.toString();
+}
