@@ -2,7 +2,8 @@
 
 import type { UseQueryResult } from '@tanstack/react-query';
 import { isApiError } from '@/lib/client/api';
-import { useHealth, useQueues, type QueueList } from '@/lib/client/queries';
+import type { QueueList } from '@/lib/client/queries';
+import { useLiveEvents, useLiveHealth, useLiveQueues, type LiveStatus } from '@/lib/client/use-live-events';
 import { BrokerStatus, BrokerStatusSkeleton } from './broker-status';
 import { LiveIndicator, type LiveState } from './live-indicator';
 import { PriorityLegend } from './priority-legend';
@@ -10,13 +11,14 @@ import { QueueTable, QueueTableSkeleton } from './queue-table';
 import { EmptyPanel, ErrorPanel } from './state-panels';
 
 // A failed fetch (even one still being retried) means the screen may be stale: say so at once.
-function liveState(queries: UseQueryResult<unknown>[]): LiveState {
-  if (queries.some((q) => q.isError || q.failureCount > 0)) return 'reconnecting';
+function liveState(queries: UseQueryResult<unknown>[], stream: LiveStatus): LiveState {
+  if (stream === 'paused') return 'paused';
+  if (stream === 'reconnecting' || queries.some((q) => q.isError || q.failureCount > 0)) return 'reconnecting';
   if (queries.some((q) => q.isPending)) return 'connecting';
   return 'live';
 }
 
-function BrokerStrip({ health }: { health: ReturnType<typeof useHealth> }) {
+function BrokerStrip({ health }: { health: ReturnType<typeof useLiveHealth> }) {
   if (health.data) {
     return (
       <div className="flex flex-wrap gap-3">
@@ -56,7 +58,7 @@ function Unavailable({ list }: { list: QueueList['unavailable'] }) {
   );
 }
 
-function QueueSection({ queues }: { queues: ReturnType<typeof useQueues> }) {
+function QueueSection({ queues }: { queues: ReturnType<typeof useLiveQueues> }) {
   if (queues.data) {
     if (queues.data.queues.length === 0) {
       return (
@@ -94,8 +96,10 @@ function StaleBanner({ error, updatedAt }: { error: Error; updatedAt: number }) 
 }
 
 export function Overview() {
-  const health = useHealth();
-  const queues = useQueues();
+  // Server-sent events from the server's one poller; 2 s polling only while the stream is down.
+  const stream = useLiveEvents();
+  const health = useLiveHealth(stream);
+  const queues = useLiveQueues(stream);
   const updatedAt = Math.min(health.dataUpdatedAt, queues.dataUpdatedAt);
   // Old numbers must never pass for current ones: dim them and say why while fetches fail.
   const staleError = (health.data && health.error) || (queues.data && queues.error) || null;
@@ -104,7 +108,7 @@ export function Overview() {
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold tracking-tight">Overview</h1>
-        <LiveIndicator state={liveState([health, queues])} updatedAt={updatedAt} />
+        <LiveIndicator state={liveState([health, queues], stream)} updatedAt={updatedAt} />
       </div>
       {staleError ? <StaleBanner error={staleError} updatedAt={updatedAt} /> : null}
       {apiDown ? (
