@@ -51,6 +51,9 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
 
   let stopping = false;
   let killed = false;
+  // While RabbitMQ is down every slot retries twice a second: log the first, then every 30 s.
+  let lastWarning = 0;
+  const quiet = { shouldLog: () => (Date.now() - lastWarning >= 30_000 ? ((lastWarning = Date.now()), true) : false) };
   const nudges = new Set<() => Promise<void>>();
   let stopSignal!: () => void;
   const stopped = new Promise<void>((resolve) => (stopSignal = resolve));
@@ -171,7 +174,7 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
         });
       } catch (error) {
         if (stopping) break;
-        log?.warn({ err: describeError(error), slot: index }, 'rabbitmq slot channel lost; reopening');
+        if (quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'rabbitmq slot channel lost; reopening');
         await new Promise((resolve) => setTimeout(resolve, REOPEN_AFTER_MS));
       }
     }

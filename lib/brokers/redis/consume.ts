@@ -67,6 +67,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   const log = options.logger;
   let stopping = false;
   let killed = false;
+  const quiet = throttle(30_000);
 
   const settle = async (tag: string, push: { key: string; payload: string } | null, later: { at: number; member: string } | null, binding: { key: string; member: string } | null) => {
     await run['consume-settle'](
@@ -125,7 +126,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
         )) as [number, string, string] | null;
       } catch (error) {
         if (stopping) break;
-        log?.warn({ err: describeError(error), slot: index }, 'redis take failed; retrying');
+        if (quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'redis take failed; retrying');
         await sleep(RETRY_AFTER_ERROR_MS);
         continue;
       }
@@ -200,7 +201,9 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
 async function consumedLists(ctx: RedisConsumeContext, queues: readonly string[]): Promise<ConsumedList[]> {
   const entries: (ConsumedList & { rank: number })[] = [];
   for (const queue of queues) {
-    const layout = (await ctx.layoutFor(queue)) ?? plainLayout(ctx.config, queue, undefined);
+    // layoutFor only asks Redis about unknown names (discovery); if Redis is down then,
+    // a plain kombu queue is what a Celery worker would assume as well.
+    const layout = (await ctx.layoutFor(queue).catch(() => null)) ?? plainLayout(ctx.config, queue, undefined);
     for (const list of layout.lists) {
       entries.push({ key: list.key, brokerQueue: list.queue, queue, level: list.level, rank: entries.length });
     }
@@ -211,6 +214,19 @@ async function consumedLists(ctx: RedisConsumeContext, queues: readonly string[]
   return entries
     .filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true)))
     .map((e) => ({ key: e.key, brokerQueue: e.brokerQueue, queue: e.queue, level: e.level }));
+}
+
+/** While Redis is down every slot fails twice a second: log the first, then every `ms`. */
+function throttle(ms: number): { shouldLog(): boolean } {
+  let last = 0;
+  return {
+    shouldLog: () => {
+      const now = Date.now();
+      if (now - last < ms) return false;
+      last = now;
+      return true;
+    },
+  };
 }
 
 function sleep(ms: number): Promise<void> {
