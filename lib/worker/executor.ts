@@ -10,9 +10,11 @@ import { maxRetriesFor, registeredTask } from './tasks';
 /**
  * Runs one delivery to completion and settles it exactly once: ack after success, a
  * delayed copy for a retry, a dead-letter copy after the last retry or when the message
- * cannot run at all (unknown task, bad arguments, undecodable, expired). Only the task
- * call itself is wrapped in try/catch; bookkeeping errors propagate and leave the message
- * in flight, to be redelivered (at-least-once) rather than lost.
+ * cannot run at all (unknown task, bad arguments, undecodable, expired). The task call
+ * is wrapped in try/catch; a failing settle (broker unreachable) propagates and leaves the
+ * message in flight, to be redelivered (at-least-once) rather than lost. Task state and
+ * events are observability: if Triage's state Redis fails, the task still runs and is
+ * settled, and the missing record is logged.
  */
 export interface ExecutorDeps {
   broker: string;
@@ -127,7 +129,7 @@ async function record(
   extra: RecordExtra,
 ): Promise<TaskRecord> {
   const at = new Date().toISOString();
-  const doc: TaskRecord = extra.prior ?? (await deps.tasks.get(task.id)) ?? {
+  const doc: TaskRecord = extra.prior ?? (await loadQuietly(deps, task.id)) ?? {
     id: task.id,
     task: task.task,
     broker: deps.broker,
@@ -160,6 +162,28 @@ async function record(
   if (extra.error) doc.error = extra.error;
   if (extra.traceback) doc.traceback = extra.traceback;
   if (extra.retries !== undefined) doc.retries = extra.retries;
+  await saveQuietly(deps, doc, events, extra);
+  return doc;
+}
+
+async function saveQuietly(deps: ExecutorDeps, doc: TaskRecord, events: TaskEventType[], extra: RecordExtra): Promise<void> {
+  try {
+    await writeRecord(deps, doc, events, extra);
+  } catch (error) {
+    deps.logger.warn({ err: describeError(error), id: doc.id, state: doc.state }, 'could not record the task state');
+  }
+}
+
+async function loadQuietly(deps: ExecutorDeps, id: string): Promise<TaskRecord | null> {
+  try {
+    return await deps.tasks.get(id);
+  } catch (error) {
+    deps.logger.warn({ err: describeError(error), id }, 'could not read the task state');
+    return null;
+  }
+}
+
+async function writeRecord(deps: ExecutorDeps, doc: TaskRecord, events: TaskEventType[], extra: RecordExtra): Promise<void> {
   await deps.tasks.save(
     doc,
     events.map((type) => ({
@@ -171,7 +195,6 @@ async function record(
       ...(type === 'task.started' && extra.attempt ? { attempt: extra.attempt } : {}),
     })),
   );
-  return doc;
 }
 
 function numberHeader(value: unknown): number {

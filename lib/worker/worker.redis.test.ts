@@ -220,4 +220,17 @@ describe('worker on Redis: reliability', () => {
     await h.pauses.resume('redis', group);
     await waitFor('everything ran', async () => (await h.taskEvents('task.succeeded')).length === ids.length);
   });
+
+  it('keeps a task that outlives the visibility timeout from being restored and run twice while its worker lives', async () => {
+    const q = uniqueName('w-long');
+    const h = setup([{ name: q }]); // visibility timeout 2 s
+    const broker = await h.broker('redis');
+    await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 1 });
+    await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 1 });
+    const [id] = await broker.enqueue(q, [{ priority: 0, spec: { task: 'triage.tasks.sleep', args: [3500] } }]);
+    await waitFor('the long task succeeded', async () => (await h.taskEvents('task.succeeded', q)).length === 1, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await h.taskEvents('task.started', q)).map((e) => e.taskId)).toEqual([id]);
+    expect(await h.state.hlen(h.unackedKey)).toBe(0);
+  });
 });

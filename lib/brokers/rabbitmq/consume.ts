@@ -32,6 +32,7 @@ export interface RabbitConsumeContext {
 
 const CONFIRM_TIMEOUT_MS = 30_000;
 const REOPEN_AFTER_MS = 500;
+const REQUEUE_AFTER_ERROR_MS = 1000;
 
 export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeOptions): Promise<ConsumerHandle> {
   const log = options.logger;
@@ -137,7 +138,9 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
               } catch (error) {
                 if (!killed && !closed) {
                   log?.error({ err: describeError(error), slot: index }, 'handler error; message returned to the queue');
-                  channel.nack(message, false, true);
+                  // Not at once: a failure that repeats (state store down) must not spin.
+                  await new Promise((resolve) => setTimeout(resolve, REQUEUE_AFTER_ERROR_MS));
+                  if (!closed) channel.nack(message, false, true);
                 }
               }
             })();

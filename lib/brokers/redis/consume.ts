@@ -68,6 +68,8 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   let stopping = false;
   let killed = false;
   const quiet = throttle(30_000);
+  /** Tags this process is running now; their unacked_index scores are kept fresh. */
+  const inFlight = new Set<string>();
 
   const settle = async (tag: string, push: { key: string; payload: string } | null, later: { at: number; member: string } | null, binding: { key: string; member: string } | null) => {
     await run['consume-settle'](
@@ -136,11 +138,14 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       }
       const [at, payload, tag] = taken;
       const list = active[Number(at) - 3]!;
+      inFlight.add(tag);
       try {
         await options.onDelivery(delivery(list, payload, tag));
       } catch (error) {
-        // Left in `unacked`: the visibility-timeout restore brings it back.
+        // Left in `unacked` (no longer refreshed): the visibility-timeout restore brings it back.
         if (!killed) log?.error({ err: describeError(error), tag, slot: index }, 'message left in flight after a handler error');
+      } finally {
+        inFlight.delete(tag);
       }
     }
   };
@@ -165,16 +170,32 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     }
   };
 
+  // Unlike kombu, a live worker keeps its in-flight entries young (ZADD XX: never re-adds
+  // an entry acked or restored meanwhile), so a task that runs longer than the visibility
+  // timeout is not restored and run twice; only a dead worker's entries age and come back.
+  // Celery's sweep reads the same scores, so it leaves them alone too.
+  const refresh = async () => {
+    if (inFlight.size === 0) return;
+    try {
+      const now = String(Date.now() / 1000);
+      await client.zadd(keys.unackedIndex, 'XX', ...[...inFlight].flatMap((tag) => [now, tag]));
+    } catch (error) {
+      if (!stopping && quiet.shouldLog()) log?.warn({ err: describeError(error) }, 'refreshing in-flight entries failed');
+    }
+  };
+
   await sweep();
   // kombu sweeps every ~100 s; a short visibility timeout (tests) wants quicker sweeps.
   const sweepEveryMs = Math.min(Math.max((config.visibilityTimeoutSec * 1000) / 4, 500), 30_000);
   const sweepTimer = setInterval(() => void sweep(), sweepEveryMs);
   const promoteTimer = setInterval(() => void promote(), PROMOTE_EVERY_MS);
+  const refreshTimer = setInterval(() => void refresh(), Math.max((config.visibilityTimeoutSec * 1000) / 3, 250));
   const slots = Array.from({ length: options.concurrency }, (_, i) => slot(i));
 
   const shutdownClients = (graceful: boolean) => {
     clearInterval(sweepTimer);
     clearInterval(promoteTimer);
+    clearInterval(refreshTimer);
     waiter.close();
     if (graceful) return client.quit().then(() => undefined, () => client.disconnect());
     client.disconnect();
