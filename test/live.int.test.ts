@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import amqp from 'amqplib';
 import type { Redis } from 'ioredis';
-import { resetRuntime } from '@/lib/server/runtime';
-import { getSampler, stopSampler } from '@/lib/server/sampler';
+import { resetRuntime, runtime } from '@/lib/server/runtime';
+import { Sampler, getSampler, stopSampler } from '@/lib/server/sampler';
+import { EventLog } from '@/lib/state/events';
+import { WorkerStore } from '@/lib/state/worker-store';
 import { sseResponse } from '@/lib/server/sse';
 import { ALL_STEPS } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
@@ -251,6 +253,87 @@ describe('GET /api/v1/queues/{broker}/{queue}/history', () => {
   });
 });
 
+describe('derived Redis rates', () => {
+  it("counts Triage workers' dequeues when one serves the queue; enqueue stays unknown", async () => {
+    const rt = runtime();
+    await rt.ready;
+    let clock = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // Its own instance with an injected clock, driven tick by tick (never started).
+    const sampler = new Sampler({
+      brokers: [...rt.brokers.values()],
+      stateRedis: rt.stateRedis,
+      statePrefix: prefix,
+      config: rt.config.sampler,
+      logger: rt.logger,
+      history: false,
+      now: () => clock,
+    });
+    const unsubscribe = sampler.subscribe(() => undefined);
+    try {
+      await sampler.tick(); // starts reading the event stream at its current end
+      const workers = new WorkerStore(rt.stateRedis, prefix);
+      const log = new EventLog(rt.stateRedis, prefix);
+      const rateOf = () => sampler.latestSnapshot()!.queues.find((q) => q.broker === 'redis' && q.name === rq)!.rates;
+      expect(rateOf()).toEqual({ enqueue: null, dequeue: null });
+
+      clock += 20_000;
+      await workers.put({
+        id: 'w-rate', hostname: 'h', pid: 1, broker: 'redis', queues: [rq], concurrency: 1, prefetch: 1, active: 0, processed: 0,
+        failed: 0, paused: false, pausedQueues: [], state: 'online', startedAt: iso(clock - 20_000), lastHeartbeatAt: iso(clock), heartbeatIntervalMs: 2000,
+      });
+      for (let i = 0; i < 30; i++) await log.append({ type: 'task.received', at: iso(clock), broker: 'redis', queue: rq, taskId: `t${i}` });
+      for (let i = 0; i < 4; i++) await log.append({ type: 'task.succeeded', at: iso(clock), broker: 'redis', queue: rq, taskId: `t${i}` });
+      await sampler.tick();
+      // 30 taken over the 20 s observed so far.
+      expect(rateOf()).toEqual({ enqueue: null, dequeue: 1.5 });
+      expect([...sampler.outcomes.values()].find((o) => o.queue === rq && o.outcome === 'succeeded')?.count).toBe(4);
+
+      // No live Triage worker on the queue: Triage cannot tell who takes its messages.
+      await workers.remove('w-rate');
+      clock += 1000;
+      await sampler.tick();
+      expect(rateOf()).toEqual({ enqueue: null, dequeue: null });
+    } finally {
+      unsubscribe();
+      sampler.stop();
+    }
+  });
+});
+
+describe('several dashboard replicas', () => {
+  it('write one history sample per interval between them', async () => {
+    const rt = runtime();
+    await rt.ready;
+    const replicaPrefix = `${prefix}replicas:`;
+    const slotMs = rt.config.sampler.historyIntervalSec * 1000;
+    let clock = Math.floor(Date.now() / slotMs) * slotMs + 100;
+    const replicas = [1, 2, 3].map(
+      () =>
+        new Sampler({
+          brokers: [...rt.brokers.values()],
+          stateRedis: rt.stateRedis,
+          statePrefix: replicaPrefix,
+          config: rt.config.sampler,
+          logger: rt.logger,
+          history: true,
+          now: () => clock,
+        }),
+    );
+    const writes = () => replicas.reduce((sum, r) => sum + r.stats.historyWrites, 0);
+    const polls = () => replicas.reduce((sum, r) => sum + r.stats.polls, 0);
+    await Promise.all(replicas.map((r) => r.tick()));
+    expect(writes()).toBe(1);
+    // Losers of the lock with no tab open do not read the brokers at all.
+    expect(polls()).toBe(1);
+    clock += slotMs;
+    await Promise.all(replicas.map((r) => r.tick()));
+    expect(writes()).toBe(2);
+    const runs = await replicas[0]!.historyStore.runs('redis', rq);
+    expect(runs.reduce((n, r) => n + r.count, 0)).toBe(2);
+  });
+});
+
 describe('GET /metrics', () => {
   const scrape = (authorization = `Bearer ${TEST_ADMIN_TOKEN}`) =>
     metricsRoute.GET(new Request('http://localhost/metrics', { headers: authorization ? { authorization } : {} }));
@@ -280,5 +363,12 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^triage_workers_alive\{broker="redis"\} \d+$/m);
     // Redis cannot tell consumers: the series is absent, not 0.
     expect(text).not.toContain(`triage_queue_consumers{broker="redis",queue="${rq}"}`);
+  });
+
+  it('counts task outcomes from the event stream the server sampler reads', async () => {
+    // The 4 task.succeeded events appended by the derived-rates test, read by the server's sampler.
+    await waitFor('outcome counter', async () =>
+      (await (await scrape()).text()).includes(`triage_task_outcomes_total{broker="redis",queue="${rq}",outcome="succeeded"} 4`),
+    );
   });
 });
