@@ -45,7 +45,9 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: '/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)',
+      // API routes and /metrics answer 401 in their own format (scrapers and scripts send
+      // tokens, never follow a redirect to a login page).
+      source: '/((?!api/|metrics|_next/static|_next/image|favicon.ico|icon.svg).*)',
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

@@ -111,11 +111,13 @@ interface Failure {
 
 async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  // Refused requests may be logged (audit, events) and counted (throttling): records, not state.
-  const ignored = /(throttle|session|audit|events|tokens:last-used)/;
+  // Refused requests may be logged (audit, events) and counted (throttling), and the live
+  // sampler (started by /metrics and the events stream) records backlog history: records of
+  // what happened, not state a request changed.
+  const ignored = /(throttle|session|audit|events|tokens:last-used|history)/;
   for (const pattern of [`${prefix}*`, `*${rq}*`]) {
     for (const key of await redis.keys(pattern)) {
-      if (key.startsWith(prefix) && ignored.test(key.slice(prefix.length))) continue;
+      if (ignored.test(key.startsWith(prefix) ? key.slice(prefix.length) : key.replace(rq, ''))) continue;
       const dump = await redis.dump(key);
       out[key] = createHash('sha256').update(dump ?? '').digest('hex');
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
- * Every API route file under app/api, found on disk (not from a list), with the role each
+ * Every route handler file under app/ (the API and /metrics), found on disk (not from a list), with the role each
  * method needs. A route added later is covered automatically: it gets the default rule
  * (reads: viewer; mutations: operator) unless the table below says otherwise, so a new route
  * that forgets its role check fails the access-control suite.
@@ -20,6 +20,7 @@ export const ROLE_RULES: { methods: readonly string[] | '*'; pattern: RegExp; ro
   { methods: ['POST'], pattern: /^\/api\/v1\/auth\/login$/, role: 'public', why: 'how credentials are obtained' },
   { methods: '*', pattern: /^\/api\/\[\.\.\.\w+\]$/, role: 'public', why: 'catch-all: answers 404 for unknown API paths' },
   { methods: ['GET', 'POST'], pattern: /^\/api\/v1\/auth\/(me|logout)$/, role: 'viewer', why: 'any signed-in caller' },
+  { methods: ['GET'], pattern: /^\/metrics$/, role: 'viewer', why: 'any token, unless auth.metricsPublic' },
   { methods: '*', pattern: /\/purge$/, role: 'admin', why: 'product.md §4: purge is admin only' },
   { methods: '*', pattern: /^\/api\/v1\/archives\/.*\/restore$/, role: 'admin', why: 'product.md §4' },
   { methods: '*', pattern: /^\/api\/v1\/(tokens|users)(\/|$)/, role: 'admin', why: 'user and token admin' },
@@ -53,10 +54,11 @@ function findRouteFiles(dir: string): string[] {
   return out.sort();
 }
 
-export async function discoverRoutes(root = path.join(process.cwd(), 'app', 'api')): Promise<RouteMethod[]> {
+export async function discoverRoutes(root = path.join(process.cwd(), 'app')): Promise<RouteMethod[]> {
   const out: RouteMethod[] = [];
   for (const file of findRouteFiles(root)) {
-    const folder = '/' + path.relative(path.dirname(root), path.dirname(file)).split(path.sep).join('/');
+    // Route groups, `(name)`, are not part of the URL.
+    const folder = ('/' + path.relative(root, path.dirname(file)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s)).join('/')).replace(/\/$/, '') || '/';
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     const segments = [...folder.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
     for (const method of HTTP_METHODS) {

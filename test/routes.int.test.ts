@@ -9,7 +9,7 @@ import { TEST_ADMIN_TOKEN, useConfig } from './api-client';
 import { concretePath, discoverRoutes, invoke, isMutationMethod, requiredRole, type RouteMethod } from './routes-table';
 
 /**
- * Access control on every API route found under app/api: no credentials → 401 (public routes
+ * Access control on every route handler found under app/ (API and /metrics): no credentials → 401 (public routes
  * excepted), a role below the route's requirement → 403, the required role → neither.
  */
 
@@ -66,7 +66,7 @@ async function callAs(route: RouteMethod, headers: Record<string, string>) {
 describe('every API route checks credentials and roles', () => {
   it('finds the route files on disk, including the known ones', () => {
     const found = routes.map((r) => `${r.method} ${r.folder}`);
-    for (const known of ['GET /api/v1/health', 'GET /api/v1/queues', 'POST /api/v1/queues/[broker]/[queue]/tasks', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/[name]', 'POST /api/v1/auth/login']) {
+    for (const known of ['GET /api/v1/health', 'GET /metrics', 'GET /api/v1/queues', 'POST /api/v1/queues/[broker]/[queue]/tasks', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/[name]', 'POST /api/v1/auth/login']) {
       expect(found).toContain(known);
     }
   });
