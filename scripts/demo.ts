@@ -64,7 +64,8 @@ function startWorkers(): ChildProcess[] {
     spawn(
       process.execPath,
       ['--import', 'tsx', 'lib/worker/main.ts', '--broker', spec.broker, '--queues', spec.queues.join(','), '--concurrency', String(spec.concurrency)],
-      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TRIAGE_DEMO: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
+      // The IPC channel ties each worker's life to the demo's (see lib/worker/main.ts).
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, TRIAGE_DEMO: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
     ),
   );
 }

@@ -51,6 +51,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Started with an IPC channel (the demo): a parent that dies, even by SIGKILL, closes
+  // it, and the worker stops gracefully instead of living on as an orphan.
+  if (process.connected) process.once('disconnect', () => onSignal('SIGTERM'));
   await worker.start();
 }
 
