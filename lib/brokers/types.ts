@@ -86,6 +86,120 @@ export interface QueueBroker {
    * Resolves once the slots are set up; the handle stops them.
    */
   consume(options: ConsumeOptions): Promise<ConsumerHandle>;
+
+  /** Control primitives (reprioritize, move, drain, purge, retry); see BrokerControl. */
+  readonly control: BrokerControl;
+}
+
+// ---------------------------------------------------------------------------
+// Control (issue 4). The operations in lib/control/ build on these primitives.
+
+/**
+ * Which waiting messages an operation takes. Criteria combine with AND; an empty
+ * selector (no field set) selects every message. `ids` are Celery task ids: every
+ * message carrying one of them is selected, duplicates included.
+ */
+export interface MessageSelector {
+  ids?: readonly string[];
+  /** Exact task name. */
+  task?: string;
+  /** Triage levels the message is queued at (its Redis step / its mapped AMQP priority). */
+  priorities?: readonly number[];
+}
+
+/** Counts so far, reported after every batch. */
+export interface ControlProgress {
+  /** Messages read from the source. */
+  scanned: number;
+  /** Of those, selected. */
+  matched: number;
+  /** Of those, actually moved / removed. */
+  moved: number;
+}
+
+export interface ControlOptions {
+  /** Count what would be selected; change nothing. */
+  dryRun?: boolean;
+  /** Messages per broker round (Redis: per Lua call; RabbitMQ: per confirm wait). */
+  batchSize?: number;
+  onProgress?: (progress: ControlProgress) => void;
+}
+
+/** What an operation actually did; `moved` may be fewer than `matched` (consumed meanwhile, or already there). */
+export interface ControlResult {
+  matched: number;
+  moved: number;
+  /** Ids of the selected messages per id, when the selector named ids (for "unknown ids"). */
+  foundIds?: string[];
+}
+
+/**
+ * One waiting message lifted out of a broker, broker-neutral. `celery` is null when the
+ * message cannot be decoded (it can then only go back to the same broker kind, byte-exact).
+ */
+export interface TransferMessage {
+  id: string | null;
+  task: string | null;
+  /** The Triage level it was queued at. */
+  level: number;
+  celery: import('@/lib/shared/celery-codec').CeleryMessage | null;
+  /**
+   * The exact stored form, so a message that only changes place on the same broker kind
+   * keeps its bytes. Base64 so the record survives JSON (archives).
+   */
+  origin:
+    | { kind: 'redis'; payload: string }
+    | { kind: 'rabbitmq'; content: string; properties: Record<string, unknown> }
+    | null;
+}
+
+/** Where `putMessages` appends one message: the back of `priority` in the target queue. */
+export interface PutItem {
+  message: TransferMessage;
+  /** Triage priority in the target. */
+  priority: number;
+}
+
+/** Receives each batch before its messages leave the source; must store them durably. */
+export interface TransferSink {
+  write(batch: readonly TransferMessage[]): Promise<void>;
+  /** Messages written but then not removed from the source (a consumer took them first). */
+  unwritten?(batch: readonly TransferMessage[]): Promise<void>;
+}
+
+export interface TargetOptions {
+  /** Create the target when missing (drain's parking queue), like `like` (RabbitMQ: same arguments). */
+  create?: boolean;
+  like?: string;
+}
+
+export interface ControlCapabilities {
+  /** Each batch moves atomically inside the broker (Redis Lua): never in both places. */
+  atomicMove: boolean;
+  /** Counting a selection (dry run, id check) leaves the queue untouched (no redelivered flag). */
+  nonDestructiveScan: boolean;
+  /** Celery remote control reaches workers (pidbox). */
+  remoteControl: boolean;
+}
+
+/**
+ * Control primitives of one broker. Guarantees when the process dies mid-way: every
+ * message is in the source, the target, or (at-least-once brokers) both; never neither.
+ */
+export interface BrokerControl {
+  readonly capabilities: ControlCapabilities;
+  /** Throws NOT_FOUND for an unknown queue; CONFLICT/UNPROCESSABLE for a target that would lose or reorder messages. */
+  prepareTarget(queue: string, options?: TargetOptions): Promise<void>;
+  /** Same-broker move of the selection to `target.queue` (may be `queue`: reprioritize) at `target.priority` (null: keep level). FIFO kept within a priority. */
+  relocate(queue: string, selector: MessageSelector, target: { queue: string; priority: number | null }, options?: ControlOptions): Promise<ControlResult>;
+  /** Hands the selection batch by batch to `sink`, then removes it from `queue` (at-least-once). */
+  extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options?: ControlOptions): Promise<ControlResult>;
+  /** Appends messages to the back of their priority in `queue`, durably (confirms); returns how many. */
+  putMessages(queue: string, items: readonly PutItem[]): Promise<number>;
+  /** Celery remote control broadcast (cancel_consumer/add_consumer), fire-and-forget. Returns false when there is nothing to send to. */
+  broadcast(method: string, args: Record<string, unknown>): Promise<boolean>;
+  /** The kombu queues (routing keys) behind a logical queue: a lane group's lanes, else the queue. */
+  memberQueues(queue: string): Promise<string[]>;
 }
 
 // ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { ManagementClient, type QueueRecord } from './management';
 import { publishTasks } from './publish';
 import { isInternalQueue, maxPriorityOf, queueView } from './queue-view';
 import { checkQueue, declareTopology, ensureQueue, type QueueTopology } from './topology';
+import { RabbitControl } from './control/rabbit-control';
 import { consumeRabbit } from './consume';
 import type { ConsumeOptions, ConsumerHandle } from '../types';
 
@@ -168,6 +169,14 @@ export class RabbitBroker implements QueueBroker {
     if (maxPriority === null) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.id}`);
     if (items.length === 0) return [];
     return publishTasks(this.connection, queue, items, maxPriority);
+  }
+
+  private controlImpl: RabbitControl | null = null;
+
+  /** Control primitives (lib/brokers/rabbitmq/control): get → confirmed copy → ack. */
+  get control(): RabbitControl {
+    this.controlImpl ??= new RabbitControl({ brokerId: this.id, connection: this.connection, management: this.management });
+    return this.controlImpl;
   }
 
   async browse(queue: string, options: BrowseOptions): Promise<MessagePage> {

@@ -11,6 +11,7 @@ import { discoverQueues, type DiscoveredQueue } from './discover';
 import { ackKeys, bindingKey, bindingMember, displayKey, stepKey } from './keys';
 import { laneGroupLayout, plainLayout, targetList, type QueueLayout } from './layout';
 import { scripts } from './scripts';
+import { RedisControl } from './control/redis-control';
 import { consumeRedis } from './consume';
 import type { ConsumeOptions, ConsumerHandle } from '../types';
 
@@ -143,6 +144,14 @@ export class RedisBroker implements QueueBroker {
       if (failed?.[0]) throw failed[0];
       return ids;
     });
+  }
+
+  private controlImpl: RedisControl | null = null;
+
+  /** Control primitives (lib/brokers/redis/control): batched, atomic Lua moves. */
+  get control(): RedisControl {
+    this.controlImpl ??= new RedisControl({ brokerId: this.id, client: this.client, config: this.config, layoutFor: (name) => this.layoutFor(name) });
+    return this.controlImpl;
   }
 
   async browse(queue: string, options: BrowseOptions): Promise<MessagePage> {

@@ -1,0 +1,12 @@
+import { AuditQuerySchema } from '@/lib/control/schemas';
+import { route, runtime as triage } from '@/lib/server/http';
+import { AuditLog } from '@/lib/state/audit';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** Newest first: `?limit=1..500 (50)&cursor=` → `{entries, nextCursor}`. */
+export const GET = route({ role: 'viewer', query: AuditQuerySchema }, async ({ query }) => {
+  const rt = triage();
+  return new AuditLog(rt.stateRedis, rt.config.statePrefix).page(query.limit, query.cursor ?? null);
+});

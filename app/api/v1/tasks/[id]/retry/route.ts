@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { controlContext } from '@/lib/control/context';
+import { optionalJson } from '@/lib/control/http-body';
+import { retryTask } from '@/lib/control/retry';
+import { RetryOneBodySchema } from '@/lib/control/schemas';
+import { getBroker, route, runtime as triage } from '@/lib/server/http';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** Finds the task in the dead-letter queues and sends it back to its queue: `{priority?}` → `{id}`. */
+export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }) }, async ({ request, params, actor }) => {
+  const body = await optionalJson(request, RetryOneBodySchema);
+  const rt = triage();
+  return retryTask(controlContext(rt, getBroker, actor), { id: params.id, ...body, brokers: [...rt.brokers.keys()] });
+});

@@ -1,0 +1,324 @@
+import type { Channel, ConfirmChannel, Message as AmqpMessage, Options } from 'amqplib';
+import { TriageError, describeError } from '@/lib/shared/errors';
+import { DEFAULT_RABBIT_MAX_PRIORITY, fromRabbitPriority, toRabbitPriority } from '@/lib/shared/priority';
+import type {
+  BrokerControl,
+  ControlCapabilities,
+  ControlOptions,
+  ControlProgress,
+  ControlResult,
+  MessageSelector,
+  PutItem,
+  TargetOptions,
+  TransferMessage,
+  TransferSink,
+} from '../../types';
+import { withTimeout, type ChannelSource } from '../connection';
+import type { ManagementClient, QueueRecord } from '../management';
+import { maxPriorityOf } from '../queue-view';
+import { checkQueue } from '../topology';
+import { fromAmqp, toAmqp } from './transfer';
+
+/**
+ * Control primitives on RabbitMQ, where messages are immutable: a move is
+ * `basic.get` (manual ack) → publish a copy on a confirm channel → ack the original only
+ * after the broker confirmed the copy. A process killed in between leaves the original
+ * unacked, so RabbitMQ requeues it: the message is then in both places (at-least-once),
+ * never in neither.
+ *
+ * Messages that are read but not selected stay unacked on the reading channel until the
+ * run ends and are then rejected with requeue, which puts them back at their original
+ * positions (the same mechanism browsing relies on). Meanwhile consumers cannot see them;
+ * a run never reads more than the queue held when it started, so producers cannot keep
+ * it going forever.
+ *
+ * Reprioritizing inside one queue must never read its own copies again, so it goes
+ * through a holding queue `<queue>.triage-hold` (same x-max-priority): selected messages
+ * are copied there with their new priority, then everything in it is copied back. The
+ * holding queue's name is fixed, so a run killed half-way is finished by the next run,
+ * which first empties a leftover holding queue into the source.
+ */
+
+export const DEFAULT_BATCH = 500;
+const GET_WINDOW = 32;
+// A broker that accepted the bytes but never confirms (disk alarm) must not hang an operation forever.
+const CONFIRM_TIMEOUT_MS = 30_000;
+/** RabbitMQ argument keys that can make a queue drop or expire what Triage moves into it. */
+const LOSSY_ARGUMENTS = ['x-max-length', 'x-max-length-bytes', 'x-message-ttl', 'x-expires'];
+
+export interface RabbitControlDeps {
+  brokerId: string;
+  connection: ChannelSource;
+  management: ManagementClient;
+}
+
+type Decide = (message: TransferMessage) => boolean;
+type Writer = (batch: readonly TransferMessage[]) => Promise<void>;
+
+export function holdQueueName(queue: string): string {
+  return `${queue}.triage-hold`;
+}
+
+export class RabbitControl implements BrokerControl {
+  readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true };
+
+  constructor(private readonly deps: RabbitControlDeps) {}
+
+  async memberQueues(queue: string): Promise<string[]> {
+    await this.maxPriority(queue);
+    return [queue];
+  }
+
+  async prepareTarget(queue: string, options: TargetOptions = {}): Promise<void> {
+    const record = await this.deps.management.getQueue(queue);
+    if (record) {
+      assertCompatible(record);
+      return;
+    }
+    if (!options.create) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.deps.brokerId}`);
+    const like = options.like ? await this.deps.management.getQueue(options.like) : null;
+    const max = like ? (like.type === 'classic' ? maxPriorityOf(like.arguments) : 0) : DEFAULT_RABBIT_MAX_PRIORITY;
+    await this.declare(queue, max);
+  }
+
+  async relocate(
+    queue: string,
+    selector: MessageSelector,
+    target: { queue: string; priority: number | null },
+    options: ControlOptions = {},
+  ): Promise<ControlResult> {
+    const sourceMax = await this.maxPriority(queue);
+    if (target.queue !== queue) {
+      const targetMax = await this.maxPriority(target.queue);
+      return this.withPublisher((publish) =>
+        this.scan(queue, sourceMax, selector, options, () => true, (batch) =>
+          publish(target.queue, batch.map((m) => toAmqp(m, toRabbitPriority(target.priority ?? m.level, targetMax)))),
+        ),
+      );
+    }
+    if (target.priority === null) throw new TriageError('CONFLICT', `moving queue ${queue} onto itself changes nothing`);
+    if (sourceMax === 0) throw new TriageError('UNPROCESSABLE', `queue ${queue} was declared without x-max-priority: RabbitMQ ignores priority there`);
+    const wire = toRabbitPriority(target.priority, sourceMax);
+    const level = fromRabbitPriority(wire, sourceMax);
+    const decide: Decide = (m) => m.level !== level;
+    if (options.dryRun) return this.scan(queue, sourceMax, selector, options, decide, null);
+
+    const hold = holdQueueName(queue);
+    await this.recoverHold(queue);
+    await this.declare(hold, sourceMax);
+    const result = await this.withPublisher((publish) =>
+      this.scan(queue, sourceMax, selector, options, decide, (batch) => publish(hold, batch.map((m) => toAmqp(m, wire)))),
+    );
+    await this.recoverHold(queue);
+    return result;
+  }
+
+  extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options: ControlOptions = {}): Promise<ControlResult> {
+    return this.maxPriority(queue).then((max) =>
+      // Without a sink the selection is simply deleted (acked).
+      this.scan(queue, max, selector, options, () => true, sink ? (batch) => sink.write(batch) : async () => {}),
+    );
+  }
+
+  async putMessages(queue: string, items: readonly PutItem[]): Promise<number> {
+    if (items.length === 0) return 0;
+    const max = await this.maxPriority(queue);
+    await this.withPublisher((publish) => publish(queue, items.map((i) => toAmqp(i.message, toRabbitPriority(i.priority, max)))));
+    return items.length;
+  }
+
+  async broadcast(method: string, args: Record<string, unknown>): Promise<boolean> {
+    // No Celery worker ever declared the mailbox: nobody to tell (and publishing to a
+    // missing exchange would close the channel with 404).
+    try {
+      await this.deps.connection.withChannel((ch) => ch.checkExchange('celery.pidbox'));
+    } catch (error) {
+      if (error instanceof TriageError && error.code === 'NOT_FOUND') return false;
+      throw error;
+    }
+    const body = JSON.stringify({ method, arguments: args, destination: null, pattern: null, matcher: null });
+    await this.deps.connection.withChannel(async (ch) => {
+      ch.publish('celery.pidbox', '', Buffer.from(body, 'utf8'), {
+        contentType: 'application/json',
+        contentEncoding: 'utf-8',
+        // kombu's Mailbox stamps a clock and a 300 s expiry on every command.
+        headers: { clock: 1, expires: Date.now() / 1000 + 300 },
+        deliveryMode: 1,
+      });
+    });
+    return true;
+  }
+
+  // -------------------------------------------------------------------------
+
+  /** The queue's x-max-priority (0: none); NOT_FOUND when it does not exist. */
+  private async maxPriority(queue: string): Promise<number> {
+    const record = await this.deps.management.getQueue(queue);
+    if (!record) {
+      // The management API can lag a fresh declaration by a moment; AMQP is authoritative.
+      if (await checkQueue(this.deps.connection, queue)) return DEFAULT_RABBIT_MAX_PRIORITY;
+      throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.deps.brokerId}`);
+    }
+    return record.type === 'classic' ? maxPriorityOf(record.arguments) : 0;
+  }
+
+  private async declare(queue: string, maxPriority: number): Promise<void> {
+    const args = maxPriority > 0 ? { 'x-max-priority': maxPriority } : {};
+    await this.deps.connection.withChannel((ch) => ch.assertQueue(queue, { durable: true, autoDelete: false, exclusive: false, arguments: args }));
+  }
+
+  /** Moves whatever a killed reprioritize left in the holding queue back into `queue`, then drops it. */
+  private async recoverHold(queue: string): Promise<void> {
+    const hold = holdQueueName(queue);
+    const present = await checkQueue(this.deps.connection, hold);
+    if (!present) return;
+    const holdMax = await this.maxPriority(hold);
+    await this.withPublisher((publish) =>
+      this.scan(hold, holdMax, {}, {}, () => true, (batch) =>
+        // The copies already carry their new wire priority: keep it.
+        publish(queue, batch.map((m) => toAmqp(m, wirePriorityOf(m)))),
+      ),
+    );
+    const left = await checkQueue(this.deps.connection, hold);
+    if (left && left.messageCount === 0) {
+      await this.deps.connection.withChannel((ch) => ch.deleteQueue(hold, { ifEmpty: true })).catch(() => {});
+    }
+  }
+
+  private withPublisher<T>(work: (publish: (queue: string, items: { content: Buffer; options: Options.Publish }[]) => Promise<void>) => Promise<T>): Promise<T> {
+    return this.deps.connection.withConfirmChannel(async (channel) => {
+      const returned: string[] = [];
+      channel.on('return', (message: AmqpMessage) => {
+        returned.push(typeof message.properties.correlationId === 'string' ? message.properties.correlationId : 'unknown');
+      });
+      const publish = async (queue: string, items: { content: Buffer; options: Options.Publish }[]) => {
+        for (const item of items) {
+          if (!channel.publish('', queue, item.content, { ...item.options, mandatory: true })) await drained(channel);
+        }
+        await withTimeout(channel.waitForConfirms(), CONFIRM_TIMEOUT_MS, `RabbitMQ did not confirm within ${CONFIRM_TIMEOUT_MS / 1000} s`);
+        // basic.return precedes the confirm of the same message.
+        if (returned.length > 0) {
+          throw new TriageError('NOT_FOUND', `queue ${queue} did not take ${returned.length} message(s) (deleted meanwhile?)`);
+        }
+      };
+      return work(publish);
+    });
+  }
+
+  /**
+   * Reads at most the queue's starting depth with basic.get, in batches; the selected
+   * messages for which `decide` holds go to `write` and are acked once it resolved.
+   * Everything else is rejected with requeue when the run ends (or the channel closes).
+   */
+  private async scan(
+    queue: string,
+    maxPriority: number,
+    selector: MessageSelector,
+    options: ControlOptions,
+    decide: Decide,
+    write: Writer | null,
+  ): Promise<ControlResult> {
+    const start = await checkQueue(this.deps.connection, queue);
+    if (!start) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.deps.brokerId}`);
+    const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
+    const ids = selector.ids ? new Set(selector.ids) : null;
+    const found = new Set<string>();
+    const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
+    await this.deps.connection.withChannel(async (channel: Channel) => {
+      let remaining = start.messageCount;
+      try {
+        while (remaining > 0) {
+          const batch: { tag: AmqpMessage; message: TransferMessage }[] = [];
+          let read = 0;
+          while (read < batchSize && remaining > 0) {
+            // Several basic.get in flight at once: amqplib sends each as soon as the one
+            // before is answered, saving an event-loop turn per message. Replies come in
+            // order, so delivery order is kept.
+            const window = Math.min(GET_WINDOW, batchSize - read, remaining);
+            const replies = await Promise.all(Array.from({ length: window }, () => channel.get(queue, { noAck: false })));
+            for (const got of replies) {
+              if (!got) {
+                remaining = 0;
+                continue;
+              }
+              read += 1;
+              remaining -= 1;
+              // message_count is what is left after this one: no extra round trip to see the end.
+              if (got.fields.messageCount === 0) remaining = 0;
+              counts.scanned += 1;
+              const message = fromAmqp(got, maxPriority);
+              if (!selects(message, selector, ids)) continue;
+              counts.matched += 1;
+              if (message.id && ids) found.add(message.id);
+              if (decide(message)) batch.push({ tag: got, message });
+            }
+          }
+          if (batch.length > 0 && write && !options.dryRun) {
+            await write(batch.map((b) => b.message));
+            for (const b of batch) channel.ack(b.tag);
+            counts.moved += batch.length;
+          }
+          options.onProgress?.({ ...counts });
+        }
+      } finally {
+        try {
+          // Everything not acked above goes back where it was.
+          channel.nackAll(true);
+        } catch (error) {
+          // The channel is gone, which requeued everything anyway.
+          void describeError(error);
+        }
+      }
+    });
+    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+  }
+}
+
+function selects(message: TransferMessage, selector: MessageSelector, ids: Set<string> | null): boolean {
+  if (selector.priorities && !selector.priorities.includes(message.level)) return false;
+  if (selector.task !== undefined && message.task !== selector.task) return false;
+  if (ids && (message.id === null || !ids.has(message.id))) return false;
+  return true;
+}
+
+function wirePriorityOf(message: TransferMessage): number {
+  const p = message.origin?.kind === 'rabbitmq' ? message.origin.properties.priority : undefined;
+  return typeof p === 'number' ? p : 0;
+}
+
+/** A target that would drop, expire or ignore the priority of what moves into it is refused. */
+function assertCompatible(record: QueueRecord): void {
+  if (record.type !== 'classic') {
+    throw new TriageError('UNPROCESSABLE', `queue ${record.name} is a ${record.type} queue: it cannot hold priorities`, { arguments: record.arguments });
+  }
+  if (maxPriorityOf(record.arguments) === 0) {
+    throw new TriageError('UNPROCESSABLE', `queue ${record.name} was declared without x-max-priority: messages moved there would lose their priority`, {
+      arguments: record.arguments,
+    });
+  }
+  const lossy = LOSSY_ARGUMENTS.filter((key) => record.arguments[key] !== undefined);
+  if (lossy.length > 0) {
+    throw new TriageError('UNPROCESSABLE', `queue ${record.name} has ${lossy.join(', ')}: it could drop messages moved there`, {
+      arguments: record.arguments,
+    });
+  }
+}
+
+function drained(channel: ConfirmChannel): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('the channel closed while waiting for it to drain'));
+    };
+    const cleanup = () => {
+      channel.removeListener('drain', onDrain);
+      channel.removeListener('close', onClose);
+    };
+    channel.on('drain', onDrain);
+    channel.on('close', onClose);
+  });
+}

@@ -1,0 +1,145 @@
+import { toRedisPayload, type CeleryMessage } from '@/lib/shared/celery-codec';
+import { kombuEffectivePriority } from '@/lib/shared/priority';
+import { TriageError } from '@/lib/shared/errors';
+import type { MessageSelector, TransferMessage } from '../../types';
+import { targetList, type PhysicalList, type QueueLayout } from '../layout';
+
+/**
+ * Reading and (re)writing kombu envelopes for control operations. The rule: a message that
+ * only moves keeps its exact bytes; it is re-serialized only when something it carries must
+ * change (its `properties.priority`, so kombu >= 5.4 restores it to the same step, or its
+ * `delivery_info.routing_key`, so a restore brings it back to the queue it now lives in).
+ */
+
+interface Envelope {
+  body?: unknown;
+  'content-encoding'?: unknown;
+  'content-type'?: unknown;
+  headers?: Record<string, unknown>;
+  properties?: Record<string, unknown> & { delivery_info?: Record<string, unknown> };
+}
+
+/** What selection needs from one list element, parsed once. */
+export interface Peeked {
+  raw: Buffer;
+  envelope: Envelope | null;
+  id: string | null;
+  task: string | null;
+}
+
+export function peek(raw: Buffer): Peeked {
+  let envelope: Envelope | null = null;
+  try {
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) envelope = parsed as Envelope;
+  } catch {
+    // undecodable: selectable only by "all" (and by level)
+  }
+  const headers = envelope && isObject(envelope.headers) ? envelope.headers : {};
+  const properties = envelope && isObject(envelope.properties) ? envelope.properties : {};
+  let id = str(headers.id) ?? str(properties.correlation_id);
+  let task = str(headers.task);
+  if (envelope && !task) {
+    // Protocol v1 keeps id and task in the body.
+    const body = decodeBody(envelope);
+    if (isObject(body)) {
+      id = id ?? str(body.id);
+      task = str(body.task);
+    }
+  }
+  return { raw, envelope, id, task };
+}
+
+export function matches(message: { id: string | null; task: string | null }, level: number, selector: MessageSelector, ids: Set<string> | null): boolean {
+  if (selector.priorities && !selector.priorities.includes(level)) return false;
+  if (selector.task !== undefined && message.task !== selector.task) return false;
+  if (ids && (message.id === null || !ids.has(message.id))) return false;
+  return true;
+}
+
+/** The broker-neutral form of a list element. */
+export function toTransfer(p: Peeked, level: number): TransferMessage {
+  return { id: p.id, task: p.task, level, celery: p.envelope ? toCelery(p.envelope) : null, origin: { kind: 'redis', payload: p.raw.toString('base64') } };
+}
+
+function toCelery(envelope: Envelope): CeleryMessage | null {
+  const body = bodyText(envelope);
+  if (body === null) return null;
+  const props = isObject(envelope.properties) ? envelope.properties : {};
+  const correlationId = str(props.correlation_id) ?? str(envelope.headers?.id);
+  if (!correlationId) return null;
+  return {
+    headers: isObject(envelope.headers) ? { ...envelope.headers } : {},
+    properties: {
+      correlation_id: correlationId,
+      ...(str(props.reply_to) ? { reply_to: str(props.reply_to)! } : {}),
+      ...(typeof props.priority === 'number' ? { priority: props.priority } : {}),
+      delivery_mode: props.delivery_mode === 1 ? 1 : 2,
+      content_type: str(envelope['content-type']) ?? 'application/json',
+      content_encoding: str(envelope['content-encoding']) ?? 'utf-8',
+      ...(str(props.expiration) ? { expiration: str(props.expiration)! } : {}),
+    },
+    body,
+  };
+}
+
+/**
+ * The payload to push for `message` into `list` of `layout` at Triage priority `priority`.
+ * Same-broker messages keep their exact bytes when the step their own priority maps to and
+ * their routing key already fit the target list.
+ */
+export function payloadFor(message: TransferMessage, layout: QueueLayout, list: PhysicalList, priority: number): Buffer | string {
+  if (message.origin?.kind === 'redis') {
+    const raw = Buffer.from(message.origin.payload, 'base64');
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(raw.toString('utf8')) as Envelope;
+    } catch {
+      return raw; // undecodable: moved as is, never altered
+    }
+    if (!isObject(envelope) || !isObject(envelope.properties)) return raw;
+    const props = envelope.properties;
+    const info = isObject(props.delivery_info) ? props.delivery_info : {};
+    const stepOk = targetList(layout, kombuEffectivePriority(props.priority)).key === list.key;
+    if (stepOk && info.routing_key === list.queue) return raw;
+    // A priority that already maps to the target step is kept as the producer wrote it.
+    return rewrite(envelope, stepOk ? props.priority : priority, list.queue);
+  }
+  if (!message.celery) {
+    throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} cannot be decoded, so it cannot move to a Redis queue`);
+  }
+  return toRedisPayload({ ...message.celery, properties: { ...message.celery.properties, priority } }, { routingKey: list.queue });
+}
+
+/** Rewrites priority and routing key, keeping every other field and the key order. */
+export function rewrite(envelope: Envelope, priority: unknown, routingKey: string): string {
+  const props = envelope.properties ?? {};
+  const info = isObject(props.delivery_info) ? props.delivery_info : {};
+  return JSON.stringify({ ...envelope, properties: { ...props, delivery_info: { ...info, routing_key: routingKey }, priority } });
+}
+
+function decodeBody(envelope: Envelope): unknown {
+  const text = bodyText(envelope);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function bodyText(envelope: Envelope): string | null {
+  if (typeof envelope.body !== 'string') return null;
+  const encoding = isObject(envelope.properties) ? envelope.properties.body_encoding : undefined;
+  if (encoding === 'base64') return Buffer.from(envelope.body, 'base64').toString('utf8');
+  if (encoding === undefined || encoding === null) return envelope.body;
+  return null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}

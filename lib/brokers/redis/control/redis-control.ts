@@ -1,0 +1,228 @@
+import type { Redis } from 'ioredis';
+import type { RedisBrokerConfig } from '@/lib/config/schema';
+import { TriageError } from '@/lib/shared/errors';
+import type {
+  BrokerControl,
+  ControlCapabilities,
+  ControlOptions,
+  ControlProgress,
+  ControlResult,
+  MessageSelector,
+  PutItem,
+  TargetOptions,
+  TransferMessage,
+  TransferSink,
+} from '../../types';
+import { withRedis } from '../connection';
+import { bindingKey, bindingMember } from '../keys';
+import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '../layout';
+import { scripts } from '../scripts';
+import { matches, payloadFor, peek, toTransfer, type Peeked } from './envelope';
+import { publishPidbox } from './pidbox';
+
+/**
+ * Control primitives on kombu's Redis layout.
+ *
+ * Every list is walked from its tail (the next message a worker pops) towards its head in
+ * bounded batches (LRANGE of BATCH messages, binary-safe). A batch is then moved by one Lua
+ * call (lua/move-batch.lua) that LREMs each message by its exact bytes and LPUSHes it onto
+ * its target list in the same atomic step, oldest first, so FIFO within a priority holds
+ * and a process killed at any moment leaves each message in the source or the target.
+ *
+ * Each list is read at most as far as it was long when the operation started, so messages
+ * moved into a list that is scanned later are never taken twice, and producers pushing
+ * meanwhile cannot make an operation run forever.
+ *
+ * A concurrent consumer that pops a message between the read and the Lua call simply wins:
+ * the message is not moved (and not counted). With a filter, consumers popping from the
+ * tail while non-matching messages are skipped can shift positions, so a filtered run may
+ * leave a few matching messages behind; its counts stay exact for what it did.
+ */
+
+export const DEFAULT_BATCH = 500;
+
+export interface RedisControlDeps {
+  brokerId: string;
+  client: Redis;
+  config: RedisBrokerConfig;
+  layoutFor(name: string): Promise<QueueLayout | null>;
+}
+
+export class RedisControl implements BrokerControl {
+  readonly capabilities: ControlCapabilities = { atomicMove: true, nonDestructiveScan: true, remoteControl: true };
+
+  constructor(private readonly deps: RedisControlDeps) {}
+
+  private get client(): Redis {
+    return this.deps.client;
+  }
+
+  private async layout(name: string): Promise<QueueLayout> {
+    const layout = await this.deps.layoutFor(name);
+    if (!layout) throw new TriageError('NOT_FOUND', `queue ${name} does not exist on broker ${this.deps.brokerId}`);
+    return layout;
+  }
+
+  /** A target that may not exist yet (a kombu queue exists once it has a list or binding). */
+  private async targetLayout(name: string): Promise<QueueLayout> {
+    return (await this.deps.layoutFor(name)) ?? plainLayout(this.deps.config, name, undefined);
+  }
+
+  async prepareTarget(queue: string, options: TargetOptions = {}): Promise<void> {
+    await withRedis(this.deps.brokerId, async () => {
+      const layout = await this.deps.layoutFor(queue);
+      if (layout) return;
+      if (!options.create) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.deps.brokerId}`);
+      // Declare it like a Celery producer does, so discovery and Celery workers see it.
+      const opts = { prefix: this.deps.config.globalKeyprefix, sep: this.deps.config.sep };
+      await this.client.sadd(bindingKey(opts, queue), bindingMember(opts, queue, queue));
+    });
+  }
+
+  async memberQueues(queue: string): Promise<string[]> {
+    const layout = await this.layout(queue);
+    return [...new Set(layout.lists.map((l) => l.queue))];
+  }
+
+  relocate(
+    queue: string,
+    selector: MessageSelector,
+    target: { queue: string; priority: number | null },
+    options: ControlOptions = {},
+  ): Promise<ControlResult> {
+    return withRedis(this.deps.brokerId, async () => {
+      const source = await this.layout(queue);
+      const dest = target.queue === queue ? source : await this.targetLayout(target.queue);
+      const destKeys = new Set(dest.lists.map((l) => l.key));
+      if (target.queue !== queue && source.lists.some((l) => destKeys.has(l.key))) {
+        throw new TriageError('CONFLICT', `queues ${queue} and ${target.queue} share Redis lists (a lane and its group?)`);
+      }
+      const run = scripts(this.client)['move-batch'];
+      let declared = false;
+      return this.walk(source, selector, options, async (list, batch, counts) => {
+        const targets: string[] = [];
+        const args: (Buffer | string | number)[] = [];
+        for (const p of batch) {
+          const priority = target.priority ?? list.level;
+          const to = targetList(dest, priority);
+          // Already where it would go: selected, but nothing to do.
+          if (to.key === list.key) continue;
+          let index = targets.indexOf(to.key);
+          if (index < 0) index = targets.push(to.key) - 1;
+          args.push(p.raw, index + 2, payloadFor(toTransfer(p, list.level), dest, to, priority));
+        }
+        if (args.length === 0 || options.dryRun) return 0;
+        if (target.queue !== queue && !declared) {
+          await this.declare(dest);
+          declared = true;
+        }
+        counts.moved += Number(await run([list.key, ...targets], args));
+        return args.length / 3;
+      });
+    });
+  }
+
+  extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options: ControlOptions = {}): Promise<ControlResult> {
+    return withRedis(this.deps.brokerId, async () => {
+      const source = await this.layout(queue);
+      const run = scripts(this.client)['remove-batch'];
+      return this.walk(source, selector, options, async (list, batch, counts) => {
+        if (batch.length === 0 || options.dryRun) return 0;
+        const messages = batch.map((p) => toTransfer(p, list.level));
+        await sink?.write(messages);
+        const removed = (await run([list.key], batch.map((p) => p.raw))) as number[];
+        const gone = messages.filter((_, i) => removed[i] !== 1);
+        if (gone.length > 0) await sink?.unwritten?.(gone);
+        counts.moved += messages.length - gone.length;
+        return batch.length;
+      });
+    });
+  }
+
+  async putMessages(queue: string, items: readonly PutItem[]): Promise<number> {
+    if (items.length === 0) return 0;
+    return withRedis(this.deps.brokerId, async () => {
+      const layout = await this.targetLayout(queue);
+      const byKey = new Map<string, (Buffer | string)[]>();
+      for (const item of items) {
+        const list = targetList(layout, item.priority);
+        const payloads = byKey.get(list.key) ?? [];
+        payloads.push(payloadFor(item.message, layout, list, item.priority));
+        byKey.set(list.key, payloads);
+      }
+      const pipeline = this.client.pipeline();
+      this.declareOn(pipeline, layout);
+      // One LPUSH with many values keeps their order: the first given is popped first.
+      for (const [key, payloads] of byKey) pipeline.lpush(key, ...payloads);
+      const replies = (await pipeline.exec()) ?? [];
+      const failed = replies.find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+      return items.length;
+    });
+  }
+
+  async broadcast(method: string, args: Record<string, unknown>): Promise<boolean> {
+    return withRedis(this.deps.brokerId, () => publishPidbox(this.client, this.deps.config.globalKeyprefix, method, args));
+  }
+
+  // -------------------------------------------------------------------------
+
+  private async declare(layout: QueueLayout): Promise<void> {
+    const pipeline = this.client.pipeline();
+    this.declareOn(pipeline, layout);
+    await pipeline.exec();
+  }
+
+  private declareOn(pipeline: ReturnType<Redis['pipeline']>, layout: QueueLayout): void {
+    const opts = { prefix: this.deps.config.globalKeyprefix, sep: this.deps.config.sep };
+    for (const name of new Set(layout.lists.map((l) => l.queue))) pipeline.sadd(bindingKey(opts, name), bindingMember(opts, name, name));
+  }
+
+  /**
+   * Walks the selected lists in consumption order, tail first, in batches; `act` receives
+   * the selected messages of each batch (oldest first) and returns how many of them left
+   * the list's scanned window (moved/removed or consumed). Everything else stays and is
+   * skipped over by the next read.
+   */
+  private async walk(
+    layout: QueueLayout,
+    selector: MessageSelector,
+    options: ControlOptions,
+    act: (list: PhysicalList, batch: Peeked[], counts: ControlProgress) => Promise<number>,
+  ): Promise<ControlResult> {
+    const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
+    const ids = selector.ids ? new Set(selector.ids) : null;
+    const found = new Set<string>();
+    const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
+    const lists = layout.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
+    const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
+    for (const [i, list] of lists.entries()) {
+      let budget = lengths[i]!;
+      let skip = 0;
+      while (budget > 0) {
+        const want = Math.min(batchSize, budget);
+        // Negative indexes count from the tail; LRANGE returns head→tail, so reverse it.
+        const items = (await this.client.lrangeBuffer(list.key, -(skip + want), -(skip + 1))).reverse();
+        if (items.length === 0) break;
+        budget -= items.length;
+        counts.scanned += items.length;
+        const selected: Peeked[] = [];
+        for (const raw of items) {
+          const p = peek(raw);
+          if (matches(p, list.level, selector, ids)) {
+            selected.push(p);
+            if (p.id && ids) found.add(p.id);
+          }
+        }
+        counts.matched += selected.length;
+        const left = await act(list, selected, counts);
+        skip += items.length - left;
+        options.onProgress?.({ ...counts });
+        if (items.length < want) break;
+      }
+    }
+    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+  }
+}
+
+export type { TransferMessage };

@@ -1,0 +1,93 @@
+import type { ControlProgress, ControlResult, MessageSelector, QueueBroker } from '@/lib/brokers/types';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
+import { AuditLog } from '@/lib/state/audit';
+import { OperationStore } from '@/lib/state/operations';
+import { PauseStore } from '@/lib/state/pause-store';
+import { ArchiveStore } from '@/lib/state/archive';
+
+/** The state Redis client, named without importing the client library here. */
+type Redis = ConstructorParameters<typeof AuditLog>[0];
+
+/**
+ * What every control operation needs, without HTTP: the brokers, Triage's state Redis and
+ * who is acting. Routes build it from the server runtime (`controlContext`).
+ */
+export interface ControlContext {
+  broker(id: string): Promise<QueueBroker>;
+  stateRedis: Redis;
+  statePrefix: string;
+  actor: { name: string; role: string };
+  /** Client-chosen id of the operation record, for polling progress. */
+  operationId?: string;
+}
+
+export function controlContext(
+  runtime: { stateRedis: Redis; config: { statePrefix: string } },
+  broker: (id: string) => Promise<QueueBroker>,
+  actor: { name: string; role: string } | null,
+  operationId?: string,
+): ControlContext {
+  return {
+    broker,
+    stateRedis: runtime.stateRedis,
+    statePrefix: runtime.config.statePrefix,
+    actor: actor ? { name: actor.name, role: actor.role } : { name: 'system', role: 'admin' },
+    ...(operationId ? { operationId } : {}),
+  };
+}
+
+export const audit = (ctx: ControlContext) => new AuditLog(ctx.stateRedis, ctx.statePrefix);
+export const pauses = (ctx: ControlContext) => new PauseStore(ctx.stateRedis, ctx.statePrefix);
+export const archives = (ctx: ControlContext) => new ArchiveStore(ctx.stateRedis, ctx.statePrefix);
+export const operations = (ctx: ControlContext) => new OperationStore(ctx.stateRedis, ctx.statePrefix);
+
+export interface OperationSpec {
+  action: string;
+  target: { broker: string; queue?: string; task?: string };
+  params: Record<string, unknown>;
+}
+
+/**
+ * Runs one control operation: a pollable operation record with progress, and an audit
+ * entry with its result counts (or its error) whatever happens. The result gains
+ * `operationId`.
+ */
+export async function runOperation<R extends Record<string, unknown>>(
+  ctx: ControlContext,
+  spec: OperationSpec,
+  work: (progress: (p: ControlProgress) => void) => Promise<R>,
+): Promise<R & { operationId: string }> {
+  const tracker = await operations(ctx).start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
+  const entry = { actor: ctx.actor.name, role: ctx.actor.role, action: spec.action, target: spec.target, params: spec.params };
+  try {
+    const result = await work((p) => tracker.progress(p));
+    await Promise.all([audit(ctx).append({ ...entry, result }), tracker.finish(result, null)]);
+    return { ...result, operationId: tracker.id };
+  } catch (error) {
+    const failure = { code: isTriageError(error) ? error.code : 'INTERNAL', message: describeError(error) };
+    await Promise.all([
+      audit(ctx)
+        .append({ ...entry, result: { error: failure } })
+        .catch(() => {}),
+      tracker.finish(null, failure),
+    ]);
+    throw error;
+  }
+}
+
+/**
+ * With an id selector, every id must be waiting in the queue before anything changes:
+ * an unknown id is a 404 naming the missing ones, and the queue is left as it was.
+ */
+export async function assertIdsPresent(broker: QueueBroker, queue: string, selector: MessageSelector): Promise<void> {
+  if (!selector.ids) return;
+  const found: ControlResult = await broker.control.extract(queue, { ids: selector.ids }, null, { dryRun: true });
+  const present = new Set(found.foundIds ?? []);
+  const unknown = selector.ids.filter((id) => !present.has(id));
+  if (unknown.length > 0) {
+    throw new TriageError('NOT_FOUND', `${unknown.length} of the given ids are not waiting in queue ${queue}; nothing was changed`, {
+      path: ['ids'],
+      unknown: unknown.slice(0, 100),
+    });
+  }
+}

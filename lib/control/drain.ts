@@ -1,0 +1,50 @@
+import type { ControlContext } from './context';
+import { runOperation } from './context';
+import type { QueueRef } from './schemas';
+import { transfer } from './transfer';
+
+/** The parking queue a drain uses when the caller names none. */
+export function drainedName(queue: string): string {
+  return `${queue}.drained`;
+}
+
+/**
+ * Moves every waiting message of a queue to a parking queue (`<queue>.drained`, created
+ * like the source when missing) or a chosen target, keeping priorities. Messages a
+ * consumer takes meanwhile are executed, not drained; each is counted once, where it went.
+ */
+export async function drain(
+  ctx: ControlContext,
+  input: { broker: string; queue: string; to?: QueueRef },
+): Promise<{ moved: number; to: QueueRef; operationId: string }> {
+  const to = input.to ?? { broker: input.broker, queue: drainedName(input.queue) };
+  const source = await ctx.broker(input.broker);
+  const target = await ctx.broker(to.broker);
+  return runOperation(ctx, { action: 'drain', target: { broker: input.broker, queue: input.queue }, params: { to } }, async (progress) => {
+    const result = await transfer({ broker: source, queue: input.queue }, { broker: target, queue: to.queue }, {}, null, {
+      onProgress: progress,
+      target: { create: true, ...(to.broker === input.broker ? { like: input.queue } : {}) },
+    });
+    return { moved: result.moved, to };
+  });
+}
+
+/**
+ * The reverse of a drain: moves everything from the parking queue (`<queue>.drained` by
+ * default, or `from`) back into the queue, keeping priorities.
+ */
+export async function restoreDrained(
+  ctx: ControlContext,
+  input: { broker: string; queue: string; from?: QueueRef },
+): Promise<{ moved: number; from: QueueRef; to: QueueRef; operationId: string }> {
+  const from = input.from ?? { broker: input.broker, queue: drainedName(input.queue) };
+  const to = { broker: input.broker, queue: input.queue };
+  const source = await ctx.broker(from.broker);
+  const target = await ctx.broker(input.broker);
+  return runOperation(ctx, { action: 'restore', target: { broker: input.broker, queue: input.queue }, params: { from } }, async (progress) => {
+    const result = await transfer({ broker: source, queue: from.queue }, { broker: target, queue: input.queue }, {}, null, {
+      onProgress: progress,
+    });
+    return { moved: result.moved, from, to };
+  });
+}

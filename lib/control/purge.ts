@@ -1,0 +1,85 @@
+import { TriageError } from '@/lib/shared/errors';
+import type { ControlContext } from './context';
+import { archives, assertIdsPresent, runOperation } from './context';
+import { selectionParams, selectorOf, type Match } from './schemas';
+
+/**
+ * Deletes waiting messages (all, or the selection), keeping them in an archive for 24 h.
+ * Each batch is archived before it leaves the queue, so a crash can leave a message in
+ * both, never in neither; a message a consumer took first is taken out of the archive
+ * again, so the archive holds exactly what was deleted. `confirm` must equal the queue name.
+ */
+export async function purge(
+  ctx: ControlContext,
+  input: { broker: string; queue: string; confirm: string; ids?: string[]; match?: Match },
+): Promise<{ deleted: number; archiveId: string; operationId: string }> {
+  const broker = await ctx.broker(input.broker);
+  const selector = selectorOf(input);
+  return runOperation(
+    ctx,
+    { action: 'purge', target: { broker: input.broker, queue: input.queue }, params: selectionParams(input) },
+    async (progress) => {
+      if (input.confirm !== input.queue) {
+        throw new TriageError('INVALID', `confirm must be exactly the queue name ${JSON.stringify(input.queue)} to purge it`, {
+          path: ['confirm'],
+        });
+      }
+      await assertIdsPresent(broker, input.queue, selector);
+      // Unknown queues fail here, before an archive is created.
+      await broker.control.memberQueues(input.queue);
+      const store = archives(ctx);
+      const archive = await store.create({ broker: input.broker, queue: input.queue, by: ctx.actor.name });
+      const result = await broker.control.extract(
+        input.queue,
+        selector,
+        { write: (batch) => store.append(archive.id, batch), unwritten: (batch) => store.drop(archive.id, batch) },
+        { onProgress: progress },
+      );
+      return { deleted: result.moved, archiveId: archive.id };
+    },
+  );
+}
+
+const RESTORE_BATCH = 500;
+// Longer than any restore of a 24 h archive should take; released at the end anyway.
+const RESTORE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Puts an archive's messages back into the queue they were purged from, at their
+ * priorities, in their original order (behind anything enqueued since). Batches are
+ * removed from the archive only after the queue has them: a crash may duplicate a batch
+ * on the next restore, never lose one. The archive is gone afterwards.
+ */
+export async function restoreArchive(
+  ctx: ControlContext,
+  input: { archiveId: string },
+): Promise<{ restored: number; to: { broker: string; queue: string }; operationId: string }> {
+  const store = archives(ctx);
+  const meta = await store.meta(input.archiveId);
+  if (!meta) throw new TriageError('NOT_FOUND', `archive ${input.archiveId} does not exist (archives are kept 24 h, and restored once)`);
+  const to = { broker: meta.broker, queue: meta.queue };
+  const broker = await ctx.broker(meta.broker);
+  return runOperation(ctx, { action: 'archive.restore', target: to, params: { archiveId: meta.id } }, async (progress) => {
+    if (!(await store.lock(meta.id, RESTORE_LOCK_MS))) {
+      throw new TriageError('CONFLICT', `archive ${meta.id} is being restored right now`);
+    }
+    try {
+      await broker.control.prepareTarget(meta.queue, { create: true });
+      let restored = 0;
+      for (;;) {
+        const batch = await store.head(meta.id, RESTORE_BATCH);
+        if (batch.length === 0) break;
+        restored += await broker.control.putMessages(
+          meta.queue,
+          batch.map((message) => ({ message, priority: message.level })),
+        );
+        await store.shift(meta.id, batch.length);
+        progress({ scanned: restored, matched: restored, moved: restored });
+      }
+      await store.remove(meta.id);
+      return { restored, to };
+    } finally {
+      await store.unlock(meta.id);
+    }
+  });
+}

@@ -1,0 +1,40 @@
+import type { ControlContext } from './context';
+import { assertIdsPresent, runOperation } from './context';
+import { selectionParams, selectorOf, type Match } from './schemas';
+
+export interface ReprioritizeInput {
+  broker: string;
+  queue: string;
+  priority: number;
+  ids?: string[];
+  match?: Match;
+  dryRun?: boolean;
+}
+
+/**
+ * Gives the selected waiting messages a new priority inside their queue. They join the
+ * back of their new priority, in the order they had (FIFO within a priority holds).
+ * `matched` counts every selected message; `moved` those whose level actually changed
+ * (a message already at the requested level stays where it is). `dryRun` changes nothing
+ * and reports `moved: 0`.
+ */
+export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput): Promise<{ matched: number; moved: number; operationId: string }> {
+  const broker = await ctx.broker(input.broker);
+  const selector = selectorOf(input);
+  return runOperation(
+    ctx,
+    {
+      action: input.dryRun ? 'reprioritize.preview' : 'reprioritize',
+      target: { broker: input.broker, queue: input.queue },
+      params: { priority: input.priority, ...selectionParams(input), ...(input.dryRun ? { dryRun: true } : {}) },
+    },
+    async (progress) => {
+      await assertIdsPresent(broker, input.queue, selector);
+      const result = await broker.control.relocate(input.queue, selector, { queue: input.queue, priority: input.priority }, {
+        dryRun: input.dryRun,
+        onProgress: progress,
+      });
+      return { matched: result.matched, moved: input.dryRun ? 0 : result.moved };
+    },
+  );
+}

@@ -1,0 +1,135 @@
+import type { MessageSelector, QueueBroker, TransferMessage } from '@/lib/brokers/types';
+import { TriageError, describeError } from '@/lib/shared/errors';
+import { isPriority } from '@/lib/shared/priority';
+import type { ControlContext } from './context';
+import { assertIdsPresent, runOperation } from './context';
+import { selectionParams, selectorOf, type Match } from './schemas';
+
+/**
+ * Dead letters (written by the worker): `<queue>.dead` on both brokers. A dead message is
+ * the original Celery message plus the headers below. Retrying strips them, resets
+ * `retries` to 0 and enqueues it back to `triage_original_queue` on the same broker, at
+ * `triage_original_priority` or the priority asked for.
+ */
+export const DEAD_SUFFIX = '.dead';
+export const DEAD_HEADERS = [
+  'triage_dead_reason',
+  'triage_error',
+  'triage_traceback',
+  'triage_dead_at',
+  'triage_original_queue',
+  'triage_original_priority',
+] as const;
+
+export function isDeadQueue(name: string): boolean {
+  return name.endsWith(DEAD_SUFFIX) && name.length > DEAD_SUFFIX.length;
+}
+
+interface Revived {
+  queue: string;
+  priority: number;
+  message: TransferMessage;
+}
+
+/** The message as it goes back to work: dead-letter headers gone, retries 0. */
+export function revive(message: TransferMessage, deadQueue: string, priority: number | undefined): Revived {
+  if (!message.celery) {
+    throw new TriageError('UNPROCESSABLE', `dead message ${message.id ?? '(no id)'} cannot be decoded, so it cannot be retried`);
+  }
+  const headers = { ...message.celery.headers };
+  const original = typeof headers.triage_original_queue === 'string' && headers.triage_original_queue ? headers.triage_original_queue : null;
+  const originalPriority = Number(headers.triage_original_priority);
+  for (const key of DEAD_HEADERS) delete headers[key];
+  headers.retries = 0;
+  const queue = original ?? (isDeadQueue(deadQueue) ? deadQueue.slice(0, -DEAD_SUFFIX.length) : null);
+  if (!queue) throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} does not say which queue it came from`);
+  return {
+    queue,
+    priority: priority ?? (isPriority(originalPriority) ? originalPriority : message.level),
+    // No origin: the message changed, so it is written afresh rather than byte-copied.
+    message: { ...message, celery: { ...message.celery, headers }, origin: null },
+  };
+}
+
+async function retryFrom(broker: QueueBroker, deadQueue: string, selector: MessageSelector, priority: number | undefined, progress?: (p: { scanned: number; matched: number; moved: number }) => void) {
+  return broker.control.extract(
+    deadQueue,
+    selector,
+    {
+      // Enqueued (confirmed) before the dead copy is removed: at-least-once.
+      write: async (batch) => {
+        const byQueue = new Map<string, Revived[]>();
+        for (const message of batch) {
+          const revived = revive(message, deadQueue, priority);
+          byQueue.set(revived.queue, [...(byQueue.get(revived.queue) ?? []), revived]);
+        }
+        for (const [queue, items] of byQueue) await broker.control.putMessages(queue, items);
+      },
+    },
+    { onProgress: progress },
+  );
+}
+
+/** Retries the selected (or all) dead messages of one dead-letter queue. */
+export async function retryDead(
+  ctx: ControlContext,
+  input: { broker: string; queue: string; ids?: string[]; match?: Match; priority?: number },
+): Promise<{ matched: number; retried: number; operationId: string }> {
+  const broker = await ctx.broker(input.broker);
+  const selector = selectorOf(input);
+  return runOperation(
+    ctx,
+    {
+      action: 'retry',
+      target: { broker: input.broker, queue: input.queue },
+      params: { ...selectionParams(input), ...(input.priority !== undefined ? { priority: input.priority } : {}) },
+    },
+    async (progress) => {
+      await assertIdsPresent(broker, input.queue, selector);
+      const result = await retryFrom(broker, input.queue, selector, input.priority, progress);
+      return { matched: result.matched, retried: result.moved };
+    },
+  );
+}
+
+/**
+ * Retries one task by id: looks for it in every dead-letter queue of every broker (the
+ * first that holds it wins; a duplicate there is retried along with it).
+ */
+export async function retryTask(
+  ctx: ControlContext,
+  input: { id: string; priority?: number; brokers: string[] },
+): Promise<{ id: string; broker: string; queue: string; operationId: string }> {
+  for (const brokerId of input.brokers) {
+    const broker = await ctx.broker(brokerId);
+    let queues: string[];
+    try {
+      queues = (await broker.listQueues()).map((q) => q.name).filter(isDeadQueue);
+    } catch (error) {
+      if (error instanceof TriageError && error.code === 'UNAVAILABLE') continue;
+      throw error;
+    }
+    for (const queue of queues) {
+      const found = await broker.control.extract(queue, { ids: [input.id] }, null, { dryRun: true }).catch((error: unknown) => {
+        if (error instanceof TriageError && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return null;
+        throw new TriageError('UNAVAILABLE', describeError(error));
+      });
+      if (!found || found.matched === 0) continue;
+      const result = await runOperation(
+        ctx,
+        {
+          action: 'retry',
+          target: { broker: brokerId, queue, task: input.id },
+          params: input.priority !== undefined ? { priority: input.priority } : {},
+        },
+        async () => {
+          const done = await retryFrom(broker, queue, { ids: [input.id] }, input.priority);
+          if (done.moved === 0) throw new TriageError('NOT_FOUND', `task ${input.id} left ${queue} before it could be retried`);
+          return { retried: done.moved };
+        },
+      );
+      return { id: input.id, broker: brokerId, queue, operationId: result.operationId };
+    }
+  }
+  throw new TriageError('NOT_FOUND', `task ${input.id} is not in any dead-letter queue`);
+}

@@ -1,0 +1,38 @@
+import type { ControlOptions, ControlResult, MessageSelector, QueueBroker, TargetOptions } from '@/lib/brokers/types';
+import { TriageError } from '@/lib/shared/errors';
+
+/**
+ * Moves the selection of `from.queue` to `to.queue`, on the same broker (the adapter's
+ * atomic or confirmed relocation) or across brokers (read a batch from the source, enqueue
+ * it on the target with confirms, then remove it from the source: at-least-once, so a
+ * crash can duplicate but never lose). `priority` null keeps each message's level.
+ */
+export async function transfer(
+  from: { broker: QueueBroker; queue: string },
+  to: { broker: QueueBroker; queue: string },
+  selector: MessageSelector,
+  priority: number | null,
+  options: ControlOptions & { target?: TargetOptions } = {},
+): Promise<ControlResult> {
+  if (from.broker.id === to.broker.id && from.queue === to.queue) {
+    throw new TriageError('CONFLICT', `source and target are the same queue (${from.broker.id}/${from.queue})`);
+  }
+  await to.broker.control.prepareTarget(to.queue, options.target);
+  if (from.broker.id === to.broker.id) {
+    return from.broker.control.relocate(from.queue, selector, { queue: to.queue, priority }, options);
+  }
+  const target = to.broker.control;
+  return from.broker.control.extract(
+    from.queue,
+    selector,
+    {
+      write: async (batch) => {
+        await target.putMessages(
+          to.queue,
+          batch.map((message) => ({ message, priority: priority ?? message.level })),
+        );
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { TransferMessage } from '@/lib/brokers/types';
+import { stateKeys } from './keys';
+
+/**
+ * Purged messages, kept 24 h so a purge can be undone (POST /api/v1/archives/{id}/restore).
+ * One Redis list per archive holds the messages in the order a worker would have received
+ * them (each a TransferMessage in JSON, exact original bytes included); a hash holds where
+ * they came from. Both expire together.
+ */
+export const ARCHIVE_TTL_SEC = 24 * 3600;
+
+export interface ArchiveMeta {
+  id: string;
+  broker: string;
+  queue: string;
+  at: string;
+  by: string;
+  expiresAt: string;
+}
+
+export class ArchiveStore {
+  private readonly keys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = stateKeys(prefix);
+  }
+
+  async create(input: { broker: string; queue: string; by: string }): Promise<ArchiveMeta> {
+    const now = Date.now();
+    const meta: ArchiveMeta = {
+      id: randomUUID(),
+      ...input,
+      at: new Date(now).toISOString(),
+      expiresAt: new Date(now + ARCHIVE_TTL_SEC * 1000).toISOString(),
+    };
+    await this.redis.set(this.keys.archiveMeta(meta.id), JSON.stringify(meta), 'EX', ARCHIVE_TTL_SEC);
+    return meta;
+  }
+
+  async meta(id: string): Promise<ArchiveMeta | null> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+    const json = await this.redis.get(this.keys.archiveMeta(id));
+    return json ? (JSON.parse(json) as ArchiveMeta) : null;
+  }
+
+  /** Appends a batch (before it is removed from the queue: a crash leaves it in both). */
+  async append(id: string, messages: readonly TransferMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const key = this.keys.archive(id);
+    await this.redis
+      .multi()
+      .rpush(key, ...messages.map((m) => JSON.stringify(m)))
+      .expire(key, ARCHIVE_TTL_SEC)
+      .exec();
+  }
+
+  /** Takes back messages that were archived but then not removed (a consumer got them first). */
+  async drop(id: string, messages: readonly TransferMessage[]): Promise<void> {
+    const key = this.keys.archive(id);
+    const pipeline = this.redis.pipeline();
+    for (const m of messages) pipeline.lrem(key, -1, JSON.stringify(m));
+    await pipeline.exec();
+  }
+
+  async size(id: string): Promise<number> {
+    return this.redis.llen(this.keys.archive(id));
+  }
+
+  /** The first `count` archived messages (oldest first). */
+  async head(id: string, count: number): Promise<TransferMessage[]> {
+    const rows = await this.redis.lrange(this.keys.archive(id), 0, count - 1);
+    return rows.map((r) => JSON.parse(r) as TransferMessage);
+  }
+
+  /** Forgets the first `count` messages once they are safely back in their queue. */
+  async shift(id: string, count: number): Promise<void> {
+    await this.redis.ltrim(this.keys.archive(id), count, -1);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.redis.del(this.keys.archive(id), this.keys.archiveMeta(id));
+  }
+
+  /** A short lock so two restores of one archive cannot both push it back. */
+  async lock(id: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(`${this.keys.archive(id)}:lock`, '1', 'PX', ms, 'NX')) === 'OK';
+  }
+
+  async unlock(id: string): Promise<void> {
+    await this.redis.del(`${this.keys.archive(id)}:lock`);
+  }
+}

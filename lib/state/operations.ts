@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { stateKeys } from './keys';
+
+/**
+ * Pollable records of long control operations (GET /api/v1/operations/{id}): status,
+ * progress counts after every batch, and the final result. Kept 24 h.
+ */
+export interface OperationRecord {
+  id: string;
+  action: string;
+  target: { broker: string; queue?: string; task?: string };
+  actor: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  progress: { scanned: number; matched: number; moved: number };
+  result: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+}
+
+const TTL_SEC = 24 * 3600;
+// Progress is written at most this often: a 50,000-message run must not write 100 times a second.
+const PROGRESS_INTERVAL_MS = 250;
+export const OPERATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+export class OperationStore {
+  private readonly keys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = stateKeys(prefix);
+  }
+
+  async get(id: string): Promise<OperationRecord | null> {
+    if (!OPERATION_ID.test(id)) return null;
+    const json = await this.redis.get(this.keys.operation(id));
+    return json ? (JSON.parse(json) as OperationRecord) : null;
+  }
+
+  async start(input: { id?: string; action: string; target: OperationRecord['target']; actor: string }): Promise<OperationTracker> {
+    const now = new Date().toISOString();
+    const record: OperationRecord = {
+      id: input.id ?? randomUUID(),
+      action: input.action,
+      target: input.target,
+      actor: input.actor,
+      status: 'running',
+      startedAt: now,
+      updatedAt: now,
+      finishedAt: null,
+      progress: { scanned: 0, matched: 0, moved: 0 },
+      result: null,
+      error: null,
+    };
+    await this.save(record);
+    return new OperationTracker(record, (r) => this.save(r));
+  }
+
+  private async save(record: OperationRecord): Promise<void> {
+    await this.redis.set(this.keys.operation(record.id), JSON.stringify(record), 'EX', TTL_SEC);
+  }
+}
+
+export class OperationTracker {
+  private lastWrite = 0;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly record: OperationRecord,
+    private readonly save: (record: OperationRecord) => Promise<void>,
+  ) {}
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  /** Cumulative counts; several phases add up through `base`. */
+  progress(counts: { scanned: number; matched: number; moved: number }): void {
+    this.record.progress = counts;
+    const now = Date.now();
+    if (now - this.lastWrite < PROGRESS_INTERVAL_MS) return;
+    this.lastWrite = now;
+    this.record.updatedAt = new Date(now).toISOString();
+    const snapshot = { ...this.record, progress: { ...counts } };
+    // Best effort and in order; a failed progress write never fails the operation.
+    this.pending = this.pending.then(() => this.save(snapshot)).catch(() => {});
+  }
+
+  async finish(result: Record<string, unknown> | null, error: { code: string; message: string } | null): Promise<void> {
+    await this.pending;
+    const now = new Date().toISOString();
+    Object.assign(this.record, { status: error ? 'failed' : 'succeeded', updatedAt: now, finishedAt: now, result, error });
+    await this.save(this.record).catch(() => {});
+  }
+}
