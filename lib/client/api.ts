@@ -78,7 +78,7 @@ function redirectToLogin(path: string): void {
   window.location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
 
-async function request<T>(path: string, init: RequestInit): Promise<T> {
+async function request<T>(path: string, init: RequestInit, retried = false): Promise<T> {
   let response: Response;
   const method = (init.method ?? 'GET').toUpperCase();
   const csrf = SAFE_METHODS.has(method) ? null : await ensureCsrfToken();
@@ -94,7 +94,15 @@ async function request<T>(path: string, init: RequestInit): Promise<T> {
     throw new ApiError(0, 'NETWORK', `Cannot reach the Triage server (${(error as Error).message})`);
   }
   if (response.status === 401) redirectToLogin(path);
-  if (!response.ok) throw await toApiError(response);
+  if (!response.ok) {
+    const error = await toApiError(response);
+    // A token from an earlier session (logged in again in another tab): fetch the current one, once.
+    if (error.status === 403 && csrf && !retried && /csrf/i.test(error.message)) {
+      setCsrfToken(null);
+      return request<T>(path, init, true);
+    }
+    throw error;
+  }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }
