@@ -212,6 +212,25 @@ describe('login throttling', () => {
   });
 });
 
+describe('behind a trusted proxy', () => {
+  it('uses X-Forwarded-Proto for Secure and X-Forwarded-Host for the Origin check', async () => {
+    useConfig({
+      brokers: [{ id: 'redis', kind: 'redis', url: REDIS_URL, queues: [{ name: queue }], discover: false }],
+      statePrefix: prefix,
+      auth: { trustProxy: true, loginMaxPerIp: 1000 },
+    });
+    await resetRuntime();
+    const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'triage.example.com', 'x-forwarded-for': '198.51.100.1' };
+    const s = await logIn('alice', 'correct horse battery', { ...proxied, origin: 'https://triage.example.com' });
+    expect(s.status).toBe(200);
+    expect(s.setCookie).toContain('Secure');
+    const base = { cookie: s.cookie, 'x-csrf-token': s.csrf, ...proxied };
+    expect((await enqueue({ ...base, origin: 'http://localhost' })).status).toBe(403);
+    expect((await enqueue({ ...base, origin: 'https://triage.example.com' })).status).toBe(201);
+    await deleteKeysLike(redis, queue);
+  });
+});
+
 describe('tokens and users API', () => {
   it('creates a token shown once, stores only its hash, lists it without the secret, revokes it', async () => {
     const made = await send(tokens.POST, 'POST', '/api/v1/tokens', { body: { name: 'deploy-bot', role: 'operator' }, headers: { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN}` } });
