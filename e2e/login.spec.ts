@@ -36,6 +36,9 @@ test('log in, land where the link pointed, log out', async ({ page }) => {
     await expect(page.locator('#password-error')).toHaveText('Wrong user name or password');
     await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
     await page.screenshot({ path: 'e2e/screenshots/login-error.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: 'e2e/screenshots/login-error-dark.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   await test.step('the right password lands on the linked page with the user in the header', async () => {
