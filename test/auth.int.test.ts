@@ -5,6 +5,9 @@ import { authStore } from '@/lib/server/auth';
 import { createUser } from '@/lib/server/users';
 import { createToken } from '@/lib/server/tokens';
 import { hashPassword, verifyPassword } from '@/lib/server/auth-password';
+import { assertProductionReady, assertSessionSecret } from '@/lib/server/auth-startup';
+import { makeAuthStore } from '@/lib/server/auth-store';
+import { loadConfig } from '@/lib/config';
 import * as login from '@/app/api/v1/auth/login/route';
 import * as logout from '@/app/api/v1/auth/logout/route';
 import * as me from '@/app/api/v1/auth/me/route';
@@ -266,5 +269,23 @@ describe('tokens and users API', () => {
     await updateUser(await authStore(), 'bob', { password: 'bob password 2' });
     expect((await send(me.GET, 'GET', '/api/v1/auth/me', { headers: { cookie: s.cookie } })).status).toBe(401);
     expect((await logIn('bob', 'bob password 2')).status).toBe(200);
+  });
+});
+
+describe('production start-up', () => {
+  it('refuses without a session secret, then without a user, then starts', async () => {
+    const env = { NODE_ENV: 'production', TRIAGE_CONFIG: process.env.TRIAGE_CONFIG, TRIAGE_STATE_PREFIX: `${prefix}prod:` };
+    const noSecret = loadConfig(env);
+    expect(noSecret.production).toBe(true);
+    expect(() => assertSessionSecret(noSecret)).toThrow(/TRIAGE_SESSION_SECRET/);
+    expect(() => assertSessionSecret(loadConfig({ ...env, TRIAGE_SESSION_SECRET: 'too short' }))).toThrow(/at least 32/);
+    expect(() => assertSessionSecret(loadConfig({ ...env, TRIAGE_DEMO: '1' }))).not.toThrow();
+    const config = loadConfig({ ...env, TRIAGE_SESSION_SECRET: 'x'.repeat(48) });
+    const store = makeAuthStore(redis, config);
+    await expect(assertProductionReady(store)).rejects.toThrow(/at least one user/);
+    await createUser(store, { name: 'ops', role: 'admin', password: 'ops password 1' });
+    await expect(assertProductionReady(store)).resolves.toBeUndefined();
+    const fromFile = makeAuthStore(redis, { ...config, statePrefix: `${prefix}prod2:`, users: [{ name: 'f', role: 'admin', passwordHash: await hashPassword('file password') }] });
+    await expect(assertProductionReady(fromFile)).resolves.toBeUndefined();
   });
 });
