@@ -274,7 +274,7 @@ describe('tokens and users API', () => {
 
 describe('production start-up', () => {
   it('refuses without a session secret, then without a user, then starts', async () => {
-    const env = { NODE_ENV: 'production', TRIAGE_CONFIG: process.env.TRIAGE_CONFIG, TRIAGE_STATE_PREFIX: `${prefix}prod:` };
+    const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', TRIAGE_CONFIG: process.env.TRIAGE_CONFIG, TRIAGE_STATE_PREFIX: `${prefix}prod:` };
     const noSecret = loadConfig(env);
     expect(noSecret.production).toBe(true);
     expect(() => assertSessionSecret(noSecret)).toThrow(/TRIAGE_SESSION_SECRET/);
