@@ -16,9 +16,11 @@ export async function GET(request: Request): Promise<Response> {
   try {
     await authenticateMetrics(request);
     const sampler = await getSampler();
-    const snapshot = await sampler.snapshot(triage().config.sampler.liveIntervalMs);
+    // Up to one history interval old: the sampler refreshes at least that often where it writes
+    // history, so frequent scrapes never add broker reads of their own.
+    const snapshot = await sampler.snapshot(triage().config.sampler.historyIntervalSec * 1000);
     const workers = await sampler.currentWorkers().catch(() => null);
-    return new Response(renderMetrics(snapshot, workers, sampler.outcomes), {
+    return new Response(renderMetrics(snapshot, workers, sampler.outcomes, { polls: sampler.stats.polls, listeners: sampler.listenerCount }), {
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
     });
   } catch (error) {

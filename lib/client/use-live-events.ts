@@ -8,14 +8,14 @@ import { LIVE_REFRESH_MS, type QueueList } from './queries';
 import { queryKeys } from './query-keys';
 
 /**
- * One EventSource per tab on `/api/v1/events` (the server's one poller, shared by every
- * tab), written straight into TanStack Query's cache so every view reading the queues or
- * health keys updates without polling.
+ * The live feed of `/api/v1/events` (the server's one poller, shared by every tab), written
+ * straight into TanStack Query's cache so every view reading the queues or health keys
+ * updates without polling. One stream per browser, not per tab (see useLiveEvents).
  *
  * - `live`: the stream is open and delivering.
  * - `reconnecting`: it dropped; the browser retries (and views fall back to polling meanwhile).
- * - `paused`: the tab is hidden; the stream is closed to spare the server, and reopened (with
- *   the latest snapshot) when the tab is shown again.
+ * - `paused`: the tab is hidden; it keeps the newest numbers aside and shows them (without a
+ *   request) when it is shown again.
  * - `unavailable`: the server refused the stream (or answered without one): views poll,
  *   and the stream is tried again after a while.
  * - `connecting` also covers browsers without EventSource: views poll.
@@ -25,7 +25,57 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'un
 export const EVENTS_PATH = '/api/v1/events';
 /** After the server closed the stream for good (e.g. 401, a proxy without streaming), try again this late. */
 const REOPEN_AFTER_MS = 15_000;
+/** A follower tab that hears nothing for this long (health comes every 2 s) says it is reconnecting. */
+const SILENT_AFTER_MS = 10_000;
+const CHANNEL = 'triage-live';
+const LOCK = 'triage-live-events';
 
+type LiveEventType = 'queues' | 'health';
+type Wire = { kind: 'event'; type: LiveEventType; data: string } | { kind: 'status'; status: LiveStatus } | { kind: 'hello' };
+
+interface StreamHandlers {
+  onEvent(type: LiveEventType, data: string): void;
+  onStatus(status: LiveStatus): void;
+}
+
+/** One EventSource, reopened after the browser gives up on it. Returns its closer. */
+function openStream({ onEvent, onStatus }: StreamHandlers): () => void {
+  let source: EventSource | null = null;
+  let reopenTimer: ReturnType<typeof setTimeout> | null = null;
+  const open = () => {
+    const es = new EventSource(EVENTS_PATH);
+    source = es;
+    for (const type of ['queues', 'health'] as const) {
+      es.addEventListener(type, (event) => {
+        onEvent(type, (event as MessageEvent<string>).data);
+        onStatus('live');
+      });
+    }
+    es.addEventListener('error', () => {
+      if (es.readyState === EventSource.CLOSED) {
+        // The browser gave up (an HTTP error or a non-stream answer): views poll; try again later.
+        onStatus('unavailable');
+        reopenTimer = setTimeout(open, REOPEN_AFTER_MS);
+      } else {
+        onStatus('reconnecting');
+      }
+    });
+  };
+  open();
+  return () => {
+    source?.close();
+    if (reopenTimer) clearTimeout(reopenTimer);
+  };
+}
+
+/**
+ * Browsers allow about six HTTP/1.1 connections per server, shared by all tabs, and an
+ * event stream holds one for good: twenty tabs with a stream each would starve every other
+ * request. So the tabs of one browser elect a leader (Web Locks); only the leader opens the
+ * stream and re-broadcasts it to the others (BroadcastChannel). When the leader closes,
+ * the lock passes to another tab, which opens the stream. Browsers without these APIs get
+ * one stream per tab.
+ */
 export function useLiveEvents(): LiveStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>('connecting');
@@ -33,59 +83,99 @@ export function useLiveEvents(): LiveStatus {
   useEffect(() => {
     // No EventSource: stay 'connecting' and let the queries poll.
     if (typeof EventSource === 'undefined') return;
-    let source: EventSource | null = null;
-    let reopenTimer: ReturnType<typeof setTimeout> | null = null;
+    const latest = new Map<LiveEventType, string>();
+    let streamStatus: LiveStatus = 'connecting';
+    let hidden = document.visibilityState === 'hidden';
 
-    const close = () => {
-      source?.close();
-      source = null;
-      if (reopenTimer) clearTimeout(reopenTimer);
-      reopenTimer = null;
-    };
-
-    const open = () => {
-      close();
-      const es = new EventSource(EVENTS_PATH);
-      source = es;
-      es.addEventListener('queues', (event) => {
-        const { queues, unavailable } = JSON.parse((event as MessageEvent<string>).data) as QueueList;
+    const apply = (type: LiveEventType, data: string) => {
+      latest.set(type, data);
+      // A hidden tab keeps the newest numbers aside and renders them when shown again.
+      if (hidden) return;
+      if (type === 'queues') {
+        const { queues, unavailable } = JSON.parse(data) as QueueList;
         queryClient.setQueryData<QueueList>(queryKeys.queues(), { queues, unavailable });
-        setStatus('live');
-      });
-      es.addEventListener('health', (event) => {
-        queryClient.setQueryData<Health>(queryKeys.health(), JSON.parse((event as MessageEvent<string>).data) as Health);
-        setStatus('live');
-      });
-      es.addEventListener('open', () => setStatus((s) => (s === 'live' ? s : 'connecting')));
-      es.addEventListener('error', () => {
-        if (es.readyState === EventSource.CLOSED) {
-          // The browser gave up (an HTTP error or a non-stream answer): poll, and try again later.
-          setStatus('unavailable');
-          source = null;
-          reopenTimer = setTimeout(open, REOPEN_AFTER_MS);
-        } else {
-          setStatus('reconnecting');
-        }
-      });
-    };
-
-    const onVisibility = () => {
-      if (document.visibilityState === 'hidden') {
-        close();
-        setStatus('paused');
-      } else if (!source) {
-        setStatus('connecting');
-        open();
+      } else {
+        queryClient.setQueryData<Health>(queryKeys.health(), JSON.parse(data) as Health);
       }
     };
-
-    // A tab opened in the background connects when first shown (its queries poll meanwhile,
-    // which TanStack Query suspends for hidden tabs anyway).
-    if (document.visibilityState !== 'hidden') open();
+    const show = (next: LiveStatus) => {
+      streamStatus = next;
+      setStatus(hidden ? 'paused' : next);
+    };
+    const onVisibility = () => {
+      hidden = document.visibilityState === 'hidden';
+      if (!hidden) for (const [type, data] of latest) apply(type, data);
+      setStatus(hidden ? 'paused' : streamStatus);
+    };
     document.addEventListener('visibilitychange', onVisibility);
+
+    const shared = typeof BroadcastChannel !== 'undefined' && typeof navigator !== 'undefined' && 'locks' in navigator;
+    if (!shared) {
+      const close = openStream({ onEvent: apply, onStatus: show });
+      return () => {
+        document.removeEventListener('visibilitychange', onVisibility);
+        close();
+      };
+    }
+
+    const channel = new BroadcastChannel(CHANNEL);
+    const post = (message: Wire) => channel.postMessage(message);
+    let leading = false;
+    let closeStream: (() => void) | null = null;
+    let releaseLock: (() => void) | null = null;
+    let lastHeard = Date.now();
+
+    channel.onmessage = (event: MessageEvent<Wire>) => {
+      const message = event.data;
+      if (message.kind === 'hello') {
+        // A tab just opened: give it the newest numbers now rather than at the next change.
+        if (leading) {
+          for (const [type, data] of latest) post({ kind: 'event', type, data });
+          post({ kind: 'status', status: streamStatus });
+        }
+        return;
+      }
+      if (leading) return;
+      lastHeard = Date.now();
+      if (message.kind === 'event') {
+        apply(message.type, message.data);
+        show('live');
+      } else {
+        show(message.status);
+      }
+    };
+    post({ kind: 'hello' });
+
+    const waiting = new AbortController();
+    navigator.locks
+      .request(LOCK, { signal: waiting.signal }, () => {
+        leading = true;
+        closeStream = openStream({
+          onEvent: (type, data) => {
+            apply(type, data);
+            post({ kind: 'event', type, data });
+          },
+          onStatus: (next) => {
+            show(next);
+            post({ kind: 'status', status: next });
+          },
+        });
+        // Held until this tab goes away.
+        return new Promise<void>((resolve) => (releaseLock = resolve));
+      })
+      .catch(() => undefined); // aborted while waiting: the tab closed first
+
+    const watchdog = setInterval(() => {
+      if (!leading && Date.now() - lastHeard > SILENT_AFTER_MS) show('reconnecting');
+    }, SILENT_AFTER_MS / 2);
+
     return () => {
       document.removeEventListener('visibilitychange', onVisibility);
-      close();
+      clearInterval(watchdog);
+      waiting.abort();
+      closeStream?.();
+      releaseLock?.();
+      channel.close();
     };
   }, [queryClient]);
 

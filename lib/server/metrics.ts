@@ -33,7 +33,12 @@ function formatValue(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e6) / 1e6);
 }
 
-export function renderMetrics(snapshot: LiveSnapshot, workers: WorkerView[] | null, outcomes: Sampler['outcomes']): string {
+export interface SamplerStats {
+  polls: number;
+  listeners: number;
+}
+
+export function renderMetrics(snapshot: LiveSnapshot, workers: WorkerView[] | null, outcomes: Sampler['outcomes'], stats: SamplerStats): string {
   const out = new Exposition();
   const q = (queue: { broker: string; name: string }) => ({ broker: queue.broker, queue: queue.name });
   const { queues, health } = snapshot;
@@ -78,6 +83,9 @@ export function renderMetrics(snapshot: LiveSnapshot, workers: WorkerView[] | nu
   }
   out.family('triage_task_outcomes_total', 'counter', 'Task outcomes reported by Triage workers since this server process started.',
     [...outcomes.values()].map((o) => [{ broker: o.broker, queue: o.queue, outcome: o.outcome }, o.count]));
+  out.family('triage_sampler_polls_total', 'counter', 'Broker reads (listQueues + health on every broker) by this server process: one per tick, whatever the number of open tabs.',
+    [[{}, stats.polls]]);
+  out.family('triage_sampler_listeners', 'gauge', 'Open live streams (browser tabs) on this server process.', [[{}, stats.listeners]]);
   out.family('triage_snapshot_age_seconds', 'gauge', 'How old the queue numbers in this scrape are.', [[{}, Math.max(0, (Date.now() - snapshot.takenAt) / 1000)]]);
   return out.toString();
 }
