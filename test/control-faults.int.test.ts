@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { connect, type ChannelModel } from 'amqplib';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from './support';
+import { declareRabbit, fillRabbit, fillRedis, rabbitCount, readRabbit, readRedis } from './control/helpers';
+
+/**
+ * Fault injection: a child process runs a 50,000-message drain or cross-broker move and is
+ * SIGKILLed at a random moment, several times. After every kill each task id must still
+ * be in the source or the target (Redis: exactly once; RabbitMQ: duplicates allowed,
+ * losses never), and a final re-run completes the job.
+ */
+
+const N = 50_000;
+const CHILD = path.join(process.cwd(), 'test', 'control', 'fault-child.ts');
+let redis: Redis;
+let amqp: ChannelModel;
+const redisNames: string[] = [];
+const rabbitNames: string[] = [];
+
+beforeAll(async () => {
+  redis = rawRedis();
+  amqp = await connect(AMQP_URL, { noDelay: true });
+});
+
+afterAll(async () => {
+  await deleteKeysLike(redis, ...redisNames);
+  const ch = await amqp.createChannel();
+  for (const q of rabbitNames) await ch.deleteQueue(q);
+  await ch.close();
+  await amqp.close();
+  await redis.quit();
+});
+
+interface Ref {
+  broker: 'redis' | 'rabbitmq';
+  queue: string;
+}
+
+/** Runs the operation; with `killAfterMs`, SIGKILLs it that long after its first batch. Resolves with how it ended. */
+function runChild(from: Ref, to: Ref, killAfterMs: number | null): Promise<'killed' | 'completed'> {
+  const input = JSON.stringify({ redisUrl: REDIS_URL, amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL, from, to });
+  return new Promise((resolve, reject) => {
+    // node itself with the tsx loader (not the tsx wrapper, which would leave its node child running after a SIGKILL).
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, input], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let armed = false;
+    let done = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (text.includes('done ')) done = true;
+      if (killAfterMs !== null && !armed && text.includes('progress ')) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0 && done) resolve('completed');
+      else reject(new Error(`child failed (${code ?? signal}): ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+const randomDelay = (max: number) => Math.floor(Math.random() * max);
+
+async function redisIds(queue: string): Promise<string[]> {
+  return (await readRedis(redis, queue)).map((e) => e.id);
+}
+
+/** Waits until the killed child's unacked messages are back (ready counts cover every id). */
+async function rabbitSettled(queues: string[], atLeast: number): Promise<void> {
+  await waitFor('unacked messages of the killed process requeued', async () => {
+    let total = 0;
+    for (const q of queues) total += await rabbitCount(amqp, q).catch(() => 0);
+    return total >= atLeast;
+  });
+}
+
+describe('killing the process mid-operation loses nothing', () => {
+  it('Redis drain of 50,000: every id in source or target exactly once after each kill; a re-run completes', async () => {
+    const source = uniqueName('fault-r');
+    const target = `${source}.drained`;
+    redisNames.push(source);
+    const ids = await fillRedis(redis, source, Array.from({ length: N }, (_, i) => [0, 3, 6, 9][i % 4]!));
+    const all = new Set(ids);
+    for (const delay of [randomDelay(100), randomDelay(400), randomDelay(800)]) {
+      const outcome = await runChild({ broker: 'redis', queue: source }, { broker: 'redis', queue: target }, delay);
+      const present = [...(await redisIds(source)), ...(await redisIds(target))];
+      expect(present.length).toBe(N); // never in both
+      expect(new Set(present)).toEqual(all); // never in neither
+      if (outcome === 'completed') break;
+    }
+    expect(await runChild({ broker: 'redis', queue: source }, { broker: 'redis', queue: target }, null)).toBe('completed');
+    expect(await redisIds(source)).toEqual([]);
+    const drained = await redisIds(target);
+    expect(drained.length).toBe(N);
+    expect(new Set(drained)).toEqual(all);
+  });
+
+  it('RabbitMQ drain of 50,000: no id lost after each kill (duplicates allowed); a re-run completes', async () => {
+    const source = uniqueName('fault-m');
+    const target = `${source}.drained`;
+    rabbitNames.push(source, target);
+    await declareRabbit(amqp, source);
+    const ids = await fillRabbit(amqp, source, Array.from({ length: N }, (_, i) => i % 10));
+    const all = new Set(ids);
+    for (const delay of [randomDelay(1500), randomDelay(6000)]) {
+      const outcome = await runChild({ broker: 'rabbitmq', queue: source }, { broker: 'rabbitmq', queue: target }, delay);
+      await rabbitSettled([source, target], N);
+      const present = new Set([...(await readRabbit(amqp, source)), ...(await readRabbit(amqp, target))].map((m) => m.id));
+      expect([...all].filter((id) => !present.has(id))).toEqual([]);
+      if (outcome === 'completed') break;
+    }
+    expect(await runChild({ broker: 'rabbitmq', queue: source }, { broker: 'rabbitmq', queue: target }, null)).toBe('completed');
+    expect(await rabbitCount(amqp, source)).toBe(0);
+    const drained = new Set((await readRabbit(amqp, target)).map((m) => m.id));
+    expect([...all].filter((id) => !drained.has(id))).toEqual([]);
+  }, 240_000);
+
+  it('cross-broker move of 50,000 Redis → RabbitMQ: no id lost after a kill; a re-run completes', async () => {
+    const source = uniqueName('fault-x');
+    const target = uniqueName('fault-xm');
+    redisNames.push(source);
+    rabbitNames.push(target);
+    await declareRabbit(amqp, target);
+    const ids = await fillRedis(redis, source, Array.from({ length: N }, (_, i) => [0, 3, 6, 9][i % 4]!));
+    const all = new Set(ids);
+    const outcome = await runChild({ broker: 'redis', queue: source }, { broker: 'rabbitmq', queue: target }, randomDelay(3000));
+    const present = new Set([...(await redisIds(source)), ...(await readRabbit(amqp, target)).map((m) => m.id)]);
+    expect([...all].filter((id) => !present.has(id))).toEqual([]);
+    if (outcome === 'killed') {
+      expect(await runChild({ broker: 'redis', queue: source }, { broker: 'rabbitmq', queue: target }, null)).toBe('completed');
+    }
+    expect(await redisIds(source)).toEqual([]);
+    const moved = new Set((await readRabbit(amqp, target)).map((m) => m.id));
+    expect([...all].filter((id) => !moved.has(id))).toEqual([]);
+  }, 240_000);
+});
