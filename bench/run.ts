@@ -5,6 +5,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   worker: () => import('./worker'),
+  control: () => import('./control'),
 };
 
 async function run(): Promise<void> {
