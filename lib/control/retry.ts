@@ -1,5 +1,5 @@
 import type { MessageSelector, QueueBroker, TransferMessage } from '@/lib/brokers/types';
-import { TriageError, describeError } from '@/lib/shared/errors';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
 import { assertIdsPresent, runOperation } from './context';
@@ -106,12 +106,12 @@ export async function retryTask(
     try {
       queues = (await broker.listQueues()).map((q) => q.name).filter(isDeadQueue);
     } catch (error) {
-      if (error instanceof TriageError && error.code === 'UNAVAILABLE') continue;
+      if (isTriageError(error) && error.code === 'UNAVAILABLE') continue;
       throw error;
     }
     for (const queue of queues) {
       const found = await broker.control.extract(queue, { ids: [input.id] }, null, { dryRun: true }).catch((error: unknown) => {
-        if (error instanceof TriageError && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return null;
+        if (isTriageError(error) && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return null;
         throw new TriageError('UNAVAILABLE', describeError(error));
       });
       if (!found || found.matched === 0) continue;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { TriageConfig } from '@/lib/config';
-import { TriageError, describeError } from '@/lib/shared/errors';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { stateKeys, type StateKeys } from '@/lib/state/keys';
 
 /**
@@ -26,7 +26,7 @@ export async function withState<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof TriageError) throw error;
+    if (isTriageError(error)) throw error;
     const message = describeError(error);
     if (/Stream isn't writeable|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|max retries|enableOfflineQueue/i.test(message)) {
       throw new TriageError('UNAVAILABLE', `Triage's state Redis is unreachable: ${message}`);

@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { TriageError, type TriageErrorCode } from '@/lib/shared/errors';
+import { isTriageError, type TriageErrorCode } from '@/lib/shared/errors';
 
 /** The one table from error codes to HTTP statuses. */
 const STATUS: Record<TriageErrorCode, number> = {
@@ -35,10 +35,15 @@ export function zodDetails(error: ZodError): { path: (string | number)[]; messag
  * message: the stack goes to the log, never into a response.
  */
 export function toErrorResponse(error: unknown, log: (err: unknown) => void): Response {
-  if (error instanceof TriageError) return errorResponse(error.code, error.message, error.details);
-  if (error instanceof ZodError) {
+  if (isTriageError(error)) return errorResponse(error.code, error.message, error.details);
+  if (isZodError(error)) {
     return errorResponse('INVALID', 'the request is invalid', zodDetails(error));
   }
   log(error);
   return Response.json({ error: { code: 'INTERNAL', message: 'an internal error occurred; see the server log' } }, { status: 500 });
+}
+
+/** By name as well as class, for the same cross-bundle reason as isTriageError. */
+function isZodError(error: unknown): error is ZodError {
+  return error instanceof ZodError || (error instanceof Error && error.name === 'ZodError' && Array.isArray((error as ZodError).issues));
 }

@@ -13,7 +13,15 @@ export type TriageErrorCode =
   | 'UNAUTHENTICATED' // 401
   | 'FORBIDDEN'; // 403
 
+/**
+ * Next bundles each route separately, while broker clients live in one process-wide
+ * singleton: an error thrown by code from one bundle is caught in another, where
+ * `instanceof` sees a different class. A registry symbol identifies it across copies.
+ */
+const BRAND = Symbol.for('triage.error');
+
 export class TriageError extends Error {
+  readonly [BRAND] = true;
   readonly code: TriageErrorCode;
   readonly details: unknown;
 
@@ -26,7 +34,7 @@ export class TriageError extends Error {
 }
 
 export function isTriageError(error: unknown): error is TriageError {
-  return error instanceof TriageError;
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /** A message safe to show a user for any thrown value: never a stack trace. */

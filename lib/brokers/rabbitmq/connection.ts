@@ -1,5 +1,5 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { TriageError, describeError } from '@/lib/shared/errors';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 
 /**
  * One AMQP connection that survives broker restarts and dropped sockets.
@@ -283,7 +283,7 @@ export class RabbitConnection implements ChannelSource {
  * TriageErrors and programming errors pass through unchanged.
  */
 export function toTriageError(error: unknown, address: string): unknown {
-  if (error instanceof TriageError) return error;
+  if (isTriageError(error)) return error;
   const code = amqpCode(error);
   const message = describeError(error);
   if (code === 404) return new TriageError('NOT_FOUND', message, { amqpCode: code });

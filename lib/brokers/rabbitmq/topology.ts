@@ -1,5 +1,5 @@
 import type { RabbitQueueConfig } from '@/lib/config/schema';
-import { TriageError, describeError } from '@/lib/shared/errors';
+import { describeError, isTriageError } from '@/lib/shared/errors';
 import type { ChannelSource, Logger } from './connection';
 import type { ManagementClient } from './management';
 
@@ -84,7 +84,7 @@ export async function ensureQueue(
   } catch (error) {
     const message = describeError(error);
     const warning =
-      error instanceof TriageError && error.code === 'CONFLICT'
+      isTriageError(error) && error.code === 'CONFLICT'
         ? `the queue exists with other arguments than configured (${JSON.stringify(expected)}): ${message}`
         : `could not declare the queue: ${message}`;
     logger.warn({ queue: config.name, err: message }, 'rabbitmq queue declaration failed');
@@ -106,7 +106,7 @@ export async function checkQueue(
     const reply = await channels.withChannel((channel) => channel.checkQueue(name));
     return { messageCount: reply.messageCount, consumerCount: reply.consumerCount };
   } catch (error) {
-    if (error instanceof TriageError && error.code === 'NOT_FOUND') return null;
+    if (isTriageError(error) && error.code === 'NOT_FOUND') return null;
     throw error;
   }
 }

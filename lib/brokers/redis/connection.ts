@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { TriageError, describeError } from '@/lib/shared/errors';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 
 export interface RedisConnectionOptions {
   /** Shown in `CLIENT LIST`, so an operator can tell Triage's connections apart. */
@@ -42,7 +42,7 @@ export async function withRedis<T>(brokerId: string, run: () => Promise<T>): Pro
   try {
     return await run();
   } catch (error) {
-    if (error instanceof TriageError) throw error;
+    if (isTriageError(error)) throw error;
     const message = describeError(error);
     if (isConnectionError(message)) {
       throw new TriageError('UNAVAILABLE', `Redis broker ${brokerId} is unreachable: ${message}`);

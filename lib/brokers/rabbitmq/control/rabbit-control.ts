@@ -1,5 +1,5 @@
 import type { Channel, ConfirmChannel, Message as AmqpMessage, Options } from 'amqplib';
-import { TriageError, describeError } from '@/lib/shared/errors';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY, fromRabbitPriority, toRabbitPriority } from '@/lib/shared/priority';
 import type {
   BrokerControl,
@@ -133,7 +133,7 @@ export class RabbitControl implements BrokerControl {
     try {
       await this.deps.connection.withChannel((ch) => ch.checkExchange('celery.pidbox'));
     } catch (error) {
-      if (error instanceof TriageError && error.code === 'NOT_FOUND') return false;
+      if (isTriageError(error) && error.code === 'NOT_FOUND') return false;
       throw error;
     }
     const body = JSON.stringify({ method, arguments: args, destination: null, pattern: null, matcher: null });
