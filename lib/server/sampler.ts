@@ -7,6 +7,7 @@ import { HistoryStore } from '@/lib/state/history';
 import { queueRef, stateKeys } from '@/lib/state/keys';
 import { PauseStore } from '@/lib/state/pause-store';
 import { WorkerStore, type WorkerView } from '@/lib/state/worker-store';
+import { decorateQueues } from '@/lib/control/queue-state';
 import { describeError } from '@/lib/shared/errors';
 import type { Health, Queue } from '@/lib/shared/types';
 import { runtime, type Runtime } from './runtime';
@@ -296,9 +297,8 @@ export class Sampler {
         unavailable.push({ broker: broker.id, error: describeError(result.reason) });
         return;
       }
-      for (const queue of result.value) {
-        const withPause = paused.has(queueRef(queue.broker, queue.name)) ? { ...queue, paused: true } : queue;
-        queues.push(broker.capabilities.brokerRates ? withPause : this.withDerivedRates(withPause, takenAt));
+      for (const queue of decorateQueues(result.value, { paused, workers, brokers })) {
+        queues.push(broker.capabilities.brokerRates ? queue : this.withDerivedRates(queue, takenAt));
       }
     });
     const health: Health = { status: healths.every((h) => h.ok) ? 'ok' : 'degraded', brokers: healths };

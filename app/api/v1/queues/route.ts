@@ -1,4 +1,5 @@
 import { allBrokers, route } from '@/lib/server/http';
+import { decorate } from '@/lib/server/queue-listing';
 import { describeError } from '@/lib/shared/errors';
 import type { Queue } from '@/lib/shared/types';
 
@@ -15,5 +16,5 @@ export const GET = route({ role: 'viewer' }, async () => {
     if (result.status === 'fulfilled') queues.push(...result.value);
     else unavailable.push({ broker: brokers[i]!.id, error: describeError(result.reason) });
   });
-  return { queues, unavailable };
+  return { queues: await decorate(queues, brokers), unavailable };
 });
