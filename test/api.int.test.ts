@@ -141,16 +141,19 @@ describe('GET /api/v1/queues and /messages', () => {
     expect(redisQueue.byPriority['9']).toBe(3);
     expect(Object.keys(redisQueue.byPriority)).toHaveLength(10);
 
-    // Management statistics refresh every few seconds: wait until they see all 6 messages.
-    const mgmt = await waitFor('management stats to catch up', async () => {
-      const q = await managementQueue(rmq);
-      return q.messages_ready === 6 ? q : null;
-    });
-    const lengths = (mgmt.backing_queue_status as { priority_lengths: Record<string, number> }).priority_lengths;
-    const rabbit = await waitFor('the API to report 6 RabbitMQ messages', async () => {
-      const r = await getQueue('rabbitmq', rmq);
-      return r.body.depth === 6 ? r.body : null;
-    });
+    // Management statistics refresh every few seconds, field by field: wait until the raw
+    // priority_lengths and Triage's view both show the final six messages, then compare.
+    const { lengths, rabbit } = await waitFor(
+      'management stats and the API to settle on 6 messages',
+      async () => {
+        const q = await managementQueue(rmq);
+        const raw = (q.backing_queue_status as { priority_lengths?: Record<string, number> } | undefined)?.priority_lengths;
+        const api = (await getQueue('rabbitmq', rmq)).body;
+        const rawTotal = Object.values(raw ?? {}).reduce((a, b) => a + b, 0);
+        return raw && rawTotal === 6 && api.depth === 6 ? { lengths: raw, rabbit: api } : null;
+      },
+      60_000,
+    );
     for (let b = 0; b <= 9; b++) expect(rabbit.byPriority[String(9 - b)]).toBe(lengths[String(b)] ?? 0);
     expect(rabbit.byPriority).toMatchObject({ '0': 2, '2': 3, '9': 1 });
   });
