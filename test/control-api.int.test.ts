@@ -169,28 +169,34 @@ describe('control API', () => {
     await fillRedis(redis, rq2, [0, 5]);
     await fillRabbit(amqp, mq, [3]);
     const before = await snapshotRedis(rq2);
-    const cases: [string, Promise<{ status: number; body: unknown }>, number][] = [
-      ['unknown ids', act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 0, ids: ['no-such-id'] }), 404],
-      ['empty match', act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 0, match: {} }), 400],
-      ['empty ids', act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'redis', queue: rq }, ids: [] }), 400],
-      ['priority out of range', act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 10 }), 400],
-      ['negative priority', act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'redis', queue: rq }, priority: -1 }), 400],
-      ['onto itself', act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'redis', queue: rq2 } }), 409],
-      ['purge without confirmation', act(purgeRoute.POST, 'redis', rq2, 'purge', {}), 400],
-      ['purge with the wrong name', act(purgeRoute.POST, 'redis', rq2, 'purge', { confirm: `${rq2}x` }), 400],
-      ['incompatible target', act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'rabbitmq', queue: mqPlain } }), 422],
-      ['incompatible drain target', act(drainRoute.POST, 'rabbitmq', mq, 'drain', { to: { broker: 'rabbitmq', queue: mqPlain } }), 422],
-      ['unknown target queue', act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'rabbitmq', queue: uniqueName('nope') } }), 404],
-      ['unknown broker', act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'nope', queue: rq } }), 404],
-      ['unknown source queue', act(drainRoute.POST, 'redis', uniqueName('nope'), 'drain'), 404],
-      ['delete without a selection', act(deleteRoute.POST, 'redis', rq2, 'delete', {}), 400],
-      ['unknown field', act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 1, everything: true }), 400],
+    // One at a time: each must fail on its own input, not on another request holding the queue.
+    const cases: [string, () => Promise<{ status: number; body: unknown }>, number][] = [
+      ['unknown ids', () => act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 0, ids: ['no-such-id'] }), 404],
+      ['empty match', () => act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 0, match: {} }), 400],
+      ['empty ids', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'redis', queue: rq }, ids: [] }), 400],
+      ['priority out of range', () => act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 10 }), 400],
+      ['negative priority', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'redis', queue: rq }, priority: -1 }), 400],
+      ['onto itself', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'redis', queue: rq2 } }), 409],
+      ['purge without confirmation', () => act(purgeRoute.POST, 'redis', rq2, 'purge', {}), 400],
+      ['purge with the wrong name', () => act(purgeRoute.POST, 'redis', rq2, 'purge', { confirm: `${rq2}x` }), 400],
+      ['incompatible target', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'rabbitmq', queue: mqPlain } }), 422],
+      ['incompatible drain target', () => act(drainRoute.POST, 'rabbitmq', mq, 'drain', { to: { broker: 'rabbitmq', queue: mqPlain } }), 422],
+      ['unknown target queue', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'rabbitmq', queue: uniqueName('nope') } }), 404],
+      ['unknown broker', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'nope', queue: rq } }), 404],
+      ['unknown source queue', () => act(drainRoute.POST, 'redis', uniqueName('nope'), 'drain'), 404],
+      ['delete without a selection', () => act(deleteRoute.POST, 'redis', rq2, 'delete', {}), 400],
+      ['unknown field', () => act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 1, everything: true }), 400],
     ];
-    for (const [what, pending, status] of cases) {
-      const res = await pending;
+    for (const [what, send, status] of cases) {
+      const res = await send();
       expect({ what, status: res.status }).toEqual({ what, status });
       expect(res.body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
     }
+    // Another operation holds the queue (any replica): 409, nothing changed.
+    await redis.set(`${prefix}oplock:redis/${rq2}`, 'other-op', 'PX', 10_000);
+    const busy = await act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 9 });
+    expect(busy).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+    await redis.del(`${prefix}oplock:redis/${rq2}`);
     expect(await snapshotRedis(rq2)).toEqual(before);
     expect(await readRabbit(amqp, mq)).toHaveLength(1);
     expect(await readRabbit(amqp, mqPlain)).toHaveLength(0);

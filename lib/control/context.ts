@@ -1,7 +1,7 @@
 import type { ControlProgress, ControlResult, MessageSelector, QueueBroker } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { AuditLog } from '@/lib/state/audit';
-import { OperationStore } from '@/lib/state/operations';
+import { OperationStore, lockQueue } from '@/lib/state/operations';
 import { PauseStore } from '@/lib/state/pause-store';
 import { ArchiveStore } from '@/lib/state/archive';
 
@@ -45,6 +45,8 @@ export interface OperationSpec {
   action: string;
   target: { broker: string; queue?: string; task?: string };
   params: Record<string, unknown>;
+  /** Queues this operation changes: held exclusively while it runs (409 if busy). */
+  locks?: { broker: string; queue: string }[];
 }
 
 /**
@@ -59,7 +61,13 @@ export async function runOperation<R extends Record<string, unknown>>(
 ): Promise<R & { operationId: string }> {
   const tracker = await operations(ctx).start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
   const entry = { actor: ctx.actor.name, role: ctx.actor.role, action: spec.action, target: spec.target, params: spec.params };
+  const releases: (() => Promise<void>)[] = [];
   try {
+    for (const lock of spec.locks ?? []) {
+      const release = await lockQueue(ctx.stateRedis, ctx.statePrefix, lock.broker, lock.queue, tracker.id);
+      if (!release) throw new TriageError('CONFLICT', `another control operation is running on ${lock.broker}/${lock.queue}; try again when it has finished`);
+      releases.push(release);
+    }
     const result = await work((p) => tracker.progress(p));
     await Promise.all([audit(ctx).append({ ...entry, result }), tracker.finish(result, null)]);
     return { ...result, operationId: tracker.id };
@@ -72,6 +80,8 @@ export async function runOperation<R extends Record<string, unknown>>(
       tracker.finish(null, failure),
     ]);
     throw error;
+  } finally {
+    await Promise.all(releases.map((release) => release().catch(() => {})));
   }
 }
 

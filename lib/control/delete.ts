@@ -11,7 +11,7 @@ export async function deleteMessages(
   const selector = selectorOf(input);
   return runOperation(
     ctx,
-    { action: 'delete', target: { broker: input.broker, queue: input.queue }, params: selectionParams(input) },
+    { action: 'delete', target: { broker: input.broker, queue: input.queue }, params: selectionParams(input), locks: [{ broker: input.broker, queue: input.queue }] },
     async (progress) => {
       await assertIdsPresent(broker, input.queue, selector);
       const result = await broker.control.extract(input.queue, selector, null, { onProgress: progress });

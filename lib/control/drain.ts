@@ -20,7 +20,7 @@ export async function drain(
   const to = input.to ?? { broker: input.broker, queue: drainedName(input.queue) };
   const source = await ctx.broker(input.broker);
   const target = await ctx.broker(to.broker);
-  return runOperation(ctx, { action: 'drain', target: { broker: input.broker, queue: input.queue }, params: { to } }, async (progress) => {
+  return runOperation(ctx, { action: 'drain', target: { broker: input.broker, queue: input.queue }, params: { to }, locks: [{ broker: input.broker, queue: input.queue }] }, async (progress) => {
     const result = await transfer({ broker: source, queue: input.queue }, { broker: target, queue: to.queue }, {}, null, {
       onProgress: progress,
       target: { create: true, ...(to.broker === input.broker ? { like: input.queue } : {}) },
@@ -41,7 +41,7 @@ export async function restoreDrained(
   const to = { broker: input.broker, queue: input.queue };
   const source = await ctx.broker(from.broker);
   const target = await ctx.broker(input.broker);
-  return runOperation(ctx, { action: 'restore', target: { broker: input.broker, queue: input.queue }, params: { from } }, async (progress) => {
+  return runOperation(ctx, { action: 'restore', target: { broker: input.broker, queue: input.queue }, params: { from }, locks: [from] }, async (progress) => {
     const result = await transfer({ broker: source, queue: from.queue }, { broker: target, queue: input.queue }, {}, null, {
       onProgress: progress,
     });

@@ -31,6 +31,7 @@ export async function move(ctx: ControlContext, input: MoveInput): Promise<{ mat
       action: input.dryRun ? 'move.preview' : 'move',
       target: { broker: input.broker, queue: input.queue },
       params: { to: input.to, ...(input.priority !== undefined ? { priority: input.priority } : {}), ...selectionParams(input), ...(input.dryRun ? { dryRun: true } : {}) },
+      locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
     },
     async (progress) => {
       if (input.broker === input.to.broker && input.queue === input.to.queue) {

@@ -17,7 +17,7 @@ export async function purge(
   const selector = selectorOf(input);
   return runOperation(
     ctx,
-    { action: 'purge', target: { broker: input.broker, queue: input.queue }, params: selectionParams(input) },
+    { action: 'purge', target: { broker: input.broker, queue: input.queue }, params: selectionParams(input), locks: [{ broker: input.broker, queue: input.queue }] },
     async (progress) => {
       if (input.confirm !== input.queue) {
         throw new TriageError('INVALID', `confirm must be exactly the queue name ${JSON.stringify(input.queue)} to purge it`, {

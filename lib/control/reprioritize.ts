@@ -27,6 +27,7 @@ export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput
       action: input.dryRun ? 'reprioritize.preview' : 'reprioritize',
       target: { broker: input.broker, queue: input.queue },
       params: { priority: input.priority, ...selectionParams(input), ...(input.dryRun ? { dryRun: true } : {}) },
+      locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
     },
     async (progress) => {
       await assertIdsPresent(broker, input.queue, selector);

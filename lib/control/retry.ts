@@ -83,6 +83,7 @@ export async function retryDead(
       action: 'retry',
       target: { broker: input.broker, queue: input.queue },
       params: { ...selectionParams(input), ...(input.priority !== undefined ? { priority: input.priority } : {}) },
+      locks: [{ broker: input.broker, queue: input.queue }],
     },
     async (progress) => {
       await assertIdsPresent(broker, input.queue, selector);

@@ -23,6 +23,8 @@ export function stateKeys(prefix: string) {
     history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
     /** Operation progress records. */
     operation: (id: string) => `${prefix}op:${id}`,
+    /** Held while a control operation changes a queue, so two cannot interleave on it. */
+    queueLock: (broker: string, queue: string) => `${prefix}oplock:${broker}/${queue}`,
     /** Hash user name → JSON {role, passwordHash, createdAt, version} (users made by the CLI/API). */
     users: `${prefix}users`,
     /** Hash token name → JSON {role, sha256, createdAt}; the secret itself is never stored. */

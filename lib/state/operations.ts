@@ -97,3 +97,26 @@ export class OperationTracker {
     await this.save(this.record).catch(() => {});
   }
 }
+
+// A dead process's lock lapses after this; a live one refreshes it well before.
+const LOCK_TTL_MS = 30_000;
+const LOCK_REFRESH_MS = 10_000;
+
+/**
+ * One control operation at a time per queue (across every dashboard replica): two
+ * concurrent reprioritizes would otherwise share RabbitMQ's holding queue and read each
+ * other's copies. Returns a release function, or null when another operation holds it.
+ */
+export async function lockQueue(redis: Redis, prefix: string, broker: string, queue: string, owner: string): Promise<(() => Promise<void>) | null> {
+  const key = stateKeys(prefix).queueLock(broker, queue);
+  if ((await redis.set(key, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return null;
+  const timer = setInterval(() => {
+    void redis.pexpire(key, LOCK_TTL_MS).catch(() => {});
+  }, LOCK_REFRESH_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    // Only our own lock: after a lapse another operation may hold it now.
+    if ((await redis.get(key)) === owner) await redis.del(key);
+  };
+}
