@@ -10,6 +10,8 @@ const MAX_BYTES = 1024 * 1024;
  * route wrapper's.
  */
 export async function optionalJson<T>(request: Request, schema: ZodType<T>): Promise<T> {
+  const declared = Number(request.headers.get('content-length') ?? 'NaN');
+  if (Number.isFinite(declared) && declared > MAX_BYTES) throw new TriageError('TOO_LARGE', `the request body is larger than ${MAX_BYTES} bytes`);
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BYTES) throw new TriageError('TOO_LARGE', `the request body is larger than ${MAX_BYTES} bytes`);
   let value: unknown = {};
