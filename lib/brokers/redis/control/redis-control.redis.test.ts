@@ -121,6 +121,41 @@ describe('RedisControl', () => {
     expect(new Set(all)).toEqual(new Set(ids)); // nothing lost
   });
 
+  it('a filtered move while consumers pop leaves no selected message behind and loses none', async () => {
+    const q = `${base}-filtered`;
+    const target = `${base}-filtered-to`;
+    const ids = await fillRedis(redis, q, Array.from({ length: 12_000 }, () => 6), 'mixed');
+    // Every third message is not selected: it stays at the tail while consumers pop around it.
+    const selectedIds = ids.filter((_, i) => i % 3 !== 0);
+    await broker.control.prepareTarget(target, { create: true });
+    const consumed: string[] = [];
+    let stop = false;
+    const consumer = async () => {
+      const c = rawRedis();
+      try {
+        while (!stop) {
+          const got = await c.brpop(stepKeyOf(q, 6), 0.05);
+          if (got) consumed.push((JSON.parse(got[1]) as { headers: { id: string } }).headers.id);
+        }
+      } finally {
+        c.disconnect();
+      }
+    };
+    const consumers = [consumer()];
+    const result = await broker.control.relocate(q, { ids: selectedIds }, { queue: target, priority: null }, { batchSize: 100 });
+    stop = true;
+    await Promise.all(consumers);
+    const moved = (await readRedis(redis, target)).map((e) => e.id);
+    const left = (await readRedis(redis, q)).map((e) => e.id);
+    expect(result.moved).toBe(moved.length);
+    expect(consumed.length).toBeGreaterThan(0);
+    const selected = new Set(selectedIds);
+    expect(left.filter((id) => selected.has(id))).toEqual([]); // none skipped over
+    const everything = [...consumed, ...moved, ...left];
+    expect(everything.length).toBe(ids.length);
+    expect(new Set(everything)).toEqual(new Set(ids));
+  });
+
   it('extract hands batches to the sink before removing them, and deletes without one', async () => {
     const q = `${base}-extract`;
     const ids = await fillRedis(redis, q, [0, 3, 9], 'a.task');

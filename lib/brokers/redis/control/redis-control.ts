@@ -34,9 +34,10 @@ import { publishPidbox } from './pidbox';
  * meanwhile cannot make an operation run forever.
  *
  * A concurrent consumer that pops a message between the read and the Lua call simply wins:
- * the message is not moved (and not counted). With a filter, consumers popping from the
- * tail while non-matching messages are skipped can shift positions, so a filtered run may
- * leave a few matching messages behind; its counts stay exact for what it did.
+ * the message is not moved (and not counted). With a filter, messages that stay (not
+ * selected) pile up at the tail and consumers popping them shift every position; each read
+ * therefore also returns the deepest examined message (the anchor) and, when it is not
+ * where expected, finds it again, so no selected message is skipped over.
  */
 
 export const DEFAULT_BATCH = 500;
@@ -102,6 +103,7 @@ export class RedisControl implements BrokerControl {
       return this.walk(source, selector, options, async (list, batch, counts) => {
         const targets: string[] = [];
         const args: (Buffer | string | number)[] = [];
+        const leaving = new Set<Peeked>();
         for (const p of batch) {
           const priority = target.priority ?? list.level;
           const to = targetList(dest, priority);
@@ -110,14 +112,16 @@ export class RedisControl implements BrokerControl {
           let index = targets.indexOf(to.key);
           if (index < 0) index = targets.push(to.key) - 1;
           args.push(p.raw, index + 2, payloadFor(toTransfer(p, list.level), dest, to, priority));
+          leaving.add(p);
         }
-        if (args.length === 0 || options.dryRun) return 0;
+        if (args.length === 0 || options.dryRun) return new Set<Peeked>();
         if (target.queue !== queue && !declared) {
           await this.declare(dest);
           declared = true;
         }
         counts.moved += Number(await run([list.key, ...targets], args));
-        return args.length / 3;
+        // Moved, or popped by a consumer first: either way no longer in the list.
+        return leaving;
       });
     });
   }
@@ -127,14 +131,14 @@ export class RedisControl implements BrokerControl {
       const source = await this.layout(queue);
       const run = scripts(this.client)['remove-batch'];
       return this.walk(source, selector, options, async (list, batch, counts) => {
-        if (batch.length === 0 || options.dryRun) return 0;
+        if (batch.length === 0 || options.dryRun) return new Set<Peeked>();
         const messages = batch.map((p) => toTransfer(p, list.level));
         await sink?.write(messages);
         const removed = (await run([list.key], batch.map((p) => p.raw))) as number[];
         const gone = messages.filter((_, i) => removed[i] !== 1);
         if (gone.length > 0) await sink?.unwritten?.(gone);
         counts.moved += messages.length - gone.length;
-        return batch.length;
+        return new Set(batch);
       });
     });
   }
@@ -188,7 +192,7 @@ export class RedisControl implements BrokerControl {
     layout: QueueLayout,
     selector: MessageSelector,
     options: ControlOptions,
-    act: (list: PhysicalList, batch: Peeked[], counts: ControlProgress) => Promise<number>,
+    act: (list: PhysicalList, batch: Peeked[], counts: ControlProgress) => Promise<Set<Peeked>>,
   ): Promise<ControlResult> {
     const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
     const ids = selector.ids ? new Set(selector.ids) : null;
@@ -198,17 +202,36 @@ export class RedisControl implements BrokerControl {
     const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
     for (const [i, list] of lists.entries()) {
       let budget = lengths[i]!;
+      // Examined messages that stayed at the tail (not selected, or already in place), and
+      // the deepest of them: consumers popping from the tail shift positions, so before
+      // each read the anchor is checked and, if it moved, found again.
       let skip = 0;
+      let anchor: Buffer | null = null;
       while (budget > 0) {
         const want = Math.min(batchSize, budget);
-        // Negative indexes count from the tail; LRANGE returns head→tail, so reverse it.
-        const items = (await this.client.lrangeBuffer(list.key, -(skip + want), -(skip + 1))).reverse();
+        let items: Buffer[];
+        for (;;) {
+          // Negative indexes count from the tail; LRANGE returns head→tail, so reverse it.
+          // The read includes the anchor's position: one LRANGE is atomic, so finding the
+          // anchor there proves the window starts right after what was examined.
+          const got = (await this.client.lrangeBuffer(list.key, -(skip + want), skip > 0 ? -skip : -1)).reverse();
+          if (skip === 0 || !anchor) {
+            items = got;
+            break;
+          }
+          if (got[0]?.equals(anchor)) {
+            items = got.slice(1);
+            break;
+          }
+          skip = await this.realign(list.key, anchor, skip);
+          if (skip === 0) anchor = null;
+        }
         if (items.length === 0) break;
         budget -= items.length;
         counts.scanned += items.length;
+        const peeked = items.map(peek);
         const selected: Peeked[] = [];
-        for (const raw of items) {
-          const p = peek(raw);
+        for (const p of peeked) {
           if (matches(p, list.level, selector, ids)) {
             selected.push(p);
             if (p.id && ids) found.add(p.id);
@@ -216,12 +239,29 @@ export class RedisControl implements BrokerControl {
         }
         counts.matched += selected.length;
         const left = await act(list, selected, counts);
-        skip += items.length - left;
+        skip += peeked.length - left.size;
+        anchor = [...peeked].reverse().find((p) => !left.has(p))?.raw ?? anchor;
         options.onProgress?.({ ...counts });
         if (items.length < want) break;
       }
     }
     return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+  }
+
+  /**
+   * The number of examined messages still at the tail: `skip` if the anchor (the deepest
+   * of them) is where it was, else found again (LPOS within those `skip` positions). An
+   * anchor that is gone was popped, and everything nearer the tail with it: start over
+   * at the tail, where only unexamined messages are left.
+   */
+  private async realign(key: string, anchor: Buffer, skip: number): Promise<number> {
+    const at = await this.client.lindexBuffer(key, -skip);
+    if (at?.equals(anchor)) return skip;
+    const [[, length], [, index]] = ((await this.client.multi().llen(key).lpos(key, anchor, 'RANK', -1, 'MAXLEN', skip).exec()) ?? []) as [
+      [unknown, number],
+      [unknown, number | null],
+    ];
+    return index === null || index === undefined ? 0 : length - index;
   }
 }
 
