@@ -46,12 +46,12 @@ function runChild(from: Ref, to: Ref, killAfterMs: number | null): Promise<'kill
     // node itself with the tsx loader (not the tsx wrapper, which would leave its node child running after a SIGKILL).
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, input], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let stdout = '';
     let armed = false;
-    let done = false;
     child.stdout.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      if (text.includes('done ')) done = true;
-      if (killAfterMs !== null && !armed && text.includes('progress ')) {
+      // Whole output so far: a line may arrive split over two chunks.
+      stdout += chunk.toString();
+      if (killAfterMs !== null && !armed && stdout.includes('progress ')) {
         armed = true;
         setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       }
@@ -59,8 +59,8 @@ function runChild(from: Ref, to: Ref, killAfterMs: number | null): Promise<'kill
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL') resolve('killed');
-      else if (code === 0 && done) resolve('completed');
-      else reject(new Error(`child failed (${code ?? signal}): ${stderr.slice(-2000)}`));
+      else if (code === 0 && /(^|\n)done /.test(stdout)) resolve('completed');
+      else reject(new Error(`child failed (${code ?? signal}): ${stderr.slice(-2000)} ${stdout.slice(-300)}`));
     });
   });
 }
