@@ -1,4 +1,4 @@
-import type { MessageSelector, QueueBroker, TransferMessage } from '@/lib/brokers/types';
+import { DEAD_HEADERS, deadQueueName, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
@@ -11,15 +11,9 @@ import { selectionParams, selectorOf, type Match } from './schemas';
  * `retries` to 0 and enqueues it back to `triage_original_queue` on the same broker, at
  * `triage_original_priority` or the priority asked for.
  */
-export const DEAD_SUFFIX = '.dead';
-export const DEAD_HEADERS = [
-  'triage_dead_reason',
-  'triage_error',
-  'triage_traceback',
-  'triage_dead_at',
-  'triage_original_queue',
-  'triage_original_priority',
-] as const;
+export const DEAD_SUFFIX = deadQueueName('');
+/** Every header the worker adds when it dead-letters a message (lib/brokers/types.ts). */
+const DEAD_HEADER_NAMES: readonly string[] = Object.values(DEAD_HEADERS);
 
 export function isDeadQueue(name: string): boolean {
   return name.endsWith(DEAD_SUFFIX) && name.length > DEAD_SUFFIX.length;
@@ -37,9 +31,10 @@ export function revive(message: TransferMessage, deadQueue: string, priority: nu
     throw new TriageError('UNPROCESSABLE', `dead message ${message.id ?? '(no id)'} cannot be decoded, so it cannot be retried`);
   }
   const headers = { ...message.celery.headers };
-  const original = typeof headers.triage_original_queue === 'string' && headers.triage_original_queue ? headers.triage_original_queue : null;
-  const originalPriority = Number(headers.triage_original_priority);
-  for (const key of DEAD_HEADERS) delete headers[key];
+  const originalQueue = headers[DEAD_HEADERS.originalQueue];
+  const original = typeof originalQueue === 'string' && originalQueue ? originalQueue : null;
+  const originalPriority = Number(headers[DEAD_HEADERS.originalPriority]);
+  for (const key of DEAD_HEADER_NAMES) delete headers[key];
   headers.retries = 0;
   const queue = original ?? (isDeadQueue(deadQueue) ? deadQueue.slice(0, -DEAD_SUFFIX.length) : null);
   if (!queue) throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} does not say which queue it came from`);

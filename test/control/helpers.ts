@@ -135,3 +135,32 @@ export function quiet<T extends { on(event: 'error', listener: (error: Error) =>
   channel.on('error', () => {});
   return channel;
 }
+
+/**
+ * Runs the adapter's own consumer (what the bundled worker uses) with one slot until it has
+ * taken `count` messages, acking each; returns their ids in execution order.
+ */
+export async function executeInOrder(
+  broker: import('@/lib/brokers/types').QueueBroker,
+  queue: string,
+  count: number,
+  statePrefix: string,
+): Promise<string[]> {
+  const order: string[] = [];
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const handle = await broker.consume({
+    queues: [queue],
+    concurrency: 1,
+    isPaused: () => false,
+    statePrefix,
+    onDelivery: async (delivery) => {
+      order.push(delivery.decoded.ok ? delivery.decoded.task.id : 'undecodable');
+      await delivery.ack();
+      if (order.length >= count) finish();
+    },
+  });
+  await finished;
+  await handle.stop();
+  return order;
+}

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RabbitBrokerConfigSchema } from '@/lib/config/schema';
 import { TriageError } from '@/lib/shared/errors';
 import { AMQP_URL, MANAGEMENT_URL, uniqueName, waitFor } from '@/test/support';
-import { declareRabbit, deleteRabbit, fillRabbit, rabbitCount, readRabbit } from '@/test/control/helpers';
+import { declareRabbit, deleteRabbit, executeInOrder, fillRabbit, rabbitCount, readRabbit } from '@/test/control/helpers';
 import { RabbitBroker } from '../rabbitmq-broker';
 import { holdQueueName } from './rabbit-control';
 
@@ -18,7 +18,7 @@ const created: string[] = [];
 
 function queueName(label: string): string {
   const q = uniqueName(label);
-  created.push(q, `${q}.drained`, holdQueueName(q));
+  created.push(q, `${q}.drained`, `${q}.dead`, holdQueueName(q));
   return q;
 }
 
@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('RabbitControl', () => {
-  it('reprioritizes 10,000 messages through a holding queue: new priority, none lost or duplicated, FIFO kept', async () => {
+  it('reprioritizes 10,000 messages through a holding queue: new priority, none lost or duplicated, FIFO kept, a worker executes them in the new order', async () => {
     const q = queueName('mctl-reprio');
     await declareRabbit(raw, q);
     const urgent = await fillRabbit(raw, q, Array(2000).fill(0));
@@ -53,6 +53,8 @@ describe('RabbitControl', () => {
     // Wire priority 9 = Triage 0 for x-max-priority 10; delivered urgent first, then the moved ones in their old order.
     expect(after.every((m) => m.priority === 9)).toBe(true);
     expect(after.map((m) => m.id)).toEqual([...urgent, ...low]);
+    // The worker's consumer (prefetch 1) then executes them in exactly this order.
+    expect(await executeInOrder(broker, q, 12_000, `${q}-state:`)).toEqual([...urgent, ...low]);
     // The holding queue is gone once it is empty.
     expect(await fetchQueue(holdQueueName(q))).toBeNull();
   });

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBrokerConfigSchema } from '@/lib/config/schema';
 import { deleteKeysLike, rawRedis, REDIS_URL, uniqueName } from '@/test/support';
-import { fillRedis, readRedis, stepKeyOf } from '@/test/control/helpers';
+import { executeInOrder, fillRedis, readRedis, stepKeyOf } from '@/test/control/helpers';
 import { RedisBroker } from '../redis-broker';
 
 /**
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('RedisControl', () => {
-  it('reprioritizes 10,000 messages: new step and priority, none lost or duplicated, FIFO kept, popped in the new order', async () => {
+  it('reprioritizes 10,000 messages: new step and priority, none lost or duplicated, FIFO kept, a worker executes them in the new order', async () => {
     const q = `${base}-reprio`;
     const urgent = await fillRedis(redis, q, Array(2000).fill(0));
     const low = await fillRedis(redis, q, Array(10_000).fill(9));
@@ -47,14 +47,9 @@ describe('RedisControl', () => {
     expect(after.slice(0, 2000).map((e) => e.raw)).toEqual(before.slice(0, 2000).map((e) => e.raw));
     expect(after.slice(2000).every((e) => e.priority === 0)).toBe(true);
 
-    // A consumer pops them in exactly this order (BRPOP over the steps, tail first).
-    const popped: string[] = [];
-    for (;;) {
-      const raw = await redis.rpop(stepKeyOf(q, 0));
-      if (!raw) break;
-      popped.push((JSON.parse(raw) as { headers: { id: string } }).headers.id);
-    }
-    expect(popped).toEqual([...urgent, ...low]);
+    // The worker's consumer (one slot) then executes them in exactly this order.
+    expect(await executeInOrder(broker, q, 12_000, `${base}-state:`)).toEqual([...urgent, ...low]);
+    expect(await readRedis(redis, q)).toHaveLength(0);
   });
 
   it('keeps bytes when a message stays in its step; rewrites only priority and routing key when it moves', async () => {
