@@ -20,9 +20,10 @@ import * as retryTaskRoute from '@/app/api/v1/tasks/[id]/retry/route';
 import * as archiveRestoreRoute from '@/app/api/v1/archives/[archiveId]/restore/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
 import * as operationRoute from '@/app/api/v1/operations/[id]/route';
+import * as operationEvents from '@/app/api/v1/operations/[id]/events/route';
 import * as tasksRoute from '@/app/api/v1/queues/[broker]/[queue]/tasks/route';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from './support';
-import { call, useConfig } from './api-client';
+import { TEST_ADMIN_TOKEN, call, useConfig } from './api-client';
 import { declareRabbit, fillRabbit, fillRedis, readRabbit, readRedis, stepKeyOf } from './control/helpers';
 
 /**
@@ -101,6 +102,14 @@ describe('control API', () => {
     expect(new Set(inRabbit.slice(5000).map((m) => m.priority))).toEqual(new Set([3]));
 
     const op = await call<OperationRecord>(operationRoute.GET, 'GET', '/api/v1/operations/move-there-op-1', { id: 'move-there-op-1' });
+    // The same record as a server-sent events stream: ends with `done` at once for a finished operation.
+    const events = await operationEvents.GET(new Request('http://localhost/api/v1/operations/move-there-op-1/events', { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }), {
+      params: Promise.resolve({ id: 'move-there-op-1' }),
+    });
+    expect(events.headers.get('content-type')).toContain('text/event-stream');
+    const text = await events.text();
+    expect(text).toContain('event: done');
+    expect(JSON.parse(text.split('data: ')[1]!.trim())).toMatchObject({ status: 'succeeded', result: { moved: 10_000 } });
     expect(op.body).toMatchObject({ status: 'succeeded', result: { moved: 10_000 }, progress: { moved: 10_000 } });
 
     const back = await act<{ matched: number; moved: number }>(moveRoute.POST, 'rabbitmq', mq, 'move', { to: { broker: 'redis', queue: rq } });

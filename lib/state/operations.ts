@@ -120,3 +120,60 @@ export async function lockQueue(redis: Redis, prefix: string, broker: string, qu
     if ((await redis.get(key)) === owner) await redis.del(key);
   };
 }
+
+// Polls Triage's state Redis (never a broker) while a client watches one operation.
+const WATCH_INTERVAL_MS = 300;
+// A record that never appears (wrong id, or the operation has not started yet).
+const WATCH_NOT_FOUND_MS = 10_000;
+
+/**
+ * Server-sent events for one operation: `progress` with the record whenever it changes,
+ * then `done` with the final record (succeeded or failed), then the stream ends. A record
+ * that disappears (expired) for 10 s ends it with `done` and `null`.
+ */
+export function watchOperation(store: OperationStore, id: string, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let timer: NodeJS.Timeout | null = null;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const started = Date.now();
+      let last = '';
+      const stop = () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+      signal.addEventListener('abort', stop, { once: true });
+      const send = (event: string, data: unknown) => controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      const tick = async () => {
+        if (signal.aborted) return;
+        const record = await store.get(id).catch(() => null);
+        if (!record && Date.now() - started > WATCH_NOT_FOUND_MS) {
+          send('done', null);
+          stop();
+          return;
+        }
+        if (record) {
+          const json = JSON.stringify(record);
+          if (record.status !== 'running') {
+            send('done', record);
+            stop();
+            return;
+          }
+          if (json !== last) send('progress', record);
+          last = json;
+        }
+        timer = setTimeout(() => void tick(), WATCH_INTERVAL_MS);
+        timer.unref();
+      };
+      void tick();
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+    },
+  });
+}
