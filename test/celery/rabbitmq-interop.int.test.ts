@@ -37,10 +37,16 @@ describe.skipIf(!celery.ok)(`Triage with real Celery on RabbitMQ (${celery.reaso
     const expectedCounts: Record<string, number> = Object.fromEntries([...Array(10).keys()].map((p) => [String(p), 0]));
     for (const p of SENT) expectedCounts[String(p === null ? 9 : 9 - p)]! += 1;
     // Management statistics refresh every few seconds.
-    const listed = await waitFor('management stats to show all tasks', async () => {
-      const q = await apiQueue('rabbitmq', queue);
-      return q && q.depth === SENT.length ? q : null;
-    });
+    // Management statistics refresh every few seconds, and under load report the total
+    // before the per-priority split: wait for the split, then check it exactly.
+    const listed = await waitFor(
+      'management stats to show every task at its priority',
+      async () => {
+        const q = await apiQueue('rabbitmq', queue);
+        return q && q.depth === SENT.length && JSON.stringify(q.byPriority) === JSON.stringify(expectedCounts) ? q : null;
+      },
+      90_000,
+    );
     expect(listed.byPriority).toEqual(expectedCounts);
 
     const page = await apiBrowse('rabbitmq', queue);
