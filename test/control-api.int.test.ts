@@ -178,6 +178,7 @@ describe('control API', () => {
     await fillRedis(redis, rq2, [0, 5]);
     await fillRabbit(amqp, mq, [3]);
     const before = await snapshotRedis(rq2);
+    const missing = uniqueName('nope');
     // One at a time: each must fail on its own input, not on another request holding the queue.
     const cases: [string, () => Promise<{ status: number; body: unknown }>, number][] = [
       ['unknown ids', () => act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 0, ids: ['no-such-id'] }), 404],
@@ -192,7 +193,7 @@ describe('control API', () => {
       ['incompatible drain target', () => act(drainRoute.POST, 'rabbitmq', mq, 'drain', { to: { broker: 'rabbitmq', queue: mqPlain } }), 422],
       ['unknown target queue', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'rabbitmq', queue: uniqueName('nope') } }), 404],
       ['unknown broker', () => act(moveRoute.POST, 'redis', rq2, 'move', { to: { broker: 'nope', queue: rq } }), 404],
-      ['unknown source queue', () => act(drainRoute.POST, 'redis', uniqueName('nope'), 'drain'), 404],
+      ['unknown source queue', () => act(drainRoute.POST, 'redis', missing, 'drain'), 404],
       ['delete without a selection', () => act(deleteRoute.POST, 'redis', rq2, 'delete', {}), 400],
       ['unknown field', () => act(reprioritizeRoute.POST, 'redis', rq2, 'reprioritize', { priority: 1, everything: true }), 400],
     ];
@@ -207,6 +208,8 @@ describe('control API', () => {
     expect(busy).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
     await redis.del(`${prefix}oplock:redis/${rq2}`);
     expect(await snapshotRedis(rq2)).toEqual(before);
+    // Not even the parking queue of the unknown source was declared.
+    expect(await redis.keys(`*${missing}*`)).toEqual([]);
     expect(await readRabbit(amqp, mq)).toHaveLength(1);
     expect(await readRabbit(amqp, mqPlain)).toHaveLength(0);
     await act(purgeRoute.POST, 'rabbitmq', mq, 'purge', { confirm: mq });

@@ -17,6 +17,10 @@ export async function transfer(
   if (from.broker.id === to.broker.id && from.queue === to.queue) {
     throw new TriageError('CONFLICT', `source and target are the same queue (${from.broker.id}/${from.queue})`);
   }
+  // Check the source before creating anything: a bad request must change nothing.
+  if (!(await from.broker.getQueue(from.queue))) {
+    throw new TriageError('NOT_FOUND', `queue ${JSON.stringify(from.queue)} not found on broker ${from.broker.id}`);
+  }
   await to.broker.control.prepareTarget(to.queue, options.target);
   if (from.broker.id === to.broker.id) {
     return from.broker.control.relocate(from.queue, selector, { queue: to.queue, priority }, options);
