@@ -89,7 +89,8 @@ export function publishOptions(message: CeleryMessage, enqueuedAt: Date): Option
   };
 }
 
-function drained(channel: ConfirmChannel): Promise<void> {
+/** Resolves when a channel that refused a publish (backpressure) can take more. */
+export function drained(channel: ConfirmChannel): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDrain = () => {
       cleanup();

@@ -1,4 +1,4 @@
-import type { Channel, ConfirmChannel, Message as AmqpMessage, Options } from 'amqplib';
+import type { Channel, Message as AmqpMessage, Options } from 'amqplib';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY, fromRabbitPriority, toRabbitPriority } from '@/lib/shared/priority';
 import type {
@@ -15,6 +15,7 @@ import type {
 } from '../../types';
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
+import { drained } from '../publish';
 import { maxPriorityOf } from '../queue-view';
 import { checkQueue } from '../topology';
 import { fromAmqp, toAmqp } from './transfer';
@@ -304,21 +305,3 @@ function assertCompatible(record: QueueRecord): void {
   }
 }
 
-function drained(channel: ConfirmChannel): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      cleanup();
-      resolve();
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new Error('the channel closed while waiting for it to drain'));
-    };
-    const cleanup = () => {
-      channel.removeListener('drain', onDrain);
-      channel.removeListener('close', onClose);
-    };
-    channel.on('drain', onDrain);
-    channel.on('close', onClose);
-  });
-}
