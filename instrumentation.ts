@@ -11,5 +11,7 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_PHASE !== 'phase-production-build') {
     const { getSampler } = await import('./lib/server/sampler');
     await getSampler({ history: true });
+    const { startCeleryIngestion } = await import('./lib/server/celery-ingest');
+    await startCeleryIngestion();
   }
 }

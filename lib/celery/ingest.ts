@@ -1,0 +1,116 @@
+import type { TaskEventType } from '@/lib/state/events';
+import type { TaskRecord, TaskStore } from '@/lib/state/task-store';
+import type { WorkerRecord, WorkerStore } from '@/lib/state/worker-store';
+import { eventTime, taskStateFor, type CeleryEvent, type TaskEvent, type WorkerEvent } from './events';
+
+/**
+ * Folds real Celery workers' events into Triage's task and worker stores, so their tasks get
+ * timelines and the workers appear beside Triage's own. Memory stays bounded: the state
+ * lives in Redis (task records with a TTL, worker records pruned when silent); only a
+ * capped map of which queues each Celery host was seen serving is kept here, unlike Flower,
+ * which keeps every task in memory.
+ */
+const MAX_HOSTS = 1000;
+
+const EVENT_TYPE: Record<string, TaskEventType | undefined> = {
+  'task-received': 'task.received',
+  'task-started': 'task.started',
+  'task-succeeded': 'task.succeeded',
+  'task-failed': 'task.failed',
+  'task-retried': 'task.retried',
+};
+
+export class CeleryEventIngestor {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly hosts = new Map<string, { startedAt: string; queues: Set<string> }>();
+
+  constructor(
+    private readonly brokerId: string,
+    private readonly tasks: TaskStore,
+    private readonly workers: WorkerStore,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  /** Applies events in arrival order, one batch at a time, so updates to one task never race. */
+  push(events: CeleryEvent[]): Promise<void> {
+    this.chain = this.chain.then(() => this.apply(events)).catch(this.onError);
+    return this.chain;
+  }
+
+  private async apply(events: CeleryEvent[]): Promise<void> {
+    for (const item of events) {
+      if (item.kind === 'worker') await this.worker(item.event);
+      else await this.task(item.event);
+    }
+  }
+
+  private host(hostname: string, at: string) {
+    let host = this.hosts.get(hostname);
+    if (!host) {
+      if (this.hosts.size >= MAX_HOSTS) this.hosts.delete(this.hosts.keys().next().value as string);
+      host = { startedAt: at, queues: new Set() };
+      this.hosts.set(hostname, host);
+    }
+    return host;
+  }
+
+  private async worker(event: WorkerEvent): Promise<void> {
+    const id = `celery:${this.brokerId}:${event.hostname}`;
+    if (event.type === 'worker-offline') {
+      this.hosts.delete(event.hostname);
+      await this.workers.remove(id);
+      return;
+    }
+    const at = eventTime(event);
+    const host = this.host(event.hostname, at);
+    const record: WorkerRecord & { software: string } = {
+      id,
+      hostname: event.hostname,
+      pid: event.pid ?? 0,
+      broker: this.brokerId,
+      queues: [...host.queues],
+      // Heartbeats do not carry pool size or prefetch; 0 = not reported.
+      concurrency: 0,
+      prefetch: 0,
+      active: event.active ?? 0,
+      processed: event.processed ?? 0,
+      failed: 0,
+      paused: false,
+      pausedQueues: [],
+      state: 'online',
+      startedAt: host.startedAt,
+      lastHeartbeatAt: at,
+      heartbeatIntervalMs: Math.round((event.freq ?? 2) * 1000),
+      software: `${event.sw_ident ?? 'celery'} ${event.sw_ver ?? ''}`.trim(),
+    };
+    await this.workers.put(record);
+  }
+
+  private async task(event: TaskEvent): Promise<void> {
+    const state = taskStateFor(event.type);
+    if (!state) return;
+    const at = eventTime(event);
+    const previous = await this.tasks.get(event.uuid);
+    const queue = event.routing_key || event.queue || previous?.queue || '';
+    if (event.hostname && queue && event.type !== 'task-sent') this.host(event.hostname, at).queues.add(queue);
+    const worker = event.type === 'task-sent' ? undefined : event.hostname;
+    const record: TaskRecord = {
+      id: event.uuid,
+      task: event.name ?? previous?.task ?? '',
+      broker: this.brokerId,
+      queue,
+      // Celery's events carry no priority; null = unknown, unless Triage knew it already.
+      priority: previous?.priority ?? (null as unknown as number),
+      state,
+      history: [...(previous?.history ?? []), { state, at, ...(worker ? { worker } : {}), ...(event.exception ? { error: event.exception } : {}) }],
+      ...(previous?.result !== undefined ? { result: previous.result } : {}),
+      ...(event.result !== undefined ? { result: event.result } : {}),
+      ...(event.exception ? { error: event.exception } : previous?.error ? { error: previous.error } : {}),
+      ...(event.traceback ? { traceback: event.traceback } : previous?.traceback ? { traceback: previous.traceback } : {}),
+      retries: event.retries ?? previous?.retries ?? 0,
+      updatedAt: at,
+    };
+    const type = EVENT_TYPE[event.type];
+    await this.tasks.save(record, type ? [{ type, ...(worker ? { worker } : {}), source: 'celery' }] : []);
+  }
+}

@@ -1,0 +1,27 @@
+import { subscribeCeleryEvents } from '@/lib/brokers/celery-events';
+import { CeleryEventIngestor } from '@/lib/celery/ingest';
+import { TaskStore } from '@/lib/state/task-store';
+import { WorkerStore } from '@/lib/state/worker-store';
+import { runtime } from './runtime';
+
+const holder = globalThis as typeof globalThis & { __triageCeleryIngest?: Promise<Array<() => Promise<void>>> };
+
+/**
+ * Listens to real Celery workers' events on every broker for as long as the server runs
+ * (Celery's events are lost when nobody listens). Started once per server process.
+ */
+export function startCeleryIngestion(): Promise<Array<() => Promise<void>>> {
+  holder.__triageCeleryIngest ??= (async () => {
+    const rt = runtime();
+    await rt.ready;
+    const tasks = new TaskStore(rt.stateRedis, rt.config.statePrefix);
+    const workers = new WorkerStore(rt.stateRedis, rt.config.statePrefix);
+    return Promise.all(
+      rt.config.brokers.map((config) => {
+        const ingestor = new CeleryEventIngestor(config.id, tasks, workers, (err) => rt.logger.warn({ err, broker: config.id }, 'celery event not applied'));
+        return subscribeCeleryEvents(config, (events) => void ingestor.push(events), rt.logger);
+      }),
+    );
+  })();
+  return holder.__triageCeleryIngest;
+}

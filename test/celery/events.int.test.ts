@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { subscribeCeleryEvents } from '@/lib/brokers/celery-events';
+import { CeleryEventIngestor } from '@/lib/celery/ingest';
+import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { TaskStore } from '@/lib/state/task-store';
+import { WorkerStore } from '@/lib/state/worker-store';
+import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from '../support';
+import { celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
+import { logFile } from './interop-harness';
+
+const cleanup: string[] = [];
+let redis: Redis | null = null;
+
+afterAll(async () => {
+  if (redis) {
+    await deleteKeysLike(redis, ...cleanup);
+    await redis.quit();
+  }
+});
+
+describe.skipIf(!celery.ok)(`Celery events folded into Triage's state (${celery.reason})`, () => {
+  it('a real Celery worker appears with live heartbeats, and its tasks get full timelines', async () => {
+    redis = rawRedis();
+    const queue = uniqueName('ev');
+    const prefix = `${uniqueName('evstate')}:`;
+    cleanup.push(queue, prefix);
+    const config = RedisBrokerConfigSchema.parse({ id: 'redis', kind: 'redis', url: REDIS_URL });
+    const tasks = new TaskStore(redis, prefix);
+    const workers = new WorkerStore(redis, prefix);
+    const ingestor = new CeleryEventIngestor('redis', tasks, workers);
+    const stop = await subscribeCeleryEvents(config, (events) => void ingestor.push(events));
+    const hostname = `${queue}@triage-test`;
+    const probe: ProbeEnv = { PROBE_BROKER_URL: REDIS_URL, PROBE_QUEUE: queue, PROBE_LOG: logFile() };
+    const worker = startWorker(probe, { events: true, hostname });
+    try {
+      const seen = await waitFor('the Celery worker to be listed', async () => (await workers.list()).find((w) => w.hostname === hostname), 60_000, 200);
+      expect(seen.id).toBe(`celery:redis:${hostname}`);
+      expect(seen.stale).toBe(false);
+      // Heartbeats every 2 s move lastHeartbeatAt forward.
+      await waitFor('a later heartbeat', async () => {
+        const now = (await workers.list()).find((w) => w.hostname === hostname);
+        return now && now.lastHeartbeatAt > seen.lastHeartbeatAt;
+      }, 30_000, 200);
+
+      const [okId, failId] = [...produce(probe, [3], 'probe.work'), ...produce(probe, [3], 'probe.fail')];
+      await waitFor('both tasks to run', () => executions(probe.PROBE_LOG!).length >= 1, 60_000, 200);
+      const ok = await waitFor('the success timeline', async () => {
+        const t = await tasks.get(okId!);
+        return t?.state === 'succeeded' ? t : null;
+      }, 60_000, 200);
+      expect(ok.task).toBe('probe.work');
+      expect(ok.queue).toBe(queue);
+      expect(ok.history.map((h) => h.state)).toEqual(['queued', 'queued', 'active', 'succeeded']);
+      expect(ok.history.at(-1)!.worker).toBe(hostname);
+      const failed = await waitFor('the failure timeline', async () => {
+        const t = await tasks.get(failId!);
+        return t?.state === 'failed' ? t : null;
+      }, 60_000, 200);
+      expect(failed.error).toMatch(/ValueError/);
+      expect(failed.traceback).toMatch(/Traceback/);
+      const listed = (await workers.list()).find((w) => w.hostname === hostname)!;
+      expect(listed.queues).toContain(queue);
+    } finally {
+      await stopWorker(worker);
+      await stop();
+    }
+    // A warm shutdown sends worker-offline: the worker leaves the list.
+    await waitFor('the worker to go offline', async () => !(await workers.list()).some((w) => w.hostname === hostname), 30_000, 200);
+  });
+});
