@@ -29,6 +29,8 @@ export class CeleryEventIngestor {
     private readonly tasks: TaskStore,
     private readonly workers: WorkerStore,
     private readonly onError: (error: unknown) => void = () => {},
+    /** Called when a Celery worker announces itself: pause state must be re-sent to it. */
+    private readonly onWorkerOnline: (hostname: string) => void = () => {},
   ) {}
 
   /** Applies events in arrival order, one batch at a time, so updates to one task never race. */
@@ -62,6 +64,7 @@ export class CeleryEventIngestor {
       return;
     }
     const at = eventTime(event);
+    if (event.type === 'worker-online' || !this.hosts.has(event.hostname)) this.onWorkerOnline(event.hostname);
     const host = this.host(event.hostname, at);
     const record: WorkerRecord & { software: string } = {
       id,

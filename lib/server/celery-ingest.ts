@@ -1,5 +1,7 @@
 import { subscribeCeleryEvents } from '@/lib/brokers/celery-events';
 import { CeleryEventIngestor } from '@/lib/celery/ingest';
+import { resendPauses, scheduleResend } from '@/lib/control/pause-resend';
+import { PauseStore } from '@/lib/state/pause-store';
 import { TaskStore } from '@/lib/state/task-store';
 import { WorkerStore } from '@/lib/state/worker-store';
 import { runtime } from './runtime';
@@ -16,9 +18,14 @@ export function startCeleryIngestion(): Promise<Array<() => Promise<void>>> {
     await rt.ready;
     const tasks = new TaskStore(rt.stateRedis, rt.config.statePrefix);
     const workers = new WorkerStore(rt.stateRedis, rt.config.statePrefix);
+    const pauses = new PauseStore(rt.stateRedis, rt.config.statePrefix);
     return Promise.all(
       rt.config.brokers.map((config) => {
-        const ingestor = new CeleryEventIngestor(config.id, tasks, workers, (err) => rt.logger.warn({ err, broker: config.id }, 'celery event not applied'));
+        const warn = (msg: string) => (err: unknown) => rt.logger.warn({ err, broker: config.id }, msg);
+        const broker = rt.brokers.get(config.id)!;
+        const ingestor = new CeleryEventIngestor(config.id, tasks, workers, warn('celery event not applied'), () =>
+          scheduleResend(() => resendPauses(broker, pauses), warn('pause not re-sent to a celery worker')),
+        );
         return subscribeCeleryEvents(config, (events) => void ingestor.push(events), rt.logger);
       }),
     );

@@ -109,3 +109,21 @@ export function executions(logFile: string): Execution[] {
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Execution);
 }
+
+/** The queues a running Celery worker consumes right now (`celery inspect active_queues`); null if it did not answer. */
+export function activeQueues(probe: ProbeEnv, hostname: string): string[] | null {
+  const run = spawnSync(PYTHON, ['-m', 'celery', '-A', 'triage_probe', 'inspect', 'active_queues', '-d', hostname, '-j', '-t', '2'], {
+    env: env(probe),
+    cwd: DIR,
+    encoding: 'utf8',
+  });
+  const start = run.stdout.indexOf('{');
+  if (run.status !== 0 || start < 0) return null;
+  try {
+    const replies = JSON.parse(run.stdout.slice(start)) as Record<string, { name: string }[]>;
+    const mine = replies[hostname];
+    return mine ? mine.map((q) => q.name) : null;
+  } catch {
+    return null;
+  }
+}

@@ -6,7 +6,10 @@ import { RedisBrokerConfigSchema } from '@/lib/config/schema';
 import { TaskStore } from '@/lib/state/task-store';
 import { WorkerStore } from '@/lib/state/worker-store';
 import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from '../support';
-import { celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
+import { createBroker } from '@/lib/brokers/registry';
+import { resendPauses, scheduleResend } from '@/lib/control/pause-resend';
+import { PauseStore } from '@/lib/state/pause-store';
+import { activeQueues, celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
 import { logFile } from './interop-harness';
 
 const cleanup: string[] = [];
@@ -67,5 +70,41 @@ describe.skipIf(!celery.ok)(`Celery events folded into Triage's state (${celery.
     }
     // A warm shutdown sends worker-offline: the worker leaves the list.
     await waitFor('the worker to go offline', async () => !(await workers.list()).some((w) => w.hostname === hostname), 30_000, 200);
+  });
+
+  it('a Celery worker that comes online while its queue is paused gets the pause again, and resumes on add_consumer', async () => {
+    redis ??= rawRedis();
+    const queue = uniqueName('evp');
+    const prefix = `${uniqueName('evpstate')}:`;
+    cleanup.push(queue, prefix);
+    const config = RedisBrokerConfigSchema.parse({ id: 'redis', kind: 'redis', url: REDIS_URL, queues: [{ name: queue }] });
+    const broker = createBroker(config);
+    await broker.connect();
+    const pauses = new PauseStore(redis, prefix);
+    await pauses.pause('redis', queue, 'test');
+    const ingestor = new CeleryEventIngestor('redis', new TaskStore(redis, prefix), new WorkerStore(redis, prefix), undefined, () =>
+      scheduleResend(() => resendPauses(broker, pauses), () => {}),
+    );
+    const stop = await subscribeCeleryEvents(config, (events) => void ingestor.push(events));
+    const hostname = `${queue}@triage-test`;
+    const probe: ProbeEnv = { PROBE_BROKER_URL: REDIS_URL, PROBE_QUEUE: queue, PROBE_LOG: logFile() };
+    const worker = startWorker(probe, { events: true, hostname });
+    try {
+      // Started with -Q <queue>, the worker stops consuming it once Triage re-sends the pause.
+      await waitFor('the restarted worker to drop the paused queue', () => {
+        const queues = activeQueues(probe, hostname);
+        return queues !== null && !queues.includes(queue);
+      }, 60_000, 500);
+      const [id] = produce(probe, [0]);
+      expect(await redis.llen(queue)).toBe(1);
+      await pauses.resume('redis', queue);
+      await broker.control.broadcast('add_consumer', { queue });
+      const ran = await waitFor('the task to run after resume', () => executions(probe.PROBE_LOG!).find((e) => e.id === id), 60_000, 200);
+      expect(ran.id).toBe(id);
+    } finally {
+      await stopWorker(worker);
+      await stop();
+      await broker.close();
+    }
   });
 });
