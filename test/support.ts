@@ -50,3 +50,17 @@ export async function deleteKeysLike(redis: Redis, ...names: string[]): Promise<
     } while (cursor !== '0');
   }
 }
+
+/** A Redis client for one test file plus the names its tests created; `done()` deletes them and closes it. */
+export function scratchRedis(): { client: Redis; names: string[]; done: () => Promise<void> } {
+  const client = rawRedis();
+  const names: string[] = [];
+  return {
+    client,
+    names,
+    done: async () => {
+      await deleteKeysLike(client, ...names);
+      await client.quit();
+    },
+  };
+}

@@ -10,7 +10,12 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
-  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
+  constructor(
+    private readonly targetPort: number,
+    private readonly targetHost = '127.0.0.1',
+    /** Sees every chunk a client sends towards the broker (for measuring traffic). */
+    private readonly onClientData?: (chunk: Buffer) => void,
+  ) {}
 
   async start(): Promise<number> {
     const server = net.createServer((client) => {
@@ -20,6 +25,7 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
+      if (this.onClientData) client.on('data', this.onClientData);
       client.pipe(upstream);
       upstream.pipe(client);
       client.on('close', () => upstream.destroy());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MessageSelector } from '@/lib/brokers/types';
 import { PrioritySchema } from '@/lib/shared/priority';
+import { PageLimitSchema } from '@/lib/shared/types';
 
 /** Request bodies of the control endpoints (product.md §4), validated at the edge. */
 
@@ -78,12 +79,7 @@ export const RetryOneBodySchema = z.object({ priority: PrioritySchema.optional()
 
 export const AuditQuerySchema = z
   .object({
-    limit: z.coerce
-      .number({ error: 'limit must be an integer from 1 to 500' })
-      .int({ error: 'limit must be an integer from 1 to 500' })
-      .min(1, { error: 'limit must be an integer from 1 to 500' })
-      .max(500, { error: 'limit must be an integer from 1 to 500' })
-      .default(50),
+    limit: PageLimitSchema,
     cursor: z.string().max(64).optional(),
   })
   .strict();

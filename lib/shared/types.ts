@@ -125,14 +125,17 @@ export const EnqueueBodySchema = z
 
 export type EnqueueBody = z.infer<typeof EnqueueBodySchema>;
 
+/** `?limit=` of every paged list: 1..500, 50 when absent. */
+export const PageLimitSchema = z.coerce
+  .number({ error: 'limit must be an integer from 1 to 500' })
+  .int({ error: 'limit must be an integer from 1 to 500' })
+  .min(1, { error: 'limit must be an integer from 1 to 500' })
+  .max(500, { error: 'limit must be an integer from 1 to 500' })
+  .default(50);
+
 export const BrowseQuerySchema = z
   .object({
-    limit: z.coerce
-      .number({ error: 'limit must be an integer from 1 to 500' })
-      .int({ error: 'limit must be an integer from 1 to 500' })
-      .min(1, { error: 'limit must be an integer from 1 to 500' })
-      .max(500, { error: 'limit must be an integer from 1 to 500' })
-      .default(50),
+    limit: PageLimitSchema,
     cursor: z.string().max(2000).optional(),
     priority: z
       .string()

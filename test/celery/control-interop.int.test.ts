@@ -1,28 +1,24 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { resetRuntime } from '@/lib/server/runtime';
 import * as reprioritize from '@/app/api/v1/queues/[broker]/[queue]/reprioritize/route';
 import * as pause from '@/app/api/v1/queues/[broker]/[queue]/pause/route';
 import * as resume from '@/app/api/v1/queues/[broker]/[queue]/resume/route';
 import { call, writeTestConfig } from '../api-client';
-import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from '../support';
+import { REDIS_URL, scratchRedis, uniqueName, waitFor } from '../support';
 import { activeQueues, celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
 import { apiBrowse, logFile, runCeleryWorker } from './interop-harness';
 
-let redis: Redis | null = null;
-const cleanup: string[] = [];
+const scratch = scratchRedis();
+const redis = scratch.client;
+const cleanup = scratch.names;
 
 afterAll(async () => {
   await resetRuntime();
-  if (redis) {
-    await deleteKeysLike(redis, ...cleanup);
-    await redis.quit();
-  }
+  await scratch.done();
   delete process.env.TRIAGE_CONFIG;
 });
 
 function setup(): { queue: string; probe: ProbeEnv } {
-  redis ??= rawRedis();
   const queue = uniqueName('cctl');
   cleanup.push(queue);
   writeTestConfig({ brokers: [{ id: 'redis', kind: 'redis', url: REDIS_URL, queues: [{ name: queue }] }] });
@@ -65,7 +61,7 @@ describe.skipIf(!celery.ok)(`Triage's control plane driving real Celery (${celer
         return queues !== null && !queues.includes(queue);
       }, 30_000, 500);
       const [id] = produce(probe, [0]);
-      expect(await redis!.llen(queue)).toBe(1);
+      expect(await redis.llen(queue)).toBe(1);
       await call(resume.POST, 'POST', `/api/v1/queues/redis/${queue}/resume`, { broker: 'redis', queue });
       const ran = await waitFor('the task to run after resume', () => executions(probe.PROBE_LOG!).find((e) => e.id === id), 60_000, 200);
       expect(ran.id).toBe(id);

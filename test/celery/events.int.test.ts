@@ -1,30 +1,26 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { subscribeCeleryEvents } from '@/lib/brokers/celery-events';
 import { CeleryEventIngestor } from '@/lib/celery/ingest';
 import { RedisBrokerConfigSchema } from '@/lib/config/schema';
 import { TaskStore } from '@/lib/state/task-store';
 import { WorkerStore } from '@/lib/state/worker-store';
-import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from '../support';
+import { REDIS_URL, scratchRedis, uniqueName, waitFor } from '../support';
 import { createBroker } from '@/lib/brokers/registry';
 import { resendPauses, scheduleResend } from '@/lib/control/pause-resend';
 import { PauseStore } from '@/lib/state/pause-store';
 import { activeQueues, celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
 import { logFile } from './interop-harness';
 
-const cleanup: string[] = [];
-let redis: Redis | null = null;
+const scratch = scratchRedis();
+const redis = scratch.client;
+const cleanup = scratch.names;
 
 afterAll(async () => {
-  if (redis) {
-    await deleteKeysLike(redis, ...cleanup);
-    await redis.quit();
-  }
+  await scratch.done();
 });
 
 describe.skipIf(!celery.ok)(`Celery events folded into Triage's state (${celery.reason})`, () => {
   it('a real Celery worker appears with live heartbeats, and its tasks get full timelines', async () => {
-    redis = rawRedis();
     const queue = uniqueName('ev');
     const prefix = `${uniqueName('evstate')}:`;
     cleanup.push(queue, prefix);
@@ -73,7 +69,6 @@ describe.skipIf(!celery.ok)(`Celery events folded into Triage's state (${celery.
   });
 
   it('a Celery worker that comes online while its queue is paused gets the pause again, and resumes on add_consumer', async () => {
-    redis ??= rawRedis();
     const queue = uniqueName('evp');
     const prefix = `${uniqueName('evpstate')}:`;
     cleanup.push(queue, prefix);

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { resetRuntime } from '@/lib/server/runtime';
 import { ALL_STEPS, KOMBU_DEFAULT_SEP, stepFor } from '@/lib/shared/priority';
 import { useConfig } from '../api-client';
-import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName } from '../support';
+import { REDIS_URL, scratchRedis, uniqueName } from '../support';
 import { celery, produce, type ProbeEnv } from './celery';
 import { apiBrowse, apiEnqueue, apiQueue, logFile, runCeleryWorker } from './interop-harness';
 
@@ -16,15 +15,12 @@ const layouts = [
   { label: 'a global_keyprefix', steps: [0, 3, 6, 9], sep: KOMBU_DEFAULT_SEP, prefix: `${uniqueName('pfx')}:` },
 ];
 
-let redis: Redis | null = null;
-const cleanup: string[] = [];
+const scratch = scratchRedis();
+const cleanup = scratch.names;
 
 afterAll(async () => {
   await resetRuntime();
-  if (redis) {
-    await deleteKeysLike(redis, ...cleanup);
-    await redis.quit();
-  }
+  await scratch.done();
   delete process.env.TRIAGE_CONFIG;
 });
 
@@ -39,7 +35,6 @@ function expectedOrder(ids: string[], sent: (number | null)[], steps: number[]):
 describe.skipIf(!celery.ok)(`Triage with real Celery on Redis (${celery.reason})`, () => {
   for (const layout of layouts) {
     it(`Celery-produced tasks: Triage's counts and order match what a Celery worker runs, with ${layout.label}`, async () => {
-      redis ??= rawRedis();
       const queue = uniqueName('cel');
       cleanup.push(queue);
       if (layout.prefix) cleanup.push(layout.prefix);
@@ -73,7 +68,6 @@ describe.skipIf(!celery.ok)(`Triage with real Celery on Redis (${celery.reason})
   }
 
   it('tasks enqueued through the API run on a real Celery worker in Triage priority order, args intact', async () => {
-    redis ??= rawRedis();
     const queue = uniqueName('api-cel');
     cleanup.push(queue);
     await resetRuntime();

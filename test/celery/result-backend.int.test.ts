@@ -1,23 +1,19 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { describeFailure, readTaskMeta, rebuildFromMeta, taskMetaKey } from '@/lib/celery/result-backend';
-import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from '../support';
+import { REDIS_URL, scratchRedis, uniqueName, waitFor } from '../support';
 import { celery, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
 import { logFile } from './interop-harness';
 
-let redis: Redis | null = null;
-const cleanup: string[] = [];
+const scratch = scratchRedis();
+const redis = scratch.client;
+const cleanup = scratch.names;
 
 afterAll(async () => {
-  if (redis) {
-    await deleteKeysLike(redis, ...cleanup);
-    await redis.quit();
-  }
+  await scratch.done();
 });
 
 describe.skipIf(!celery.ok)(`Celery's Redis result backend (${celery.reason})`, () => {
   it('reads real SUCCESS and FAILURE results, the traceback, and the request result_extended stores', async () => {
-    redis = rawRedis();
     const queue = uniqueName('res');
     cleanup.push(queue);
     const probe: ProbeEnv = { PROBE_BROKER_URL: REDIS_URL, PROBE_QUEUE: queue, PROBE_LOG: logFile() };
@@ -27,8 +23,8 @@ describe.skipIf(!celery.ok)(`Celery's Redis result backend (${celery.reason})`, 
     cleanup.push(taskMetaKey(okId!), taskMetaKey(failId!));
     const worker = startWorker(env);
     try {
-      const failed = await waitFor('the failure to be stored', () => readTaskMeta(redis!, failId!), 60_000, 200);
-      const succeeded = await waitFor('the success to be stored', () => readTaskMeta(redis!, okId!), 60_000, 200);
+      const failed = await waitFor('the failure to be stored', () => readTaskMeta(redis, failId!), 60_000, 200);
+      const succeeded = await waitFor('the success to be stored', () => readTaskMeta(redis, okId!), 60_000, 200);
       expect(succeeded.status).toBe('SUCCESS');
       expect(succeeded.result).toEqual({ ok: true });
       expect(failed.status).toBe('FAILURE');
