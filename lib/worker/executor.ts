@@ -123,7 +123,7 @@ interface RecordExtra {
 async function record(
   deps: ExecutorDeps,
   delivery: Delivery,
-  task: Pick<DecodedTask, 'id' | 'task'>,
+  task: Pick<DecodedTask, 'id' | 'task'> & Partial<Pick<DecodedTask, 'args' | 'kwargs' | 'eta' | 'origin' | 'enqueuedAt'>>,
   state: TaskState,
   events: TaskEventType[],
   extra: RecordExtra,
@@ -144,6 +144,8 @@ async function record(
   doc.priority = delivery.level;
   doc.state = state;
   doc.updatedAt = at;
+  // The task page shows what was sent; the message itself is gone once acknowledged.
+  if (task.args !== undefined) Object.assign(doc, { args: task.args, kwargs: task.kwargs, eta: task.eta, origin: task.origin, enqueuedAt: task.enqueuedAt });
   if (extra.failedFirst) doc.history.push({ state: 'failed', at, worker: deps.worker, error: extra.error });
   doc.history.push({
     state,
