@@ -25,7 +25,7 @@ export function PrioritySelect({
 }) {
   return (
     <span className="inline-flex items-center gap-2">
-      <span aria-hidden className={`size-4 shrink-0 rounded-sm ${value === undefined ? 'border border-slate-400' : priorityBg(value)}`} />
+      {value === undefined ? null : <span aria-hidden className={`size-4 shrink-0 rounded-sm ${priorityBg(value)}`} />}
       <select
         id={id}
         value={value === undefined ? '' : String(value)}

@@ -20,7 +20,7 @@ interface EnqueueResult {
 /**
  * The enqueue form inside a modal <dialog>: the browser traps focus in it and closes it on
  * Escape. With `broker` and `queue` given the target is fixed (a queue page); otherwise it
- * is chosen here from the known queues (or typed: enqueueing creates a Redis queue).
+ * is chosen here from the known queues (it must exist: the API refuses unknown queues).
  */
 export function EnqueueDialog({
   open,
@@ -140,7 +140,7 @@ export function EnqueueDialog({
             </p>
           ) : (
             <div className="grid gap-3 sm:grid-cols-[10rem_1fr]">
-              <Field id={ids('broker')} label="Broker">
+              <Field id={ids('broker')} name="broker" label="Broker">
                 <select
                   id={ids('broker')}
                   value={values.broker}
@@ -154,7 +154,7 @@ export function EnqueueDialog({
                   ))}
                 </select>
               </Field>
-              <Field id={ids('target')} label="Queue" error={errors.target}>
+              <Field id={ids('target')} name="target" label="Queue" error={errors.target}>
                 <input
                   id={ids('target')}
                   value={values.queue}
@@ -177,6 +177,7 @@ export function EnqueueDialog({
 
           <Field
             id={ids('task')}
+            name="task"
             label="Task name"
             error={errors.task}
             hint={
@@ -221,7 +222,8 @@ export function EnqueueDialog({
             </datalist>
           </Field>
 
-          <Field id={ids('args')} label="Args (JSON array)" error={errors.args}>
+          <div className="grid gap-3 sm:grid-cols-2">
+          <Field id={ids('args')} name="args" label="Args (JSON array)" error={errors.args}>
             <textarea
               id={ids('args')}
               value={values.args}
@@ -234,7 +236,7 @@ export function EnqueueDialog({
             />
           </Field>
 
-          <Field id={ids('kwargs')} label="Kwargs (JSON object)" error={errors.kwargs}>
+          <Field id={ids('kwargs')} name="kwargs" label="Kwargs (JSON object)" error={errors.kwargs}>
             <textarea
               id={ids('kwargs')}
               value={values.kwargs}
@@ -247,8 +249,10 @@ export function EnqueueDialog({
             />
           </Field>
 
+          </div>
+
           <div className="grid gap-3 sm:grid-cols-2">
-            <Field id={ids('priority')} label="Priority" error={errors.priority} hint="0–2 high, 3–5 medium, 6–9 low">
+            <Field id={ids('priority')} name="priority" label="Priority" error={errors.priority} hint="0–2 high, 3–5 medium, 6–9 low">
               <PrioritySelect
                 id={ids('priority')}
                 value={priority}
@@ -257,7 +261,7 @@ export function EnqueueDialog({
                 describedBy={errors.priority ? errorId(ids('priority')) : undefined}
               />
             </Field>
-            <Field id={ids('count')} label="How many" error={errors.count} hint="1 to 10,000 copies, each its own id">
+            <Field id={ids('count')} name="count" label="How many" error={errors.count} hint="1 to 10,000 copies, each its own id">
               <input
                 id={ids('count')}
                 type="number"
@@ -278,7 +282,7 @@ export function EnqueueDialog({
               {formError}
             </p>
           ) : null}
-          {result ? <ResultLine result={result} /> : null}
+          {result ? <ResultLine result={result} onOpen={onClose} /> : null}
         </div>
 
         <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-800">
@@ -307,10 +311,14 @@ function countLabel(count: string): string {
   return Number.isInteger(n) && n > 1 ? `${formatCount(n)} tasks` : 'task';
 }
 
-function ResultLine({ result }: { result: EnqueueResult }) {
+function ResultLine({ result, onOpen }: { result: EnqueueResult; onOpen: () => void }) {
   const first = result.ids[0];
+  const box = useRef<HTMLDivElement>(null);
+  // The form scrolls inside the dialog on short screens: bring the outcome into view.
+  useEffect(() => box.current?.scrollIntoView({ block: 'nearest' }), []);
   return (
     <div
+      ref={box}
       role="status"
       data-testid="enqueue-result"
       className="rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/40 dark:text-emerald-200"
@@ -326,7 +334,10 @@ function ResultLine({ result }: { result: EnqueueResult }) {
       {first ? (
         <p className="mt-1">
           {result.ids.length > 1 ? 'First task: ' : 'Task: '}
-          <Link href={`/tasks/${encodeURIComponent(first)}`} data-testid="enqueue-first-task" className="font-mono break-all underline">
+          <Link
+            href={`/tasks/${encodeURIComponent(first)}`}
+            onClick={onOpen}
+            data-testid="enqueue-first-task" className="font-mono break-all underline">
             {first}
           </Link>
         </p>

@@ -3,12 +3,15 @@ import type { ReactNode } from 'react';
 /** A labelled form row with its error right under the input (linked by aria-describedby via `errorId`). */
 export function Field({
   id,
+  name,
   label,
   hint,
   error,
   children,
 }: {
   id: string;
+  /** Names the error for tests and styles: `field-error-<name>`. */
+  name: string;
   label: string;
   hint?: ReactNode;
   error?: string;
@@ -22,7 +25,7 @@ export function Field({
       {children}
       {hint ? <p className="text-xs text-slate-600 dark:text-slate-400">{hint}</p> : null}
       {error ? (
-        <p id={errorId(id)} data-testid={`field-error-${id}`} className="text-sm break-words text-red-700 dark:text-red-400">
+        <p id={errorId(id)} data-testid={`field-error-${name}`} className="text-sm break-words text-red-700 dark:text-red-400">
           {error}
         </p>
       ) : null}

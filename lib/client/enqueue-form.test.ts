@@ -18,6 +18,10 @@ describe('buildEnqueueBody', () => {
       ok: false,
       errors: { args: expect.stringMatching(/JSON array/), kwargs: expect.stringMatching(/JSON object/) },
     });
+    expect(buildEnqueueBody({ ...base, args: '{"a": 1}', kwargs: '{"source": 3}' })).toEqual({
+      ok: false,
+      errors: { args: expect.stringMatching(/JSON array/), kwargs: expect.stringMatching(/^kwargs\.source: /) },
+    });
     const schema = buildEnqueueBody({ ...base, args: '["x"]', kwargs: '{"source": 3}' });
     expect(schema).toEqual({ ok: false, errors: { args: expect.stringMatching(/^args\[0\]: /), kwargs: expect.stringMatching(/^kwargs\.source: /) } });
   });
@@ -34,5 +38,6 @@ describe('serverFieldErrors', () => {
       serverFieldErrors([{ path: ['args', 0], message: 'bad' }, { path: ['priority'], message: 'p' }, { path: ['eta'], message: 'e' }], 'invalid body'),
     ).toEqual({ errors: { args: 'args[0]: bad', priority: 'p' }, rest: 'eta: e' });
     expect(serverFieldErrors(undefined, 'no task "x"')).toEqual({ errors: {}, rest: 'no task "x"' });
+    expect(serverFieldErrors([{ path: ['queue'], message: 'too long' }], 'invalid params')).toEqual({ errors: { target: 'too long' }, rest: null });
   });
 });

@@ -60,8 +60,13 @@ export function buildEnqueueBody(values: EnqueueFormValues): { ok: true; body: E
     errors.count = `an integer from 1 to ${MAX_ENQUEUE_COUNT.toLocaleString('en-US')}`;
   }
   if (!Number.isInteger(values.priority) || values.priority < 0 || values.priority > 9) errors.priority = 'a priority from 0 to 9';
-  if (task && args.ok && kwargs.ok && !errors.args && !errors.kwargs) {
-    for (const issue of taskArgIssues(task, args.value, kwargs.value)) joinErrors(errors, issue.path[0] as EnqueueField, describeIssue(issue));
+  if (task) {
+    // Each field against its schema on its own: a broken args must not hide a kwargs mistake.
+    const shapeErrors = { args: errors.args, kwargs: errors.kwargs };
+    for (const issue of taskArgIssues(task, args.ok ? args.value : [], kwargs.ok ? kwargs.value : {})) {
+      const field = issue.path[0] as 'args' | 'kwargs';
+      if (!shapeErrors[field]) joinErrors(errors, field, describeIssue(issue));
+    }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
@@ -88,7 +93,8 @@ export function serverFieldErrors(details: unknown, message: string): { errors: 
   const errors: FieldErrors = {};
   const rest: string[] = [];
   for (const issue of Array.isArray(details) ? details.filter(isIssue) : []) {
-    const field = issue.path[0];
+    // The broker and queue travel in the URL: their errors belong to the target.
+    const field = issue.path[0] === 'broker' || issue.path[0] === 'queue' ? 'target' : issue.path[0];
     if (typeof field === 'string' && (ENQUEUE_FIELDS as readonly string[]).includes(field)) joinErrors(errors, field as EnqueueField, describeIssue(issue));
     else rest.push(issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message);
   }

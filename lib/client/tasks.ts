@@ -32,15 +32,27 @@ export function useRegistry() {
 // An id nobody has seen yet may still be on its way to a worker: look again, but gently.
 const UNKNOWN_TASK_REFRESH_MS = 5_000;
 
-/** `GET /api/v1/tasks/{id}`, refreshed while the task can still change. */
+const retryKey = (id: string) => [...queryKeys.task(id), 'retry'] as const;
+
+/**
+ * `GET /api/v1/tasks/{id}`, refreshed while the task can still change: while it is not
+ * final, and after a retry from this tab until the workers' record moves on from it.
+ */
 export function useTask(id: string) {
+  const client = useQueryClient();
   return useQuery({
     queryKey: queryKeys.task(id),
     queryFn: ({ signal }) => getJson<TaskRecord>(`/api/v1/tasks/${encodeURIComponent(id)}`, signal),
     refetchInterval: (query) => {
       if (query.state.error) return isApiError(query.state.error) && query.state.error.status === 404 ? UNKNOWN_TASK_REFRESH_MS : false;
-      const state = query.state.data?.state;
-      return state && FINAL_TASK_STATES.includes(state) ? false : LIVE_REFRESH_MS;
+      const task = query.state.data;
+      if (!task || !FINAL_TASK_STATES.includes(task.state)) return LIVE_REFRESH_MS;
+      const retriedAt = client
+        .getMutationCache()
+        .findAll({ mutationKey: retryKey(id) })
+        .filter((m) => m.state.status !== 'error')
+        .reduce((latest, m) => Math.max(latest, m.state.submittedAt), 0);
+      return retriedAt > Date.parse(task.updatedAt) ? LIVE_REFRESH_MS : false;
     },
   });
 }
@@ -55,10 +67,11 @@ export interface RetryResult {
 export function useRetryTask(id: string) {
   const client = useQueryClient();
   return useMutation({
+    mutationKey: retryKey(id),
     mutationFn: (priority: number | undefined) =>
       postJson<RetryResult>(`/api/v1/tasks/${encodeURIComponent(id)}/retry`, priority === undefined ? {} : { priority }),
-    // The task runs again: follow it live from its next state on.
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.task(id) }),
+    // The task runs again: follow it live from its next state on (useTask keeps polling).
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.task(id) }),
   });
 }
 
