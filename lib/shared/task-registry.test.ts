@@ -32,5 +32,7 @@ describe('taskArgIssues', () => {
     ]);
     expect(taskArgIssues('myapp.tasks.send_otp', ['+15551234567'], {})).toEqual([]);
     expect(taskArgIssues('free.form.task', 'anything', 42)).toEqual([]);
+    // send_email takes one of two tuples: the closer one explains the mistake.
+    expect(taskArgIssues('myapp.tasks.send_email', [42], {})).toEqual([{ path: ['args', 0], message: expect.stringMatching(/string/) }]);
   });
 });

@@ -124,11 +124,26 @@ export function taskArgIssues(name: string, args: unknown, kwargs: unknown): Arg
   for (const [field, schema, value] of [['args', def.args, args], ['kwargs', def.kwargs, kwargs]] as const) {
     const parsed = schema.safeParse(value);
     if (parsed.success) continue;
-    for (const issue of parsed.error.issues) {
+    for (const issue of parsed.error.issues.flatMap(specific)) {
       issues.push({ path: [field, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')], message: issue.message });
     }
   }
   return issues;
+}
+
+/** How far into the value a branch got before failing: deeper issues mean a closer match. */
+const depth = (branch: z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
+
+/**
+ * A failed union ("one of these shapes") says only "Invalid input"; the alternative that
+ * came closest (fewest issues, then the deepest) says what to fix.
+ */
+function specific(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const closest = issue.errors.reduce((best, branch) =>
+    branch.length < best.length || (branch.length === best.length && depth(branch) > depth(best)) ? branch : best,
+  );
+  return closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })).flatMap(specific);
 }
 
 /** Checks args/kwargs against a known task's schemas; null when valid (or the task is unknown). */
