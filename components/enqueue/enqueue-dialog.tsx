@@ -9,6 +9,7 @@ import { useEnqueue, useRegistry } from '@/lib/client/tasks';
 import { formatCount } from '@/components/format';
 import { PrioritySelect, priorityLabel } from '@/components/priority-select';
 import { Field, INPUT_CLASS, errorId } from './field';
+import { SuggestInput } from './suggest-input';
 
 interface EnqueueResult {
   ids: string[];
@@ -155,22 +156,14 @@ export function EnqueueDialog({
                 </select>
               </Field>
               <Field id={ids('target')} name="target" label="Queue" error={errors.target}>
-                <input
+                <SuggestInput
                   id={ids('target')}
                   value={values.queue}
-                  onChange={(e) => set('queue', e.target.value)}
-                  list={ids('queues')}
-                  autoComplete="off"
-                  spellCheck={false}
+                  onChange={(v) => set('queue', v)}
+                  suggestions={queueNames.map((q) => ({ value: q }))}
                   placeholder="celery"
-                  className={`${INPUT_CLASS} font-mono`}
-                  {...invalid('target')}
+                  invalid={invalid('target')}
                 />
-                <datalist id={ids('queues')}>
-                  {queueNames.map((q) => (
-                    <option key={q} value={q} />
-                  ))}
-                </datalist>
               </Field>
             </div>
           )}
@@ -202,24 +195,14 @@ export function EnqueueDialog({
               )
             }
           >
-            <input
+            <SuggestInput
               id={ids('task')}
               value={values.task}
-              onChange={(e) => set('task', e.target.value)}
-              list={ids('tasks')}
-              autoComplete="off"
-              spellCheck={false}
+              onChange={(v) => set('task', v)}
+              suggestions={(registry.data?.tasks ?? []).map((t) => ({ value: t.name, label: t.description }))}
               placeholder="myapp.tasks.send_email"
-              className={`${INPUT_CLASS} font-mono`}
-              {...invalid('task')}
+              invalid={invalid('task')}
             />
-            <datalist id={ids('tasks')}>
-              {(registry.data?.tasks ?? []).map((t) => (
-                <option key={t.name} value={t.name}>
-                  {t.description}
-                </option>
-              ))}
-            </datalist>
           </Field>
 
           <div className="grid gap-3 sm:grid-cols-2">

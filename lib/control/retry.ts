@@ -90,11 +90,13 @@ export async function retryDead(
 
 /**
  * Retries one task by id: looks for it in every dead-letter queue of every broker (the
- * first that holds it wins; a duplicate there is retried along with it).
+ * first that holds it wins; a duplicate there is retried along with it). `likely` (the
+ * dead-letter queue the task's record points at) is looked at first: a queue listing may
+ * be a few seconds old and miss a dead-letter queue that the task itself just created.
  */
 export async function retryTask(
   ctx: ControlContext,
-  input: { id: string; priority?: number; brokers: string[] },
+  input: { id: string; priority?: number; brokers: string[]; likely?: { broker: string; queue: string } },
 ): Promise<{ id: string; broker: string; queue: string; operationId: string }> {
   for (const brokerId of input.brokers) {
     const broker = await ctx.broker(brokerId);
@@ -104,6 +106,9 @@ export async function retryTask(
     } catch (error) {
       if (isTriageError(error) && error.code === 'UNAVAILABLE') continue;
       throw error;
+    }
+    if (input.likely?.broker === brokerId && isDeadQueue(input.likely.queue)) {
+      queues = [input.likely.queue, ...queues.filter((q) => q !== input.likely?.queue)];
     }
     for (const queue of queues) {
       const found = await broker.control.extract(queue, { ids: [input.id] }, null, { dryRun: true }).catch((error: unknown) => {
