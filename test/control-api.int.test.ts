@@ -231,7 +231,7 @@ describe('control API', () => {
     const dead = (id: string, priority: number, queue: string) =>
       buildTaskMessage({ id, task: 'myapp.tasks.flaky', retries: 3, extraHeaders: {
         triage_dead_reason: 'max-retries', triage_error: 'boom', triage_traceback: 'tb', triage_dead_at: new Date().toISOString(),
-        triage_original_queue: queue, triage_original_priority: priority,
+        triage_original_queue: queue, triage_original_priority: priority, triage_retries: 3,
       } }, priority);
     const redisDead = dead('dead-redis-1', 7, rq);
     await redis.lpush(`${rq}.dead`, toRedisPayload(redisDead, { routingKey: `${rq}.dead` }));

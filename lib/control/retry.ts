@@ -1,4 +1,4 @@
-import { DEAD_HEADERS, deadQueueName, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
+import { DEAD_HEADERS, RETRIES_HEADER, deadQueueName, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
@@ -35,6 +35,8 @@ export function revive(message: TransferMessage, deadQueue: string, priority: nu
   const original = typeof originalQueue === 'string' && originalQueue ? originalQueue : null;
   const originalPriority = Number(headers[DEAD_HEADERS.originalPriority]);
   for (const key of DEAD_HEADER_NAMES) delete headers[key];
+  // Both counts: a worker takes the larger, so a stale triage_retries would spend the new run's retries.
+  delete headers[RETRIES_HEADER];
   headers.retries = 0;
   const queue = original ?? (isDeadQueue(deadQueue) ? deadQueue.slice(0, -DEAD_SUFFIX.length) : null);
   if (!queue) throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} does not say which queue it came from`);

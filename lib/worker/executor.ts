@@ -1,4 +1,4 @@
-import type { Delivery, DeadLetterInfo } from '@/lib/brokers/types';
+import { RETRIES_HEADER, type Delivery, type DeadLetterInfo } from '@/lib/brokers/types';
 import type { DecodedTask } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
 import { validateTaskArgs } from '@/lib/shared/task-registry';
@@ -27,8 +27,6 @@ export interface ExecutorDeps {
 
 export type Outcome = 'succeeded' | 'retried' | 'dead' | 'deferred';
 
-/** Celery v1 keeps `retries` in the body, which a retry copy does not rewrite; this header carries it. */
-const RETRIES_HEADER = 'triage_retries';
 // An eta this close counts as reached: a delay queue's rounding must not ping-pong.
 const ETA_SLACK_MS = 5;
 
