@@ -36,7 +36,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <NavLink href="/">Overview</NavLink>
               </nav>
               {user && (
-                <div className="flex min-w-0 flex-1 items-center gap-3">
+                // A row of its own on a phone, so the search box keeps a usable width.
+                <div className="order-last flex min-w-0 basis-full items-center gap-3 sm:order-none sm:flex-1 sm:basis-auto">
                   <TaskSearch />
                   <EnqueueButton />
                 </div>
