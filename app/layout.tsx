@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { EnqueueButton } from '@/components/enqueue';
 import { NavLink } from '@/components/nav-link';
+import { TaskSearch } from '@/components/task-search';
 import { UserMenu } from '@/components/user-menu';
 import { requirePageUser } from '@/lib/server/auth-page';
 import { Providers } from './providers';
@@ -17,26 +19,34 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body className="min-h-screen">
-        <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3">
-            <Link href="/" className="flex items-center gap-2 text-lg font-bold tracking-tight">
-              <span aria-hidden className="flex gap-0.5">
-                <span className="h-4 w-1.5 rounded-sm bg-red-600" />
-                <span className="h-4 w-1.5 rounded-sm bg-amber-400" />
-                <span className="h-4 w-1.5 rounded-sm bg-slate-400" />
-              </span>
-              Triage
-            </Link>
-            {/* Only pages that exist get a link; more arrive with their pages. */}
-            <nav aria-label="Main" className="flex gap-1">
-              <NavLink href="/">Overview</NavLink>
-            </nav>
-            {user && <UserMenu name={user.name} role={user.role} />}
-          </div>
-        </header>
-        <main className="mx-auto max-w-7xl px-4 py-6">
-          <Providers>{children}</Providers>
-        </main>
+        {/* The header's search and enqueue dialog use the query client too. */}
+        <Providers>
+          <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+              <Link href="/" className="flex items-center gap-2 text-lg font-bold tracking-tight">
+                <span aria-hidden className="flex gap-0.5">
+                  <span className="h-4 w-1.5 rounded-sm bg-red-600" />
+                  <span className="h-4 w-1.5 rounded-sm bg-amber-400" />
+                  <span className="h-4 w-1.5 rounded-sm bg-slate-400" />
+                </span>
+                Triage
+              </Link>
+              {/* Only pages that exist get a link; more arrive with their pages. */}
+              <nav aria-label="Main" className="flex gap-1">
+                <NavLink href="/">Overview</NavLink>
+              </nav>
+              {user && (
+                // A row of its own on a phone, so the search box keeps a usable width.
+                <div className="order-last flex min-w-0 basis-full items-center gap-3 sm:order-none sm:flex-1 sm:basis-auto">
+                  <TaskSearch />
+                  <EnqueueButton />
+                </div>
+              )}
+              {user && <UserMenu name={user.name} role={user.role} />}
+            </div>
+          </header>
+          <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+        </Providers>
       </body>
     </html>
   );

@@ -231,7 +231,7 @@ describe('control API', () => {
     const dead = (id: string, priority: number, queue: string) =>
       buildTaskMessage({ id, task: 'myapp.tasks.flaky', retries: 3, extraHeaders: {
         triage_dead_reason: 'max-retries', triage_error: 'boom', triage_traceback: 'tb', triage_dead_at: new Date().toISOString(),
-        triage_original_queue: queue, triage_original_priority: priority,
+        triage_original_queue: queue, triage_original_priority: priority, triage_retries: 3,
       } }, priority);
     const redisDead = dead('dead-redis-1', 7, rq);
     await redis.lpush(`${rq}.dead`, toRedisPayload(redisDead, { routingKey: `${rq}.dead` }));
@@ -268,6 +268,22 @@ describe('control API', () => {
     ]);
     await act(purgeRoute.POST, 'rabbitmq', mq, 'purge', { confirm: mq });
     await redis.del(...[0, 3, 6, 9].map((s) => stepKeyOf(rq, s)));
+  });
+
+  it('retries by id from a dead-letter queue newer than the cached queue listing, found through the task record', async () => {
+    const id = uniqueName('dead-fresh');
+    // Caches the queue listing (discovery is kept a few seconds) before the dead-letter queue exists.
+    expect((await post(retryTaskRoute.POST, `/api/v1/tasks/${id}/retry`, { id }, {})).status).toBe(404);
+    const message = buildTaskMessage({ id, task: 'myapp.tasks.flaky', extraHeaders: { triage_original_queue: rq2, triage_original_priority: 4 } }, 4);
+    await redis.lpush(`${rq2}.dead`, toRedisPayload(message, { routingKey: `${rq2}.dead` }));
+    await redis.sadd(`_kombu.binding.${rq2}.dead`, `${rq2}.dead\x06\x16\x06\x16${rq2}.dead`);
+    const at = new Date().toISOString();
+    await redis.set(`${prefix}task:${id}`, JSON.stringify({ id, task: 'myapp.tasks.flaky', broker: 'redis', queue: rq2, priority: 3, state: 'dead', history: [{ state: 'dead', at }], updatedAt: at }));
+    const res = await post<{ id: string; queue: string }>(retryTaskRoute.POST, `/api/v1/tasks/${id}/retry`, { id }, { priority: 1 });
+    expect(res).toMatchObject({ status: 200, body: { id, queue: `${rq2}.dead` } });
+    expect((await readRedis(redis, rq2)).map((e) => [e.id, e.priority])).toEqual([[id, 1]]);
+    expect(await redis.llen(`${rq2}.dead`)).toBe(0);
+    await redis.del(...[0, 3, 6, 9].map((s) => stepKeyOf(rq2, s)), `_kombu.binding.${rq2}.dead`);
   });
 
   it('records every operation in the audit log with its counts, newest first, paged', async () => {

@@ -277,6 +277,13 @@ export const DEAD_HEADERS = {
   originalPriority: 'triage_original_priority',
 } as const;
 
+/**
+ * The attempt count a worker writes on a retry copy, beside Celery's `retries`: protocol v1
+ * keeps `retries` in the body, which a retry copy does not rewrite. A retry from the
+ * dead-letter queue resets both.
+ */
+export const RETRIES_HEADER = 'triage_retries';
+
 /** The dead-letter queue of `queue` on both brokers. */
 export function deadQueueName(queue: string): string {
   return `${queue}.dead`;

@@ -21,4 +21,6 @@ export const queryKeys = {
   queue: (broker: string, name: string) => [...root, 'queues', broker, name] as const,
   messages: (broker: string, name: string, filters: MessageFilters = {}) =>
     [...root, 'queues', broker, name, 'messages', filters] as const,
+  registry: () => [...root, 'registry'] as const,
+  task: (id: string) => [...root, 'tasks', id] as const,
 };

@@ -1,4 +1,4 @@
-import { DEAD_HEADERS, deadQueueName, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
+import { DEAD_HEADERS, RETRIES_HEADER, deadQueueName, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
@@ -35,6 +35,8 @@ export function revive(message: TransferMessage, deadQueue: string, priority: nu
   const original = typeof originalQueue === 'string' && originalQueue ? originalQueue : null;
   const originalPriority = Number(headers[DEAD_HEADERS.originalPriority]);
   for (const key of DEAD_HEADER_NAMES) delete headers[key];
+  // Both counts: a worker takes the larger, so a stale triage_retries would spend the new run's retries.
+  delete headers[RETRIES_HEADER];
   headers.retries = 0;
   const queue = original ?? (isDeadQueue(deadQueue) ? deadQueue.slice(0, -DEAD_SUFFIX.length) : null);
   if (!queue) throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} does not say which queue it came from`);
@@ -90,11 +92,13 @@ export async function retryDead(
 
 /**
  * Retries one task by id: looks for it in every dead-letter queue of every broker (the
- * first that holds it wins; a duplicate there is retried along with it).
+ * first that holds it wins; a duplicate there is retried along with it). `likely` (the
+ * dead-letter queue the task's record points at) is looked at first: a queue listing may
+ * be a few seconds old and miss a dead-letter queue that the task itself just created.
  */
 export async function retryTask(
   ctx: ControlContext,
-  input: { id: string; priority?: number; brokers: string[] },
+  input: { id: string; priority?: number; brokers: string[]; likely?: { broker: string; queue: string } },
 ): Promise<{ id: string; broker: string; queue: string; operationId: string }> {
   for (const brokerId of input.brokers) {
     const broker = await ctx.broker(brokerId);
@@ -104,6 +108,9 @@ export async function retryTask(
     } catch (error) {
       if (isTriageError(error) && error.code === 'UNAVAILABLE') continue;
       throw error;
+    }
+    if (input.likely?.broker === brokerId && isDeadQueue(input.likely.queue)) {
+      queues = [input.likely.queue, ...queues.filter((q) => q !== input.likely?.queue)];
     }
     for (const queue of queues) {
       const found = await broker.control.extract(queue, { ids: [input.id] }, null, { dryRun: true }).catch((error: unknown) => {

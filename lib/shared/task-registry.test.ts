@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TASK_NAMES, describeTasks, taskDefinition, validateTaskArgs } from './task-registry';
+import { TASK_NAMES, describeTasks, taskArgIssues, taskDefinition, validateTaskArgs } from './task-registry';
 
 describe('task registry', () => {
   it('knows the demo tasks and describes them as JSON', () => {
@@ -21,5 +21,18 @@ describe('task registry', () => {
     expect(validateTaskArgs('myapp.tasks.generate_report', ['r'], { format: 'doc' })).toMatch(/^kwargs/);
     expect(validateTaskArgs('unknown.task', 1, 2)).toBeNull();
     expect(taskDefinition('toString')).toBeNull();
+  });
+});
+
+describe('taskArgIssues', () => {
+  it('roots each issue at its field, for forms and the API details', () => {
+    expect(taskArgIssues('myapp.tasks.process_data', ['x'], { source: 1 })).toEqual([
+      { path: ['args', 0], message: expect.any(String) },
+      { path: ['kwargs', 'source'], message: expect.any(String) },
+    ]);
+    expect(taskArgIssues('myapp.tasks.send_otp', ['+15551234567'], {})).toEqual([]);
+    expect(taskArgIssues('free.form.task', 'anything', 42)).toEqual([]);
+    // send_email takes one of two tuples: the closer one explains the mistake.
+    expect(taskArgIssues('myapp.tasks.send_email', [42], {})).toEqual([{ path: ['args', 0], message: expect.stringMatching(/string/) }]);
   });
 });

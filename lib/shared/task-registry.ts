@@ -107,15 +107,52 @@ export function taskDefinition(name: string): TaskDefinition | null {
 
 export const TASK_NAMES = Object.keys(TASK_DEFINITIONS) as TaskName[];
 
+/** One schema violation, its path rooted at `args` or `kwargs` (e.g. `['args', 0]`), as the API's error details. */
+export interface ArgIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Every violation of a known task's schemas, paths rooted at the field, so a form can show
+ * each next to its field; empty when valid (or the task is unknown: free-form names are allowed).
+ */
+export function taskArgIssues(name: string, args: unknown, kwargs: unknown): ArgIssue[] {
+  const def = taskDefinition(name);
+  if (!def) return [];
+  const issues: ArgIssue[] = [];
+  for (const [field, schema, value] of [['args', def.args, args], ['kwargs', def.kwargs, kwargs]] as const) {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) continue;
+    for (const issue of parsed.error.issues.flatMap(specific)) {
+      issues.push({ path: [field, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')], message: issue.message });
+    }
+  }
+  return issues;
+}
+
+/** How far into the value a branch got before failing: deeper issues mean a closer match. */
+const depth = (branch: z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
+
+/**
+ * A failed union ("one of these shapes") says only "Invalid input"; the alternative that
+ * came closest (fewest issues, then the deepest) says what to fix.
+ */
+function specific(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const closest = issue.errors.reduce((best, branch) =>
+    branch.length < best.length || (branch.length === best.length && depth(branch) > depth(best)) ? branch : best,
+  );
+  return closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })).flatMap(specific);
+}
+
 /** Checks args/kwargs against a known task's schemas; null when valid (or the task is unknown). */
 export function validateTaskArgs(name: string, args: unknown, kwargs: unknown): string | null {
-  const def = taskDefinition(name);
-  if (!def) return null;
-  const a = def.args.safeParse(args);
-  if (!a.success) return `args: ${a.error.issues.map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`).join('; ')}`;
-  const k = def.kwargs.safeParse(kwargs);
-  if (!k.success) return `kwargs: ${k.error.issues.map((i) => `${i.path.join('.') || '(kwargs)'}: ${i.message}`).join('; ')}`;
-  return null;
+  const issues = taskArgIssues(name, args, kwargs);
+  const field = issues[0]?.path[0];
+  if (field === undefined) return null;
+  const own = issues.filter((i) => i.path[0] === field);
+  return `${field}: ${own.map((i) => `${i.path.slice(1).join('.') || `(${field})`}: ${i.message}`).join('; ')}`;
 }
 
 /** JSON-friendly description of every task (JSON Schema for args and kwargs), for the API and UI. */

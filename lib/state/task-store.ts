@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { EventLog, type TaskEventType } from './events';
+import type { TaskRecord } from '@/lib/shared/task-record';
 import { stateKeys } from './keys';
 
 /**
@@ -7,32 +8,7 @@ import { stateKeys } from './keys';
  * with a TTL, written by workers as tasks move; the history keeps the timeline across
  * retries and workers.
  */
-export type TaskState = 'queued' | 'active' | 'succeeded' | 'failed' | 'retrying' | 'dead';
-
-export interface TaskHistoryEntry {
-  state: TaskState;
-  at: string;
-  worker?: string;
-  error?: string;
-  /** retrying: when the next attempt may start. */
-  eta?: string;
-  attempt?: number;
-}
-
-export interface TaskRecord {
-  id: string;
-  task: string;
-  broker: string;
-  queue: string;
-  priority: number;
-  state: TaskState;
-  history: TaskHistoryEntry[];
-  result?: unknown;
-  error?: string;
-  traceback?: string;
-  retries?: number;
-  updatedAt: string;
-}
+export type { TaskHistoryEntry, TaskRecord, TaskState } from '@/lib/shared/task-record';
 
 export const DEFAULT_TASK_TTL_SEC = 7 * 24 * 3600;
 // A task retried forever must not grow without bound.

@@ -1,4 +1,4 @@
-import type { Delivery, DeadLetterInfo } from '@/lib/brokers/types';
+import { RETRIES_HEADER, type Delivery, type DeadLetterInfo } from '@/lib/brokers/types';
 import type { DecodedTask } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
 import { validateTaskArgs } from '@/lib/shared/task-registry';
@@ -27,8 +27,6 @@ export interface ExecutorDeps {
 
 export type Outcome = 'succeeded' | 'retried' | 'dead' | 'deferred';
 
-/** Celery v1 keeps `retries` in the body, which a retry copy does not rewrite; this header carries it. */
-const RETRIES_HEADER = 'triage_retries';
 // An eta this close counts as reached: a delay queue's rounding must not ping-pong.
 const ETA_SLACK_MS = 5;
 
@@ -123,7 +121,7 @@ interface RecordExtra {
 async function record(
   deps: ExecutorDeps,
   delivery: Delivery,
-  task: Pick<DecodedTask, 'id' | 'task'>,
+  task: Pick<DecodedTask, 'id' | 'task'> & Partial<Pick<DecodedTask, 'args' | 'kwargs' | 'eta' | 'origin' | 'enqueuedAt'>>,
   state: TaskState,
   events: TaskEventType[],
   extra: RecordExtra,
@@ -144,6 +142,8 @@ async function record(
   doc.priority = delivery.level;
   doc.state = state;
   doc.updatedAt = at;
+  // The task page shows what was sent; the message itself is gone once acknowledged.
+  if (task.args !== undefined) Object.assign(doc, { args: task.args, kwargs: task.kwargs, eta: task.eta, origin: task.origin, enqueuedAt: task.enqueuedAt });
   if (extra.failedFirst) doc.history.push({ state: 'failed', at, worker: deps.worker, error: extra.error });
   doc.history.push({
     state,

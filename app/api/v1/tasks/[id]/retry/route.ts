@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { deadQueueName } from '@/lib/brokers/types';
 import { controlContext } from '@/lib/control/context';
 import { optionalJson } from '@/lib/control/http-body';
 import { retryTask } from '@/lib/control/retry';
 import { RetryOneBodySchema } from '@/lib/control/schemas';
 import { getBroker, route, runtime as triage } from '@/lib/server/http';
+import { TaskStore } from '@/lib/state/task-store';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -12,5 +14,7 @@ export const runtime = 'nodejs';
 export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }) }, async ({ request, params, actor }) => {
   const body = await optionalJson(request, RetryOneBodySchema);
   const rt = triage();
-  return retryTask(controlContext(rt, getBroker, actor), { id: params.id, ...body, brokers: [...rt.brokers.keys()] });
+  const record = await new TaskStore(rt.stateRedis, rt.config.statePrefix).get(params.id).catch(() => null);
+  const likely = record ? { broker: record.broker, queue: deadQueueName(record.queue) } : undefined;
+  return retryTask(controlContext(rt, getBroker, actor), { id: params.id, ...body, brokers: [...rt.brokers.keys()], likely });
 });

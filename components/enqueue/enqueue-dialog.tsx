@@ -1,0 +1,330 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { isApiError } from '@/lib/client/api';
+import { buildEnqueueBody, serverFieldErrors, type EnqueueFormValues, type FieldErrors } from '@/lib/client/enqueue-form';
+import { useQueues } from '@/lib/client/queries';
+import { useEnqueue, useRegistry } from '@/lib/client/tasks';
+import { formatCount } from '@/components/format';
+import { PrioritySelect, priorityLabel } from '@/components/priority-select';
+import { Field, INPUT_CLASS, errorId } from './field';
+import { SuggestInput } from './suggest-input';
+
+interface EnqueueResult {
+  ids: string[];
+  broker: string;
+  queue: string;
+  priority: number;
+}
+
+/**
+ * The enqueue form inside a modal <dialog>: the browser traps focus in it and closes it on
+ * Escape. With `broker` and `queue` given the target is fixed (a queue page); otherwise it
+ * is chosen here from the known queues (it must exist: the API refuses unknown queues).
+ */
+export function EnqueueDialog({
+  open,
+  onClose,
+  broker: presetBroker,
+  queue: presetQueue,
+}: {
+  open: boolean;
+  onClose: () => void;
+  broker?: string;
+  queue?: string;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const uid = useId();
+  const ids = (name: string) => `${uid}-${name}`;
+  const registry = useRegistry();
+  const queues = useQueues();
+  const enqueue = useEnqueue();
+  const fixedTarget = presetBroker !== undefined && presetQueue !== undefined;
+
+  const [values, setValues] = useState<EnqueueFormValues>({
+    broker: presetBroker ?? 'redis',
+    queue: presetQueue ?? '',
+    task: '',
+    args: '',
+    kwargs: '',
+    priority: -1,
+    count: '1',
+  });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [result, setResult] = useState<EnqueueResult | null>(null);
+
+  // The configured default applies until the user picks a priority.
+  const defaultPriority = registry.data?.defaultPriority ?? 5;
+  const priority = values.priority < 0 ? defaultPriority : values.priority;
+
+  useEffect(() => {
+    const el = dialog.current;
+    if (!el) return;
+    if (open && !el.open) el.showModal();
+    if (!open && el.open) el.close();
+  }, [open]);
+
+  const brokers = useMemo(() => [...new Set((queues.data?.queues ?? []).map((q) => q.broker))], [queues.data]);
+  const queueNames = useMemo(
+    () => (queues.data?.queues ?? []).filter((q) => q.broker === values.broker).map((q) => q.name),
+    [queues.data, values.broker],
+  );
+  const definition = registry.data?.tasks.find((t) => t.name === values.task.trim()) ?? null;
+
+  const set = <K extends keyof EnqueueFormValues>(key: K, value: EnqueueFormValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    setResult(null);
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setFormError(null);
+    setResult(null);
+    const built = buildEnqueueBody({ ...values, priority });
+    if (!built.ok) {
+      setErrors(built.errors);
+      return;
+    }
+    setErrors({});
+    const target = { broker: values.broker, queue: values.queue.trim() };
+    enqueue.mutate(
+      { target, body: built.body },
+      {
+        onSuccess: ({ ids: enqueued }) => setResult({ ids: enqueued, ...target, priority }),
+        onError: (error) => {
+          if (isApiError(error) && error.status === 400) {
+            const mapped = serverFieldErrors(error.details, error.message);
+            setErrors(mapped.errors);
+            setFormError(mapped.rest);
+          } else {
+            setFormError(error.message);
+          }
+        },
+      },
+    );
+  };
+
+  const invalid = (field: keyof FieldErrors) => (errors[field] ? { 'aria-invalid': true, 'aria-describedby': errorId(ids(field)) } : {});
+
+  return (
+    <dialog
+      ref={dialog}
+      onClose={onClose}
+      aria-labelledby={ids('title')}
+      data-testid="enqueue-dialog"
+      className="m-auto w-[min(42rem,calc(100vw-1rem))] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <form onSubmit={submit} noValidate className="flex max-h-[90vh] flex-col">
+        <div className="flex items-center justify-between border-b border-slate-200 px-5 py-3 dark:border-slate-800">
+          <h2 id={ids('title')} className="text-lg font-semibold">
+            Enqueue tasks
+          </h2>
+          <button
+            type="button"
+            onClick={onClose}
+            aria-label="Close"
+            className="rounded-md px-2 py-1 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-slate-800"
+          >
+            ✕
+          </button>
+        </div>
+
+        <div className="flex flex-col gap-4 overflow-y-auto px-5 py-4">
+          {fixedTarget ? (
+            <p className="text-sm">
+              Target queue:{' '}
+              <span className="font-mono font-medium" data-testid="enqueue-target">
+                {presetBroker}/{presetQueue}
+              </span>
+            </p>
+          ) : (
+            <div className="grid gap-3 sm:grid-cols-[10rem_1fr]">
+              <Field id={ids('broker')} name="broker" label="Broker">
+                <select
+                  id={ids('broker')}
+                  value={values.broker}
+                  onChange={(e) => set('broker', e.target.value)}
+                  className={INPUT_CLASS}
+                >
+                  {(brokers.length ? brokers : ['redis', 'rabbitmq']).map((b) => (
+                    <option key={b} value={b}>
+                      {b}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <Field id={ids('target')} name="target" label="Queue" error={errors.target}>
+                <SuggestInput
+                  id={ids('target')}
+                  value={values.queue}
+                  onChange={(v) => set('queue', v)}
+                  suggestions={queueNames.map((q) => ({ value: q }))}
+                  placeholder="celery"
+                  invalid={invalid('target')}
+                />
+              </Field>
+            </div>
+          )}
+
+          <Field
+            id={ids('task')}
+            name="task"
+            label="Task name"
+            error={errors.task}
+            hint={
+              definition ? (
+                <>
+                  {definition.description}{' '}
+                  <button
+                    type="button"
+                    className="text-sky-700 underline dark:text-sky-400"
+                    onClick={() => {
+                      set('args', JSON.stringify(definition.example.args));
+                      set('kwargs', JSON.stringify(definition.example.kwargs));
+                    }}
+                  >
+                    Use the example arguments
+                  </button>
+                </>
+              ) : values.task.trim() ? (
+                'Not a registered task: sent as typed, with no argument check (a Celery worker must know it).'
+              ) : (
+                'A registered task (suggested as you type) or any Celery task name.'
+              )
+            }
+          >
+            <SuggestInput
+              id={ids('task')}
+              value={values.task}
+              onChange={(v) => set('task', v)}
+              suggestions={(registry.data?.tasks ?? []).map((t) => ({ value: t.name, label: t.description }))}
+              placeholder="myapp.tasks.send_email"
+              invalid={invalid('task')}
+            />
+          </Field>
+
+          <div className="grid gap-3 sm:grid-cols-2">
+          <Field id={ids('args')} name="args" label="Args (JSON array)" error={errors.args}>
+            <textarea
+              id={ids('args')}
+              value={values.args}
+              onChange={(e) => set('args', e.target.value)}
+              rows={2}
+              spellCheck={false}
+              placeholder={definition ? JSON.stringify(definition.example.args) : '[]'}
+              className={`${INPUT_CLASS} font-mono`}
+              {...invalid('args')}
+            />
+          </Field>
+
+          <Field id={ids('kwargs')} name="kwargs" label="Kwargs (JSON object)" error={errors.kwargs}>
+            <textarea
+              id={ids('kwargs')}
+              value={values.kwargs}
+              onChange={(e) => set('kwargs', e.target.value)}
+              rows={2}
+              spellCheck={false}
+              placeholder={definition ? JSON.stringify(definition.example.kwargs) : '{}'}
+              className={`${INPUT_CLASS} font-mono`}
+              {...invalid('kwargs')}
+            />
+          </Field>
+
+          </div>
+
+          <div className="grid gap-3 sm:grid-cols-2">
+            <Field id={ids('priority')} name="priority" label="Priority" error={errors.priority} hint="0–2 high, 3–5 medium, 6–9 low">
+              <PrioritySelect
+                id={ids('priority')}
+                value={priority}
+                onChange={(p) => set('priority', p ?? defaultPriority)}
+                invalid={!!errors.priority}
+                describedBy={errors.priority ? errorId(ids('priority')) : undefined}
+              />
+            </Field>
+            <Field id={ids('count')} name="count" label="How many" error={errors.count} hint="1 to 10,000 copies, each its own id">
+              <input
+                id={ids('count')}
+                type="number"
+                min={1}
+                max={10_000}
+                step={1}
+                inputMode="numeric"
+                value={values.count}
+                onChange={(e) => set('count', e.target.value)}
+                className={`${INPUT_CLASS} w-32`}
+                {...invalid('count')}
+              />
+            </Field>
+          </div>
+
+          {formError ? (
+            <p role="alert" data-testid="enqueue-error" className="text-sm break-words text-red-700 dark:text-red-400">
+              {formError}
+            </p>
+          ) : null}
+          {result ? <ResultLine result={result} onOpen={onClose} /> : null}
+        </div>
+
+        <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-800">
+          <button
+            type="button"
+            onClick={onClose}
+            className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-slate-300 dark:hover:bg-slate-800"
+          >
+            Close
+          </button>
+          <button
+            type="submit"
+            disabled={enqueue.isPending}
+            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:opacity-60"
+          >
+            {enqueue.isPending ? 'Enqueueing…' : `Enqueue ${countLabel(values.count)} at ${priorityLabel(priority)}`}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+function countLabel(count: string): string {
+  const n = Number(count);
+  return Number.isInteger(n) && n > 1 ? `${formatCount(n)} tasks` : 'task';
+}
+
+function ResultLine({ result, onOpen }: { result: EnqueueResult; onOpen: () => void }) {
+  const first = result.ids[0];
+  const box = useRef<HTMLDivElement>(null);
+  // The form scrolls inside the dialog on short screens: bring the outcome into view.
+  useEffect(() => box.current?.scrollIntoView({ block: 'nearest' }), []);
+  return (
+    <div
+      ref={box}
+      role="status"
+      data-testid="enqueue-result"
+      className="rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/40 dark:text-emerald-200"
+    >
+      <p>
+        Enqueued <span data-testid="enqueue-result-count">{formatCount(result.ids.length)}</span>{' '}
+        {result.ids.length === 1 ? 'task' : 'tasks'} on{' '}
+        <span className="font-mono">
+          {result.broker}/{result.queue}
+        </span>{' '}
+        at priority {priorityLabel(result.priority)}.
+      </p>
+      {first ? (
+        <p className="mt-1">
+          {result.ids.length > 1 ? 'First task: ' : 'Task: '}
+          <Link
+            href={`/tasks/${encodeURIComponent(first)}`}
+            onClick={onOpen}
+            data-testid="enqueue-first-task" className="font-mono break-all underline">
+            {first}
+          </Link>
+        </p>
+      ) : null}
+    </div>
+  );
+}

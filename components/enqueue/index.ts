@@ -1,0 +1,1 @@
+export { EnqueueButton } from './enqueue-button';

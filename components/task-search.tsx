@@ -1,0 +1,65 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+
+/** Whether a key press belongs to something the user is typing into. */
+function typingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** The header's "find a task by id" box; `/` anywhere focuses it. Unknown ids land on the task page's not-found state. */
+export function TaskSearch() {
+  const router = useRouter();
+  const input = useRef<HTMLInputElement>(null);
+  const [id, setId] = useState('');
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
+      // A modal dialog owns the keyboard while it is open.
+      if (document.querySelector('dialog[open]')) return;
+      event.preventDefault();
+      input.current?.focus();
+      input.current?.select();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = id.trim();
+    if (!trimmed) return;
+    router.push(`/tasks/${encodeURIComponent(trimmed)}`);
+    input.current?.blur();
+  };
+
+  return (
+    <form role="search" onSubmit={submit} className="relative min-w-0 flex-1 sm:max-w-xs">
+      <label htmlFor="task-search" className="sr-only">
+        Find a task by id
+      </label>
+      <input
+        ref={input}
+        id="task-search"
+        type="search"
+        value={id}
+        onChange={(e) => setId(e.target.value)}
+        placeholder="Task id…"
+        autoComplete="off"
+        spellCheck={false}
+        aria-keyshortcuts="/"
+        data-testid="task-search"
+        className="w-full rounded-md border border-slate-300 bg-white py-1.5 pr-8 pl-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
+      />
+      <kbd
+        aria-hidden
+        className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-slate-300 px-1 text-xs text-slate-500 dark:border-slate-700"
+      >
+        /
+      </kbd>
+    </form>
+  );
+}

@@ -1,0 +1,61 @@
+'use client';
+
+import { useState } from 'react';
+import { useRetryTask } from '@/lib/client/tasks';
+import type { TaskState } from '@/lib/shared/task-record';
+import { PrioritySelect, priorityLabel } from '@/components/priority-select';
+
+const RETRYABLE: readonly TaskState[] = ['dead', 'failed'];
+
+/** Sends a dead-lettered task back to its queue, at its own priority or a new one (operators). */
+export function RetryPanel({ id, state }: { id: string; state: TaskState }) {
+  const [priority, setPriority] = useState<number | undefined>(undefined);
+  const retry = useRetryTask(id);
+  const retryable = RETRYABLE.includes(state);
+  return (
+    <section aria-labelledby="retry-title" className="rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+      <h2 id="retry-title" className="font-semibold">
+        Retry
+      </h2>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+        {retryable
+          ? 'Takes the task out of its dead-letter queue and enqueues it again with its retry count reset.'
+          : `Only a failed or dead-lettered task can be retried; this one is ${state}.`}
+      </p>
+      <form
+        className="mt-3 flex flex-wrap items-center gap-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          retry.mutate(priority);
+        }}
+      >
+        <label htmlFor="retry-priority" className="text-sm font-medium">
+          Priority
+        </label>
+        <PrioritySelect id="retry-priority" value={priority} onChange={setPriority} allowKeep />
+        <button
+          type="submit"
+          disabled={!retryable || retry.isPending}
+          data-testid="retry-submit"
+          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:opacity-50"
+        >
+          {retry.isPending ? 'Retrying…' : 'Retry'}
+        </button>
+      </form>
+      {retry.isSuccess ? (
+        <p role="status" data-testid="retry-result" className="mt-3 text-sm text-emerald-800 dark:text-emerald-300">
+          Sent back to{' '}
+          <span className="font-mono">
+            {retry.data.broker}/{retry.data.queue.replace(/\.dead$/, '')}
+          </span>
+          {retry.variables === undefined ? ' at its own priority' : ` at priority ${priorityLabel(retry.variables)}`}.
+        </p>
+      ) : null}
+      {retry.isError ? (
+        <p role="alert" data-testid="retry-error" className="mt-3 text-sm break-words text-red-700 dark:text-red-400">
+          {retry.error.message}
+        </p>
+      ) : null}
+    </section>
+  );
+}

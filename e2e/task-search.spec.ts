@@ -1,0 +1,99 @@
+import { expect, test } from '@playwright/test';
+import {
+  createUser,
+  declareRedisQueue,
+  deleteTasksNamed,
+  deleteUser,
+  enqueue,
+  getMessages,
+  getTask,
+  logIn,
+  startWorker,
+  uniqueQueue,
+  type TestUser,
+  type WorkerProcess,
+} from './helpers';
+
+/**
+ * Journey: a support engineer has a task id. They press `/`, paste it into the header
+ * search, read the task's timeline in order, and retry the dead-lettered task at a more
+ * urgent priority; the page follows the new run live. An unknown id lands on the task
+ * page's not-found state.
+ */
+
+const TASK = 'myapp.tasks.flaky';
+// Always fails, one retry: every state a task can go through, then the dead-letter queue.
+const KWARGS = { fail_rate: 1, max_retries: 1 };
+const ONE_RUN = ['active', 'failed', 'retrying', 'active', 'failed', 'dead'];
+
+test('open a task from the header search by id, read its timeline, retry it at a new priority', async ({ page, request }) => {
+  const queue = uniqueQueue('search');
+  let operator: TestUser | null = null;
+  let worker: WorkerProcess | null = null;
+  const undeclare = await declareRedisQueue(queue);
+  try {
+    const first = await startWorker(request, 'redis', [queue]);
+    worker = first;
+    const [id] = await enqueue(request, 'redis', queue, { task: TASK, kwargs: KWARGS, priority: 7 });
+    await expect.poll(async () => (await getTask(request, id!))?.state, { timeout: 60_000 }).toBe('dead');
+    expect((await getTask(request, id!))!.history.map((h) => h.state)).toEqual(ONE_RUN);
+
+    operator = await createUser(request, 'operator');
+    await logIn(page, operator);
+
+    await test.step('an unknown id lands on the not-found state', async () => {
+      await page.keyboard.press('/');
+      await expect(page.getByTestId('task-search')).toBeFocused();
+      await page.keyboard.type(`${queue}-no-such-task`);
+      await page.keyboard.press('Enter');
+      await expect(page).toHaveURL(new RegExp(`/tasks/${queue}-no-such-task$`));
+      await expect(page.getByTestId('task-not-found')).toBeVisible();
+    });
+
+    await test.step('`/` then the id opens the task and its timeline in order', async () => {
+      await page.locator('main').click();
+      await page.keyboard.press('/');
+      await expect(page.getByTestId('task-search')).toBeFocused();
+      await page.getByTestId('task-search').fill(id!);
+      await page.keyboard.press('Enter');
+      await expect(page).toHaveURL(new RegExp(`/tasks/${id}$`));
+      await expect(page.getByTestId('task-id')).toHaveText(id!);
+      await expect(page.getByTestId('task-state')).toHaveText('dead');
+      await expect(page.getByTestId('timeline-state')).toHaveText(['queued', ...ONE_RUN]);
+      // The level the queue holds it at: kombu's default steps keep 6–8 in one list.
+      await expect(page.getByTestId('task-priority')).toHaveText('6 · low');
+      await expect(page.getByTestId('task-kwargs')).toContainText('"fail_rate": 1');
+      await expect(page.getByTestId('task-error')).toContainText('upstream unavailable');
+      await page.screenshot({ path: 'e2e/screenshots/task-search.png', fullPage: true });
+    });
+
+    await test.step('retry at priority 3: back on the queue, then run again, live', async () => {
+      // Stopped first, so the retried message can be seen waiting at its new priority.
+      await first.stop();
+      worker = null;
+      await page.getByLabel('Priority').selectOption('3');
+      await page.getByTestId('retry-submit').click();
+      await expect(page.getByTestId('retry-result')).toContainText(`redis/${queue} at priority 3 · medium`);
+      const waiting = await getMessages(request, 'redis', queue);
+      expect(waiting.map((m) => [m.id, m.priority])).toEqual([[id, 3]]);
+      expect(await getMessages(request, 'redis', `${queue}.dead`)).toEqual([]);
+
+      worker = await startWorker(request, 'redis', [queue]);
+      await expect(page.getByTestId('timeline-state')).toHaveText(['queued', ...ONE_RUN, ...ONE_RUN], { timeout: 60_000 });
+      await expect(page.getByTestId('task-priority')).toHaveText('3 · medium');
+      await expect(page.getByTestId('task-state')).toHaveText('dead');
+      await page.screenshot({ path: 'e2e/screenshots/task-search-retried.png', fullPage: true });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: 'e2e/screenshots/task-search-dark.png', fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.screenshot({ path: 'e2e/screenshots/task-search-phone.png', fullPage: true });
+    });
+  } finally {
+    if (worker) await (worker as WorkerProcess).stop();
+    await deleteTasksNamed(request, 'redis', queue, TASK);
+    await deleteTasksNamed(request, 'redis', `${queue}.dead`, TASK);
+    if (operator) await deleteUser(request, operator);
+    await undeclare();
+  }
+});

@@ -1,0 +1,90 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
+import type { EnqueueBody } from '@/lib/shared/types';
+import { getJson, isApiError, postJson, queuePath } from './api';
+import { LIVE_REFRESH_MS } from './queries';
+import { queryKeys } from './query-keys';
+
+/** One entry of `GET /api/v1/registry` (args and kwargs are JSON Schemas). */
+export interface RegistryTask {
+  name: string;
+  description: string;
+  maxRetries: number;
+  example: { args: unknown[]; kwargs: Record<string, unknown> };
+}
+
+export interface Registry {
+  tasks: RegistryTask[];
+  defaultPriority: number;
+}
+
+export function useRegistry() {
+  return useQuery({
+    queryKey: queryKeys.registry(),
+    queryFn: ({ signal }) => getJson<Registry>('/api/v1/registry', signal),
+    // Changes only with a deploy.
+    staleTime: Infinity,
+  });
+}
+
+// An id nobody has seen yet may still be on its way to a worker: look again, but gently.
+const UNKNOWN_TASK_REFRESH_MS = 5_000;
+
+const retryKey = (id: string) => [...queryKeys.task(id), 'retry'] as const;
+
+/**
+ * `GET /api/v1/tasks/{id}`, refreshed while the task can still change: while it is not
+ * final, and after a retry from this tab until the workers' record moves on from it.
+ */
+export function useTask(id: string) {
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: queryKeys.task(id),
+    queryFn: ({ signal }) => getJson<TaskRecord>(`/api/v1/tasks/${encodeURIComponent(id)}`, signal),
+    refetchInterval: (query) => {
+      if (query.state.error) return isApiError(query.state.error) && query.state.error.status === 404 ? UNKNOWN_TASK_REFRESH_MS : false;
+      const task = query.state.data;
+      if (!task || !FINAL_TASK_STATES.includes(task.state)) return LIVE_REFRESH_MS;
+      const retriedAt = client
+        .getMutationCache()
+        .findAll({ mutationKey: retryKey(id) })
+        .filter((m) => m.state.status !== 'error')
+        .reduce((latest, m) => Math.max(latest, m.state.submittedAt), 0);
+      return retriedAt > Date.parse(task.updatedAt) ? LIVE_REFRESH_MS : false;
+    },
+  });
+}
+
+export interface RetryResult {
+  id: string;
+  broker: string;
+  queue: string;
+  operationId: string;
+}
+
+export function useRetryTask(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationKey: retryKey(id),
+    mutationFn: (priority: number | undefined) =>
+      postJson<RetryResult>(`/api/v1/tasks/${encodeURIComponent(id)}/retry`, priority === undefined ? {} : { priority }),
+    // The task runs again: follow it live from its next state on (useTask keeps polling).
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.task(id) }),
+  });
+}
+
+export interface EnqueueTarget {
+  broker: string;
+  queue: string;
+}
+
+export function useEnqueue() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ target, body }: { target: EnqueueTarget; body: EnqueueBody }) =>
+      postJson<{ ids: string[] }>(queuePath(target.broker, target.queue, '/tasks'), body),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.queues() }),
+  });
+}
