@@ -9,6 +9,7 @@ export interface MessageFilters {
   cursor?: string;
   priority?: string;
   task?: string;
+  q?: string;
 }
 
 const root = ['triage'] as const;
@@ -21,4 +22,6 @@ export const queryKeys = {
   queue: (broker: string, name: string) => [...root, 'queues', broker, name] as const,
   messages: (broker: string, name: string, filters: MessageFilters = {}) =>
     [...root, 'queues', broker, name, 'messages', filters] as const,
+  history: (broker: string, name: string, range: string) => [...root, 'queues', broker, name, 'history', range] as const,
+  operation: (id: string) => [...root, 'operations', id] as const,
 };

@@ -1,0 +1,45 @@
+'use client';
+
+import type { Queue } from '@/lib/shared/types';
+import { RoleGate } from '../role-gate';
+import { buttonClass } from './dialog';
+import { PauseButton } from './pause-button';
+import type { Target } from './selection';
+
+export type DialogKind = 'reprioritize' | 'move' | 'delete' | 'drain' | 'restore' | 'purge';
+
+/** Actions on the queue; hidden for roles that cannot run them (the server checks again). */
+export function QueueToolbar({ queue, target, onOpen }: { queue: Queue; target: Target | null; onOpen: (kind: DialogKind) => void }) {
+  const needsSelection = target === null ? 'Select messages first (checkboxes below)' : undefined;
+  return (
+    <RoleGate role="operator">
+      <div role="toolbar" aria-label="Queue actions" className="flex flex-wrap items-center gap-2" data-testid="queue-toolbar">
+        <button type="button" className={buttonClass.primary} disabled={!target} title={needsSelection} onClick={() => onOpen('reprioritize')}>
+          Reprioritize…
+        </button>
+        <button type="button" className={buttonClass.secondary} disabled={!target} title={needsSelection} onClick={() => onOpen('move')}>
+          Move…
+        </button>
+        <button type="button" className={buttonClass.secondary} disabled={!target} title={needsSelection} onClick={() => onOpen('delete')}>
+          Delete…
+        </button>
+        <span aria-hidden className="mx-1 h-6 w-px bg-slate-300 dark:bg-slate-700" />
+        <button type="button" className={buttonClass.secondary} onClick={() => onOpen('drain')}>
+          Drain…
+        </button>
+        <button type="button" className={buttonClass.secondary} onClick={() => onOpen('restore')}>
+          Restore…
+        </button>
+        <PauseButton queue={queue} />
+        <RoleGate role="admin">
+          <button type="button" className={buttonClass.danger} onClick={() => onOpen('purge')}>
+            Purge…
+          </button>
+        </RoleGate>
+        {/* ENQUEUE SLOT (issue 6): the lead mounts <EnqueueButton broker={queue.broker} queue={queue.name} />
+            from components/enqueue/enqueue-button.tsx here at merge. */}
+        <span data-slot="enqueue" className="ml-auto" />
+      </div>
+    </RoleGate>
+  );
+}
