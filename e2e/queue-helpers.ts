@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { getQueue } from './helpers';
+
+/** Queue-page journeys: unique queues of their own, made and emptied over the HTTP API. */
+
+function authHeaders(): Record<string, string> {
+  return { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` };
+}
+
+/** `e2e-<flow>-<random>`: never a queue another engineer's test (or the demo) uses. */
+export function uniqueQueue(flow: string): string {
+  return `e2e-${flow}-${randomUUID().slice(0, 8)}`;
+}
+
+export function queueUrl(broker: string, queue: string): string {
+  return `/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}`;
+}
+
+/** Empties a queue of ours (the messages go to a 24 h archive). A queue that never existed is fine. */
+export async function purgeQueue(request: APIRequestContext, broker: string, queue: string): Promise<void> {
+  const path = `/api/v1/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}/purge`;
+  const response = await request.post(path, { data: { confirm: queue }, headers: authHeaders() });
+  expect([200, 404], `POST ${path}: ${await response.text()}`).toContain(response.status());
+}
+
+/** Waits until the API reports exactly these counts per priority (the UI is compared against the same). */
+export async function expectByPriority(request: APIRequestContext, broker: string, queue: string, expected: Record<string, number>): Promise<void> {
+  await expect
+    .poll(async () => {
+      const q = await getQueue(request, broker, queue);
+      return Object.fromEntries(Object.keys(expected).map((level) => [level, q.byPriority[level] ?? 0]));
+    })
+    .toEqual(expected);
+}
+
+/** The per-priority count the queue page's header shows. */
+export function headerCount(page: Page, broker: string, queue: string, level: number) {
+  return page.getByTestId(`priority-count-${broker}-${queue}-${level}`);
+}
+
+/** The bundled worker on the given queues, as `npm run worker` starts it; resolves when it heartbeats. */
+export async function startWorker(request: APIRequestContext, broker: string, queues: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
+  const name = `e2e-worker-${randomUUID().slice(0, 8)}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/worker/main.ts', '--broker', broker, '--queues', queues.join(','), '--concurrency', '2'], {
+    cwd: process.cwd(),
+    env: { ...process.env, TRIAGE_WORKER_NAME: name, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await expect
+    .poll(
+      async () => {
+        expect(child.exitCode, 'the worker exited early').toBeNull();
+        const response = await request.get('/api/v1/workers', { headers: authHeaders() });
+        const { workers } = (await response.json()) as { workers: { queues: string[] }[] };
+        return workers.some((w) => queues.every((q) => w.queues.includes(q)));
+      },
+      { timeout: 60_000, message: 'the worker comes online' },
+    )
+    .toBe(true);
+  return child;
+}
+
+/** SIGTERM (finish in-flight, take nothing new) and wait for the exit. */
+export async function stopWorker(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}

@@ -1,0 +1,88 @@
+import type { ChildProcess } from 'node:child_process';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { createUser, deleteUser, enqueue, getQueue, logIn, readCount, type TestUser } from './helpers';
+import { purgeQueue, queueUrl, startWorker, stopWorker, uniqueQueue } from './queue-helpers';
+
+/**
+ * Journey: with one worker consuming two queues and traffic arriving on both, an operator
+ * pauses one queue from its page: its backlog grows while the other keeps draining; resuming
+ * lets the worker catch up.
+ */
+
+const BROKER = 'redis';
+const paused = uniqueQueue('pause');
+const other = uniqueQueue('pause-other');
+let user: TestUser | null = null;
+let worker: ChildProcess | null = null;
+
+/** Traffic on both queues until stopped: a few tasks at a time, each round after the last one finished. */
+function produce(request: APIRequestContext): { stop: () => Promise<void>; sent: () => number } {
+  let running = true;
+  let sent = 0;
+  const loop = (async () => {
+    while (running) {
+      for (const queue of [paused, other]) {
+        await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], priority: 5, count: 2 });
+      }
+      sent += 2;
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+    sent: () => sent,
+  };
+}
+
+test.afterAll(async ({ request }) => {
+  await stopWorker(worker);
+  await purgeQueue(request, BROKER, paused);
+  await purgeQueue(request, BROKER, other);
+  if (user) await deleteUser(request, user);
+});
+
+test('pause a queue: its backlog grows while the other drains', async ({ page, request }) => {
+  // Both queues exist before the worker starts (enqueue creates them on Redis).
+  await enqueue(request, BROKER, paused, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
+  await enqueue(request, BROKER, other, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
+  worker = await startWorker(request, BROKER, [paused, other], { TRIAGE_TASK_DURATION_SCALE: '0.05' });
+  await expect.poll(async () => (await getQueue(request, BROKER, paused)).depth, { timeout: 30_000 }).toBe(0);
+
+  user = await createUser(request, 'operator');
+  await logIn(page, user, queueUrl(BROKER, paused));
+  await page.goto(queueUrl(BROKER, paused));
+  await expect(page.getByTestId('paused-badge')).toHaveCount(0);
+
+  await test.step('pause from the queue page', async () => {
+    await page.getByTestId('pause-toggle').click();
+    await expect(page.getByTestId('paused-badge')).toBeVisible();
+    await expect(page.getByTestId('pause-toggle')).toHaveText('▶ Resume');
+    expect((await getQueue(request, BROKER, paused)).paused).toBe(true);
+  });
+
+  const traffic = produce(request);
+  try {
+    await test.step('the paused backlog grows on the page while the other queue keeps draining', async () => {
+      await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 60_000 }).toBeGreaterThanOrEqual(20);
+      await page.screenshot({ path: 'e2e/screenshots/queue-pause.png', fullPage: true });
+    });
+  } finally {
+    await traffic.stop();
+  }
+  const held = (await getQueue(request, BROKER, paused)).depth;
+  expect(held).toBe(traffic.sent());
+  // The worker empties the other queue; nothing leaves the paused one.
+  await expect.poll(async () => (await getQueue(request, BROKER, other)).depth, { timeout: 60_000 }).toBe(0);
+  expect((await getQueue(request, BROKER, paused)).depth).toBe(held);
+  await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(held);
+
+  await test.step('resume: the worker catches up', async () => {
+    await page.getByTestId('pause-toggle').click();
+    await expect(page.getByTestId('paused-badge')).toHaveCount(0);
+    await expect.poll(async () => (await getQueue(request, BROKER, paused)).depth, { timeout: 60_000 }).toBe(0);
+    await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(0);
+  });
+  await page.screenshot({ path: 'e2e/screenshots/queue-pause-resumed.png', fullPage: true });
+});
