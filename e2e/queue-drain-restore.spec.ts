@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createUser, deleteUser, enqueue, logIn, readCount, type TestUser } from './helpers';
-import { expectByPriority, headerCount, purgeQueue, queueUrl, uniqueQueue } from './queue-helpers';
+import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl, uniqueQueue } from './queue-helpers';
 
 /**
  * Journey: an operator drains a queue to its parking queue (`<queue>.drained`) so workers
@@ -13,12 +13,12 @@ const parking = `${queue}.drained`;
 let user: TestUser | null = null;
 
 test.afterAll(async ({ request }) => {
-  await purgeQueue(request, BROKER, queue);
-  await purgeQueue(request, BROKER, parking);
+  await removeRedisQueues(queue);
   if (user) await deleteUser(request, user);
 });
 
 test('drain a queue and restore it', async ({ page, request }) => {
+  await declareRedisQueues(queue);
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], priority: 0, count: 2 });
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_email', args: ['a@example.com'], priority: 6, count: 5 });
   const before = { '0': 2, '3': 0, '6': 5, '9': 0 };
@@ -57,5 +57,6 @@ test('drain a queue and restore it', async ({ page, request }) => {
     await expect(page.getByTestId('message-row')).toHaveCount(7);
   });
 
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-drain-restore.png', fullPage: true });
 });

@@ -1,9 +1,38 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { bindingKey, bindingMember } from '../lib/brokers/redis/keys';
+import { deleteKeysLike, rawRedis } from '../test/support';
 import { getQueue } from './helpers';
 
-/** Queue-page journeys: unique queues of their own, made and emptied over the HTTP API. */
+/**
+ * Queue-page journeys: unique queues of their own. Triage's API enqueues only into queues
+ * that exist (configured, or declared by a producer or worker), so a journey declares its
+ * Redis queue the way a Celery producer does (kombu's binding) and deletes its keys at the
+ * end; everything in between goes through the HTTP API and the browser.
+ */
+
+// kombu's defaults (no global_keyprefix, sep "\x06\x16"), as the e2e server runs them.
+const KOMBU = { prefix: '', sep: '\x06\x16' };
+
+export async function declareRedisQueues(...names: string[]): Promise<void> {
+  const redis = rawRedis();
+  try {
+    for (const name of names) await redis.sadd(bindingKey(KOMBU, name), bindingMember(KOMBU, name, name));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Every key of these queues (step lists, binding, history): nothing of the journey stays behind. */
+export async function removeRedisQueues(...names: string[]): Promise<void> {
+  const redis = rawRedis();
+  try {
+    await deleteKeysLike(redis, ...names);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 function authHeaders(): Record<string, string> {
   return { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` };
@@ -16,13 +45,6 @@ export function uniqueQueue(flow: string): string {
 
 export function queueUrl(broker: string, queue: string): string {
   return `/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}`;
-}
-
-/** Empties a queue of ours (the messages go to a 24 h archive). A queue that never existed is fine. */
-export async function purgeQueue(request: APIRequestContext, broker: string, queue: string): Promise<void> {
-  const path = `/api/v1/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}/purge`;
-  const response = await request.post(path, { data: { confirm: queue }, headers: authHeaders() });
-  expect([200, 404], `POST ${path}: ${await response.text()}`).toContain(response.status());
 }
 
 /** Waits until the API reports exactly these counts per priority (the UI is compared against the same). */

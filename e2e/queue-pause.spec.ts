@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createUser, deleteUser, enqueue, getQueue, logIn, readCount, type TestUser } from './helpers';
-import { purgeQueue, queueUrl, startWorker, stopWorker, uniqueQueue } from './queue-helpers';
+import { declareRedisQueues, queueUrl, removeRedisQueues, startWorker, stopWorker, uniqueQueue } from './queue-helpers';
 
 /**
  * Journey: with one worker consuming two queues and traffic arriving on both, an operator
@@ -38,13 +38,12 @@ function produce(request: APIRequestContext): { stop: () => Promise<void>; sent:
 
 test.afterAll(async ({ request }) => {
   await stopWorker(worker);
-  await purgeQueue(request, BROKER, paused);
-  await purgeQueue(request, BROKER, other);
+  await removeRedisQueues(paused, other);
   if (user) await deleteUser(request, user);
 });
 
 test('pause a queue: its backlog grows while the other drains', async ({ page, request }) => {
-  // Both queues exist before the worker starts (enqueue creates them on Redis).
+  await declareRedisQueues(paused, other);
   await enqueue(request, BROKER, paused, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
   await enqueue(request, BROKER, other, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
   worker = await startWorker(request, BROKER, [paused, other], { TRIAGE_TASK_DURATION_SCALE: '0.05' });
@@ -58,7 +57,7 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   await test.step('pause from the queue page', async () => {
     await page.getByTestId('pause-toggle').click();
     await expect(page.getByTestId('paused-badge')).toBeVisible();
-    await expect(page.getByTestId('pause-toggle')).toHaveText('▶ Resume');
+    await expect(page.getByTestId('pause-toggle')).toHaveText('Resume');
     expect((await getQueue(request, BROKER, paused)).paused).toBe(true);
   });
 
@@ -66,7 +65,6 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   try {
     await test.step('the paused backlog grows on the page while the other queue keeps draining', async () => {
       await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 60_000 }).toBeGreaterThanOrEqual(20);
-      await page.screenshot({ path: 'e2e/screenshots/queue-pause.png', fullPage: true });
     });
   } finally {
     await traffic.stop();
@@ -77,6 +75,14 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   await expect.poll(async () => (await getQueue(request, BROKER, other)).depth, { timeout: 60_000 }).toBe(0);
   expect((await getQueue(request, BROKER, paused)).depth).toBe(held);
   await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(held);
+  await expect(page.getByTestId('message-row')).toHaveCount(Math.min(held, 50));
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: 'e2e/screenshots/queue-pause.png', fullPage: true });
+  const otherPage = await page.context().newPage();
+  await otherPage.goto(queueUrl(BROKER, other));
+  await expect.poll(() => readCount(otherPage.getByTestId('queue-depth'))).toBe(0);
+  await otherPage.screenshot({ path: 'e2e/screenshots/queue-pause-other.png', fullPage: true });
+  await otherPage.close();
 
   await test.step('resume: the worker catches up', async () => {
     await page.getByTestId('pause-toggle').click();
@@ -84,5 +90,6 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
     await expect.poll(async () => (await getQueue(request, BROKER, paused)).depth, { timeout: 60_000 }).toBe(0);
     await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(0);
   });
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-pause-resumed.png', fullPage: true });
 });

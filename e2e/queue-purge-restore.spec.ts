@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createUser, deleteUser, enqueue, logIn, readCount, type TestUser } from './helpers';
-import { expectByPriority, purgeQueue, queueUrl, uniqueQueue } from './queue-helpers';
+import { declareRedisQueues, expectByPriority, removeRedisQueues, queueUrl, uniqueQueue } from './queue-helpers';
 
 /**
  * Journey: an admin purges a queue (typing its name to confirm) and then changes their mind:
@@ -12,11 +12,12 @@ const queue = uniqueQueue('purge');
 const users: TestUser[] = [];
 
 test.afterAll(async ({ request }) => {
-  await purgeQueue(request, BROKER, queue);
+  await removeRedisQueues(queue);
   for (const user of users) await deleteUser(request, user);
 });
 
 test('purge a queue and restore the purged messages', async ({ page, browser, request }) => {
+  await declareRedisQueues(queue);
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.generate_report', args: ['weekly-sales'], priority: 3, count: 4 });
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_email', args: ['p@example.com'], priority: 9, count: 3 });
   const before = { '0': 0, '3': 4, '6': 0, '9': 3 };
@@ -60,12 +61,14 @@ test('purge a queue and restore the purged messages', async ({ page, browser, re
     const dialog = page.getByTestId('purge-dialog');
     await dialog.getByRole('button', { name: 'Restore purged messages' }).click();
     await expect(dialog.getByTestId('archive-restore-result')).toHaveText(`Restored 7 to ${BROKER}/${queue}.`);
-    await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore-dialog.png', fullPage: true });
+    await page.mouse.move(0, 0);
+  await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore-dialog.png', fullPage: true });
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expectByPriority(request, BROKER, queue, before);
     await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(7);
     await expect(page.getByTestId('message-row')).toHaveCount(7);
   });
 
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore.png', fullPage: true });
 });

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createUser, deleteUser, enqueue, logIn, readCount, type TestUser } from './helpers';
-import { expectByPriority, headerCount, purgeQueue, queueUrl, uniqueQueue } from './queue-helpers';
+import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl, uniqueQueue } from './queue-helpers';
 
 /**
  * Journey: during a flood, an operator boosts every waiting send_email of one queue to
@@ -13,11 +13,12 @@ const queue = uniqueQueue('reprio');
 let user: TestUser | null = null;
 
 test.afterAll(async ({ request }) => {
-  await purgeQueue(request, BROKER, queue);
+  await removeRedisQueues(queue);
   if (user) await deleteUser(request, user);
 });
 
 test('reprioritize all tasks of one name from the queue page', async ({ page, request }) => {
+  await declareRedisQueues(queue);
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_email', args: ['late@example.com'], priority: 9, count: 6 });
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], priority: 9, count: 4 });
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_email', args: ['mid@example.com'], priority: 4, count: 3 });
@@ -61,7 +62,9 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
     await expect(chips).toHaveText(Array(9).fill(/^P0/));
   });
 
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize.png', fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-dark.png', fullPage: true });
 });

@@ -65,7 +65,7 @@ function SelectionBar({ queue, filters, selection, pageCount }: { queue: Queue; 
           <span className="text-slate-500 dark:text-slate-400">(select-all-matching works with the priority and task filters, not text or id)</span>
         ) : (
           <button type="button" className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-400" onClick={() => count.mutate()} disabled={count.isPending}>
-            {count.isPending ? 'Counting…' : `Select all matching ${match ? 'this filter' : 'in the queue'}`}
+            {count.isPending ? 'Counting…' : match ? 'Select all matching this filter' : 'Select all messages in the queue'}
           </button>
         )
       ) : null}

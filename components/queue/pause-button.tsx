@@ -19,7 +19,7 @@ export function PauseButton({ queue }: { queue: Queue }) {
         onClick={() => action.mutate({ path: queuePath(queue.broker, queue.name, `/${verb}`) })}
         title={queue.paused ? 'Workers start taking from this queue again' : 'Workers stop taking from this queue within a second and finish what they hold'}
       >
-        {action.isPending ? (queue.paused ? 'Resuming…' : 'Pausing…') : queue.paused ? '▶ Resume' : '⏸ Pause'}
+        {action.isPending ? (queue.paused ? 'Resuming…' : 'Pausing…') : queue.paused ? 'Resume' : 'Pause'}
       </button>
       {action.error ? (
         <span role="alert" className="text-sm text-red-800 dark:text-red-300">

@@ -1,8 +1,10 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { isApiError } from '@/lib/client/api';
 import { useMe } from '@/lib/client/me';
+import { queryKeys } from '@/lib/client/query-keys';
 import { useLiveQueue, useMessagePage } from '@/lib/client/queue-queries';
 import { LiveIndicator, type LiveState } from '../live-indicator';
 import { ErrorPanel } from '../state-panels';
@@ -47,6 +49,13 @@ export function QueueView({ broker, name }: { broker: string; name: string }) {
   // A selection belongs to one filter (across its pages): a new filter starts empty.
   const selection = useSelection(messages, JSON.stringify([url.priority, url.task, url.q, url.id]));
   const [dialog, setDialog] = useState<DialogKind | null>(null);
+  const queryClient = useQueryClient();
+  // The live stream says the queue changed: re-read the page now, not at the next poll. Redis
+  // only: a RabbitMQ read requeues messages, so there the operator refreshes on purpose.
+  const changed = queue?.kind === 'redis' ? JSON.stringify(queue.byPriority) : null;
+  useEffect(() => {
+    if (changed !== null) void queryClient.invalidateQueries({ queryKey: [...queryKeys.queue(broker, name), 'messages'] });
+  }, [changed, queryClient, broker, name]);
 
   if (!queue) {
     if (live.isPending) return <QueueSkeleton />;

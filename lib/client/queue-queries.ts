@@ -81,15 +81,16 @@ export function messagesSearch(filters: MessageFilters): string {
 }
 
 /**
- * A page of waiting messages. `live` re-reads it every few seconds; it is off on RabbitMQ,
- * where a browse fetches and requeues messages (they come back marked redelivered), so
- * there the operator refreshes on purpose.
+ * A page of waiting messages. `live` re-reads it now and then (the queue page also re-reads it
+ * whenever the live stream shows the queue changed); it is off on RabbitMQ, where a browse
+ * fetches and requeues messages (they come back marked redelivered), so there the operator
+ * refreshes on purpose.
  */
 export function useMessagePage(broker: string, name: string, filters: MessageFilters, live: boolean) {
   return useQuery({
     queryKey: queryKeys.messages(broker, name, filters),
     queryFn: ({ signal }) => getJson<MessagePage>(`${queuePath(broker, name, '/messages')}?${messagesSearch(filters)}`, signal),
-    refetchInterval: live ? LIVE_REFRESH_MS * 2 : false,
+    refetchInterval: live ? LIVE_REFRESH_MS * 5 : false,
     placeholderData: (previous) => previous,
   });
 }
