@@ -15,6 +15,14 @@ const other = uniqueQueue('pause-other');
 let user: TestUser | null = null;
 let worker: ChildProcess | null = null;
 
+async function history(request: APIRequestContext, queue: string): Promise<{ depth: number }[]> {
+  const response = await request.get(`/api/v1/queues/${BROKER}/${queue}/history?range=15m`, {
+    headers: { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` },
+  });
+  expect(response.ok()).toBe(true);
+  return ((await response.json()) as { points: { depth: number }[] }).points;
+}
+
 /** Traffic on both queues until stopped: a few tasks at a time, each round after the last one finished. */
 function produce(request: APIRequestContext): { stop: () => Promise<void>; sent: () => number } {
   let running = true;
@@ -65,6 +73,10 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   try {
     await test.step('the paused backlog grows on the page while the other queue keeps draining', async () => {
       await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 60_000 }).toBeGreaterThanOrEqual(20);
+      // The server's sampler (every 10 s) records the growing backlog for the chart.
+      await expect
+        .poll(async () => Math.max(0, ...(await history(request, paused)).map((p) => p.depth)), { timeout: 60_000 })
+        .toBeGreaterThanOrEqual(20);
     });
   } finally {
     await traffic.stop();
@@ -76,6 +88,8 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   expect((await getQueue(request, BROKER, paused)).depth).toBe(held);
   await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(held);
   await expect(page.getByTestId('message-row')).toHaveCount(Math.min(held, 50));
+  // The chart re-reads the history every 10 s: it shows the grown backlog without a reload.
+  await expect(page.getByTestId('backlog-chart').locator('.backlog-level-3 .recharts-area-area')).toBeVisible({ timeout: 30_000 });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-pause.png', fullPage: true });
   const otherPage = await page.context().newPage();

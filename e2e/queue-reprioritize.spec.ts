@@ -64,6 +64,10 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
 
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize.png', fullPage: true });
+  // Read-only checks on a phone: the page stays readable (the table scrolls sideways).
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-phone.png', fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-dark.png', fullPage: true });

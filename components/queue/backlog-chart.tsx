@@ -93,6 +93,7 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
               {levels.map((level) => (
                 <Area
                   key={level}
+                  className={`backlog-level-${level}`}
                   type="stepAfter"
                   dataKey={String(level)}
                   stackId="backlog"

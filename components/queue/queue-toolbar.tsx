@@ -11,6 +11,11 @@ export type DialogKind = 'reprioritize' | 'move' | 'delete' | 'drain' | 'restore
 /** Actions on the queue; hidden for roles that cannot run them (the server checks again). */
 export function QueueToolbar({ queue, target, onOpen }: { queue: Queue; target: Target | null; onOpen: (kind: DialogKind) => void }) {
   const needsSelection = target === null ? 'Select messages first (checkboxes below)' : undefined;
+  const hint = needsSelection ? (
+    <span className="text-xs text-slate-500 dark:text-slate-400" data-testid="toolbar-hint">
+      Select messages below to reprioritize, move or delete them.
+    </span>
+  ) : null;
   return (
     <RoleGate role="operator">
       <div role="toolbar" aria-label="Queue actions" className="flex flex-wrap items-center gap-2" data-testid="queue-toolbar">
@@ -23,6 +28,7 @@ export function QueueToolbar({ queue, target, onOpen }: { queue: Queue; target: 
         <button type="button" className={buttonClass.secondary} disabled={!target} title={needsSelection} onClick={() => onOpen('delete')}>
           Delete…
         </button>
+        {hint}
         <span aria-hidden className="mx-1 h-6 w-px bg-slate-300 dark:bg-slate-700" />
         <button type="button" className={buttonClass.secondary} onClick={() => onOpen('drain')}>
           Drain…

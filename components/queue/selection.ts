@@ -48,7 +48,7 @@ export function describeTarget(target: Target, queueName: string): string {
     const parts = [];
     if (target.match?.task) parts.push(`task ${target.match.task}`);
     if (target.match?.priorities) parts.push(`priority ${target.match.priorities.join(', ')}`);
-    return `all messages matching ${parts.length ? parts.join(' and ') : 'in the queue'}`;
+    return parts.length ? `all messages matching ${parts.join(' and ')}` : `every waiting message of ${queueName}`;
   }
   return `every waiting message of ${queueName}`;
 }
