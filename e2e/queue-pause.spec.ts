@@ -46,6 +46,8 @@ function produce(request: APIRequestContext): { stop: () => Promise<void>; sent:
 
 test.afterAll(async ({ request }) => {
   await stopWorker(worker);
+  // A pause outlives the queue's keys (it is Triage state): lift it before deleting them.
+  await request.post(`/api/v1/queues/${BROKER}/${paused}/resume`, { headers: { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` } });
   await removeRedisQueues(paused, other);
   if (user) await deleteUser(request, user);
 });

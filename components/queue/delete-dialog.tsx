@@ -6,7 +6,7 @@ import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
 import { ActionFlow } from './action-flow';
 import { Dialog } from './dialog';
-import { describeTarget, selectionBody, type Target } from './selection';
+import { describeTarget, selectionBody, type Target } from '@/lib/client/queue-selection';
 
 /** Deletes the selection for good (no archive): a whole queue goes through Purge instead, which can be undone. */
 export function DeleteDialog({ queue, target, onClose }: { queue: Queue; target: Target; onClose: () => void }) {

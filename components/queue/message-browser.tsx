@@ -11,7 +11,7 @@ import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { buttonClass } from './dialog';
 import { MessageFilters } from './message-filters';
 import { MessageTable } from './message-table';
-import { matchOf, type BrowseFilters } from './selection';
+import { matchOf, type BrowseFilters } from '@/lib/client/queue-selection';
 import type { useSelection } from './use-selection';
 import type { QueueUrlState } from './use-queue-url';
 

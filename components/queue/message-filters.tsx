@@ -5,7 +5,7 @@ import type { Queue } from '@/lib/shared/types';
 import { levelLabel, levelsOf } from '../levels';
 import { BANDS } from '../priority-colors';
 import { buttonClass, inputClass, labelClass } from './dialog';
-import type { BrowseFilters } from './selection';
+import type { BrowseFilters } from '@/lib/client/queue-selection';
 
 function priorityOptions(queue: Queue): { value: string; label: string }[] {
   const levels = levelsOf(queue).flatMap((level) => {

@@ -108,9 +108,9 @@ export function MessageTable({
         header: 'Task id',
         cell: ({ row }) =>
           row.original.decodeError ? (
-            <span className="font-mono text-xs text-slate-500">{row.original.id}</span>
+            <span className="font-mono text-xs whitespace-nowrap text-slate-500">{row.original.id}</span>
           ) : (
-            <Link href={`/tasks/${encodeURIComponent(row.original.id)}`} className="font-mono text-xs text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
+            <Link href={`/tasks/${encodeURIComponent(row.original.id)}`} className="font-mono text-xs whitespace-nowrap text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
               {row.original.id}
             </Link>
           ),
@@ -123,7 +123,7 @@ export function MessageTable({
               undecodable: {row.original.decodeError}
             </span>
           ) : (
-            <span className="font-mono">{row.original.task}</span>
+            <span className="font-mono whitespace-nowrap">{row.original.task}</span>
           ),
       }),
       column.accessor('priority', {

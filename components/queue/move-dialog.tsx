@@ -9,7 +9,7 @@ import { ActionFlow } from './action-flow';
 import { Dialog, labelClass } from './dialog';
 import { PrioritySelect } from './priority-select';
 import { QueueRefPicker, type QueueRef } from './queue-ref-picker';
-import { describeTarget, selectionBody, type Target } from './selection';
+import { describeTarget, selectionBody, type Target } from '@/lib/client/queue-selection';
 
 export function MoveDialog({
   queue,

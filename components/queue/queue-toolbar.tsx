@@ -4,7 +4,7 @@ import type { Queue } from '@/lib/shared/types';
 import { RoleGate } from '../role-gate';
 import { buttonClass } from './dialog';
 import { PauseButton } from './pause-button';
-import type { Target } from './selection';
+import type { Target } from '@/lib/client/queue-selection';
 
 export type DialogKind = 'reprioritize' | 'move' | 'delete' | 'drain' | 'restore' | 'purge';
 

@@ -17,7 +17,7 @@ import { PurgeDialog } from './purge-dialog';
 import { QueueHeader } from './queue-header';
 import { QueueToolbar, type DialogKind } from './queue-toolbar';
 import { ReprioritizeDialog } from './reprioritize-dialog';
-import type { Target } from './selection';
+import type { Target } from '@/lib/client/queue-selection';
 import { useQueueUrl } from './use-queue-url';
 import { useSelection } from './use-selection';
 

@@ -9,7 +9,7 @@ import { levelOf, levelLabel } from '../levels';
 import { ActionFlow } from './action-flow';
 import { Dialog, labelClass } from './dialog';
 import { PrioritySelect } from './priority-select';
-import { describeTarget, selectionBody, type Target } from './selection';
+import { describeTarget, selectionBody, type Target } from '@/lib/client/queue-selection';
 
 export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; target: Target; onClose: () => void }) {
   const fieldId = useId();

@@ -3,7 +3,7 @@
 import { useCallback } from 'react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { HISTORY_RANGES, type HistoryRange } from '@/lib/client/queue-queries';
-import type { BrowseFilters } from './selection';
+import type { BrowseFilters } from '@/lib/client/queue-selection';
 
 /** The queue page's view state lives in the URL, so a copied link reopens the same view. */
 export interface QueueUrlState extends BrowseFilters {

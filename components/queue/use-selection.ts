@@ -2,7 +2,7 @@
 
 import { useCallback, useRef, useState } from 'react';
 import type { Message } from '@/lib/shared/types';
-import type { Match } from './selection';
+import type { Match } from '@/lib/client/queue-selection';
 
 interface SelectionState {
   /** The filter the selection belongs to: a new filter starts with nothing selected. */

@@ -1,6 +1,6 @@
 import { parsePriorityFilter } from '@/lib/shared/types';
 
-/** What a bulk action applies to, and how it goes into a control request's body. */
+/** What a bulk action of the queue page applies to, and how it goes into a control request's body. */
 
 export interface BrowseFilters {
   priority: string;
