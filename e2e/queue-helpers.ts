@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { bindingKey, bindingMember } from '../lib/brokers/redis/keys';
-import { deleteKeysLike, rawRedis } from '../test/support';
+import { AMQP_URL, deleteKeysLike, rawRedis } from '../test/support';
 import { getQueue } from './helpers';
 
 /**
@@ -90,4 +91,35 @@ export async function stopWorker(child: ChildProcess | null): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** Pushes bytes no Celery decoder accepts onto a queue's most urgent list, as a broken producer would. */
+export async function pushUndecodable(queue: string, raw: string): Promise<void> {
+  const redis = rawRedis();
+  try {
+    await redis.lpush(queue, raw);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A classic priority queue on RabbitMQ, declared the way a Celery worker declares its queues. */
+export async function declareRabbitQueue(name: string): Promise<void> {
+  const connection = await connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    await channel.assertQueue(name, { durable: true, arguments: { 'x-max-priority': 10 } });
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function deleteRabbitQueue(name: string): Promise<void> {
+  const connection = await connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(name);
+  } finally {
+    await connection.close();
+  }
 }

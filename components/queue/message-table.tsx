@@ -7,7 +7,8 @@ import type { Message } from '@/lib/shared/types';
 import { UNKNOWN, formatAge } from '../format';
 import { priorityBg } from '../priority-colors';
 
-const PREVIEW_CHARS = 160;
+// The cell truncates visually (full text in its title); this only bounds the DOM for huge payloads.
+const PREVIEW_CHARS = 2000;
 
 /** Arguments as JSON text; React renders it as inert text, so markup in an argument never runs. */
 function argsPreview(message: Message): string {
