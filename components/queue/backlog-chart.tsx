@@ -57,10 +57,13 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
         <ErrorPanel title="Cannot read the backlog history" message={history.error.message} onRetry={() => void history.refetch()} />
       ) : history.isPending ? (
         <div className="h-56 animate-pulse rounded bg-slate-100 dark:bg-slate-800" />
-      ) : data.length === 0 ? (
+      ) : points.length < 2 ? (
+        // One sample is a dot, not a trend: say what it was instead of drawing it.
         <EmptyPanel>
-          No samples for this queue in the last {RANGE_LABEL[range]} yet. The server samples every queue every few seconds; the chart fills
-          in as samples arrive.
+          {points[0]
+            ? `One sample so far (${formatCount(points[0].depth)} waiting at ${new Date(points[0].t).toLocaleTimeString()}). `
+            : `No samples for this queue in the last ${RANGE_LABEL[range]} yet. `}
+          The server samples every queue every few seconds; the chart draws from the second sample on.
         </EmptyPanel>
       ) : (
         <div className="h-56 w-full" data-testid="backlog-chart" role="img" aria-label={`Backlog by priority over the last ${RANGE_LABEL[range]}`}>
