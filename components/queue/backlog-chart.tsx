@@ -97,7 +97,7 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
                 <Area
                   key={level}
                   className={`backlog-level-${level}`}
-                  type="stepAfter"
+                  type="linear"
                   dataKey={String(level)}
                   stackId="backlog"
                   stroke={priorityFill(level)}
