@@ -27,3 +27,13 @@ export const BANDS: readonly { band: Band; label: string; from: number; to: numb
   { band: 'medium', label: 'medium', from: 3, to: 5 },
   { band: 'low', label: 'low', from: 6, to: 9 },
 ];
+
+/**
+ * The same colors as CSS values for SVG charts (recharts takes a fill, not a class). They
+ * read Tailwind's theme variables, which exist because the classes above are in use.
+ */
+export const PRIORITY_FILL: readonly string[] = PRIORITY_BG.map((cls) => `var(--color-${cls.slice('bg-'.length)})`);
+
+export function priorityFill(priority: number): string {
+  return PRIORITY_FILL[priority] ?? 'var(--color-slate-400)';
+}

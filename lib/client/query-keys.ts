@@ -9,6 +9,7 @@ export interface MessageFilters {
   cursor?: string;
   priority?: string;
   task?: string;
+  q?: string;
 }
 
 const root = ['triage'] as const;
@@ -23,4 +24,6 @@ export const queryKeys = {
     [...root, 'queues', broker, name, 'messages', filters] as const,
   registry: () => [...root, 'registry'] as const,
   task: (id: string) => [...root, 'tasks', id] as const,
+  history: (broker: string, name: string, range: string) => [...root, 'queues', broker, name, 'history', range] as const,
+  operation: (id: string) => [...root, 'operations', id] as const,
 };

@@ -1,5 +1,6 @@
+import { Suspense } from 'react';
 import type { Metadata } from 'next';
-import { MessageList } from '@/components/message-list';
+import { QueueView } from '@/components/queue/queue-view';
 
 type Params = Promise<{ broker: string; queue: string }>;
 
@@ -8,18 +9,12 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `${decodeURIComponent(queue)} on ${decodeURIComponent(broker)}` };
 }
 
-// Minimal for now (read-only list of waiting messages); the full queue page is a later issue.
-export default async function QueuePage({ params, searchParams }: { params: Params; searchParams: Promise<{ task?: string | string[] }> }) {
+export default async function QueuePage({ params }: { params: Params }) {
   const { broker, queue } = await params;
-  const task = (await searchParams).task;
-  const b = decodeURIComponent(broker);
-  const q = decodeURIComponent(queue);
+  // Filters, page and chart range are read from the URL on the client (useSearchParams).
   return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-bold tracking-tight">
-        {q} <span className="text-base font-normal text-slate-500">on {b}</span>
-      </h1>
-      <MessageList broker={b} queue={q} task={typeof task === 'string' && task ? task : undefined} />
-    </div>
+    <Suspense>
+      <QueueView broker={decodeURIComponent(broker)} name={decodeURIComponent(queue)} />
+    </Suspense>
   );
 }

@@ -1,0 +1,114 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import { formatCount } from '../format';
+import { buttonClass } from './dialog';
+
+export interface PreviewState {
+  count: number | null;
+  pending: boolean;
+  error: Error | null;
+}
+
+export interface RunState {
+  isPending: boolean;
+  isSuccess: boolean;
+  error: Error | null;
+  progress: { scanned: number; matched: number; moved: number } | null;
+}
+
+function Notice({ tone, children, testId }: { tone: 'info' | 'error' | 'success'; children: ReactNode; testId?: string }) {
+  const tones = {
+    info: 'border-sky-300 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950/50 dark:text-sky-200',
+    error: 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200',
+    success: 'border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/50 dark:text-emerald-200',
+  };
+  return (
+    <div role={tone === 'error' ? 'alert' : 'status'} data-testid={testId} className={`rounded-md border px-3 py-2 text-sm ${tones[tone]}`}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * The common end of every bulk action: the preview count, then progress while it runs, then
+ * the exact result or the API's error. Nothing runs without the operator's confirmation.
+ */
+export function ActionFlow({
+  preview,
+  previewText,
+  run,
+  result,
+  confirmLabel,
+  danger = false,
+  canConfirm = true,
+  onConfirm,
+  onClose,
+}: {
+  preview: PreviewState | null;
+  previewText: (count: number) => ReactNode;
+  run: RunState;
+  result: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  canConfirm?: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const done = run.isSuccess || run.error !== null;
+  return (
+    <div className="space-y-3">
+      {preview && !done && !run.isPending ? (
+        preview.error ? (
+          <Notice tone="error" testId="action-preview-error">
+            Cannot preview: {preview.error.message}
+          </Notice>
+        ) : (
+          <Notice tone="info" testId="action-preview">
+            {preview.pending || preview.count === null ? 'Counting the messages this affects…' : previewText(preview.count)}
+          </Notice>
+        )
+      ) : null}
+      {run.isPending ? (
+        <Notice tone="info" testId="action-progress">
+          <span className="inline-flex items-center gap-2">
+            <span aria-hidden className="size-2 animate-pulse rounded-full bg-sky-600" />
+            Running…
+            {run.progress
+              ? ` scanned ${formatCount(run.progress.scanned)}, matched ${formatCount(run.progress.matched)}, done ${formatCount(run.progress.moved)}`
+              : ''}
+          </span>
+          {run.progress && run.progress.matched > 0 ? (
+            <progress className="mt-2 block h-1.5 w-full" max={run.progress.matched} value={run.progress.moved} />
+          ) : null}
+        </Notice>
+      ) : null}
+      {run.error ? (
+        <Notice tone="error" testId="action-error">
+          Failed: {run.error.message}
+        </Notice>
+      ) : null}
+      {run.isSuccess ? (
+        <Notice tone="success" testId="action-result">
+          {result}
+        </Notice>
+      ) : null}
+      <div className="flex justify-end gap-2 pt-1">
+        <button type="button" className={buttonClass.secondary} onClick={onClose} disabled={run.isPending}>
+          {done ? 'Close' : 'Cancel'}
+        </button>
+        {done ? null : (
+          <button
+            type="button"
+            className={danger ? buttonClass.danger : buttonClass.primary}
+            disabled={!canConfirm || run.isPending || (preview !== null && (preview.pending || preview.error !== null))}
+            onClick={onConfirm}
+            data-testid="action-confirm"
+          >
+            {confirmLabel}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

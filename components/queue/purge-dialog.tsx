@@ -1,0 +1,91 @@
+'use client';
+
+import { useId, useState } from 'react';
+import { queuePath } from '@/lib/client/api';
+import { useControlAction } from '@/lib/client/queue-queries';
+import type { Queue } from '@/lib/shared/types';
+import { formatCount } from '../format';
+import { ActionFlow } from './action-flow';
+import { Dialog, buttonClass, inputClass, labelClass } from './dialog';
+
+interface PurgeResult {
+  deleted: number;
+  archiveId: string;
+}
+
+function ArchiveRestore({ queue, archiveId }: { queue: Queue; archiveId: string }) {
+  const restore = useControlAction<{ restored: number; to: { broker: string; queue: string } }>(queue.broker, queue.name, { tracked: false });
+  return (
+    <div className="space-y-2" data-testid="archive-restore">
+      {restore.isSuccess ? (
+        <p role="status" data-testid="archive-restore-result" className="text-sm text-emerald-800 dark:text-emerald-300">
+          Restored {formatCount(restore.data.restored)} to {restore.data.to.broker}/{restore.data.to.queue}.
+        </p>
+      ) : (
+        <button
+          type="button"
+          className={buttonClass.secondary}
+          disabled={restore.isPending}
+          onClick={() => restore.mutate({ path: `/api/v1/archives/${encodeURIComponent(archiveId)}/restore` })}
+        >
+          {restore.isPending ? 'Restoring…' : 'Restore purged messages'}
+        </button>
+      )}
+      {restore.error ? (
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+          Restore failed: {restore.error.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Admin only. The operator types the queue name; purged messages stay in an archive for 24 h. */
+export function PurgeDialog({ queue, onClose }: { queue: Queue; onClose: () => void }) {
+  const confirmId = useId();
+  const [typed, setTyped] = useState('');
+  const action = useControlAction<PurgeResult>(queue.broker, queue.name);
+  return (
+    <Dialog open onClose={onClose} title={`Purge ${queue.name}`} busy={action.isPending} testId="purge-dialog">
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        Deletes every waiting message of {queue.broker}/{queue.name}. They are archived for 24 hours and can be restored from here or
+        through the API.
+      </p>
+      {action.isSuccess ? null : (
+        <div className="space-y-1">
+          <label htmlFor={confirmId} className={labelClass}>
+            Type <span className="font-mono font-semibold">{queue.name}</span> to confirm
+          </label>
+          <input
+            id={confirmId}
+            className={`${inputClass} font-mono`}
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </div>
+      )}
+      <ActionFlow
+        preview={{ count: queue.depth, pending: false, error: null }}
+        previewText={(n) => `About ${formatCount(n)} waiting message${n === 1 ? '' : 's'} will be purged (the count at the moment of purging is exact in the result).`}
+        run={action}
+        result={
+          action.data ? (
+            <div className="space-y-2">
+              <p>
+                Purged {formatCount(action.data.deleted)}. Archive <span className="font-mono" data-testid="archive-id">{action.data.archiveId}</span> keeps them for 24 hours.
+              </p>
+              <ArchiveRestore queue={queue} archiveId={action.data.archiveId} />
+            </div>
+          ) : null
+        }
+        confirmLabel="Purge"
+        danger
+        canConfirm={typed === queue.name}
+        onConfirm={() => action.mutate({ path: queuePath(queue.broker, queue.name, '/purge'), body: { confirm: typed } })}
+        onClose={onClose}
+      />
+    </Dialog>
+  );
+}

@@ -1,0 +1,176 @@
+'use client';
+
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { MessagePage, Queue } from '@/lib/shared/types';
+import { getJson, isApiError, postJson, queuePath } from './api';
+import { LIVE_REFRESH_MS } from './queries';
+import { queryKeys, type MessageFilters } from './query-keys';
+import { useLiveEvents, useLiveQueues, type LiveStatus } from './use-live-events';
+
+/** Hooks of the queue page: the queue itself, its history, its messages, and bulk actions with progress. */
+
+export type HistoryRange = '15m' | '1h' | '24h';
+export const HISTORY_RANGES: readonly HistoryRange[] = ['15m', '1h', '24h'];
+
+export interface HistoryPoint {
+  t: number;
+  byPriority: Record<string, number>;
+  depth: number;
+}
+
+export interface HistorySeries {
+  range: HistoryRange;
+  stepSec: number;
+  points: HistoryPoint[];
+}
+
+/**
+ * One queue, read from the live queue list (the server's one poller over SSE, no broker
+ * request per tab). Queues the list does not carry (a drain's parking queue before the next
+ * listing) are read on their own.
+ */
+export function useLiveQueue(broker: string, name: string): {
+  queue: Queue | undefined;
+  /** Every listed queue (for target pickers). */
+  queues: Queue[];
+  stream: LiveStatus;
+  isPending: boolean;
+  error: Error | null;
+  updatedAt: number;
+} {
+  const stream = useLiveEvents();
+  const list = useLiveQueues(stream);
+  const listed = list.data?.queues.find((q) => q.broker === broker && q.name === name);
+  const single = useQuery({
+    queryKey: queryKeys.queue(broker, name),
+    queryFn: ({ signal }) => getJson<Queue>(queuePath(broker, name), signal),
+    enabled: list.isSuccess && !listed,
+    refetchInterval: LIVE_REFRESH_MS,
+  });
+  const queue = listed ?? single.data;
+  return {
+    queue,
+    queues: list.data?.queues ?? [],
+    stream,
+    isPending: !queue && (list.isPending || single.isPending) && !list.isError && !single.isError,
+    error: queue ? null : (single.error ?? list.error ?? null),
+    updatedAt: listed ? list.dataUpdatedAt : single.dataUpdatedAt,
+  };
+}
+
+/** Sampler history; re-read at the sampler's own pace (the route reads Triage's Redis, never a broker). */
+const HISTORY_REFRESH_MS = 10_000;
+
+export function useQueueHistory(broker: string, name: string, range: HistoryRange) {
+  return useQuery({
+    queryKey: queryKeys.history(broker, name, range),
+    queryFn: ({ signal }) =>
+      getJson<HistorySeries>(`${queuePath(broker, name, '/history')}?range=${encodeURIComponent(range)}`, signal),
+    refetchInterval: HISTORY_REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function messagesSearch(filters: MessageFilters): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  }
+  return search.toString();
+}
+
+/**
+ * A page of waiting messages. `live` re-reads it now and then (the queue page also re-reads it
+ * whenever the live stream shows the queue changed); it is off on RabbitMQ, where a browse
+ * fetches and requeues messages (they come back marked redelivered), so there the operator
+ * refreshes on purpose.
+ */
+export function useMessagePage(broker: string, name: string, filters: MessageFilters, live: boolean) {
+  return useQuery({
+    queryKey: queryKeys.messages(broker, name, filters),
+    queryFn: ({ signal }) => getJson<MessagePage>(`${queuePath(broker, name, '/messages')}?${messagesSearch(filters)}`, signal),
+    refetchInterval: live ? LIVE_REFRESH_MS * 5 : false,
+    placeholderData: (previous) => previous,
+  });
+}
+
+export interface OperationRecord {
+  id: string;
+  action: string;
+  status: 'running' | 'succeeded' | 'failed';
+  progress: { scanned: number; matched: number; moved: number };
+  result: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+}
+
+// Progress of a running bulk action; the route reads Triage's state Redis, not the broker.
+const OPERATION_POLL_MS = 400;
+
+function useOperation(id: string | null, running: boolean) {
+  return useQuery({
+    queryKey: queryKeys.operation(id ?? 'none'),
+    queryFn: async ({ signal }) => {
+      try {
+        return await getJson<OperationRecord>(`/api/v1/operations/${encodeURIComponent(id!)}`, signal);
+      } catch (error) {
+        // The record appears once the server has started the operation.
+        if (isApiError(error) && error.status === 404) return null;
+        throw error;
+      }
+    },
+    enabled: id !== null && running,
+    refetchInterval: running ? OPERATION_POLL_MS : false,
+  });
+}
+
+function newOperationId(): string {
+  return `ui-${crypto.randomUUID()}`;
+}
+
+/**
+ * Runs one control request (`POST path body`) with a fresh operation id, polls its progress
+ * while it runs, and invalidates the queue's data when it ends (success or not: a failure
+ * half-way may still have changed the queue).
+ */
+export function useControlAction<T>(broker: string, name: string, options: { tracked?: boolean } = {}) {
+  const queryClient = useQueryClient();
+  const [operationId, setOperationId] = useState<string | null>(null);
+  const mutation = useMutation({
+    mutationFn: ({ path, body }: { path: string; body?: Record<string, unknown> }) => {
+      const id = options.tracked === false ? null : newOperationId();
+      setOperationId(id);
+      return postJson<T>(path, id ? { ...body, operationId: id } : body);
+    },
+    onSettled: async () => {
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.queues() }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.queue(broker, name) }),
+      ]);
+    },
+  });
+  const operation = useOperation(operationId, mutation.isPending);
+  return {
+    ...mutation,
+    progress: mutation.isPending ? (operation.data?.progress ?? null) : null,
+    reset: () => {
+      setOperationId(null);
+      mutation.reset();
+    },
+  };
+}
+
+/**
+ * A dry run of reprioritize or move: how many messages the body selects, changing nothing.
+ * Keyed on the body, so editing the form re-counts.
+ */
+export function useDryRun(broker: string, name: string, action: 'reprioritize' | 'move', body: Record<string, unknown>, enabled: boolean) {
+  return useQuery({
+    queryKey: [...queryKeys.queue(broker, name), 'dry-run', action, body] as const,
+    queryFn: ({ signal }) =>
+      postJson<{ matched: number; moved: number }>(queuePath(broker, name, `/${action}`), { ...body, dryRun: true }, signal),
+    enabled,
+    staleTime: 0,
+    gcTime: 0,
+  });
+}
