@@ -31,6 +31,9 @@ export interface ProbeEnv {
   PROBE_MAX_PRIORITY?: string;
   PROBE_LOG?: string;
   PROBE_VISIBILITY_TIMEOUT?: string;
+  PROBE_RESULT_BACKEND?: string;
+  /** '0': Celery's default early acks. */
+  PROBE_ACKS_LATE?: string;
 }
 
 function env(probe: ProbeEnv): NodeJS.ProcessEnv {
@@ -48,9 +51,10 @@ export interface WorkerOptions {
   concurrency?: number;
   hostname?: string;
   events?: boolean;
+  prefetchMultiplier?: number;
 }
 
-/** Starts a real Celery worker (`-c 1 --prefetch-multiplier 1`, acks_late from the app). */
+/** Starts a real Celery worker (`-c 1 --prefetch-multiplier 1` unless told otherwise, acks_late from the app). */
 export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): ChildProcess {
   const args = [
     '-m',
@@ -61,7 +65,7 @@ export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): Child
     '-c',
     String(options.concurrency ?? 1),
     '--prefetch-multiplier',
-    '1',
+    String(options.prefetchMultiplier ?? 1),
     '-Q',
     probe.PROBE_QUEUE,
     '-n',

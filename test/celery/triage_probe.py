@@ -9,6 +9,8 @@ Configured from the environment so one module covers every broker layout:
   PROBE_MAX_PRIORITY x-max-priority for the queue (RabbitMQ)
   PROBE_LOG          file each executed task appends one JSON line to
   PROBE_RESULT_BACKEND  a Redis result backend URL (result_extended on)
+  PROBE_ACKS_LATE    "0" for Celery's default early acks (late acks otherwise)
+  PROBE_VISIBILITY_TIMEOUT  kombu's visibility_timeout in seconds (Redis)
 """
 import json
 import os
@@ -36,7 +38,7 @@ app.conf.update(
     broker_transport_options=options,
     task_default_queue=QUEUE,
     # Strict priority needs late acks and one reserved task per slot (celery-wire.md §6).
-    task_acks_late=True,
+    task_acks_late=os.environ.get("PROBE_ACKS_LATE", "1") != "0",
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
