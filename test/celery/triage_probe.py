@@ -51,19 +51,23 @@ if BROKER.startswith("amqp"):
     app.conf.task_queue_max_priority = max_priority
 
 
+def _log(task, name, args, kwargs):
+    entry = {
+        "id": task.request.id,
+        "task": name,
+        "args": list(args),
+        "kwargs": kwargs,
+        "priority": (task.request.delivery_info or {}).get("priority"),
+        "hostname": task.request.hostname,
+    }
+    with open(LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")
+
+
 def _recorder(name):
     @app.task(name=name, bind=True)
     def record(self, *args, **kwargs):
-        entry = {
-            "id": self.request.id,
-            "task": name,
-            "args": list(args),
-            "kwargs": kwargs,
-            "priority": (self.request.delivery_info or {}).get("priority"),
-            "hostname": self.request.hostname,
-        }
-        with open(LOG, "a", encoding="utf-8") as log:
-            log.write(json.dumps(entry) + "\n")
+        _log(self, name, args, kwargs)
         sleep = kwargs.get("sleep")
         if sleep:
             import time
@@ -86,5 +90,6 @@ for _name in (
 
 @app.task(name="probe.fail", bind=True)
 def fail(self, *args, **kwargs):
-    """Always fails, so tests can read a real FAILURE with its traceback."""
+    """Always fails (after logging its run), so tests can read a real FAILURE with its traceback."""
+    _log(self, "probe.fail", args, kwargs)
     raise ValueError(f"probe failure for {args!r}")

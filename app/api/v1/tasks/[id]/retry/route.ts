@@ -8,9 +8,12 @@ import { getBroker, route, runtime as triage } from '@/lib/server/http';
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-/** Finds the task in the dead-letter queues and sends it back to its queue: `{priority?}` → `{id}`. */
+/**
+ * Finds the task in the dead-letter queues, or a failure a Celery worker stored in a result
+ * backend (with result_extended), and sends it back to its queue: `{priority?}` → `{id}`.
+ */
 export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }) }, async ({ request, params, actor }) => {
   const body = await optionalJson(request, RetryOneBodySchema);
   const rt = triage();
-  return retryTask(controlContext(rt, getBroker, actor), { id: params.id, ...body, brokers: [...rt.brokers.keys()] });
+  return retryTask(controlContext(rt, getBroker, actor), { id: params.id, ...body, brokers: [...rt.brokers.keys()], defaultPriority: rt.config.defaultPriority });
 });
