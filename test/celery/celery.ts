@@ -34,6 +34,8 @@ export interface ProbeEnv {
   PROBE_RESULT_BACKEND?: string;
   /** '0': Celery's default early acks. */
   PROBE_ACKS_LATE?: string;
+  /** JSON merged into broker_transport_options. */
+  PROBE_TRANSPORT_OPTIONS?: string;
 }
 
 function env(probe: ProbeEnv): NodeJS.ProcessEnv {
@@ -52,6 +54,8 @@ export interface WorkerOptions {
   hostname?: string;
   events?: boolean;
   prefetchMultiplier?: number;
+  /** `solo` runs tasks in the worker process itself, so a SIGKILL really stops the running task. */
+  pool?: 'prefork' | 'solo';
 }
 
 /** Starts a real Celery worker (`-c 1 --prefetch-multiplier 1` unless told otherwise, acks_late from the app). */
@@ -74,6 +78,7 @@ export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): Child
     'warning',
     '--without-mingle',
   ];
+  if (options.pool) args.push('-P', options.pool);
   if (options.events) args.push('-E');
   else args.push('--without-gossip');
   const child = spawn(PYTHON, args, { env: env(probe), cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,6 +11,7 @@ Configured from the environment so one module covers every broker layout:
   PROBE_RESULT_BACKEND  a Redis result backend URL (result_extended on)
   PROBE_ACKS_LATE    "0" for Celery's default early acks (late acks otherwise)
   PROBE_VISIBILITY_TIMEOUT  kombu's visibility_timeout in seconds (Redis)
+  PROBE_TRANSPORT_OPTIONS   JSON merged into broker_transport_options (e.g. private unacked keys)
 """
 import json
 import os
@@ -33,6 +34,8 @@ if os.environ.get("PROBE_PREFIX"):
     options["global_keyprefix"] = os.environ["PROBE_PREFIX"]
 if os.environ.get("PROBE_VISIBILITY_TIMEOUT"):
     options["visibility_timeout"] = int(os.environ["PROBE_VISIBILITY_TIMEOUT"])
+if os.environ.get("PROBE_TRANSPORT_OPTIONS"):
+    options.update(json.loads(os.environ["PROBE_TRANSPORT_OPTIONS"]))
 
 app.conf.update(
     broker_transport_options=options,
