@@ -9,8 +9,9 @@ import { runtime, type Runtime } from './runtime';
 /**
  * Diagnoses of real Celery workers, asked over remote control at most once per
  * REFRESH_MS per broker and server process, so API requests and the live feed never each
- * broadcast. The first request waits for the first answer (at most REPLY_TIMEOUT_MS);
- * afterwards a stale entry is served while a fresh one is fetched in the background.
+ * broadcast, and never wait for one: they get the latest answers (none before the first
+ * arrived) while a stale entry is refreshed in the background, replies waited for at most
+ * REPLY_TIMEOUT_MS.
  */
 export const REFRESH_MS = 30_000;
 export const REPLY_TIMEOUT_MS = 1500;
@@ -25,37 +26,36 @@ interface Entry {
 
 interface BrokerCache {
   entry: Entry | null;
-  inflight: Promise<Entry> | null;
+  inflight: Promise<void> | null;
 }
 
 const caches = new WeakMap<Runtime, Map<string, BrokerCache>>();
 
-async function ask(broker: QueueBroker): Promise<Entry> {
+async function ask(rt: Runtime, broker: QueueBroker): Promise<Entry> {
   const at = Date.now();
   try {
     const [replies, queues] = await Promise.all([broker.control.inspect(DIAGNOSTIC_COMMANDS, REPLY_TIMEOUT_MS), broker.listQueues()]);
     return { at, kind: broker.kind, reports: fromReplies(replies), queues };
   } catch (error) {
     // A broker that is down has no workers to diagnose; try again after the interval.
-    runtime().logger.warn({ err: describeError(error), broker: broker.id }, 'celery remote-control diagnosis failed');
+    rt.logger.warn({ err: describeError(error), broker: broker.id }, 'celery remote-control diagnosis failed');
     return { at, kind: broker.kind, reports: [], queues: [] };
   }
 }
 
-async function entryFor(rt: Runtime, broker: QueueBroker): Promise<Entry> {
+/** The cached entry (null before the first answer); starts a refresh when there is none or it is stale. */
+function entryFor(rt: Runtime, broker: QueueBroker): Entry | null {
   let perBroker = caches.get(rt);
   if (!perBroker) caches.set(rt, (perBroker = new Map()));
   let cache = perBroker.get(broker.id);
   if (!cache) perBroker.set(broker.id, (cache = { entry: null, inflight: null }));
   const current = cache;
-  const refresh = () =>
-    (current.inflight ??= ask(broker).then((entry) => {
+  if (!current.inflight && (!current.entry || Date.now() - current.entry.at >= REFRESH_MS)) {
+    current.inflight = ask(rt, broker).then((entry) => {
       current.entry = entry;
       current.inflight = null;
-      return entry;
-    }));
-  if (!current.entry) return refresh();
-  if (Date.now() - current.entry.at >= REFRESH_MS) void refresh();
+    });
+  }
   return current.entry;
 }
 
@@ -66,13 +66,14 @@ export interface CeleryDiagnoses {
   workers(views: readonly WorkerView[]): WorkerView[];
 }
 
-/** The current diagnoses of every given broker's Celery workers. */
-export async function celeryDiagnoses(brokers: readonly QueueBroker[]): Promise<CeleryDiagnoses> {
+/** The latest diagnoses of every given broker's Celery workers (none until the first answers arrived). */
+export function celeryDiagnoses(brokers: readonly QueueBroker[]): CeleryDiagnoses {
   const rt = runtime();
   const entries = new Map<string, Entry>();
-  await Promise.all(
-    brokers.filter((b) => b.control.capabilities.remoteControl).map(async (b) => entries.set(b.id, await entryFor(rt, b))),
-  );
+  for (const broker of brokers.filter((b) => b.control.capabilities.remoteControl)) {
+    const entry = entryFor(rt, broker);
+    if (entry) entries.set(broker.id, entry);
+  }
   return {
     queueWarnings(queue) {
       const entry = entries.get(queue.broker);

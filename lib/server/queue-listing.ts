@@ -13,11 +13,11 @@ import { allBrokers, runtime } from './runtime';
  */
 export async function decorate(queues: readonly Queue[], brokers: readonly QueueBroker[]): Promise<Queue[]> {
   const rt = runtime();
-  const [paused, stored, celery] = await Promise.all([
+  const [paused, stored] = await Promise.all([
     new PauseStore(rt.stateRedis, rt.config.statePrefix).all().catch(() => new Map<string, unknown>()),
     new WorkerStore(rt.stateRedis, rt.config.statePrefix).list().catch(() => []),
-    celeryDiagnoses(brokers),
   ]);
+  const celery = celeryDiagnoses(brokers);
   return decorateQueues(queues, { paused, workers: celery.workers(stored), brokers }).map((q) => withWarnings(q, celery.queueWarnings(q)));
 }
 
@@ -25,8 +25,8 @@ export async function decorate(queues: readonly Queue[], brokers: readonly Queue
 export async function listWorkers(): Promise<WorkerView[]> {
   const rt = runtime();
   const brokers = await allBrokers();
-  const [stored, celery] = await Promise.all([new WorkerStore(rt.stateRedis, rt.config.statePrefix).list(), celeryDiagnoses(brokers)]);
-  return celery.workers(stored);
+  const stored = await new WorkerStore(rt.stateRedis, rt.config.statePrefix).list();
+  return celeryDiagnoses(brokers).workers(stored);
 }
 
 export function withWarnings(queue: Queue, warnings: readonly string[]): Queue {

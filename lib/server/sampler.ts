@@ -283,12 +283,12 @@ export class Sampler {
   private async poll(): Promise<LiveSnapshot> {
     this.stats.polls++;
     const brokers = this.options.brokers;
-    const [listings, healths, paused, stored, celery] = await Promise.all([
+    const celery = celeryDiagnoses(brokers);
+    const [listings, healths, paused, stored] = await Promise.all([
       Promise.allSettled(brokers.map((b) => b.listQueues())),
       Promise.all(brokers.map((b) => b.health())),
       this.pauses.all().catch(() => new Map<string, unknown>()),
       this.workerStore.list(this.now()).catch(() => this.workers),
-      celeryDiagnoses(brokers),
     ]);
     const workers = celery.workers(stored);
     this.workers = workers;

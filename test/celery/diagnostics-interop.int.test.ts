@@ -1,5 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import amqp from 'amqplib';
+import { describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import * as workersRoute from '@/app/api/v1/workers/route';
 import * as queueRoute from '@/app/api/v1/queues/[broker]/[queue]/route';
@@ -7,29 +6,16 @@ import { resetRuntime } from '@/lib/server/runtime';
 import type { Queue } from '@/lib/shared/types';
 import type { WorkerView } from '@/lib/state/worker-store';
 import { call, writeTestConfig } from '../api-client';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, scratchRedis, uniqueName, waitFor } from '../support';
+import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '../support';
 import { activeQueues, celery, startWorker, stopWorker, type ProbeEnv, type WorkerOptions } from './celery';
-import { apiQueue, logFile } from './interop-harness';
+import { apiQueue, interopScratch, logFile } from './interop-harness';
 
 /**
  * Diagnostics from what real Celery workers report over remote control: three workers at
  * once, each on its own queue, so one broadcast diagnoses them all.
  */
 
-const scratch = scratchRedis();
-const rabbitQueues: string[] = [];
-
-afterAll(async () => {
-  await resetRuntime();
-  await scratch.done();
-  if (rabbitQueues.length > 0) {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    for (const q of rabbitQueues) await channel.deleteQueue(q);
-    await connection.close();
-  }
-  delete process.env.TRIAGE_CONFIG;
-});
+const { names: scratchNames, rabbitQueues } = interopScratch();
 
 interface Case {
   label: string;
@@ -77,31 +63,52 @@ async function queueView(broker: string, queue: string): Promise<Queue> {
 
 const mentioning = (warnings: string[], hostname: string) => warnings.filter((w) => w.includes(hostname));
 
+/**
+ * Diagnoses are refreshed in the background (API requests never wait for replies), and a
+ * worker slow to answer under load is only asked again after the 30 s interval: retry the
+ * check until it holds.
+ */
+function eventually<T>(what: string, check: () => Promise<T>): Promise<T> {
+  return waitFor(what, check, 100_000, 250);
+}
+
 describe.skipIf(!celery.ok)(`Diagnostics from real Celery workers' remote-control replies (${celery.reason})`, () => {
   it('Redis: prefetch multiplier 4 with early acks, other priority steps, and a well-configured worker', async () => {
     const bad = makeCase('bad', REDIS_URL, { PROBE_ACKS_LATE: '0' }, { prefetchMultiplier: 4 });
     const good = makeCase('good', REDIS_URL, {}, {});
     const steps = makeCase('steps', REDIS_URL, { PROBE_STEPS: JSON.stringify([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) }, {});
     const cases = [bad, good, steps];
-    scratch.names.push(...cases.map((c) => c.queue));
+    scratchNames.push(...cases.map((c) => c.queue));
     await resetRuntime();
     writeTestConfig({ brokers: [{ id: 'redis', kind: 'redis', url: REDIS_URL, queues: cases.map((c) => ({ name: c.queue })) }] });
     await withWorkers(cases, async () => {
-      const badQueue = mentioning((await apiQueue('redis', bad.queue))!.warnings, bad.hostname);
-      expect(badQueue).toHaveLength(2);
+      const badQueue = await eventually('the bad worker’s warnings on its queue', async () => {
+        const warnings = mentioning((await apiQueue('redis', bad.queue))!.warnings, bad.hostname);
+        expect(warnings).toHaveLength(2);
+        return warnings;
+      });
       expect(badQueue.join('\n')).toMatch(/reserves up to 4 tasks for 1 slot.*worker_prefetch_multiplier = 1/);
       expect(badQueue.join('\n')).toMatch(/acknowledges tasks early.*task_acks_late = True/);
       // The single-queue route says the same.
       expect(mentioning((await queueView('redis', bad.queue)).warnings, bad.hostname)).toEqual(badQueue);
-      const badWorker = await listedWorker('redis', bad.hostname);
-      expect(badWorker).toMatchObject({ concurrency: 1, prefetch: 4, queues: [bad.queue], broker: 'redis', stale: false });
+      const badWorker = await eventually('the bad worker listed from its replies', async () => {
+        const worker = await listedWorker('redis', bad.hostname);
+        expect(worker).toMatchObject({ concurrency: 1, prefetch: 4, queues: [bad.queue], broker: 'redis', stale: false });
+        return worker;
+      });
       expect(badWorker.warnings).toEqual(badQueue);
 
+      await eventually('the good worker listed without warnings', async () => {
+        expect(await listedWorker('redis', good.hostname)).toMatchObject({ concurrency: 1, prefetch: 1, queues: [good.queue], warnings: [] });
+        return true;
+      });
       expect(mentioning((await apiQueue('redis', good.queue))!.warnings, good.hostname)).toEqual([]);
-      const goodWorker = await listedWorker('redis', good.hostname);
-      expect(goodWorker).toMatchObject({ concurrency: 1, prefetch: 1, queues: [good.queue], warnings: [] });
 
-      const stepsQueue = mentioning((await apiQueue('redis', steps.queue))!.warnings, steps.hostname);
+      const stepsQueue = await eventually('the steps warning', async () => {
+        const warnings = mentioning((await apiQueue('redis', steps.queue))!.warnings, steps.hostname);
+        expect(warnings).toHaveLength(1);
+        return warnings;
+      });
       expect(stepsQueue).toEqual([
         `Celery worker ${steps.hostname} uses priority_steps [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] but ${steps.queue} is configured with [0, 3, 6, 9]: it never takes from the lists only Triage uses, and sends its own to lists Triage does not count`,
       ]);
@@ -119,16 +126,25 @@ describe.skipIf(!celery.ok)(`Diagnostics from real Celery workers' remote-contro
       brokers: [{ id: 'rabbitmq', kind: 'rabbitmq', url: AMQP_URL, managementUrl: MANAGEMENT_URL, queues: cases.map((c) => ({ name: c.queue, maxPriority: 10 })) }],
     });
     await withWorkers(cases, async () => {
-      const badQueue = mentioning((await queueView('rabbitmq', bad.queue)).warnings, bad.hostname);
-      expect(badQueue).toHaveLength(2);
+      const badQueue = await eventually('the bad worker’s warnings on its queue', async () => {
+        const warnings = mentioning((await queueView('rabbitmq', bad.queue)).warnings, bad.hostname);
+        expect(warnings).toHaveLength(2);
+        return warnings;
+      });
       expect(badQueue.join('\n')).toMatch(/reserves up to 4 tasks for 1 slot/);
       expect(badQueue.join('\n')).toMatch(/acknowledges tasks early/);
-      const badWorker = await listedWorker('rabbitmq', bad.hostname);
-      expect(badWorker).toMatchObject({ concurrency: 1, prefetch: 4, queues: [bad.queue] });
+      const badWorker = await eventually('the bad worker listed from its replies', async () => {
+        const worker = await listedWorker('rabbitmq', bad.hostname);
+        expect(worker).toMatchObject({ concurrency: 1, prefetch: 4, queues: [bad.queue] });
+        return worker;
+      });
       expect(badWorker.warnings).toEqual(badQueue);
 
+      await eventually('the good worker listed without warnings', async () => {
+        expect(await listedWorker('rabbitmq', good.hostname)).toMatchObject({ concurrency: 1, prefetch: 1, queues: [good.queue], warnings: [] });
+        return true;
+      });
       expect(mentioning((await queueView('rabbitmq', good.queue)).warnings, good.hostname)).toEqual([]);
-      expect(await listedWorker('rabbitmq', good.hostname)).toMatchObject({ concurrency: 1, prefetch: 1, queues: [good.queue], warnings: [] });
     });
   });
 });

@@ -1,29 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import amqp from 'amqplib';
+import { describe, expect, it } from 'vitest';
 import * as retryRoute from '@/app/api/v1/tasks/[id]/retry/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
 import { readTaskMeta, taskMetaKey } from '@/lib/celery/result-backend';
 import { resetRuntime } from '@/lib/server/runtime';
 import { call, writeTestConfig } from '../api-client';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, scratchRedis, uniqueName, waitFor } from '../support';
+import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '../support';
 import { celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
-import { logFile } from './interop-harness';
+import { interopScratch, logFile } from './interop-harness';
 
-const scratch = scratchRedis();
-const redis = scratch.client;
-const rabbitQueues: string[] = [];
-
-afterAll(async () => {
-  await resetRuntime();
-  await scratch.done();
-  if (rabbitQueues.length > 0) {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    for (const q of rabbitQueues) await channel.deleteQueue(q);
-    await connection.close();
-  }
-  delete process.env.TRIAGE_CONFIG;
-});
+const { redis, names: scratchNames, rabbitQueues } = interopScratch();
 
 function retry(id: string, body?: object) {
   return call<{ id?: string; broker?: string; queue?: string; operationId?: string; error?: { code: string; message: string } }>(
@@ -50,7 +35,7 @@ describe.skipIf(!celery.ok)(`Retry of a failed real Celery task rebuilt from the
   for (const broker of brokers) {
     it(`${broker.id}: re-sent from the stored request, run again by the Celery worker with the same args and kwargs at the requested priority`, async () => {
       const queue = uniqueName(`retry-${broker.id}`);
-      if (broker.id === 'redis') scratch.names.push(queue);
+      if (broker.id === 'redis') scratchNames.push(queue);
       else rabbitQueues.push(queue);
       await resetRuntime();
       writeTestConfig({ brokers: [{ ...broker.config(queue), resultBackendUrl: REDIS_URL }] });
@@ -58,7 +43,7 @@ describe.skipIf(!celery.ok)(`Retry of a failed real Celery task rebuilt from the
       const [failId] = produce(probe, [3], 'probe.fail');
       const [okId] = produce(probe, [3], 'probe.work');
       const unknownId = uniqueName('none');
-      scratch.names.push(taskMetaKey(failId!), taskMetaKey(okId!));
+      scratchNames.push(taskMetaKey(failId!), taskMetaKey(okId!));
       const worker = startWorker(probe);
       try {
         await waitFor('the failure to be stored', async () => (await readTaskMeta(redis, failId!))?.status === 'FAILURE', 60_000, 200);
@@ -94,11 +79,11 @@ describe.skipIf(!celery.ok)(`Retry of a failed real Celery task rebuilt from the
 
   it('a failure stored without result_extended cannot be rebuilt: 422, nothing sent', async () => {
     const queue = uniqueName('retry-plain');
-    scratch.names.push(queue);
+    scratchNames.push(queue);
     await resetRuntime();
     writeTestConfig({ brokers: [{ id: 'redis', kind: 'redis', url: REDIS_URL, queues: [{ name: queue }], resultBackendUrl: REDIS_URL }] });
     const id = uniqueName('plainmeta');
-    scratch.names.push(taskMetaKey(id));
+    scratchNames.push(taskMetaKey(id));
     // What Celery 5.2 stores for a failure when result_extended is off (celery-wire.md §4.2).
     await redis.set(
       taskMetaKey(id),
