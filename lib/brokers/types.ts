@@ -182,6 +182,14 @@ export interface ControlCapabilities {
   remoteControl: boolean;
 }
 
+export interface RemoteCommand {
+  method: string;
+  args?: Record<string, unknown>;
+}
+
+/** Worker hostname → what it replied to one command. */
+export type RemoteReplies = Map<string, unknown>;
+
 /**
  * Control primitives of one broker. Guarantees when the process dies mid-way: every
  * message is in the source, the target, or (at-least-once brokers) both; never neither.
@@ -198,6 +206,12 @@ export interface BrokerControl {
   putMessages(queue: string, items: readonly PutItem[]): Promise<number>;
   /** Celery remote control broadcast (cancel_consumer/add_consumer), fire-and-forget. Returns false when there is nothing to send to. */
   broadcast(method: string, args: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Celery remote control with replies (`stats`, `conf`, `active_queues`...): each command is
+   * broadcast to every worker, and replies are collected for at most `timeoutMs`. One map per
+   * command, in order: worker hostname → its reply. Workers that do not answer are absent.
+   */
+  inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]>;
   /** The kombu queues (routing keys) behind a logical queue: a lane group's lanes, else the queue. */
   memberQueues(queue: string): Promise<string[]>;
 }

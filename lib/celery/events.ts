@@ -115,3 +115,8 @@ export function taskStateFor(type: string): 'queued' | 'active' | 'succeeded' | 
 export function eventTime(event: { timestamp?: number }): string {
   return new Date((event.timestamp ?? Date.now() / 1000) * 1000).toISOString();
 }
+
+/** The id a Celery worker has in Triage's worker list (events and remote control agree on it). */
+export function celeryWorkerId(brokerId: string, hostname: string): string {
+  return `celery:${brokerId}:${hostname}`;
+}

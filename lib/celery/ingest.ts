@@ -1,7 +1,7 @@
 import type { TaskEventType } from '@/lib/state/events';
 import type { TaskRecord, TaskStore } from '@/lib/state/task-store';
 import type { WorkerRecord, WorkerStore } from '@/lib/state/worker-store';
-import { eventTime, taskStateFor, type CeleryEvent, type TaskEvent, type WorkerEvent } from './events';
+import { celeryWorkerId, eventTime, taskStateFor, type CeleryEvent, type TaskEvent, type WorkerEvent } from './events';
 
 /**
  * Folds real Celery workers' events into Triage's task and worker stores, so their tasks get
@@ -57,7 +57,7 @@ export class CeleryEventIngestor {
   }
 
   private async worker(event: WorkerEvent): Promise<void> {
-    const id = `celery:${this.brokerId}:${event.hostname}`;
+    const id = celeryWorkerId(this.brokerId, event.hostname);
     if (event.type === 'worker-offline') {
       this.hosts.delete(event.hostname);
       await this.workers.remove(id);

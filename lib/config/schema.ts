@@ -59,6 +59,11 @@ export const RedisBrokerConfigSchema = z
     laneGroups: z.array(LaneGroupConfigSchema).default([]),
     /** Find kombu queues not listed here by their bindings and list keys. */
     discover: z.boolean().default(true),
+    /**
+     * Celery's Redis `result_backend` for tasks on this broker (redis://host:port/db): results and
+     * tracebacks, and, with `result_extended`, the stored request a failed task is retried from.
+     */
+    resultBackendUrl: z.string().nullable().default(null),
   })
   .strict();
 
@@ -81,6 +86,11 @@ export const RabbitBrokerConfigSchema = z
     vhost: z.string().default('/'),
     queues: z.array(RabbitQueueConfigSchema).default([]),
     discover: z.boolean().default(true),
+    /**
+     * Celery's Redis `result_backend` for tasks on this broker (redis://host:port/db): results and
+     * tracebacks, and, with `result_extended`, the stored request a failed task is retried from.
+     */
+    resultBackendUrl: z.string().nullable().default(null),
   })
   .strict();
 

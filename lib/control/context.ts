@@ -4,6 +4,7 @@ import { AuditLog } from '@/lib/state/audit';
 import { OperationStore, lockQueue } from '@/lib/state/operations';
 import { PauseStore } from '@/lib/state/pause-store';
 import { ArchiveStore } from '@/lib/state/archive';
+import { readTaskMeta, type TaskMeta } from '@/lib/celery/result-backend';
 
 /** The state Redis client, named without importing the client library here. */
 type Redis = ConstructorParameters<typeof AuditLog>[0];
@@ -19,10 +20,12 @@ export interface ControlContext {
   actor: { name: string; role: string };
   /** Client-chosen id of the operation record, for polling progress. */
   operationId?: string;
+  /** Brokers with a Celery result backend, and a reader of `celery-task-meta-<id>` there. */
+  resultBackends?: { brokers: string[]; read(broker: string, id: string): Promise<TaskMeta | null> };
 }
 
 export function controlContext(
-  runtime: { stateRedis: Redis; config: { statePrefix: string } },
+  runtime: { stateRedis: Redis; config: { statePrefix: string }; resultBackends?: ReadonlyMap<string, Redis> },
   broker: (id: string) => Promise<QueueBroker>,
   actor: { name: string; role: string } | null,
   operationId?: string,
@@ -33,6 +36,22 @@ export function controlContext(
     statePrefix: runtime.config.statePrefix,
     actor: actor ? { name: actor.name, role: actor.role } : { name: 'system', role: 'admin' },
     ...(operationId ? { operationId } : {}),
+    ...(runtime.resultBackends && runtime.resultBackends.size > 0 ? { resultBackends: resultBackendReader(runtime.resultBackends) } : {}),
+  };
+}
+
+function resultBackendReader(clients: ReadonlyMap<string, Redis>): NonNullable<ControlContext['resultBackends']> {
+  return {
+    brokers: [...clients.keys()],
+    async read(broker, id) {
+      const client = clients.get(broker);
+      if (!client) return null;
+      try {
+        return await readTaskMeta(client, id);
+      } catch (error) {
+        throw new TriageError('UNAVAILABLE', `the result backend of broker ${broker} is unreachable: ${describeError(error)}`);
+      }
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
 import { assertIdsPresent, runOperation } from './context';
+import { retryFromResultBackend } from './retry-celery';
 import { selectionParams, selectorOf, type Match } from './schemas';
 
 /**
@@ -92,13 +93,14 @@ export async function retryDead(
 
 /**
  * Retries one task by id: looks for it in every dead-letter queue of every broker (the
- * first that holds it wins; a duplicate there is retried along with it). `likely` (the
- * dead-letter queue the task's record points at) is looked at first: a queue listing may
- * be a few seconds old and miss a dead-letter queue that the task itself just created.
+ * first that holds it wins; a duplicate there is retried along with it), then in the
+ * Celery result backends (a failure a real Celery worker stored; see retry-celery.ts).
+ * `likely` (the dead-letter queue the task's record points at) is looked at first: a queue
+ * listing may be a few seconds old and miss a dead-letter queue the task itself just created.
  */
 export async function retryTask(
   ctx: ControlContext,
-  input: { id: string; priority?: number; brokers: string[]; likely?: { broker: string; queue: string } },
+  input: { id: string; priority?: number; brokers: string[]; defaultPriority: number; likely?: { broker: string; queue: string } },
 ): Promise<{ id: string; broker: string; queue: string; operationId: string }> {
   for (const brokerId of input.brokers) {
     const broker = await ctx.broker(brokerId);
@@ -134,5 +136,10 @@ export async function retryTask(
       return { id: input.id, broker: brokerId, queue, operationId: result.operationId };
     }
   }
-  throw new TriageError('NOT_FOUND', `task ${input.id} is not in any dead-letter queue`);
+  const fromBackend = await retryFromResultBackend(ctx, input);
+  if (fromBackend) return fromBackend;
+  throw new TriageError(
+    'NOT_FOUND',
+    `task ${input.id} is not in any dead-letter queue${ctx.resultBackends ? ' nor in a configured Celery result backend' : ' (and no Celery result backend is configured)'}`,
+  );
 }

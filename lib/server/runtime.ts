@@ -17,6 +17,8 @@ export interface Runtime {
   logger: Logger;
   /** Triage's own state (audit, pause, history, task states), under `config.statePrefix`. */
   stateRedis: Redis;
+  /** Celery result backends by broker id (brokers configured with `resultBackendUrl`). */
+  resultBackends: Map<string, Redis>;
   /** Resolves once every broker has tried its first connection (down ones keep retrying). */
   ready: Promise<void>;
 }
@@ -36,8 +38,23 @@ export function runtime(): Runtime {
       name: 'triage:state',
       onError: (error) => logger.warn({ err: error.message }, 'state redis connection error'),
     });
-    const ready = Promise.all([...[...brokers.values()].map((b) => b.connect()), startClient(stateRedis)]).then(() => undefined);
-    holder.__triageRuntime = { config, brokers, logger, stateRedis, ready };
+    const resultBackends = new Map<string, Redis>();
+    for (const brokerConfig of config.brokers) {
+      if (!brokerConfig.resultBackendUrl) continue;
+      resultBackends.set(
+        brokerConfig.id,
+        createRedisClient(brokerConfig.resultBackendUrl, {
+          name: `triage:results:${brokerConfig.id}`,
+          onError: (error) => logger.warn({ err: error.message, broker: brokerConfig.id }, 'result backend connection error'),
+        }),
+      );
+    }
+    const ready = Promise.all([
+      ...[...brokers.values()].map((b) => b.connect()),
+      startClient(stateRedis),
+      ...[...resultBackends.values()].map((client) => startClient(client)),
+    ]).then(() => undefined);
+    holder.__triageRuntime = { config, brokers, logger, stateRedis, resultBackends, ready };
   }
   return holder.__triageRuntime;
 }
@@ -65,5 +82,6 @@ export async function resetRuntime(): Promise<void> {
   if (current) {
     await Promise.all([...current.brokers.values()].map((b) => b.close()));
     current.stateRedis.disconnect();
+    for (const client of current.resultBackends.values()) client.disconnect();
   }
 }

@@ -10,6 +10,8 @@ import { WorkerStore, type WorkerView } from '@/lib/state/worker-store';
 import { decorateQueues } from '@/lib/control/queue-state';
 import { describeError } from '@/lib/shared/errors';
 import type { Health, Queue } from '@/lib/shared/types';
+import { celeryDiagnoses } from './celery-diagnostics';
+import { withWarnings } from './queue-listing';
 import { runtime, type Runtime } from './runtime';
 
 /**
@@ -281,12 +283,14 @@ export class Sampler {
   private async poll(): Promise<LiveSnapshot> {
     this.stats.polls++;
     const brokers = this.options.brokers;
-    const [listings, healths, paused, workers] = await Promise.all([
+    const celery = celeryDiagnoses(brokers);
+    const [listings, healths, paused, stored] = await Promise.all([
       Promise.allSettled(brokers.map((b) => b.listQueues())),
       Promise.all(brokers.map((b) => b.health())),
       this.pauses.all().catch(() => new Map<string, unknown>()),
       this.workerStore.list(this.now()).catch(() => this.workers),
     ]);
+    const workers = celery.workers(stored);
     this.workers = workers;
     const takenAt = this.now();
     const queues: Queue[] = [];
@@ -297,7 +301,8 @@ export class Sampler {
         unavailable.push({ broker: broker.id, error: describeError(result.reason) });
         return;
       }
-      for (const queue of decorateQueues(result.value, { paused, workers, brokers })) {
+      for (const decorated of decorateQueues(result.value, { paused, workers, brokers })) {
+        const queue = withWarnings(decorated, celery.queueWarnings(decorated));
         queues.push(broker.capabilities.brokerRates ? queue : this.withDerivedRates(queue, takenAt));
       }
     });

@@ -30,6 +30,8 @@ export interface WorkerRecord {
 export interface WorkerView extends WorkerRecord {
   /** No heartbeat for STALE_AFTER intervals: probably dead (killed, frozen, partitioned). */
   stale: boolean;
+  /** Settings of this worker that break priority (real Celery workers, from remote control). */
+  warnings?: string[];
 }
 
 export const HEARTBEAT_INTERVAL_MS = 2000;

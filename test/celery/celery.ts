@@ -31,6 +31,11 @@ export interface ProbeEnv {
   PROBE_MAX_PRIORITY?: string;
   PROBE_LOG?: string;
   PROBE_VISIBILITY_TIMEOUT?: string;
+  PROBE_RESULT_BACKEND?: string;
+  /** '0': Celery's default early acks. */
+  PROBE_ACKS_LATE?: string;
+  /** JSON merged into broker_transport_options. */
+  PROBE_TRANSPORT_OPTIONS?: string;
 }
 
 function env(probe: ProbeEnv): NodeJS.ProcessEnv {
@@ -48,9 +53,12 @@ export interface WorkerOptions {
   concurrency?: number;
   hostname?: string;
   events?: boolean;
+  prefetchMultiplier?: number;
+  /** `solo` runs tasks in the worker process itself, so a SIGKILL really stops the running task. */
+  pool?: 'prefork' | 'solo';
 }
 
-/** Starts a real Celery worker (`-c 1 --prefetch-multiplier 1`, acks_late from the app). */
+/** Starts a real Celery worker (`-c 1 --prefetch-multiplier 1` unless told otherwise, acks_late from the app). */
 export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): ChildProcess {
   const args = [
     '-m',
@@ -61,7 +69,7 @@ export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): Child
     '-c',
     String(options.concurrency ?? 1),
     '--prefetch-multiplier',
-    '1',
+    String(options.prefetchMultiplier ?? 1),
     '-Q',
     probe.PROBE_QUEUE,
     '-n',
@@ -70,6 +78,7 @@ export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): Child
     'warning',
     '--without-mingle',
   ];
+  if (options.pool) args.push('-P', options.pool);
   if (options.events) args.push('-E');
   else args.push('--without-gossip');
   const child = spawn(PYTHON, args, { env: env(probe), cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'] });

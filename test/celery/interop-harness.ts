@@ -1,4 +1,7 @@
 import { mkdtempSync } from 'node:fs';
+import amqp from 'amqplib';
+import { afterAll } from 'vitest';
+import { resetRuntime } from '@/lib/server/runtime';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as queues from '@/app/api/v1/queues/route';
@@ -6,7 +9,7 @@ import * as messages from '@/app/api/v1/queues/[broker]/[queue]/messages/route';
 import * as tasks from '@/app/api/v1/queues/[broker]/[queue]/tasks/route';
 import type { MessagePage, Queue } from '@/lib/shared/types';
 import { call } from '../api-client';
-import { waitFor } from '../support';
+import { AMQP_URL, scratchRedis, waitFor } from '../support';
 import { executions, startWorker, stopWorker, type Execution, type ProbeEnv } from './celery';
 
 /** API calls and a Celery-worker run shared by the interop test files. */
@@ -47,4 +50,29 @@ export async function runCeleryWorker(probe: ProbeEnv, count: number, timeoutMs 
   } finally {
     await stopWorker(worker);
   }
+}
+
+/** Deletes a test file's own RabbitMQ queues. */
+export async function deleteRabbitQueues(names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const connection = await amqp.connect(AMQP_URL);
+  const channel = await connection.createChannel();
+  for (const name of names) await channel.deleteQueue(name);
+  await connection.close();
+}
+
+/**
+ * A test file's scratch Redis names and RabbitMQ queues: after its tests they are removed,
+ * the server runtime is reset and TRIAGE_CONFIG unset.
+ */
+export function interopScratch() {
+  const scratch = scratchRedis();
+  const rabbitQueues: string[] = [];
+  afterAll(async () => {
+    await resetRuntime();
+    await scratch.done();
+    await deleteRabbitQueues(rabbitQueues);
+    delete process.env.TRIAGE_CONFIG;
+  });
+  return { redis: scratch.client, names: scratch.names, rabbitQueues };
 }

@@ -1,20 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import amqp from 'amqplib';
 import { resetRuntime } from '@/lib/server/runtime';
 import { writeTestConfig } from '../api-client';
 import { AMQP_URL, MANAGEMENT_URL, uniqueName, waitFor } from '../support';
 import { celery, produce, type ProbeEnv } from './celery';
-import { apiBrowse, apiEnqueue, apiQueue, logFile, runCeleryWorker } from './interop-harness';
+import { apiBrowse, apiEnqueue, apiQueue, deleteRabbitQueues, logFile, runCeleryWorker } from './interop-harness';
 
 const SENT: (number | null)[] = [5, 0, 9, 3, null, 7, 1, 8, 2, 6, 4];
 const created: string[] = [];
 
 afterAll(async () => {
   await resetRuntime();
-  const connection = await amqp.connect(AMQP_URL);
-  const channel = await connection.createChannel();
-  for (const q of created) await channel.deleteQueue(q);
-  await connection.close();
+  await deleteRabbitQueues(created);
   delete process.env.TRIAGE_CONFIG;
 });
 

@@ -17,7 +17,7 @@ describe.skipIf(!celery.ok)(`Celery's Redis result backend (${celery.reason})`, 
     const queue = uniqueName('res');
     cleanup.push(queue);
     const probe: ProbeEnv = { PROBE_BROKER_URL: REDIS_URL, PROBE_QUEUE: queue, PROBE_LOG: logFile() };
-    const env = { ...probe, PROBE_RESULT_BACKEND: REDIS_URL } as ProbeEnv;
+    const env: ProbeEnv = { ...probe, PROBE_RESULT_BACKEND: REDIS_URL };
     const [okId] = produce(env, [3], 'probe.work');
     const [failId] = produce(env, [3], 'probe.fail');
     cleanup.push(taskMetaKey(okId!), taskMetaKey(failId!));

@@ -9,6 +9,9 @@ Configured from the environment so one module covers every broker layout:
   PROBE_MAX_PRIORITY x-max-priority for the queue (RabbitMQ)
   PROBE_LOG          file each executed task appends one JSON line to
   PROBE_RESULT_BACKEND  a Redis result backend URL (result_extended on)
+  PROBE_ACKS_LATE    "0" for Celery's default early acks (late acks otherwise)
+  PROBE_VISIBILITY_TIMEOUT  kombu's visibility_timeout in seconds (Redis)
+  PROBE_TRANSPORT_OPTIONS   JSON merged into broker_transport_options (e.g. private unacked keys)
 """
 import json
 import os
@@ -31,12 +34,14 @@ if os.environ.get("PROBE_PREFIX"):
     options["global_keyprefix"] = os.environ["PROBE_PREFIX"]
 if os.environ.get("PROBE_VISIBILITY_TIMEOUT"):
     options["visibility_timeout"] = int(os.environ["PROBE_VISIBILITY_TIMEOUT"])
+if os.environ.get("PROBE_TRANSPORT_OPTIONS"):
+    options.update(json.loads(os.environ["PROBE_TRANSPORT_OPTIONS"]))
 
 app.conf.update(
     broker_transport_options=options,
     task_default_queue=QUEUE,
     # Strict priority needs late acks and one reserved task per slot (celery-wire.md §6).
-    task_acks_late=True,
+    task_acks_late=os.environ.get("PROBE_ACKS_LATE", "1") != "0",
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
@@ -49,19 +54,23 @@ if BROKER.startswith("amqp"):
     app.conf.task_queue_max_priority = max_priority
 
 
+def _log(task, name, args, kwargs):
+    entry = {
+        "id": task.request.id,
+        "task": name,
+        "args": list(args),
+        "kwargs": kwargs,
+        "priority": (task.request.delivery_info or {}).get("priority"),
+        "hostname": task.request.hostname,
+    }
+    with open(LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")
+
+
 def _recorder(name):
     @app.task(name=name, bind=True)
     def record(self, *args, **kwargs):
-        entry = {
-            "id": self.request.id,
-            "task": name,
-            "args": list(args),
-            "kwargs": kwargs,
-            "priority": (self.request.delivery_info or {}).get("priority"),
-            "hostname": self.request.hostname,
-        }
-        with open(LOG, "a", encoding="utf-8") as log:
-            log.write(json.dumps(entry) + "\n")
+        _log(self, name, args, kwargs)
         sleep = kwargs.get("sleep")
         if sleep:
             import time
@@ -84,5 +93,6 @@ for _name in (
 
 @app.task(name="probe.fail", bind=True)
 def fail(self, *args, **kwargs):
-    """Always fails, so tests can read a real FAILURE with its traceback."""
+    """Always fails (after logging its run), so tests can read a real FAILURE with its traceback."""
+    _log(self, "probe.fail", args, kwargs)
     raise ValueError(f"probe failure for {args!r}")

@@ -1,11 +1,11 @@
-import { route, runtime as triage } from '@/lib/server/http';
-import { WorkerStore } from '@/lib/state/worker-store';
+import { route } from '@/lib/server/http';
+import { listWorkers } from '@/lib/server/queue-listing';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-/** Workers that reported a heartbeat; `stale: true` when one missed three in a row. */
-export const GET = route({ role: 'viewer' }, async () => {
-  const rt = triage();
-  return { workers: await new WorkerStore(rt.stateRedis, rt.config.statePrefix).list() };
-});
+/**
+ * Workers that reported a heartbeat (`stale: true` when one missed three in a row), and
+ * Celery workers that answered remote control; `warnings` names settings that break priority.
+ */
+export const GET = route({ role: 'viewer' }, async () => ({ workers: await listWorkers() }));

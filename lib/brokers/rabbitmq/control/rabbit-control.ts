@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Channel, Message as AmqpMessage, Options } from 'amqplib';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY, fromRabbitPriority, toRabbitPriority } from '@/lib/shared/priority';
@@ -9,6 +10,8 @@ import type {
   ControlResult,
   MessageSelector,
   PutItem,
+  RemoteCommand,
+  RemoteReplies,
   TargetOptions,
   TransferMessage,
   TransferSink,
@@ -129,25 +132,55 @@ export class RabbitControl implements BrokerControl {
   }
 
   async broadcast(method: string, args: Record<string, unknown>): Promise<boolean> {
-    // No Celery worker ever declared the mailbox: nobody to tell (and publishing to a
-    // missing exchange would close the channel with 404).
+    if (!(await this.mailboxExists())) return false;
+    await this.deps.connection.withChannel(async (ch) => publishCommand(ch, { method, arguments: args }));
+    return true;
+  }
+
+  /**
+   * Request/reply the way `celery inspect` does it: an exclusive reply queue
+   * `<oid>.reply.celery.pidbox` bound with routing key `<oid>` to the `reply.celery.pidbox`
+   * direct exchange (declared exactly as Celery declares it: transient, not auto-delete),
+   * then each command with its ticket and `reply_to`. RabbitMQ cannot say how many workers
+   * got a fanout message, so replies are collected for the whole `timeoutMs`.
+   */
+  async inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]> {
+    const replies: RemoteReplies[] = commands.map(() => new Map());
+    if (commands.length === 0 || !(await this.mailboxExists())) return replies;
+    const oid = randomUUID();
+    const replyQueue = `${oid}.${REPLY_EXCHANGE}`;
+    const tickets: string[] = commands.map(() => randomUUID());
+    await this.deps.connection.withChannel(async (ch) => {
+      await ch.assertExchange(REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
+      await ch.assertQueue(replyQueue, { exclusive: true, autoDelete: true, durable: false });
+      await ch.bindQueue(replyQueue, REPLY_EXCHANGE, oid);
+      await ch.consume(
+        replyQueue,
+        (message) => {
+          if (!message) return;
+          const index = tickets.indexOf(String(message.properties.headers?.ticket ?? ''));
+          const body = parseJsonObject(message.content);
+          if (index >= 0 && body) for (const [host, value] of Object.entries(body)) replies[index]!.set(host, value);
+        },
+        { noAck: true },
+      );
+      commands.forEach((command, i) =>
+        publishCommand(ch, { method: command.method, arguments: command.args ?? {}, ticket: tickets[i], reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid } }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+    });
+    return replies;
+  }
+
+  /** No Celery worker ever declared the mailbox: nobody to tell (publishing to a missing exchange would close the channel with 404). */
+  private async mailboxExists(): Promise<boolean> {
     try {
-      await this.deps.connection.withChannel((ch) => ch.checkExchange('celery.pidbox'));
+      await this.deps.connection.withChannel((ch) => ch.checkExchange(MAILBOX));
+      return true;
     } catch (error) {
       if (isTriageError(error) && error.code === 'NOT_FOUND') return false;
       throw error;
     }
-    const body = JSON.stringify({ method, arguments: args, destination: null, pattern: null, matcher: null });
-    await this.deps.connection.withChannel(async (ch) => {
-      ch.publish('celery.pidbox', '', Buffer.from(body, 'utf8'), {
-        contentType: 'application/json',
-        contentEncoding: 'utf-8',
-        // kombu's Mailbox stamps a clock and a 300 s expiry on every command.
-        headers: { clock: 1, expires: Date.now() / 1000 + 300 },
-        deliveryMode: 1,
-      });
-    });
-    return true;
   }
 
   // -------------------------------------------------------------------------
@@ -272,6 +305,29 @@ export class RabbitControl implements BrokerControl {
       }
     });
     return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+  }
+}
+
+const MAILBOX = 'celery.pidbox';
+const REPLY_EXCHANGE = 'reply.celery.pidbox';
+
+function publishCommand(ch: Channel, body: { method: string; arguments: Record<string, unknown>; ticket?: string; reply_to?: { exchange: string; routing_key: string } }): void {
+  const json = JSON.stringify({ destination: null, pattern: null, matcher: null, ...body });
+  ch.publish(MAILBOX, '', Buffer.from(json, 'utf8'), {
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    // kombu's Mailbox stamps a clock and a 300 s expiry on every command.
+    headers: { clock: 1, expires: Date.now() / 1000 + 300 },
+    deliveryMode: 1,
+  });
+}
+
+function parseJsonObject(content: Buffer): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(content.toString('utf8')) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -9,6 +9,8 @@ import type {
   ControlResult,
   MessageSelector,
   PutItem,
+  RemoteCommand,
+  RemoteReplies,
   TargetOptions,
   TransferMessage,
   TransferSink,
@@ -18,7 +20,7 @@ import { bindingKey, bindingMember } from '../keys';
 import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { matches, payloadFor, peek, toTransfer, type Peeked } from './envelope';
-import { publishPidbox } from './pidbox';
+import { publishPidbox, requestPidbox } from './pidbox';
 
 /**
  * Control primitives on kombu's Redis layout.
@@ -167,6 +169,11 @@ export class RedisControl implements BrokerControl {
 
   async broadcast(method: string, args: Record<string, unknown>): Promise<boolean> {
     return withRedis(this.deps.brokerId, () => publishPidbox(this.client, this.deps.config.globalKeyprefix, method, args));
+  }
+
+  async inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]> {
+    const keys = { prefix: this.deps.config.globalKeyprefix, sep: this.deps.config.sep };
+    return withRedis(this.deps.brokerId, () => requestPidbox(this.client, keys, commands, timeoutMs));
   }
 
   // -------------------------------------------------------------------------

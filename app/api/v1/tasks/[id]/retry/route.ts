@@ -10,11 +10,20 @@ import { TaskStore } from '@/lib/state/task-store';
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-/** Finds the task in the dead-letter queues and sends it back to its queue: `{priority?}` → `{id}`. */
+/**
+ * Finds the task in the dead-letter queues, or a failure a Celery worker stored in a result
+ * backend (with result_extended), and sends it back to its queue: `{priority?}` → `{id}`.
+ */
 export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }) }, async ({ request, params, actor }) => {
   const body = await optionalJson(request, RetryOneBodySchema);
   const rt = triage();
   const record = await new TaskStore(rt.stateRedis, rt.config.statePrefix).get(params.id).catch(() => null);
   const likely = record ? { broker: record.broker, queue: deadQueueName(record.queue) } : undefined;
-  return retryTask(controlContext(rt, getBroker, actor), { id: params.id, ...body, brokers: [...rt.brokers.keys()], likely });
+  return retryTask(controlContext(rt, getBroker, actor), {
+    id: params.id,
+    ...body,
+    brokers: [...rt.brokers.keys()],
+    defaultPriority: rt.config.defaultPriority,
+    likely,
+  });
 });
