@@ -18,7 +18,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <body className="min-h-screen">
         <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3">
+          <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
             <Link href="/" className="flex items-center gap-2 text-lg font-bold tracking-tight">
               <span aria-hidden className="flex gap-0.5">
                 <span className="h-4 w-1.5 rounded-sm bg-red-600" />
@@ -28,8 +28,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               Triage
             </Link>
             {/* Only pages that exist get a link; more arrive with their pages. */}
-            <nav aria-label="Main" className="flex gap-1">
+            <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto">
               <NavLink href="/">Overview</NavLink>
+              <NavLink href="/workers">Workers</NavLink>
+              <NavLink href="/dead-letters">Dead letters</NavLink>
+              <NavLink href="/audit">Audit</NavLink>
             </nav>
             {user && <UserMenu name={user.name} role={user.role} />}
           </div>

@@ -21,4 +21,9 @@ export const queryKeys = {
   queue: (broker: string, name: string) => [...root, 'queues', broker, name] as const,
   messages: (broker: string, name: string, filters: MessageFilters = {}) =>
     [...root, 'queues', broker, name, 'messages', filters] as const,
+  /** Every queue's backlog sparkline series in one answer. */
+  backlogHistory: (range: string) => [...root, 'history', range] as const,
+  workers: () => [...root, 'workers'] as const,
+  audit: (filters: Record<string, string | undefined>) => [...root, 'audit', filters] as const,
+  deadLetters: () => [...root, 'dead-letters'] as const,
 };
