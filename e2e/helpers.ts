@@ -1,8 +1,15 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import type { Health, Queue } from '../lib/shared/types';
+import { KOMBU_DEFAULT_SEP } from '../lib/shared/priority';
+import { deleteKeysLike, rawRedis } from '../test/support';
 
-/** Black-box helpers: the e2e suite talks to Triage only over its HTTP API, never to a broker. */
+/**
+ * Black-box helpers: the e2e suite talks to Triage over its HTTP API. Exceptions: it spawns
+ * Triage's worker as a separate process, and it declares and afterwards deletes its own
+ * uniquely named Redis queues (as a Celery app would; the API neither creates nor removes queues).
+ */
 
 function headers(): Record<string, string> {
   const token = process.env.TRIAGE_ADMIN_TOKEN;
@@ -91,3 +98,122 @@ export async function logIn(page: Page, user: TestUser, next = '/'): Promise<voi
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByTestId('user-name')).toHaveText(user.name);
 }
+
+/** A queue name no other test or helper uses: `e2e-<flow>-<random>`. */
+export function uniqueQueue(flow: string): string {
+  return `e2e-${flow}-${randomUUID().slice(0, 8)}`;
+}
+
+export interface WorkerInfoLite {
+  id: string;
+  queues: string[];
+  stale: boolean;
+  processed: number;
+}
+
+export async function listWorkers(request: APIRequestContext): Promise<WorkerInfoLite[]> {
+  const response = await request.get('/api/v1/workers', { headers: headers() });
+  expect(response.ok(), `GET /api/v1/workers: ${response.status()}`).toBe(true);
+  return ((await response.json()) as { workers: WorkerInfoLite[] }).workers;
+}
+
+export interface SpawnedWorker {
+  name: string;
+  process: ChildProcess;
+  /** The worker's id once it reported (GET /api/v1/workers). */
+  id: string;
+  /** SIGTERM, then wait for the exit (a graceful stop removes its worker record). */
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Starts Triage's worker (the real entry point) for the given queues, with the server's
+ * configuration and state prefix (inherited environment), instant demo tasks and fast
+ * retries; resolves once the server lists it.
+ */
+export async function spawnWorker(
+  request: APIRequestContext,
+  options: { broker: string; queues: string[]; env?: Record<string, string> },
+): Promise<SpawnedWorker> {
+  const name = `e2e-worker-${randomUUID().slice(0, 8)}`;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'lib/worker/main.ts', '--broker', options.broker, '--queues', options.queues.join(','), '--concurrency', '1', '--name', name],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, TRIAGE_TASK_DURATION_SCALE: '0', TRIAGE_RETRY_BASE_MS: '20', TRIAGE_RETRY_MAX_MS: '100', LOG_LEVEL: 'warn', ...options.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let id = '';
+  await expect
+    .poll(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${stderr}`);
+        id = (await listWorkers(request)).find((w) => w.id.startsWith(`${name}:`))?.id ?? '';
+        return id;
+      },
+      { message: `worker ${name} is listed`, timeout: 60_000 },
+    )
+    .not.toBe('');
+  return {
+    name,
+    process: child,
+    id,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+/**
+ * Declares a kombu queue on Redis the way a Celery producer or worker does on first use (its
+ * `_kombu.binding.<queue>` set): Triage enqueues only into queues that exist.
+ */
+export async function declareRedisQueue(name: string): Promise<void> {
+  const redis = rawRedis();
+  try {
+    await redis.sadd(`_kombu.binding.${name}`, `${name}${KOMBU_DEFAULT_SEP}${KOMBU_DEFAULT_SEP}${name}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes a test's own Redis keys (queue lists, dead letters, bindings, history, pause state): no API removes a queue. */
+export async function deleteRedisKeysOf(name: string): Promise<void> {
+  const redis = rawRedis();
+  try {
+    await deleteKeysLike(redis, name);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * A control request sent by the page itself, as the signed-in user: session cookie, same
+ * Origin and CSRF token, like the dashboard's own buttons, so the audit log names that user.
+ */
+export async function postAsUser(page: Page, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ({ path, body }) => {
+      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
+      const response = await fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json().catch(() => null)) as unknown };
+    },
+    { path, body },
+  );
+}
+
+export { queuePath };

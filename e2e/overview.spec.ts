@@ -100,6 +100,21 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
     await page.screenshot({ path: 'e2e/screenshots/overview.png', fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: 'e2e/screenshots/overview-dark.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  await test.step('rows link to their queue page and the phone layout keeps the numbers readable', async () => {
+    const { broker, queue } = TARGETS[0];
+    await expect(page.getByTestId(`queue-row-${broker}-${queue}`).getByRole('link', { name: queue, exact: true })).toHaveAttribute(
+      'href',
+      `/queues/${broker}/${queue}`,
+    );
+    await page.setViewportSize({ width: 390, height: 844 });
+    // The page itself never scrolls sideways on a phone; only the queue table may.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expect(page.getByTestId(`queue-depth-${broker}-${queue}`)).toBeAttached();
+    await expect(page.getByRole('link', { name: 'Workers' })).toBeVisible();
+    await page.screenshot({ path: 'e2e/screenshots/overview-phone.png', fullPage: true });
   });
 
   if (viewer) await deleteUser(request, viewer);
