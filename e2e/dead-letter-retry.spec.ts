@@ -47,7 +47,7 @@ test('retry a dead-lettered task from the Dead letters page', async ({ page, req
   await test.step('a task that always fails is dead-lettered by a worker', async () => {
     await declareRedisQueue(queue);
     // flaky fails while retries < fail_times; 100 outlasts its 4 retries.
-    [id] = await enqueue(request, 'redis', queue, { task: 'myapp.tasks.flaky', args: [], kwargs: { fail_times: 100 }, priority: 6 });
+    id = (await enqueue(request, 'redis', queue, { task: 'myapp.tasks.flaky', args: [], kwargs: { fail_times: 100 }, priority: 6 }))[0]!;
     worker = await spawnWorker(request, { broker: 'redis', queues: [queue] });
     await expect.poll(async () => (await waiting(request, deadQueue)).messages.map((m) => m.id), { timeout: 60_000 }).toEqual([id]);
     // Stopped, so the retried task stays on its queue for us to see.
