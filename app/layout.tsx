@@ -1,6 +1,9 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { NavLink } from '@/components/nav-link';
+import { ThemeToggle } from '@/components/theme-toggle';
+import { THEME_SCRIPT } from '@/lib/client/theme';
 import { UserMenu } from '@/components/user-menu';
 import { requirePageUser } from '@/lib/server/auth-page';
 import { Providers } from './providers';
@@ -14,8 +17,14 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Every page but /login needs a session (redirects otherwise); the API checks again anyway.
   const user = await requirePageUser();
+  // proxy.ts sets a per-request CSP nonce; the theme script needs it to run.
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
-    <html lang="en">
+    // The head script sets the theme class before React hydrates.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body className="min-h-screen">
         <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
@@ -34,7 +43,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <NavLink href="/dead-letters">Dead letters</NavLink>
               <NavLink href="/audit">Audit</NavLink>
             </nav>
-            {user && <UserMenu name={user.name} role={user.role} />}
+            <div className="ml-auto flex items-center gap-3">
+              <ThemeToggle />
+              {user && <UserMenu name={user.name} role={user.role} />}
+            </div>
           </div>
         </header>
         <main className="mx-auto max-w-7xl px-4 py-6">

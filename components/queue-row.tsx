@@ -65,6 +65,11 @@ export function QueueRow({ queue, scale, history }: { queue: Queue; scale: numbe
             <span className="rounded bg-amber-500 px-1.5 py-0.5 text-xs font-bold text-black uppercase">paused</span>
           ) : null}
         </div>
+        {/* Phones see the queue column first and may never scroll to Depth: repeat the key numbers here. */}
+        <p className="mt-1 text-xs text-slate-600 tabular-nums sm:hidden dark:text-slate-400">
+          <span className="font-semibold text-slate-900 dark:text-slate-100">{formatCount(queue.depth)}</span> waiting · oldest{' '}
+          {formatAge(queue.oldestAgeSec)}
+        </p>
         <Lanes queue={queue} />
         {queue.warnings.length > 0 ? (
           <ul className="mt-1.5 flex max-w-md flex-wrap gap-1">
