@@ -58,7 +58,15 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
     // Pages need a session (issue 5): a viewer is enough to watch.
     viewer = await createUser(request, 'viewer');
     await logIn(page, viewer);
+    const historyReads: string[] = [];
+    page.on('request', (req) => {
+      if (/\/history(\?|$)/.test(new URL(req.url()).pathname + new URL(req.url()).search)) historyReads.push(new URL(req.url()).pathname);
+    });
     await page.goto('/');
+    // Sparklines: one batch read for every row, never one request per queue.
+    await expect.poll(() => historyReads.length).toBeGreaterThan(0);
+    expect(historyReads.every((p) => p === '/api/v1/history'), historyReads.join(', ')).toBe(true);
+    await expect(page.getByTestId('queue-sparkline-redis-celery')).toBeVisible();
     await expect(page.getByTestId('live-indicator')).toHaveText(/live/);
     for (const id of ['redis', 'rabbitmq']) {
       await expect(page.getByTestId(`broker-status-${id}`)).toContainText('up');
@@ -114,7 +122,8 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await expect(page.getByTestId(`queue-depth-${broker}-${queue}`)).toBeAttached();
     await expect(page.getByRole('link', { name: 'Workers' })).toBeVisible();
-    await page.screenshot({ path: 'e2e/screenshots/overview-phone.png', fullPage: true });
+    // The first screen a phone shows (the full page of a shared broker's many queues is very long).
+    await page.screenshot({ path: 'e2e/screenshots/overview-phone.png' });
   });
 
   if (viewer) await deleteUser(request, viewer);
