@@ -69,6 +69,15 @@ test('retry a dead-lettered task from the Dead letters page', async ({ page, req
     await page.screenshot({ path: 'e2e/screenshots/dead-letters.png', fullPage: true });
   });
 
+  await test.step('a delete can be called off with Escape: nothing changes', async () => {
+    await page.getByTestId(`dead-row-${id}`).getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByTestId('bulk-dialog');
+    await expect(dialog.getByTestId('bulk-preview')).toContainText('1 task in 1 dead-letter queue');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    expect((await waiting(request, deadQueue)).messages.map((m) => m.id)).toEqual([id]);
+  });
+
   await test.step('retry it at priority 1: preview, then the exact result', async () => {
     await page.getByLabel(`select myapp.tasks.flaky ${id}`).check();
     await expect(page.getByTestId('dead-bulk-bar')).toContainText('1 selected');

@@ -44,7 +44,7 @@ function Filters({ filters, onApply }: { filters: AuditFilters; onApply: (f: Aud
         Filter
       </button>
       {FIELDS.some((f) => filters[f]) ? (
-        <button type="button" className="text-sm text-sky-800 underline dark:text-sky-300" onClick={() => onApply({})}>
+        <button type="button" className="py-1.5 text-sm text-sky-800 underline dark:text-sky-300" onClick={() => onApply({})}>
           Clear
         </button>
       ) : null}
