@@ -42,6 +42,9 @@ async function enqueueSpread(request: APIRequestContext, broker: string, queue: 
 }
 
 test('overview shows brokers and per-priority backlogs, live', async ({ page, request }) => {
+  // Many steps against shared brokers that list every engineer's queues (a page of ~100 rows,
+  // full-page screenshots of it): more than the default budget on a loaded two-core machine.
+  test.setTimeout(300_000);
   let viewer: TestUser | null = null;
   await test.step('both brokers are up', async () => {
     const health = await getHealth(request);
