@@ -1,8 +1,11 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { EnqueueButton } from '@/components/enqueue';
 import { NavLink } from '@/components/nav-link';
 import { TaskSearch } from '@/components/task-search';
+import { ThemeToggle } from '@/components/theme-toggle';
+import { THEME_SCRIPT } from '@/lib/client/theme';
 import { UserMenu } from '@/components/user-menu';
 import { requirePageUser } from '@/lib/server/auth-page';
 import { Providers } from './providers';
@@ -16,8 +19,14 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Every page but /login needs a session (redirects otherwise); the API checks again anyway.
   const user = await requirePageUser();
+  // proxy.ts sets a per-request CSP nonce; the theme script needs it to run.
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
-    <html lang="en">
+    // The head script sets the theme class before React hydrates.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body className="min-h-screen">
         {/* The header's search and enqueue dialog use the query client too. */}
         <Providers>
@@ -31,18 +40,23 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 </span>
                 Triage
               </Link>
-              {/* Only pages that exist get a link; more arrive with their pages. */}
-              <nav aria-label="Main" className="flex gap-1">
+              <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto">
                 <NavLink href="/">Overview</NavLink>
+                <NavLink href="/workers">Workers</NavLink>
+                <NavLink href="/dead-letters">Dead letters</NavLink>
+                <NavLink href="/audit">Audit</NavLink>
               </nav>
               {user && (
                 // A row of its own on a phone, so the search box keeps a usable width.
-                <div className="order-last flex min-w-0 basis-full items-center gap-3 sm:order-none sm:flex-1 sm:basis-auto">
+                <div className="order-last flex min-w-0 basis-full items-center gap-3 lg:order-none lg:flex-1 lg:basis-auto">
                   <TaskSearch />
                   <EnqueueButton />
                 </div>
               )}
-              {user && <UserMenu name={user.name} role={user.role} />}
+              <div className="ml-auto flex items-center gap-3">
+                <ThemeToggle />
+                {user && <UserMenu name={user.name} role={user.role} />}
+              </div>
             </div>
           </header>
           <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>

@@ -6,6 +6,7 @@
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   worker: () => import('./worker'),
   control: () => import('./control'),
+  'overview-page': () => import('./overview-page'),
 };
 
 async function run(): Promise<void> {

@@ -31,3 +31,11 @@ export function formatRate(perSecond: number | null): string | null {
 export function rangeLabel([from, to]: readonly [number, number]): string {
   return from === to ? String(from) : `${from}–${to}`;
 }
+
+/** "4s ago" from an ISO time; "just now" under a second; UNKNOWN for unreadable times. */
+export function formatAgo(iso: string | null | undefined, now: number): string {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  if (!Number.isFinite(at)) return UNKNOWN;
+  const seconds = (now - at) / 1000;
+  return seconds < 1 ? 'just now' : `${formatAge(seconds)} ago`;
+}

@@ -1,8 +1,9 @@
 'use client';
 
+import { useMemo } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { isApiError } from '@/lib/client/api';
-import type { QueueList } from '@/lib/client/queries';
+import { useBacklogHistory, type QueueList } from '@/lib/client/queries';
 import { useLiveEvents, useLiveHealth, useLiveQueues, type LiveStatus } from '@/lib/client/use-live-events';
 import { BrokerStatus, BrokerStatusSkeleton } from './broker-status';
 import { LiveIndicator, type LiveState } from './live-indicator';
@@ -59,6 +60,11 @@ function Unavailable({ list }: { list: QueueList['unavailable'] }) {
 }
 
 function QueueSection({ queues }: { queues: ReturnType<typeof useLiveQueues> }) {
+  const history = useBacklogHistory('15m');
+  const series = useMemo(
+    () => new Map(history.data?.queues.map((q) => [`${q.broker}/${q.queue}`, q.points] as const) ?? []),
+    [history.data],
+  );
   if (queues.data) {
     if (queues.data.queues.length === 0) {
       return (
@@ -69,7 +75,7 @@ function QueueSection({ queues }: { queues: ReturnType<typeof useLiveQueues> }) 
         </EmptyPanel>
       );
     }
-    return <QueueTable queues={queues.data.queues} />;
+    return <QueueTable queues={queues.data.queues} history={series} />;
   }
   if (queues.isError) {
     return (

@@ -1,8 +1,10 @@
 'use client';
 
+import Link from 'next/link';
 import type { Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from './format';
 import { PriorityBar, PriorityCounts } from './priority-bar';
+import { Sparkline } from './sparkline';
 
 const cell = 'px-3 py-3 align-top';
 const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
@@ -35,13 +37,22 @@ function Lanes({ queue }: { queue: Queue }) {
   );
 }
 
-export function QueueRow({ queue, scale }: { queue: Queue; scale: number }) {
+export function queueHref(broker: string, queue: string): string {
+  return `/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}`;
+}
+
+export function QueueRow({ queue, scale, history }: { queue: Queue; scale: number; history?: readonly [number, number][] }) {
   const id = `${queue.broker}-${queue.name}`;
   return (
     <tr data-testid={`queue-row-${id}`} className="border-t border-slate-200 dark:border-slate-800">
-      <td className={`${cell} min-w-60`}>
+      <td className={`${cell} min-w-44 sm:min-w-60`}>
         <div className="flex flex-wrap items-center gap-1.5">
-          <span className="font-mono font-semibold break-all">{queue.name}</span>
+          <Link
+            href={queueHref(queue.broker, queue.name)}
+            className="font-mono font-semibold break-all text-sky-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300"
+          >
+            {queue.name}
+          </Link>
           <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
             {queue.broker}
           </span>
@@ -54,6 +65,11 @@ export function QueueRow({ queue, scale }: { queue: Queue; scale: number }) {
             <span className="rounded bg-amber-500 px-1.5 py-0.5 text-xs font-bold text-black uppercase">paused</span>
           ) : null}
         </div>
+        {/* Phones see the queue column first and may never scroll to Depth: repeat the key numbers here. */}
+        <p className="mt-1 text-xs text-slate-600 tabular-nums sm:hidden dark:text-slate-400">
+          <span className="font-semibold text-slate-900 dark:text-slate-100">{formatCount(queue.depth)}</span> waiting · oldest{' '}
+          {formatAge(queue.oldestAgeSec)}
+        </p>
         <Lanes queue={queue} />
         {queue.warnings.length > 0 ? (
           <ul className="mt-1.5 flex max-w-md flex-wrap gap-1">
@@ -68,7 +84,7 @@ export function QueueRow({ queue, scale }: { queue: Queue; scale: number }) {
           </ul>
         ) : null}
       </td>
-      <td className={`${cell} w-full min-w-64`}>
+      <td className={`${cell} w-full min-w-48 sm:min-w-64`}>
         <PriorityBar queue={queue} scale={scale} />
         <PriorityCounts queue={queue} />
       </td>
@@ -78,6 +94,9 @@ export function QueueRow({ queue, scale }: { queue: Queue; scale: number }) {
       <td className={numberCell}>{formatCount(queue.inFlight)}</td>
       <td className={numberCell}>{queue.consumers === null ? UNKNOWN : formatCount(queue.consumers)}</td>
       <td className={numberCell}>{formatAge(queue.oldestAgeSec)}</td>
+      <td className={`${cell} whitespace-nowrap`} data-testid={`queue-sparkline-${id}`}>
+        <Sparkline points={history} label={queue.name} />
+      </td>
       <td className={numberCell}>
         <Rates queue={queue} />
       </td>

@@ -10,7 +10,8 @@ function byBrokerThenName(a: Queue, b: Queue): number {
   return a.broker.localeCompare(b.broker) || a.name.localeCompare(b.name);
 }
 
-export function QueueTable({ queues }: { queues: Queue[] }) {
+/** `history` maps `broker/queue` to its backlog series (absent while it loads or when it failed). */
+export function QueueTable({ queues, history }: { queues: Queue[]; history?: ReadonlyMap<string, readonly [number, number][]> }) {
   const sorted = [...queues].sort(byBrokerThenName);
   const deepest = Math.max(1, ...queues.map((q) => q.depth));
   return (
@@ -28,12 +29,20 @@ export function QueueTable({ queues }: { queues: Queue[] }) {
             <th scope="col" className={`${head} text-right`} title="age of the oldest waiting task">
               Oldest
             </th>
+            <th scope="col" className={`${head} text-left`} title="total backlog over the last 15 minutes">
+              Last 15 min
+            </th>
             <th scope="col" className={`${head} text-right`}>Rate</th>
           </tr>
         </thead>
         <tbody>
           {sorted.map((queue) => (
-            <QueueRow key={`${queue.broker}/${queue.name}`} queue={queue} scale={queue.depth / deepest} />
+            <QueueRow
+              key={`${queue.broker}/${queue.name}`}
+              queue={queue}
+              scale={queue.depth / deepest}
+              history={history?.get(`${queue.broker}/${queue.name}`)}
+            />
           ))}
         </tbody>
       </table>

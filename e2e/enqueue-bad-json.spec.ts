@@ -1,5 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createUser, declareRedisQueue, deleteTasksNamed, deleteUser, enqueue, getQueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteTasksNamed, deleteUser, enqueue, getQueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
  * Journey: an operator makes mistakes in the enqueue dialog — broken JSON in args, then in
@@ -23,7 +24,7 @@ async function expectErrorNextTo(field: Locator, page: Page, name: string, text:
 test('bad JSON in the enqueue dialog shows a field error and enqueues nothing', async ({ page, request }) => {
   const queue = uniqueQueue('bad-json');
   let operator: TestUser | null = null;
-  const undeclare = await declareRedisQueue(queue);
+  await declareRedisQueues(queue);
   try {
     await enqueue(request, 'redis', queue, { task: TASK, args: ['before@example.com'], priority: 4, count: 3 });
     const before = await getQueue(request, 'redis', queue);
@@ -94,6 +95,6 @@ test('bad JSON in the enqueue dialog shows a field error and enqueues nothing', 
   } finally {
     await deleteTasksNamed(request, 'redis', queue, TASK);
     if (operator) await deleteUser(request, operator);
-    await undeclare();
+    await removeRedisQueues(queue);
   }
 });

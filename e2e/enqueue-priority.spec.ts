@@ -1,19 +1,19 @@
 import { expect, test } from '@playwright/test';
 import {
   createUser,
-  declareRedisQueue,
   deleteTasksNamed,
   deleteUser,
   enqueue,
   getQueue,
   getTask,
   logIn,
-  startWorker,
+  spawnWorker,
   uniqueQueue,
   type TaskRecordView,
   type TestUser,
-  type WorkerProcess,
+  type SpawnedWorker,
 } from './helpers';
+import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
  * Journey: a developer enqueues 50 urgent tasks from the enqueue dialog onto a queue where
@@ -36,8 +36,8 @@ function startedAt(record: TaskRecordView): number {
 test('50 priority-0 tasks from the dialog run before waiting priority-9 tasks', async ({ page, request }) => {
   const queue = uniqueQueue('enqueue');
   let operator: TestUser | null = null;
-  let worker: WorkerProcess | null = null;
-  const undeclare = await declareRedisQueue(queue);
+  let worker: SpawnedWorker | null = null;
+  await declareRedisQueues(queue);
   try {
     const waiting = await enqueue(request, 'redis', queue, { task: TASK, args: [SLEEP_MS], priority: 9, count: WAITING });
     operator = await createUser(request, 'operator');
@@ -73,7 +73,7 @@ test('50 priority-0 tasks from the dialog run before waiting priority-9 tasks', 
     await test.step('a worker starts; the task page follows the first task live', async () => {
       // No worker has seen it yet.
       await expect(page.getByTestId('task-not-found')).toBeVisible();
-      worker = await startWorker(request, 'redis', [queue]);
+      worker = await spawnWorker(request, { broker: 'redis', queues: [queue] });
       await expect(page.getByTestId('task-state')).toHaveText('succeeded', { timeout: 60_000 });
       await expect(page.getByTestId('timeline-state')).toHaveText(['queued', 'active', 'succeeded']);
       await expect(page.getByTestId('task-priority')).toHaveText('0 · high');
@@ -106,9 +106,9 @@ test('50 priority-0 tasks from the dialog run before waiting priority-9 tasks', 
       await page.screenshot({ path: 'e2e/screenshots/enqueue-priority-dark.png', fullPage: true });
     });
   } finally {
-    if (worker) await (worker as WorkerProcess).stop();
+    if (worker) await (worker as SpawnedWorker).stop();
     await deleteTasksNamed(request, 'redis', queue, TASK);
     if (operator) await deleteUser(request, operator);
-    await undeclare();
+    await removeRedisQueues(queue);
   }
 });

@@ -1,12 +1,14 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
-import { Redis } from 'ioredis';
-import { bindingKey, bindingMember } from '../lib/brokers/redis/keys';
-import { KOMBU_DEFAULT_SEP } from '../lib/shared/priority';
 import type { Health, Queue } from '../lib/shared/types';
 
-/** Black-box helpers: the e2e suite talks to Triage only over its HTTP API, never to a broker. */
+/**
+ * Black-box helpers: the e2e suite talks to Triage over its HTTP API. Exceptions: it spawns
+ * Triage's worker as a separate process, and it declares and afterwards deletes its own
+ * uniquely named queues (broker-setup.ts, as a Celery app would; the API neither creates nor
+ * removes queues).
+ */
 
 function headers(): Record<string, string> {
   const token = process.env.TRIAGE_ADMIN_TOKEN;
@@ -96,27 +98,78 @@ export async function logIn(page: Page, user: TestUser, next = '/'): Promise<voi
   await expect(page.getByTestId('user-name')).toHaveText(user.name);
 }
 
-// ---------------------------------------------------------------------------
-// Tasks and workers (enqueue, task page and search journeys).
-
-/** A unique queue name for one journey, e.g. `e2e-enqueue-3f2a9c1b`. */
+/** A queue name no other test or helper uses: `e2e-<flow>-<random>`. */
 export function uniqueQueue(flow: string): string {
   return `e2e-${flow}-${randomUUID().slice(0, 8)}`;
 }
 
+export interface WorkerInfoLite {
+  id: string;
+  queues: string[];
+  stale: boolean;
+  processed: number;
+}
+
+export async function listWorkers(request: APIRequestContext): Promise<WorkerInfoLite[]> {
+  const response = await request.get('/api/v1/workers', { headers: headers() });
+  expect(response.ok(), `GET /api/v1/workers: ${response.status()}`).toBe(true);
+  return ((await response.json()) as { workers: WorkerInfoLite[] }).workers;
+}
+
+export interface SpawnedWorker {
+  name: string;
+  process: ChildProcess;
+  /** The worker's id once it reported (GET /api/v1/workers). */
+  id: string;
+  /** SIGTERM, then wait for the exit (a graceful stop removes its worker record). */
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
 /**
- * Declares a Redis queue the way a Celery app does when it starts (kombu binds the queue
- * to its direct exchange), since the API only enqueues to queues that exist. The one place
- * the journeys touch a broker: they play the Celery app here. Returns the undo, which also
- * removes the binding of the `<name>.dead` queue a worker may have declared.
+ * Starts Triage's worker (the real entry point) for the given queues, with the server's
+ * configuration and state prefix (inherited environment), instant demo tasks and fast
+ * retries; resolves once the server lists it.
  */
-export async function declareRedisQueue(name: string): Promise<() => Promise<void>> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', { maxRetriesPerRequest: 2 });
-  const opts = { prefix: '', sep: KOMBU_DEFAULT_SEP };
-  await redis.sadd(bindingKey(opts, name), bindingMember(opts, name, name));
-  return async () => {
-    await redis.del(bindingKey(opts, name), bindingKey(opts, `${name}.dead`));
-    await redis.quit();
+export async function spawnWorker(
+  request: APIRequestContext,
+  options: { broker: string; queues: string[]; concurrency?: number; env?: Record<string, string> },
+): Promise<SpawnedWorker> {
+  const name = `e2e-worker-${randomUUID().slice(0, 8)}`;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'lib/worker/main.ts', '--broker', options.broker, '--queues', options.queues.join(','), '--concurrency', String(options.concurrency ?? 1), '--name', name],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, TRIAGE_TASK_DURATION_SCALE: '0', TRIAGE_RETRY_BASE_MS: '20', TRIAGE_RETRY_MAX_MS: '100', LOG_LEVEL: 'warn', ...options.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let id = '';
+  await expect
+    .poll(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${stderr}`);
+        id = (await listWorkers(request)).find((w) => w.id.startsWith(`${name}:`))?.id ?? '';
+        return id;
+      },
+      { message: `worker ${name} is listed`, timeout: 60_000 },
+    )
+    .not.toBe('');
+  return {
+    name,
+    process: child,
+    id,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited(child);
+    },
   };
 }
 
@@ -157,47 +210,23 @@ export async function deleteTasksNamed(request: APIRequestContext, broker: strin
   await request.post(queuePath(broker, queue, '/delete'), { data: { match: { task } }, headers: headers() });
 }
 
-export interface WorkerProcess {
-  name: string;
-  stop(): Promise<void>;
+/**
+ * A control request sent by the page itself, as the signed-in user: session cookie, same
+ * Origin and CSRF token, like the dashboard's own buttons, so the audit log names that user.
+ */
+export async function postAsUser(page: Page, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ({ path, body }) => {
+      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
+      const response = await fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json().catch(() => null)) as unknown };
+    },
+    { path, body },
+  );
 }
 
-/**
- * The bundled worker as a child process on the journey's own queues (the real entry point,
- * the server's configuration and state), instant demo durations and fast retries.
- * Resolves once the server lists it as a live worker.
- */
-export async function startWorker(request: APIRequestContext, broker: string, queues: string[], env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const name = `e2e-worker-${randomUUID().slice(0, 8)}`;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'lib/worker/main.ts', '--broker', broker, '--queues', queues.join(','), '--concurrency', '1', '--name', name],
-    {
-      cwd: process.cwd(),
-      env: { ...process.env, TRIAGE_TASK_DURATION_SCALE: '0', TRIAGE_RETRY_BASE_MS: '50', TRIAGE_RETRY_MAX_MS: '200', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await expect
-    .poll(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${output}`);
-        const response = await request.get('/api/v1/workers', { headers: headers() });
-        const { workers } = (await response.json()) as { workers: { id: string; hostname?: string; queues: string[] }[] };
-        return workers.some((w) => (w.id.includes(name) || w.hostname === name) && queues.every((q) => w.queues.includes(q)));
-      },
-      { message: `worker ${name} online`, timeout: 60_000 },
-    )
-    .toBe(true);
-  return {
-    name,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+export { queuePath };

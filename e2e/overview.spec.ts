@@ -42,6 +42,9 @@ async function enqueueSpread(request: APIRequestContext, broker: string, queue: 
 }
 
 test('overview shows brokers and per-priority backlogs, live', async ({ page, request }) => {
+  // Many steps against shared brokers that list every engineer's queues (a page of ~100 rows,
+  // full-page screenshots of it): more than the default budget on a loaded two-core machine.
+  test.setTimeout(300_000);
   let viewer: TestUser | null = null;
   await test.step('both brokers are up', async () => {
     const health = await getHealth(request);
@@ -58,7 +61,15 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
     // Pages need a session (issue 5): a viewer is enough to watch.
     viewer = await createUser(request, 'viewer');
     await logIn(page, viewer);
+    const historyReads: string[] = [];
+    page.on('request', (req) => {
+      if (/\/history(\?|$)/.test(new URL(req.url()).pathname + new URL(req.url()).search)) historyReads.push(new URL(req.url()).pathname);
+    });
     await page.goto('/');
+    // Sparklines: one batch read for every row, never one request per queue.
+    await expect.poll(() => historyReads.length).toBeGreaterThan(0);
+    expect(historyReads.every((p) => p === '/api/v1/history'), historyReads.join(', ')).toBe(true);
+    await expect(page.getByTestId('queue-sparkline-redis-celery')).toBeVisible();
     await expect(page.getByTestId('live-indicator')).toHaveText(/live/);
     for (const id of ['redis', 'rabbitmq']) {
       await expect(page.getByTestId(`broker-status-${id}`)).toContainText('up');
@@ -100,6 +111,22 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
     await page.screenshot({ path: 'e2e/screenshots/overview.png', fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: 'e2e/screenshots/overview-dark.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  await test.step('rows link to their queue page and the phone layout keeps the numbers readable', async () => {
+    const { broker, queue } = TARGETS[0];
+    await expect(page.getByTestId(`queue-row-${broker}-${queue}`).getByRole('link', { name: queue, exact: true })).toHaveAttribute(
+      'href',
+      `/queues/${broker}/${queue}`,
+    );
+    await page.setViewportSize({ width: 390, height: 844 });
+    // The page itself never scrolls sideways on a phone; only the queue table may.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expect(page.getByTestId(`queue-depth-${broker}-${queue}`)).toBeAttached();
+    await expect(page.getByRole('link', { name: 'Workers' })).toBeVisible();
+    // The first screen a phone shows (the full page of a shared broker's many queues is very long).
+    await page.screenshot({ path: 'e2e/screenshots/overview-phone.png' });
   });
 
   if (viewer) await deleteUser(request, viewer);

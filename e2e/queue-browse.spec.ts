@@ -1,15 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, getQueue, logIn, type TestUser } from './helpers';
-import {
-  declareRabbitQueue,
-  declareRedisQueues,
-  deleteRabbitQueue,
-  expectByPriority,
-  pushUndecodable,
-  queueUrl,
-  removeRedisQueues,
-  uniqueQueue,
-} from './queue-helpers';
+import { createUser, deleteUser, enqueue, getQueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { declareRabbitQueue, declareRedisQueues, deleteRabbitQueue, expectByPriority, pushUndecodable, queueUrl, removeRedisQueues } from './queue-helpers';
 
 /**
  * Journey: an operator finds messages in the browser (task id, priority and task filters,

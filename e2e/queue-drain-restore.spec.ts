@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, readCount, type TestUser } from './helpers';
-import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl, uniqueQueue } from './queue-helpers';
+import { createUser, deleteUser, enqueue, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl } from './queue-helpers';
 
 /**
  * Journey: an operator drains a queue to its parking queue (`<queue>.drained`) so workers

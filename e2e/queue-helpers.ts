@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { bindingKey, bindingMember } from '../lib/brokers/redis/keys';
@@ -35,15 +33,6 @@ export async function removeRedisQueues(...names: string[]): Promise<void> {
   }
 }
 
-function authHeaders(): Record<string, string> {
-  return { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` };
-}
-
-/** `e2e-<flow>-<random>`: never a queue another engineer's test (or the demo) uses. */
-export function uniqueQueue(flow: string): string {
-  return `e2e-${flow}-${randomUUID().slice(0, 8)}`;
-}
-
 export function queueUrl(broker: string, queue: string): string {
   return `/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}`;
 }
@@ -61,36 +50,6 @@ export async function expectByPriority(request: APIRequestContext, broker: strin
 /** The per-priority count the queue page's header shows. */
 export function headerCount(page: Page, broker: string, queue: string, level: number) {
   return page.getByTestId(`priority-count-${broker}-${queue}-${level}`);
-}
-
-/** The bundled worker on the given queues, as `npm run worker` starts it; resolves when it heartbeats. */
-export async function startWorker(request: APIRequestContext, broker: string, queues: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
-  const name = `e2e-worker-${randomUUID().slice(0, 8)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/worker/main.ts', '--broker', broker, '--queues', queues.join(','), '--concurrency', '2'], {
-    cwd: process.cwd(),
-    env: { ...process.env, TRIAGE_WORKER_NAME: name, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await expect
-    .poll(
-      async () => {
-        expect(child.exitCode, 'the worker exited early').toBeNull();
-        const response = await request.get('/api/v1/workers', { headers: authHeaders() });
-        const { workers } = (await response.json()) as { workers: { queues: string[] }[] };
-        return workers.some((w) => queues.every((q) => w.queues.includes(q)));
-      },
-      { timeout: 60_000, message: 'the worker comes online' },
-    )
-    .toBe(true);
-  return child;
-}
-
-/** SIGTERM (finish in-flight, take nothing new) and wait for the exit. */
-export async function stopWorker(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** Pushes bytes no Celery decoder accepts onto a queue's most urgent list, as a broken producer would. */

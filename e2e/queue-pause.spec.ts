@@ -1,7 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { createUser, deleteUser, enqueue, getQueue, logIn, readCount, type TestUser } from './helpers';
-import { declareRedisQueues, queueUrl, removeRedisQueues, startWorker, stopWorker, uniqueQueue } from './queue-helpers';
+import { createUser, deleteUser, enqueue, getQueue, logIn, readCount, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
+import { declareRedisQueues, queueUrl, removeRedisQueues, } from './queue-helpers';
 
 /**
  * Journey: with one worker consuming two queues and traffic arriving on both, an operator
@@ -13,7 +12,7 @@ const BROKER = 'redis';
 const paused = uniqueQueue('pause');
 const other = uniqueQueue('pause-other');
 let user: TestUser | null = null;
-let worker: ChildProcess | null = null;
+let worker: SpawnedWorker | null = null;
 
 async function history(request: APIRequestContext, queue: string): Promise<{ depth: number }[]> {
   const response = await request.get(`/api/v1/queues/${BROKER}/${queue}/history?range=15m`, {
@@ -45,7 +44,7 @@ function produce(request: APIRequestContext): { stop: () => Promise<void>; sent:
 }
 
 test.afterAll(async ({ request }) => {
-  await stopWorker(worker);
+  await worker?.stop();
   // A pause outlives the queue's keys (it is Triage state): lift it before deleting them.
   await request.post(`/api/v1/queues/${BROKER}/${paused}/resume`, { headers: { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` } });
   await removeRedisQueues(paused, other);
@@ -56,7 +55,7 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   await declareRedisQueues(paused, other);
   await enqueue(request, BROKER, paused, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
   await enqueue(request, BROKER, other, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
-  worker = await startWorker(request, BROKER, [paused, other], { TRIAGE_TASK_DURATION_SCALE: '0.05' });
+  worker = await spawnWorker(request, { broker: BROKER, queues: [paused, other], concurrency: 2, env: { TRIAGE_TASK_DURATION_SCALE: '0.05' } });
   await expect.poll(async () => (await getQueue(request, BROKER, paused)).depth, { timeout: 30_000 }).toBe(0);
 
   user = await createUser(request, 'operator');

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, readCount, type TestUser } from './helpers';
-import { declareRedisQueues, expectByPriority, removeRedisQueues, queueUrl, uniqueQueue } from './queue-helpers';
+import { createUser, deleteUser, enqueue, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { declareRedisQueues, expectByPriority, removeRedisQueues, queueUrl } from './queue-helpers';
 
 /**
  * Journey: an admin purges a queue (typing its name to confirm) and then changes their mind:

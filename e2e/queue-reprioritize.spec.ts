@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, readCount, type TestUser } from './helpers';
-import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl, uniqueQueue } from './queue-helpers';
+import { createUser, deleteUser, enqueue, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl } from './queue-helpers';
 
 /**
  * Journey: during a flood, an operator boosts every waiting send_email of one queue to

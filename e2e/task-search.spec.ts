@@ -1,18 +1,18 @@
 import { expect, test } from '@playwright/test';
 import {
   createUser,
-  declareRedisQueue,
   deleteTasksNamed,
   deleteUser,
   enqueue,
   getMessages,
   getTask,
   logIn,
-  startWorker,
+  spawnWorker,
   uniqueQueue,
   type TestUser,
-  type WorkerProcess,
+  type SpawnedWorker,
 } from './helpers';
+import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
  * Journey: a support engineer has a task id. They press `/`, paste it into the header
@@ -29,10 +29,10 @@ const ONE_RUN = ['active', 'failed', 'retrying', 'active', 'failed', 'dead'];
 test('open a task from the header search by id, read its timeline, retry it at a new priority', async ({ page, request }) => {
   const queue = uniqueQueue('search');
   let operator: TestUser | null = null;
-  let worker: WorkerProcess | null = null;
-  const undeclare = await declareRedisQueue(queue);
+  let worker: SpawnedWorker | null = null;
+  await declareRedisQueues(queue);
   try {
-    const first = await startWorker(request, 'redis', [queue]);
+    const first = await spawnWorker(request, { broker: 'redis', queues: [queue] });
     worker = first;
     const [id] = await enqueue(request, 'redis', queue, { task: TASK, kwargs: KWARGS, priority: 7 });
     await expect.poll(async () => (await getTask(request, id!))?.state, { timeout: 60_000 }).toBe('dead');
@@ -78,7 +78,7 @@ test('open a task from the header search by id, read its timeline, retry it at a
       expect(waiting.map((m) => [m.id, m.priority])).toEqual([[id, 3]]);
       expect(await getMessages(request, 'redis', `${queue}.dead`)).toEqual([]);
 
-      worker = await startWorker(request, 'redis', [queue]);
+      worker = await spawnWorker(request, { broker: 'redis', queues: [queue] });
       await expect(page.getByTestId('timeline-state')).toHaveText(['queued', ...ONE_RUN, ...ONE_RUN], { timeout: 60_000 });
       await expect(page.getByTestId('task-priority')).toHaveText('3 · medium');
       await expect(page.getByTestId('task-state')).toHaveText('dead');
@@ -90,10 +90,10 @@ test('open a task from the header search by id, read its timeline, retry it at a
       await page.screenshot({ path: 'e2e/screenshots/task-search-phone.png', fullPage: true });
     });
   } finally {
-    if (worker) await (worker as WorkerProcess).stop();
+    if (worker) await (worker as SpawnedWorker).stop();
     await deleteTasksNamed(request, 'redis', queue, TASK);
     await deleteTasksNamed(request, 'redis', `${queue}.dead`, TASK);
     if (operator) await deleteUser(request, operator);
-    await undeclare();
+    await removeRedisQueues(queue);
   }
 });

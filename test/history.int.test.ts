@@ -47,6 +47,29 @@ describe('HistoryStore', () => {
     expect(series.points[39]).toEqual({ t: t0 + 390_000, byPriority: depths({ 9: 7 }), depth: 7 });
   });
 
+  it('reads many queues in one call, each exactly as a single read would, in the order asked', async () => {
+    const [a, b, never] = [uniqueName('many-a'), uniqueName('many-b'), uniqueName('many-none')];
+    const t0 = Math.floor(Date.now() / 10_000) * 10_000 - 300_000;
+    for (let i = 0; i < 20; i++) {
+      await store.append(t0 + i * 10_000, [
+        { broker: 'redis', queue: a, byPriority: depths({ 0: i }) },
+        { broker: 'rabbitmq', queue: b, byPriority: depths({ 5: 100 - i, 9: 1 }) },
+      ]);
+    }
+    const now = t0 + 19 * 10_000;
+    const refs = [
+      { broker: 'rabbitmq', queue: b },
+      { broker: 'redis', queue: never },
+      { broker: 'redis', queue: a },
+    ];
+    const many = await store.readMany(refs, '15m', now);
+    expect(many).toEqual([await store.read('rabbitmq', b, '15m', now), await store.read('redis', never, '15m', now), await store.read('redis', a, '15m', now)]);
+    expect(many[0]!.points.map((p) => p.depth)).toEqual(Array.from({ length: 20 }, (_, i) => 101 - i));
+    expect(many[1]!.points).toEqual([]);
+    expect(many[2]!.points.map((p) => p.depth)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(await store.readMany([], '1h', now)).toEqual([]);
+  });
+
   it('a second writer for the same interval changes nothing; a gap starts a new run', async () => {
     const q = uniqueName('idem');
     const t0 = Math.floor(Date.now() / 10_000) * 10_000 - 100_000;

@@ -1,5 +1,6 @@
 import type { DecodeResult } from '@/lib/shared/celery-codec';
-import type { Message } from '@/lib/shared/types';
+import type { DeadLetter, Message } from '@/lib/shared/types';
+import { DEAD_HEADERS } from './types';
 
 export interface MessagePlacement {
   /** The Triage level the message is queued at. */
@@ -15,11 +16,28 @@ export interface MessagePlacement {
   includeRaw?: boolean;
 }
 
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** The dead-letter headers the worker adds (lib/brokers/types.ts DEAD_HEADERS), when present. */
+function deadLetterOf(headers: Record<string, unknown>): DeadLetter | undefined {
+  if (!(DEAD_HEADERS.at in headers) && !(DEAD_HEADERS.reason in headers)) return undefined;
+  const priority = Number(headers[DEAD_HEADERS.originalPriority]);
+  return {
+    reason: text(headers[DEAD_HEADERS.reason]),
+    error: text(headers[DEAD_HEADERS.error]),
+    traceback: text(headers[DEAD_HEADERS.traceback]),
+    at: text(headers[DEAD_HEADERS.at]),
+    originalQueue: text(headers[DEAD_HEADERS.originalQueue]),
+    originalPriority: headers[DEAD_HEADERS.originalPriority] != null && Number.isInteger(priority) ? priority : null,
+  };
+}
+
 /** A decoded (or undecodable) Celery message as the API's Message, the same for every broker. */
 export function toApiMessage(decoded: DecodeResult, placement: MessagePlacement): Message {
   const { priority, brokerPriority } = placement;
   if (decoded.ok) {
     const t = decoded.task;
+    const deadLetter = deadLetterOf(t.headers);
     return {
       id: t.id,
       task: t.task,
@@ -33,6 +51,7 @@ export function toApiMessage(decoded: DecodeResult, placement: MessagePlacement)
       protocol: t.protocol,
       origin: t.origin,
       ...(placement.includeRaw ? { raw: placement.raw() } : {}),
+      ...(deadLetter ? { deadLetter } : {}),
     };
   }
   return {

@@ -302,3 +302,10 @@ export const RETRIES_HEADER = 'triage_retries';
 export function deadQueueName(queue: string): string {
   return `${queue}.dead`;
 }
+
+export const DEAD_SUFFIX = deadQueueName('');
+
+/** A dead-letter queue's name (and not the bare suffix). */
+export function isDeadQueue(name: string): boolean {
+  return name.endsWith(DEAD_SUFFIX) && name.length > DEAD_SUFFIX.length;
+}

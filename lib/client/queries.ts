@@ -1,6 +1,6 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { Health, Queue } from '@/lib/shared/types';
 import { getJson } from './api';
 import { queryKeys } from './query-keys';
@@ -27,5 +27,97 @@ export function useQueues() {
     queryKey: queryKeys.queues(),
     queryFn: ({ signal }) => getJson<QueueList>('/api/v1/queues', signal),
     refetchInterval: LIVE_REFRESH_MS,
+  });
+}
+
+/** `GET /api/v1/history`: every queue's total backlog over time, `[t ms, depth]` per step. */
+export interface BacklogHistory {
+  range: string;
+  stepSec: number;
+  queues: { broker: string; queue: string; points: [number, number][] }[];
+}
+
+/** The sampler stores one sample per 10 s: refreshing faster would only re-read the same points. */
+const HISTORY_REFRESH_MS = 10_000;
+
+export function useBacklogHistory(range = '15m') {
+  return useQuery({
+    queryKey: queryKeys.backlogHistory(range),
+    queryFn: ({ signal }) => getJson<BacklogHistory>(`/api/v1/history?range=${encodeURIComponent(range)}`, signal),
+    refetchInterval: HISTORY_REFRESH_MS,
+  });
+}
+
+/**
+ * `GET /api/v1/workers`: Triage workers and real Celery workers (from Celery events). Celery
+ * heartbeats carry neither pool size nor prefetch, so 0 there means "not reported".
+ * `warnings` (diagnostics) and `software` are optional additions.
+ */
+export interface WorkerInfo {
+  id: string;
+  hostname: string;
+  pid: number;
+  broker: string;
+  queues: string[];
+  concurrency: number;
+  prefetch: number;
+  active: number;
+  processed: number;
+  failed: number;
+  paused: boolean;
+  pausedQueues: string[];
+  state: 'online' | 'stopping';
+  startedAt: string;
+  lastHeartbeatAt: string;
+  heartbeatIntervalMs: number;
+  stale: boolean;
+  software?: string;
+  warnings?: string[];
+}
+
+export function useWorkers() {
+  return useQuery({
+    queryKey: queryKeys.workers(),
+    // Read from Triage's state Redis, never a broker: cheap enough to poll at the live pace.
+    queryFn: ({ signal }) => getJson<{ workers: WorkerInfo[] }>('/api/v1/workers', signal),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
+}
+
+/** product.md §4 AuditEntry. */
+export interface AuditEntryInfo {
+  id: string;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: { broker: string; queue?: string; task?: string };
+  params: Record<string, unknown>;
+  result: Record<string, unknown>;
+}
+
+export interface AuditFilters {
+  action?: string;
+  actor?: string;
+  broker?: string;
+  queue?: string;
+}
+
+const AUDIT_PAGE = 50;
+
+/** The audit log newest first, a page at a time (`fetchNextPage` follows the cursor). */
+export function useAudit(filters: AuditFilters) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.audit({ ...filters }),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => {
+      const search = new URLSearchParams({ limit: String(AUDIT_PAGE) });
+      for (const [key, value] of Object.entries(filters)) if (value) search.set(key, value);
+      if (pageParam) search.set('cursor', pageParam);
+      return getJson<{ entries: AuditEntryInfo[]; nextCursor: string | null }>(`/api/v1/audit?${search.toString()}`, signal);
+    },
+    getNextPageParam: (last) => last.nextCursor,
+    // New actions show up on the first page; older pages do not change.
+    refetchInterval: 5_000,
   });
 }

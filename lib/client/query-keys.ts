@@ -26,4 +26,9 @@ export const queryKeys = {
   task: (id: string) => [...root, 'tasks', id] as const,
   history: (broker: string, name: string, range: string) => [...root, 'queues', broker, name, 'history', range] as const,
   operation: (id: string) => [...root, 'operations', id] as const,
+  /** Every queue's backlog sparkline series in one answer. */
+  backlogHistory: (range: string) => [...root, 'history', range] as const,
+  workers: () => [...root, 'workers'] as const,
+  audit: (filters: Record<string, string | undefined>) => [...root, 'audit', filters] as const,
+  deadLetters: () => [...root, 'dead-letters'] as const,
 };

@@ -1,4 +1,4 @@
-import { DEAD_HEADERS, RETRIES_HEADER, deadQueueName, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
+import { DEAD_HEADERS, DEAD_SUFFIX, RETRIES_HEADER,isDeadQueue, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
@@ -12,13 +12,8 @@ import { selectionParams, selectorOf, type Match } from './schemas';
  * `retries` to 0 and enqueues it back to `triage_original_queue` on the same broker, at
  * `triage_original_priority` or the priority asked for.
  */
-export const DEAD_SUFFIX = deadQueueName('');
 /** Every header the worker adds when it dead-letters a message (lib/brokers/types.ts). */
 const DEAD_HEADER_NAMES: readonly string[] = Object.values(DEAD_HEADERS);
-
-export function isDeadQueue(name: string): boolean {
-  return name.endsWith(DEAD_SUFFIX) && name.length > DEAD_SUFFIX.length;
-}
 
 interface Revived {
   queue: string;

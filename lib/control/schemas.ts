@@ -77,10 +77,17 @@ export const RetryBodySchema = z
 
 export const RetryOneBodySchema = z.object({ priority: PrioritySchema.optional() }).strict();
 
+const AuditFilterSchema = z.string().trim().min(1).max(255).optional();
+
+/** Filters match exactly: `action` (retry, purge, …), `actor` (user or token name), `broker`, `queue`. */
 export const AuditQuerySchema = z
   .object({
     limit: PageLimitSchema,
     cursor: z.string().max(64).optional(),
+    action: AuditFilterSchema,
+    actor: AuditFilterSchema,
+    broker: AuditFilterSchema,
+    queue: AuditFilterSchema,
   })
   .strict();
 

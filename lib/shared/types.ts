@@ -65,6 +65,17 @@ export interface Message {
   /** Redis: the exact list element; present for undecodable messages and on request. */
   raw?: string;
   decodeError?: string;
+  /** Set on messages a worker dead-lettered: why, when and where from (its `triage_*` headers). */
+  deadLetter?: DeadLetter;
+}
+
+export interface DeadLetter {
+  reason: string | null;
+  error: string | null;
+  traceback: string | null;
+  at: string | null;
+  originalQueue: string | null;
+  originalPriority: number | null;
 }
 
 export interface MessagePage {

@@ -166,13 +166,32 @@ export class HistoryStore {
    * Averages are rounded per priority and `depth` is their sum, so a stacked chart adds up.
    */
   async read(broker: string, queue: string, range: HistoryRange, nowMs = Date.now()): Promise<HistorySeries> {
+    const elements = await this.redis.lrange(this.keys.history(broker, queue), -this.runsFor(range), -1);
+    return this.series(elements, range, nowMs);
+  }
+
+  /** `read` for many queues in one round trip (the overview's sparklines). */
+  async readMany(refs: readonly { broker: string; queue: string }[], range: HistoryRange, nowMs = Date.now()): Promise<HistorySeries[]> {
+    if (refs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { broker, queue } of refs) pipeline.lrange(this.keys.history(broker, queue), -this.runsFor(range), -1);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, elements]) => {
+      if (error) throw error;
+      return this.series(elements as string[], range, nowMs);
+    });
+  }
+
+  /** Every run holds at least one sample, so the last (range / interval + 2) runs cover the range. */
+  private runsFor(range: HistoryRange): number {
+    return Math.ceil(HISTORY_RANGES[range] / this.intervalSec) + 2;
+  }
+
+  private series(elements: readonly string[], range: HistoryRange, nowMs: number): HistorySeries {
     const rangeSec = HISTORY_RANGES[range];
     const stepSec = Math.max(this.intervalSec, Math.ceil(rangeSec / MAX_POINTS / this.intervalSec) * this.intervalSec);
     const nowSec = Math.floor(nowMs / 1000);
     const fromSec = nowSec - rangeSec;
-    // Every run holds at least one sample, so the last (range / interval + 2) runs cover the range.
-    const wanted = Math.ceil(rangeSec / this.intervalSec) + 2;
-    const elements = await this.redis.lrange(this.keys.history(broker, queue), -wanted, -1);
     const buckets = new Map<number, { sums: number[]; n: number }>();
     for (const element of elements) {
       const run = decodeRun(element);

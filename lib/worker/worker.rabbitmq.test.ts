@@ -1,6 +1,7 @@
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAmqp } from '@/lib/shared/celery-codec';
+import type { Message } from '@/lib/shared/types';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
 import { WorkerHarness, exited, fifoWithinLevel, inversions, maxOvertaken, orderRun, pauseRun } from './test-harness';
 
@@ -138,6 +139,16 @@ describe('worker on RabbitMQ: reliability', () => {
     const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
     gaps.forEach((gap, n) => expect(gap).toBeGreaterThanOrEqual(150 * 2 ** n - 5));
     expect(gaps[2]!).toBeGreaterThan(gaps[0]!);
+
+    // The API's view of the dead letter (what the Dead letters page shows): why, when, where from.
+    let shown: Message | undefined;
+    await waitFor('the dead letter is browsable', async () => {
+      shown = (await broker.browse(`${q}.dead`, { limit: 10 })).messages.find((m) => m.id === failing);
+      return shown !== undefined;
+    });
+    expect(shown!.deadLetter).toMatchObject({ reason: 'max_retries', originalQueue: q, originalPriority: 4 });
+    expect(shown!.deadLetter!.error).toMatch(/upstream unavailable/);
+    expect(Number.isNaN(Date.parse(shown!.deadLetter!.at ?? ''))).toBe(false);
 
     const dead = await readAll(`${q}.dead`);
     expect(dead).toHaveLength(2);

@@ -5,8 +5,9 @@ import { AuditLog } from '@/lib/state/audit';
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-/** Newest first: `?limit=1..500 (50)&cursor=` → `{entries, nextCursor}`. */
+/** Newest first: `?limit=1..500 (50)&cursor=&action=&actor=&broker=&queue=` (exact matches) → `{entries, nextCursor}`. */
 export const GET = route({ role: 'viewer', query: AuditQuerySchema }, async ({ query }) => {
   const rt = triage();
-  return new AuditLog(rt.stateRedis, rt.config.statePrefix).page(query.limit, query.cursor ?? null);
+  const { limit, cursor, ...filter } = query;
+  return new AuditLog(rt.stateRedis, rt.config.statePrefix).page(limit, cursor ?? null, filter);
 });

@@ -1,0 +1,70 @@
+'use client';
+
+import Link from 'next/link';
+import type { AuditEntryInfo } from '@/lib/client/queries';
+import { formatAgo } from '../format';
+import { queueHref } from '../queue-row';
+
+const cell = 'px-3 py-2 align-top';
+
+/** `{"matched":3,"retried":3}` → "matched 3 · retried 3": params and results are small flat objects. */
+function describe(value: Record<string, unknown>): string {
+  const parts = Object.entries(value ?? {}).map(([key, v]) => `${key} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  return parts.join(' · ');
+}
+
+function errorOf(result: Record<string, unknown>): { code?: string; message?: string } | null {
+  const error = result?.error;
+  return typeof error === 'object' && error !== null ? (error as { code?: string; message?: string }) : null;
+}
+
+function Target({ target }: { target: AuditEntryInfo['target'] }) {
+  return (
+    <div className="space-y-0.5">
+      {target.queue ? (
+        <Link href={queueHref(target.broker, target.queue)} className="font-mono break-all text-sky-800 hover:underline dark:text-sky-300">
+          {target.broker}/{target.queue}
+        </Link>
+      ) : (
+        <span className="font-mono">{target.broker}</span>
+      )}
+      {target.task ? (
+        <div>
+          <Link href={`/tasks/${encodeURIComponent(target.task)}`} className="font-mono text-xs break-all text-sky-800 hover:underline dark:text-sky-300">
+            task {target.task}
+          </Link>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function AuditRow({ entry, now }: { entry: AuditEntryInfo; now: number }) {
+  const error = errorOf(entry.result);
+  return (
+    <tr data-testid="audit-row" data-action={entry.action} className="border-t border-slate-200 dark:border-slate-800">
+      <td className={`${cell} whitespace-nowrap`} title={entry.at}>
+        <div>{new Date(entry.at).toLocaleString()}</div>
+        <div className="text-xs text-slate-500 dark:text-slate-400">{formatAgo(entry.at, now)}</div>
+      </td>
+      <td className={cell}>
+        <div className="font-medium" data-testid="audit-actor">{entry.actor}</div>
+        <div className="text-xs text-slate-500 dark:text-slate-400">{entry.role}</div>
+      </td>
+      <td className={`${cell} font-mono font-semibold`} data-testid="audit-action">{entry.action}</td>
+      <td className={cell}>
+        <Target target={entry.target} />
+      </td>
+      <td className={`${cell} max-w-xs font-mono text-xs break-words`}>{describe(entry.params) || '—'}</td>
+      <td className={`${cell} max-w-xs text-xs break-words`} data-testid="audit-result">
+        {error ? (
+          <span className="text-red-700 dark:text-red-400">
+            failed{error.code ? ` (${error.code})` : ''}: {error.message}
+          </span>
+        ) : (
+          <span className="text-emerald-800 dark:text-emerald-300">ok{describe(entry.result) ? `: ${describe(entry.result)}` : ''}</span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { createUser, deleteUser, enqueue, listWorkers, logIn, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
+import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
+
+/**
+ * Journey: an operator opens the Workers page, sees a worker start with a live heartbeat,
+ * processing tasks; the worker freezes (SIGSTOP: no heartbeats) and is flagged stale; it
+ * thaws and stops gracefully, and it is gone from the page.
+ */
+
+const queue = uniqueQueue('workers');
+let user: TestUser | null = null;
+let worker: SpawnedWorker | null = null;
+
+test.afterAll(async ({ request }) => {
+  if (worker) {
+    worker.process.kill('SIGCONT');
+    await worker.stop();
+  }
+  if (user) await deleteUser(request, user);
+  await removeRedisQueues(queue);
+});
+
+test('a worker appears with a live heartbeat, is flagged stale when silent and is gone after it stops', async ({ page, request }) => {
+  user = await createUser(request, 'viewer');
+  await logIn(page, user, '/workers');
+  await page.goto('/workers');
+  await expect(page.getByRole('heading', { name: 'Workers' })).toBeVisible();
+
+  await declareRedisQueues(queue);
+  worker = await spawnWorker(request, { broker: 'redis', queues: [queue] });
+  const row = page.getByTestId(`worker-row-${worker.id}`);
+
+  await test.step('listed with its queue and a heartbeat that keeps coming', async () => {
+    await expect(row).toBeVisible();
+    await expect(row).toContainText(queue);
+    await expect(row).toHaveAttribute('data-stale', 'false');
+    // Heartbeats every 2 s: the "ago" label never grows past a few seconds while it lives.
+    const heartbeat = row.getByTestId('worker-heartbeat');
+    await expect(heartbeat).toHaveText(/just now|^[0-5]s ago/);
+  });
+
+  await test.step('it processes tasks and the count follows', async () => {
+    await enqueue(request, 'redis', queue, { task: 'triage.tasks.noop', count: 3 });
+    await expect(row.getByTestId('worker-processed')).toHaveText('3', { timeout: 30_000 });
+    await page.screenshot({ path: 'e2e/screenshots/workers.png', fullPage: true });
+  });
+
+  await test.step('a frozen worker is flagged stale', async () => {
+    worker!.process.kill('SIGSTOP');
+    await expect(row).toHaveAttribute('data-stale', 'true', { timeout: 30_000 });
+    await expect(row.getByTestId('worker-stale')).toBeVisible();
+    await expect(page.getByTestId('worker-summary')).toContainText('stale');
+    await page.screenshot({ path: 'e2e/screenshots/workers-stale.png', fullPage: true });
+  });
+
+  await test.step('thawed and stopped gracefully, it is gone', async () => {
+    worker!.process.kill('SIGCONT');
+    await expect(row).toHaveAttribute('data-stale', 'false', { timeout: 30_000 });
+    await worker!.stop();
+    await expect(row).toHaveCount(0, { timeout: 30_000 });
+    expect((await listWorkers(request)).some((w) => w.id === worker!.id)).toBe(false);
+  });
+});
