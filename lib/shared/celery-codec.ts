@@ -370,7 +370,10 @@ function stringOrNull(value: unknown): string | null {
 // but a stable value keeps the envelope shape identical to Celery's.
 const REPLY_TO = randomUUID();
 
+let origin: string | null = null;
+
+// Read once: process.env lookups are slow, and neither the pid nor HOSTNAME change.
 function defaultOrigin(): string {
-  const host = process.env.HOSTNAME ?? 'triage';
-  return `${process.pid}@${host}`;
+  origin ??= `${process.pid}@${process.env.HOSTNAME ?? 'triage'}`;
+  return origin;
 }

@@ -23,6 +23,9 @@ export interface RedisBrokerOptions {
   discoveryTtlMs?: number;
 }
 
+/** Messages encoded per LPUSH sent during an enqueue. */
+const ENQUEUE_CHUNK = 250;
+
 const HINT = 'start it with `npm run services` (or `redis-server --daemonize yes`); Triage keeps serving the other broker meanwhile';
 
 /**
@@ -117,31 +120,44 @@ export class RedisBroker implements QueueBroker {
     return withRedis(this.id, async () => {
       const layout = await this.requireLayout(queue);
       const ids: string[] = [];
-      const byKey = new Map<string, string[]>();
-      const kombuQueues = new Set<string>();
-      for (const item of items) {
-        const list = targetList(layout, item.priority);
-        // kombu keeps the caller's raw priority in the envelope; it maps to the same step.
-        const message = buildTaskMessage(item.spec, item.priority);
-        ids.push(message.properties.correlation_id);
-        const payloads = byKey.get(list.key) ?? [];
-        payloads.push(toRedisPayload(message, { routingKey: list.queue }));
-        byKey.set(list.key, payloads);
-        kombuQueues.add(list.queue);
+      const sent: Promise<unknown>[] = [];
+      const declared = new Set<string>();
+      let byKey = new Map<string, string[]>();
+      let buffered = 0;
+      // Commands go out while later messages are still being encoded, so Redis stores one
+      // chunk while this process encodes the next. Same connection, so each list still
+      // receives its messages in the given order.
+      const flush = () => {
+        for (const [key, payloads] of byKey) sent.push(this.client.lpush(key, ...payloads));
+        byKey = new Map();
+        buffered = 0;
+      };
+      try {
+        for (const item of items) {
+          const list = targetList(layout, item.priority);
+          if (!declared.has(list.queue)) {
+            // Declare like a Celery producer does on each publish, so Celery workers and
+            // discovery see the queue.
+            declared.add(list.queue);
+            sent.push(this.client.sadd(bindingKey({ prefix: this.config.globalKeyprefix }, list.queue), bindingMember(layout, list.queue, list.queue)));
+          }
+          // kombu keeps the caller's raw priority in the envelope; it maps to the same step.
+          const message = buildTaskMessage(item.spec, item.priority);
+          ids.push(message.properties.correlation_id);
+          const payloads = byKey.get(list.key) ?? [];
+          // One LPUSH with many values keeps their order: the first given is popped first.
+          payloads.push(toRedisPayload(message, { routingKey: list.queue }));
+          byKey.set(list.key, payloads);
+          if (++buffered >= ENQUEUE_CHUNK) flush();
+        }
+        flush();
+      } catch (error) {
+        // Encoding threw part-way: still await what was sent, so no reply goes unhandled.
+        await Promise.allSettled(sent);
+        throw error;
       }
-      const pipeline = this.client.pipeline();
-      // Declare like a Celery producer does on each publish, so Celery workers and
-      // discovery see the queue.
-      for (const name of kombuQueues) {
-        pipeline.sadd(bindingKey({ prefix: this.config.globalKeyprefix }, name), bindingMember(layout, name, name));
-      }
-      for (const [key, payloads] of byKey) {
-        // One LPUSH with many values keeps their order: the first given is popped first.
-        for (let i = 0; i < payloads.length; i += 1000) pipeline.lpush(key, ...payloads.slice(i, i + 1000));
-      }
-      const replies = (await pipeline.exec()) ?? [];
-      const failed = replies.find(([error]) => error);
-      if (failed?.[0]) throw failed[0];
+      const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       return ids;
     });
   }
