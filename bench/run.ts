@@ -9,6 +9,7 @@ import path from 'node:path';
 
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'enqueue-redis': () => import('./enqueue-redis'),
+  'enqueue-rabbitmq': () => import('./enqueue-rabbitmq'),
   worker: () => import('./worker'),
   control: () => import('./control'),
 };
