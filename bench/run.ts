@@ -10,6 +10,7 @@ import path from 'node:path';
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'enqueue-redis': () => import('./enqueue-redis'),
   'enqueue-rabbitmq': () => import('./enqueue-rabbitmq'),
+  'overview-latency': () => import('./overview-latency'),
   worker: () => import('./worker'),
   control: () => import('./control'),
 };

@@ -150,7 +150,11 @@ export async function privateRedis(): Promise<PrivateRedis> {
   const url = `redis://127.0.0.1:${port}/0`;
   const client = new Redis(url, { retryStrategy: () => 100 });
   client.on('error', () => undefined); // refused until the server listens
-  await until('redis-server', async () => (await client.ping()) === 'PONG', 15_000, child);
+  await until('redis-server', async () => (await client.ping()) === 'PONG', 15_000, child).catch((error: unknown) => {
+    client.disconnect();
+    child.kill('SIGKILL');
+    throw error;
+  });
   return {
     url,
     client,

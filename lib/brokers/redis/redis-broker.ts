@@ -23,6 +23,9 @@ export interface RedisBrokerOptions {
   discoveryTtlMs?: number;
 }
 
+const STAMP_TTL_MS = 5000;
+const STAMPS_PER_LISTING = 500;
+
 /** Messages encoded per LPUSH sent during an enqueue. */
 const ENQUEUE_CHUNK = 250;
 
@@ -111,7 +114,7 @@ export class RedisBroker implements QueueBroker {
       const layout = await this.layoutFor(name);
       if (!layout) return null;
       const discovered = this.discovery?.queues ?? new Map<string, DiscoveredQueue>();
-      const [queue] = await this.describe([layout], discovered);
+      const [queue] = await this.describe([layout], discovered, true);
       return queue ?? null;
     });
   }
@@ -256,7 +259,53 @@ export class RedisBroker implements QueueBroker {
   }
 
   /** Depth, per-level counts, oldest ages and in-flight for many queues in two round trips. */
-  private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>): Promise<Queue[]> {
+  /**
+   * Tail stamps (the oldest message's enqueue time) per list. Reading one means copying a
+   * whole message inside Redis, ~10x the cost of its LLEN, so a listing re-reads at most
+   * STAMPS_PER_LISTING of them, those older than STAMP_TTL_MS first: the listing's cost
+   * then follows the number of queues, never the backlog. A stamp only goes stale when a
+   * worker takes the tail, so an age may lag by a few seconds; depths are always fresh.
+   */
+  private readonly stamps = new Map<string, { stamp: string | null; at: number }>();
+
+  private staleStamps(keys: readonly string[], fresh: boolean): number[] {
+    const now = Date.now();
+    const stale: { index: number; at: number }[] = [];
+    keys.forEach((key, index) => {
+      const known = this.stamps.get(key);
+      if (fresh || !known || now - known.at > STAMP_TTL_MS) stale.push({ index, at: known?.at ?? 0 });
+    });
+    if (fresh || stale.length <= STAMPS_PER_LISTING) return stale.map((s) => s.index);
+    return stale
+      .sort((a, b) => a.at - b.at)
+      .slice(0, STAMPS_PER_LISTING)
+      .map((s) => s.index);
+  }
+
+  /** The script's reply with the stamps it was not asked for filled in from the cache. */
+  private withCachedStamps(keys: readonly string[], reply: (number | string | null)[], wanted: readonly number[]): (number | string | null)[] {
+    const now = Date.now();
+    const asked = new Set(wanted);
+    keys.forEach((key, i) => {
+      const depth = Number(reply[2 * i] ?? 0);
+      if (depth === 0) {
+        this.stamps.delete(key);
+      } else if (asked.has(i)) {
+        const stamp = reply[2 * i + 1];
+        this.stamps.set(key, { stamp: typeof stamp === 'string' ? stamp : null, at: now });
+      } else {
+        reply[2 * i + 1] = this.stamps.get(key)?.stamp ?? null;
+      }
+    });
+    // Lists that vanished from the layouts (deleted queues) must not keep entries forever.
+    if (this.stamps.size > 2 * keys.length + 1000) {
+      const live = new Set(keys);
+      for (const key of this.stamps.keys()) if (!live.has(key)) this.stamps.delete(key);
+    }
+    return reply;
+  }
+
+  private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>, fresh = false): Promise<Queue[]> {
     const strayKeys = layouts.map((layout) => this.strayStepKeys(layout, discovered.get(layout.name)));
     const keys = layouts.flatMap((layout, i) => [...layout.lists.map((l) => l.key), ...strayKeys[i]!]);
     const acks = ackKeys(this.config.globalKeyprefix, {
@@ -264,10 +313,14 @@ export class RedisBroker implements QueueBroker {
       unackedIndex: this.config.unackedIndexKey,
       unackedMutex: this.config.unackedMutexKey,
     });
-    const [stats, unacked] = await Promise.all([
-      keys.length > 0 ? (scripts(this.client)['queue-stats'](keys, [ENQUEUED_AT_HEADER]) as Promise<(number | string | null)[]>) : [],
+    const wanted = this.staleStamps(keys, fresh);
+    const [reply, unacked] = await Promise.all([
+      keys.length > 0
+        ? (scripts(this.client)['queue-stats'](keys, [ENQUEUED_AT_HEADER, ...wanted.map((i) => i + 1)]) as Promise<(number | string | null)[]>)
+        : [],
       this.client.hvals(acks.unacked),
     ]);
+    const stats = this.withCachedStamps(keys, reply, wanted);
     const inFlightByRoutingKey = countByRoutingKey(unacked);
     const now = Date.now();
 
