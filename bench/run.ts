@@ -11,8 +11,12 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'enqueue-redis': () => import('./enqueue-redis'),
   'enqueue-rabbitmq': () => import('./enqueue-rabbitmq'),
   'overview-latency': () => import('./overview-latency'),
+  'browse-latency': () => import('./browse-latency'),
+  tabs: () => import('./live-tabs'),
   worker: () => import('./worker'),
   control: () => import('./control'),
+  // Last: it runs for 10 minutes by default.
+  'dashboard-memory': () => import('./dashboard-memory'),
 };
 
 async function run(): Promise<void> {
