@@ -108,7 +108,7 @@ export async function main(): Promise<void> {
     { ...info('RSS peak', Math.max(...mbs)), goal: { limit: 256 } },
     info('RSS at end', mbs.at(-1) ?? 0),
     { figure: 'RSS trend, second half', unit: 'MB/min', triage: trend, baseline: null, baselineName: '', goal: { limit: 1 }, runs: samples },
-  ]);
+  ], { sustained: true });
 }
 
 runIfMain(import.meta.url, main);

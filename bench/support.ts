@@ -71,12 +71,12 @@ function targetText(f: Figure): string {
 const fmt = (n: number | null): string => (n === null ? '—' : n >= 100 ? String(Math.round(n)) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 /** Prints the table and writes bench/results/<name>.md and a timestamped JSON. */
-export function report(name: string, title: string, notes: string[], figures: Figure[]): void {
+export function report(name: string, title: string, notes: string[], figures: Figure[], options: { sustained?: boolean } = {}): void {
   const at = new Date().toISOString();
   const lines = [
     `# ${title}`,
     '',
-    `${at}; median of ${RUNS} runs; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}.`,
+    `${at}; ${options.sustained ? 'one sustained run' : `median of ${RUNS} runs`}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}.`,
     `Command: \`npm run bench -- ${name}\`.`,
     ...notes.map((n) => (n ? n : '')),
     '',
