@@ -16,11 +16,13 @@ import { publishOptions } from '@/lib/brokers/rabbitmq/publish';
 import { RabbitBrokerConfigSchema } from '@/lib/config/schema';
 import { buildTaskMessage } from '@/lib/shared/celery-codec';
 import { toRabbitPriority } from '@/lib/shared/priority';
-import { AMQP_URL, MANAGEMENT_URL, PAYLOAD, RUNS, type Figure, log, median, rate, report, runIfMain, startServer } from './support';
+import { AMQP_URL, MANAGEMENT_URL, PAYLOAD, RUNS, type Figure, interleaved, log, median, report, runIfMain, startServer } from './support';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 1000);
 const BULK = Number(process.env.BENCH_BULK ?? 20_000);
 const BATCH = 1000;
+/** Contenders alternate in this many slices per run (see interleaved()). */
+const SLICES = 5;
 
 const spec = (i: number) => ({ task: 'bench.tasks.noop', args: [PAYLOAD, i] });
 
@@ -53,40 +55,43 @@ export async function main(): Promise<void> {
     const confirm = await amqp.createConfirmChannel();
     for (let run = 0; run < RUNS; run++) {
       log(`enqueue-rabbitmq run ${run + 1}/${RUNS}`);
-      let q = await fresh();
-      note('raw single', await rate(SINGLE, async () => {
-        for (let i = 0; i < SINGLE; i++) {
-          confirm.publish('', q, body, options[i % 10]);
-          await confirm.waitForConfirms();
-        }
-      }));
-      q = await fresh();
-      note('triage single', await rate(SINGLE, async () => {
-        for (let i = 0; i < SINGLE; i++) await broker.enqueue(q, [{ priority: i % 10, spec: spec(i) }]);
-      }));
-      q = await fresh();
-      note('http single', await rate(SINGLE, async () => {
-        for (let i = 0; i < SINGLE; i++) await post(q, { task: 'bench.tasks.noop', args: [PAYLOAD, i], priority: i % 10 });
-      }));
-      q = await fresh();
-      note('raw bulk', await rate(BULK, async () => {
-        for (let done = 0; done < BULK; done += BATCH) {
-          for (let i = 0; i < BATCH; i++) {
-            if (!confirm.publish('', q, body, options[i % 10])) await new Promise((r) => confirm.once('drain', r));
+      const q = { raw: await fresh(), triage: await fresh(), http: await fresh() };
+      let i = 0;
+      const per = SINGLE / SLICES;
+      const single = await interleaved(SLICES, {
+        'raw single': { count: per, run: async () => {
+          for (let n = 0; n < per; n++, i++) {
+            confirm.publish('', q.raw, body, options[i % 10]);
+            await confirm.waitForConfirms();
           }
-          await confirm.waitForConfirms();
-        }
-      }));
-      q = await fresh();
-      note('triage bulk', await rate(BULK, async () => {
-        for (let done = 0; done < BULK; done += BATCH) {
-          await broker.enqueue(q, Array.from({ length: BATCH }, (_, i) => ({ priority: (done + i) % 10, spec: spec(done + i) })));
-        }
-      }));
-      q = await fresh();
-      note('http bulk', await rate(BULK, async () => {
-        for (let done = 0; done < BULK; done += BATCH) await post(q, { task: 'bench.tasks.noop', args: [PAYLOAD, done], priority: (done / BATCH) % 10, count: BATCH });
-      }));
+        } },
+        'triage single': { count: per, run: async () => {
+          for (let n = 0; n < per; n++, i++) await broker.enqueue(q.triage, [{ priority: i % 10, spec: spec(i) }]);
+        } },
+        'http single': { count: per, run: async () => {
+          for (let n = 0; n < per; n++, i++) await post(q.http, { task: 'bench.tasks.noop', args: [PAYLOAD, i], priority: i % 10 });
+        } },
+      });
+      const bulkPer = BULK / SLICES;
+      const bulk = await interleaved(SLICES, {
+        'raw bulk': { count: bulkPer, run: async () => {
+          for (let done = 0; done < bulkPer; done += BATCH) {
+            for (let n = 0; n < BATCH; n++) {
+              if (!confirm.publish('', q.raw, body, options[n % 10])) await new Promise((r) => confirm.once('drain', r));
+            }
+            await confirm.waitForConfirms();
+          }
+        } },
+        'triage bulk': { count: bulkPer, run: async () => {
+          for (let done = 0; done < bulkPer; done += BATCH) {
+            await broker.enqueue(q.triage, Array.from({ length: BATCH }, (_, n) => ({ priority: n % 10, spec: spec(done + n) })));
+          }
+        } },
+        'http bulk': { count: bulkPer, run: async () => {
+          for (let done = 0; done < bulkPer; done += BATCH) await post(q.http, { task: 'bench.tasks.noop', args: [PAYLOAD, done], priority: (done / BATCH) % 10, count: BATCH });
+        } },
+      });
+      for (const [key, value] of Object.entries({ ...single, ...bulk })) note(key, value);
       for (const name of queues.splice(0)) await admin.deleteQueue(name);
     }
     await confirm.close();
@@ -107,7 +112,7 @@ export async function main(): Promise<void> {
     runs: samples[key],
   });
   report('enqueue-rabbitmq', 'Enqueue throughput, RabbitMQ', [
-    `${SINGLE} single and ${BULK} bulk enqueues (1,000 per call) per run, 600-byte payload, durable queues with x-max-priority 10.`,
+    `${SINGLE} single and ${BULK} bulk enqueues (1,000 per call) per contender and run, in ${SLICES} alternating slices; 600-byte payload, durable queues with x-max-priority 10.`,
     'Raw = amqplib on a confirm channel (noDelay), publishing the bytes and properties Triage sends; single awaits each confirm, bulk awaits the confirms of each 1,000.',
   ], [
     fig('single awaited enqueue via library', 'triage single', 'raw single', 'amqplib publish + confirm'),

@@ -14,11 +14,13 @@ import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
 import { RedisBrokerConfigSchema } from '@/lib/config/schema';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
-import { PAYLOAD, RUNS, type Figure, log, median, privateRedis, rate, report, runIfMain, startServer } from './support';
+import { PAYLOAD, RUNS, type Figure, interleaved, log, median, privateRedis, report, runIfMain, startServer } from './support';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 3000);
 const BULK = Number(process.env.BENCH_BULK ?? 20_000);
 const BATCH = 1000;
+/** Contenders alternate in this many slices per run (see interleaved()). */
+const SLICES = 5;
 const QUEUE = 'bench-enqueue';
 
 const spec = (i: number) => ({ task: 'bench.tasks.noop', args: [PAYLOAD, i] });
@@ -45,47 +47,53 @@ export async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       log(`enqueue-redis run ${run + 1}/${RUNS}`);
       await fresh();
-      note('raw single', await rate(SINGLE, async () => {
-        for (let i = 0; i < SINGLE; i++) await redis.client.lpush(rawKey, envelope);
-      }));
-      note('triage single', await rate(SINGLE, async () => {
-        for (let i = 0; i < SINGLE; i++) await broker.enqueue(QUEUE, [{ priority: i % 10, spec: spec(i) }]);
-      }));
-      note('bullmq single', await rate(SINGLE, async () => {
-        for (let i = 0; i < SINGLE; i++) await bull.add('noop', { args: [PAYLOAD, i] }, { priority: 1 + (i % 10) });
-      }));
+      await bull.obliterate({ force: true });
+      let i = 0;
+      const single = await interleaved(SLICES, {
+        'raw single': { count: SINGLE / SLICES, run: async () => {
+          for (let n = 0; n < SINGLE / SLICES; n++) await redis.client.lpush(rawKey, envelope);
+        } },
+        'triage single': { count: SINGLE / SLICES, run: async () => {
+          for (let n = 0; n < SINGLE / SLICES; n++, i++) await broker.enqueue(QUEUE, [{ priority: i % 10, spec: spec(i) }]);
+        } },
+        'bullmq single': { count: SINGLE / SLICES, run: async () => {
+          for (let n = 0; n < SINGLE / SLICES; n++, i++) await bull.add('noop', { args: [PAYLOAD, i] }, { priority: 1 + (i % 10) });
+        } },
+      });
       await fresh();
       await bull.obliterate({ force: true });
-      note('raw pipelined', await rate(BULK, async () => {
-        for (let done = 0; done < BULK; done += BATCH) {
-          const pipeline = redis.client.pipeline();
-          for (let i = 0; i < BATCH; i++) pipeline.lpush(rawKey, envelope);
-          await pipeline.exec();
-        }
-      }));
-      note('triage bulk', await rate(BULK, async () => {
-        for (let done = 0; done < BULK; done += BATCH) {
-          await broker.enqueue(QUEUE, Array.from({ length: BATCH }, (_, i) => ({ priority: (done + i) % 10, spec: spec(done + i) })));
-        }
-      }));
-      note('bullmq bulk', await rate(BULK, async () => {
-        for (let done = 0; done < BULK; done += BATCH) {
-          await bull.addBulk(Array.from({ length: BATCH }, (_, i) => ({ name: 'noop', data: { args: [PAYLOAD, done + i] }, opts: { priority: 1 + ((done + i) % 10) } })));
-        }
-      }));
-      await fresh();
-      await bull.obliterate({ force: true });
-      note('http bulk', await rate(BULK, async () => {
-        for (let done = 0; done < BULK; done += BATCH) {
-          const res = await fetch(`${server.url}/api/v1/queues/redis/${QUEUE}/tasks`, {
-            method: 'POST',
-            headers: server.headers,
-            body: JSON.stringify({ task: 'bench.tasks.noop', args: [PAYLOAD, done], priority: (done / BATCH) % 10, count: BATCH }),
-          });
-          if (res.status !== 201) throw new Error(`POST tasks: HTTP ${res.status} ${await res.text()}`);
-          await res.arrayBuffer();
-        }
-      }));
+      const bulkPerSlice = BULK / SLICES;
+      const bulk = await interleaved(SLICES, {
+        'raw pipelined': { count: bulkPerSlice, run: async () => {
+          for (let done = 0; done < bulkPerSlice; done += BATCH) {
+            const pipeline = redis.client.pipeline();
+            for (let n = 0; n < BATCH; n++) pipeline.lpush(rawKey, envelope);
+            await pipeline.exec();
+          }
+        } },
+        'triage bulk': { count: bulkPerSlice, run: async () => {
+          for (let done = 0; done < bulkPerSlice; done += BATCH) {
+            await broker.enqueue(QUEUE, Array.from({ length: BATCH }, (_, n) => ({ priority: (done + n) % 10, spec: spec(done + n) })));
+          }
+        } },
+        'bullmq bulk': { count: bulkPerSlice, run: async () => {
+          for (let done = 0; done < bulkPerSlice; done += BATCH) {
+            await bull.addBulk(Array.from({ length: BATCH }, (_, n) => ({ name: 'noop', data: { args: [PAYLOAD, done + n] }, opts: { priority: 1 + ((done + n) % 10) } })));
+          }
+        } },
+        'http bulk': { count: bulkPerSlice, run: async () => {
+          for (let done = 0; done < bulkPerSlice; done += BATCH) {
+            const res = await fetch(`${server.url}/api/v1/queues/redis/${QUEUE}/tasks`, {
+              method: 'POST',
+              headers: server.headers,
+              body: JSON.stringify({ task: 'bench.tasks.noop', args: [PAYLOAD, done], priority: (done / BATCH) % 10, count: BATCH }),
+            });
+            if (res.status !== 201) throw new Error(`POST tasks: HTTP ${res.status} ${await res.text()}`);
+            await res.arrayBuffer();
+          }
+        } },
+      });
+      for (const [key, value] of Object.entries({ ...single, ...bulk })) note(key, value);
     }
   } finally {
     await bull.close();
@@ -105,7 +113,7 @@ export async function main(): Promise<void> {
     runs: samples[key],
   });
   report('enqueue-redis', 'Enqueue throughput, Redis', [
-    `${SINGLE} single enqueues and ${BULK} bulk enqueues (batches of ${BATCH}) per run, 600-byte payload, private redis-server 7.`,
+    `${SINGLE} single enqueues and ${BULK} bulk enqueues (batches of ${BATCH}) per contender and run, in ${SLICES} alternating slices; 600-byte payload, private redis-server 7.`,
     'Raw baselines LPUSH the very envelope bytes Triage writes; BullMQ 6.7 on the same Redis, priorities 1–10.',
   ], [
     fig('single awaited enqueue (priority)', 'triage single', 'raw single', 'ioredis awaited LPUSH', 0.6),

@@ -35,6 +35,23 @@ export async function rate(count: number, run: () => Promise<unknown>): Promise<
 }
 
 /**
+ * Rates (items/s) of several contenders measured in alternating slices (A B C A B C...),
+ * so load from other processes on a shared machine hits them alike and their ratios hold.
+ * Each `run` handles `count` items per call.
+ */
+export async function interleaved(slices: number, contenders: Record<string, { count: number; run: () => Promise<unknown> }>): Promise<Record<string, number>> {
+  const ms: Record<string, number> = {};
+  for (let slice = 0; slice < slices; slice++) {
+    for (const [name, contender] of Object.entries(contenders)) {
+      const started = performance.now();
+      await contender.run();
+      ms[name] = (ms[name] ?? 0) + performance.now() - started;
+    }
+  }
+  return Object.fromEntries(Object.entries(contenders).map(([name, c]) => [name, (c.count * slices) / (ms[name]! / 1000)]));
+}
+
+/**
  * One figure: Triage beside its baseline. `goal` is what passes: `min` = Triage/baseline
  * must reach it (rates), `max` = Triage/baseline must stay under it (latencies, costs),
  * `limit` = Triage itself must stay under it (absolute ceilings such as a p99 in ms).
