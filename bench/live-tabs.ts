@@ -17,9 +17,10 @@ const TABS = Number(args.get('tabs') ?? 20);
 const SECONDS = Number(args.get('seconds') ?? 15);
 const QUEUES = Number(args.get('queues') ?? 20);
 
-async function totalCalls(redis: Redis): Promise<number> {
+/** Calls per command so far (server-wide). */
+async function calls(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
-  return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
 }
 
 /** Opens `n` event streams and reads them (discarding data) until aborted. */
@@ -41,27 +42,39 @@ async function openStreams(server: Server, n: number, signal: AbortSignal): Prom
   );
 }
 
-/** Broker commands per second over one window with `tabs` streams open. */
-async function window(server: Server, redis: Redis, tabs: number): Promise<number> {
+/** Broker commands per second over one window with `tabs` streams open, in all and per command. */
+async function window(server: Server, redis: Redis, tabs: number): Promise<{ perSec: number; byCommand: Record<string, number> }> {
   const controller = new AbortController();
   await openStreams(server, tabs, controller.signal);
   // Let the server settle into the pace for this many listeners.
   await new Promise((r) => setTimeout(r, 3000));
-  const before = await totalCalls(redis);
+  const before = await calls(redis);
   const started = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  // Minus the INFO that read `before`.
-  const calls = (await totalCalls(redis)) - before - 1;
-  const perSec = calls / ((performance.now() - started) / 1000);
+  const after = await calls(redis);
+  const seconds = (performance.now() - started) / 1000;
+  const byCommand: Record<string, number> = {};
+  for (const [command, n] of after) {
+    // Minus the INFO that read `before`.
+    const delta = n - (before.get(command) ?? 0) - (command === 'info' ? 1 : 0);
+    if (delta > 0) byCommand[command] = delta / seconds;
+  }
   controller.abort();
   await new Promise((r) => setTimeout(r, 1000));
-  return perSec;
+  return { perSec: Object.values(byCommand).reduce((a, b) => a + b, 0), byCommand };
+}
+
+function perCommand(one: Record<string, number>[], many: Record<string, number>[]): string {
+  const names = [...new Set([...one, ...many].flatMap((c) => Object.keys(c)))].sort();
+  const med = (runs: Record<string, number>[], name: string) => median(runs.map((r) => r[name] ?? 0));
+  return names.map((name) => `${name} ${med(one, name).toFixed(1)} → ${med(many, name).toFixed(1)}`).join(', ');
 }
 
 export async function main(): Promise<void> {
   const redis = await privateRedis();
   const server = await startServer({ REDIS_URL: redis.url, TRIAGE_BROKERS: 'redis' });
   const samples = { one: [] as number[], many: [] as number[] };
+  const commands = { one: [] as Record<string, number>[], many: [] as Record<string, number>[] };
   try {
     // Something for the overview to show.
     const broker = new RedisBroker(RedisBrokerConfigSchema.parse({ id: 'redis', kind: 'redis', url: redis.url }));
@@ -73,8 +86,12 @@ export async function main(): Promise<void> {
     await broker.close();
     for (let run = 0; run < RUNS; run++) {
       log(`tabs run ${run + 1}/${RUNS}`);
-      samples.one.push(await window(server, redis.client, 1));
-      samples.many.push(await window(server, redis.client, TABS));
+      const one = await window(server, redis.client, 1);
+      const many = await window(server, redis.client, TABS);
+      samples.one.push(one.perSec);
+      samples.many.push(many.perSec);
+      commands.one.push(one.byCommand);
+      commands.many.push(many.byCommand);
     }
   } finally {
     await server.stop();
@@ -83,6 +100,7 @@ export async function main(): Promise<void> {
   report('tabs', `Broker load of the live overview, 1 vs ${TABS} tabs`, [
     `Redis commands/s (INFO commandstats, every command) on a private redis-server that is both broker and state store of a production server; ${QUEUES} queues;`,
     `${SECONDS} s windows after 3 s of settling; each tab is an open GET /api/v1/events stream.`,
+    `Per command (median over runs, cmd/s, 1 tab → ${TABS} tabs): ${perCommand(commands.one, commands.many)}.`,
   ], [
     { figure: `${TABS} tabs vs 1 tab`, unit: 'cmd/s', triage: median(samples.many), baseline: median(samples.one), baselineName: '1 tab', goal: { max: 1.1 }, runs: [samples.one, samples.many] },
   ]);
