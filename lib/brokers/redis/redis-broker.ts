@@ -24,6 +24,7 @@ export interface RedisBrokerOptions {
 }
 
 const STAMP_TTL_MS = 5000;
+const DECLARE_TTL_MS = 5000;
 const STAMPS_PER_LISTING = 500;
 
 /** Messages encoded per LPUSH sent during an enqueue. */
@@ -139,10 +140,16 @@ export class RedisBroker implements QueueBroker {
         for (const item of items) {
           const list = targetList(layout, item.priority);
           if (!declared.has(list.queue)) {
-            // Declare like a Celery producer does on each publish, so Celery workers and
-            // discovery see the queue.
+            // Declare like a Celery producer does, so Celery workers and discovery see the
+            // queue; like kombu's maybe_declare, not again for a while (half of a single
+            // enqueue's server work otherwise). A binding deleted meanwhile (queue delete)
+            // is back within DECLARE_TTL_MS.
             declared.add(list.queue);
-            sent.push(this.client.sadd(bindingKey({ prefix: this.config.globalKeyprefix }, list.queue), bindingMember(layout, list.queue, list.queue)));
+            const at = this.declaredAt.get(list.queue);
+            if (at === undefined || Date.now() - at > DECLARE_TTL_MS) {
+              this.declaredAt.set(list.queue, Date.now());
+              sent.push(this.client.sadd(bindingKey({ prefix: this.config.globalKeyprefix }, list.queue), bindingMember(layout, list.queue, list.queue)));
+            }
           }
           // kombu keeps the caller's raw priority in the envelope; it maps to the same step.
           const message = buildTaskMessage(item.spec, item.priority);
@@ -157,13 +164,20 @@ export class RedisBroker implements QueueBroker {
       } catch (error) {
         // Encoding threw part-way: still await what was sent, so no reply goes unhandled.
         await Promise.allSettled(sent);
+        for (const name of declared) this.declaredAt.delete(name);
         throw error;
       }
       const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      if (failed) {
+        for (const name of declared) this.declaredAt.delete(name);
+        throw failed.reason;
+      }
       return ids;
     });
   }
+
+  /** When each queue's binding was last written by enqueue (see DECLARE_TTL_MS). */
+  private readonly declaredAt = new Map<string, number>();
 
   private controlImpl: RedisControl | null = null;
 
