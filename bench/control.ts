@@ -5,15 +5,11 @@
  *   no priority rewrite, no byte check);
  * - RabbitMQ: basic.get (manual ack) → publish on a confirm channel → ack after the
  *   confirms of each 500, the same safety protocol the control plane uses, bare.
- * Median of 3 runs each. `npm run bench -- control` or `npx tsx bench/control.ts`.
+ * Median of 3 runs each, 600-byte payloads. `npm run bench -- control` or `npx tsx bench/control.ts`.
  *
- * Env: BENCH_MESSAGES (default 10000), REDIS_URL, AMQP_URL, RABBITMQ_MANAGEMENT_URL.
+ * Env: BENCH_MESSAGES (default 100000), REDIS_URL, AMQP_URL, RABBITMQ_MANAGEMENT_URL.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import { RabbitBroker } from '@/lib/brokers/rabbitmq/rabbitmq-broker';
@@ -21,25 +17,15 @@ import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
 import { RabbitBrokerConfigSchema, RedisBrokerConfigSchema } from '@/lib/config/schema';
 import { transfer } from '@/lib/control/transfer';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
+import { PAYLOAD, RUNS, median, report, runIfMain } from './support';
 
-const N = Number(process.env.BENCH_MESSAGES ?? 10_000);
-const RUNS = 3;
+const N = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const BATCH = 500;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
 
-interface Row {
-  broker: string;
-  operation: string;
-  perSec: number;
-  rawPerSec: number;
-  ratio: number;
-  runs: { op: number; raw: number }[];
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const items = (priority: number) => Array.from({ length: N }, (_, i) => ({ priority, spec: { task: 'bench.tasks.noop', args: [i] } }));
+const items = (priority: number) => Array.from({ length: N }, (_, i) => ({ priority, spec: { task: 'bench.tasks.noop', args: [PAYLOAD, i] } }));
 const name = (label: string) => `bench-ctl-${label}-${randomUUID().slice(0, 8)}`;
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
@@ -158,38 +144,24 @@ export async function main(): Promise<void> {
     await Promise.all([rb.close(), mb.close(), amqp.close(), redis.quit()]);
   }
 
-  const rows: Row[] = Object.entries(samples).map(([key, runs]) => {
-    const [broker, operation] = key.split('|');
-    const perSec = median(runs.map((r) => r.op));
-    const rawPerSec = median(runs.map((r) => r.raw));
-    return { broker: broker!, operation: operation!, perSec, rawPerSec, ratio: perSec / rawPerSec, runs };
-  });
-  const at = new Date().toISOString();
-  const lines = [
-    '# Control-plane throughput',
-    '',
-    `${at}, ${N} messages per run, median of ${RUNS} runs, ${cpus().length} CPUs. Raw = the bare broker move in the same run`,
-    '(Redis: pipelined LMOVE; RabbitMQ: get → confirmed publish → ack). Reprioritize on RabbitMQ copies every message twice (via the holding queue).',
-    '',
-    '| broker | operation | messages/s | raw messages/s | ratio |',
-    '|---|---|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.broker} | ${r.operation} | ${Math.round(r.perSec)} | ${Math.round(r.rawPerSec)} | ${r.ratio.toFixed(2)} |`),
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  const dir = path.join(process.cwd(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'control.md'), lines.join('\n'));
-  writeFileSync(path.join(dir, `control-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, messages: N, runs: RUNS, rows }, null, 2));
-}
-
-// Run directly (`npx tsx bench/control.ts`) as well as through bench/run.ts.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
+  report(
+    'control',
+    'Control-plane throughput',
+    [
+      `${N} messages per run, 600-byte payloads. Raw = the bare broker move in the same run (Redis: pipelined LMOVE, 500 per round trip;`,
+      'RabbitMQ: basic.get → confirmed publish → ack per 500). Reprioritize on RabbitMQ copies every message twice (via the holding queue).',
+      'Cross-broker moves are set against the slower side (RabbitMQ).',
+    ],
+    Object.entries(samples).map(([key, runs]) => ({
+      figure: key.replace('|', ' '),
+      unit: 'msg/s',
+      triage: median(runs.map((r) => r.op)),
+      baseline: median(runs.map((r) => r.raw)),
+      baselineName: key.startsWith('redis|') ? 'pipelined LMOVE' : 'get + confirmed publish + ack',
+      goal: { min: 0.5 },
+      runs,
+    })),
   );
 }
+
+runIfMain(import.meta.url, main);

@@ -1089,3 +1089,22 @@ describe('argsrepr/kwargsrepr agree with what Celery wrote', () => {
     expect(compared).toBe(33);
   });
 });
+
+describe('buildTaskMessage reuses the encoding of the same args only within one synchronous run', () => {
+  it('copies of one args array share a body; a mutation after an await is encoded anew', async () => {
+    const args: unknown[] = ['a'];
+    const kwargs = { k: 1 };
+    const first = buildTaskMessage({ task: 't', args, kwargs });
+    const second = buildTaskMessage({ task: 't', args, kwargs });
+    expect(second.body).toBe(first.body);
+    expect(second.headers.id).not.toBe(first.headers.id);
+    args[0] = 'b';
+    // Same tick: a caller mutating mid-run is not supported, so only check across a tick.
+    await Promise.resolve();
+    const third = buildTaskMessage({ task: 't', args, kwargs });
+    expect(JSON.parse(third.body)[0]).toEqual(['b']);
+    expect(third.headers.argsrepr).toBe("['b']");
+    const payload = JSON.parse(toRedisPayload(third, { routingKey: 'q' })) as { body: string };
+    expect(Buffer.from(payload.body, 'base64').toString('utf8')).toBe(third.body);
+  });
+});

@@ -105,10 +105,44 @@ const EMPTY_EMBED: TaskEmbed = { callbacks: null, errbacks: null, chain: null, c
 // ---------------------------------------------------------------------------
 // Encoding
 
+/**
+ * The encoded forms of the last args/kwargs/embed seen, reused while the very same objects
+ * come back: a bulk enqueue of `count` copies hands one args array to every message, and
+ * the repr, JSON and base64 of a 600-byte payload are most of a message's encoding cost.
+ * Dropped at the next microtask, so an object mutated between two calls is never served
+ * stale: only a synchronous run of encodes shares it.
+ */
+interface Encoded {
+  args: unknown;
+  kwargs: unknown;
+  embed: unknown;
+  argsrepr: string;
+  kwargsrepr: string;
+  body: string;
+  base64: string | null;
+}
+let lastEncoded: Encoded | null = null;
+
+function encodedBody(args: unknown[], kwargs: Record<string, unknown>, embed: TaskEmbed): Encoded {
+  const last = lastEncoded;
+  if (last && last.args === args && last.kwargs === kwargs && last.embed === embed) return last;
+  if (!lastEncoded) queueMicrotask(() => (lastEncoded = null));
+  lastEncoded = { args, kwargs, embed, argsrepr: pyRepr(args), kwargsrepr: pyRepr(kwargs), body: JSON.stringify([args, kwargs, embed]), base64: null };
+  return lastEncoded;
+}
+
+/** base64 of a message body, reusing the last encoding when the body string is the same. */
+function bodyBase64(body: string): string {
+  const last = lastEncoded;
+  if (last && last.body === body) return (last.base64 ??= Buffer.from(body, 'utf8').toString('base64'));
+  return Buffer.from(body, 'utf8').toString('base64');
+}
+
 export function buildTaskMessage(spec: TaskSpec, wirePriority?: number): CeleryMessage {
   const id = spec.id ?? randomUUID();
   const args = spec.args ?? [];
   const kwargs = spec.kwargs ?? {};
+  const encoded = encodedBody(args, kwargs, spec.embed ?? EMPTY_EMBED);
   const headers: Record<string, unknown> = {
     lang: 'py',
     task: spec.task,
@@ -122,8 +156,8 @@ export function buildTaskMessage(spec: TaskSpec, wirePriority?: number): CeleryM
     timelimit: spec.timelimit ?? [null, null],
     root_id: spec.rootId ?? id,
     parent_id: spec.parentId ?? null,
-    argsrepr: pyRepr(args),
-    kwargsrepr: pyRepr(kwargs),
+    argsrepr: encoded.argsrepr,
+    kwargsrepr: encoded.kwargsrepr,
     origin: spec.origin ?? defaultOrigin(),
     ignore_result: false,
   };
@@ -142,7 +176,7 @@ export function buildTaskMessage(spec: TaskSpec, wirePriority?: number): CeleryM
     const ms = Date.parse(spec.expires) - Date.now();
     if (Number.isFinite(ms)) properties.expiration = String(Math.max(0, Math.round(ms)));
   }
-  return { headers, properties, body: JSON.stringify([args, kwargs, spec.embed ?? EMPTY_EMBED]) };
+  return { headers, properties, body: encoded.body };
 }
 
 /**
@@ -155,7 +189,7 @@ export function toRedisPayload(
 ): string {
   const { content_type, content_encoding, priority, ...rest } = message.properties;
   const envelope = {
-    body: Buffer.from(message.body, 'utf8').toString('base64'),
+    body: bodyBase64(message.body),
     'content-encoding': content_encoding,
     'content-type': content_type,
     headers: message.headers,
@@ -370,7 +404,10 @@ function stringOrNull(value: unknown): string | null {
 // but a stable value keeps the envelope shape identical to Celery's.
 const REPLY_TO = randomUUID();
 
+let origin: string | null = null;
+
+// Read once: process.env lookups are slow, and neither the pid nor HOSTNAME change.
 function defaultOrigin(): string {
-  const host = process.env.HOSTNAME ?? 'triage';
-  return `${process.pid}@${host}`;
+  origin ??= `${process.pid}@${process.env.HOSTNAME ?? 'triage'}`;
+  return origin;
 }

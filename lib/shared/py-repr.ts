@@ -38,7 +38,12 @@ function reprFloat(value: number): string {
 // characters except the ASCII space, e.g. '\x00', '\x1b', '\xa0', '\u200b', '\u2028'.
 const NON_PRINTABLE = /(?! )[\p{C}\p{Z}]/gu;
 
+// Printable ASCII without quote or backslash: repr() is the text in single quotes. The
+// common case (ids, words, payload strings), spared the six escaping passes below.
+const PLAIN = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+
 function reprString(value: string): string {
+  if (PLAIN.test(value)) return `'${value}'`;
   const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
   const escaped = value
     .replace(/\\/g, '\\\\')

@@ -32,7 +32,17 @@ export interface ChannelSource {
   withChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T>;
   /** The same with publisher confirms enabled. */
   withConfirmChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T>;
+  /**
+   * A confirm channel kept open between calls (one per concurrent caller): opening and
+   * closing one costs two round trips, more than a single publish. `work` must leave it
+   * as it found it (no listeners left, every publish confirmed); a channel whose work
+   * threw is closed, never reused.
+   */
+  withPublishChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T>;
 }
+
+// Idle publish channels kept per connection; more concurrent publishers open their own.
+const MAX_IDLE_PUBLISH_CHANNELS = 4;
 
 export interface RabbitConnectionOptions {
   url: string;
@@ -128,6 +138,42 @@ export class RabbitConnection implements ChannelSource {
   async withConfirmChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
     const model = this.requireModel();
     return this.useChannel(() => model.createConfirmChannel(), work);
+  }
+
+  private idlePublish: { model: ChannelModel; channel: ConfirmChannel }[] = [];
+  private readonly closedChannels = new WeakSet<ConfirmChannel>();
+
+  async withPublishChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+    const model = this.requireModel();
+    // Channels of a previous connection are dead; drop them.
+    this.idlePublish = this.idlePublish.filter((idle) => idle.model === model && !this.closedChannels.has(idle.channel));
+    let channel = this.idlePublish.pop()?.channel;
+    if (!channel) {
+      try {
+        channel = await model.createConfirmChannel();
+      } catch (error) {
+        throw new TriageError('UNAVAILABLE', `cannot open a channel to RabbitMQ at ${this.address}: ${describeError(error)}`);
+      }
+      const opened = channel;
+      opened.on('error', () => {});
+      opened.on('close', () => this.closedChannels.add(opened));
+    }
+    let reusable = false;
+    try {
+      const result = await work(channel);
+      reusable = true;
+      return result;
+    } catch (error) {
+      throw toTriageError(error, this.address);
+    } finally {
+      if (this.closedChannels.has(channel)) {
+        // closed by the broker: nothing to return
+      } else if (reusable && this.model === model && this.idlePublish.length < MAX_IDLE_PUBLISH_CHANNELS) {
+        this.idlePublish.push({ model, channel });
+      } else {
+        await channel.close().catch(() => {});
+      }
+    }
   }
 
   /** The reason operations fail right now, for UNAVAILABLE errors and health. */
@@ -250,6 +296,8 @@ export class RabbitConnection implements ChannelSource {
     return {
       withChannel: (work) => this.useChannel(() => model.createChannel(), work),
       withConfirmChannel: (work) => this.useChannel(() => model.createConfirmChannel(), work),
+      // During connection setup: nothing to reuse yet.
+      withPublishChannel: (work) => this.useChannel(() => model.createConfirmChannel(), work),
     };
   }
 

@@ -30,46 +30,55 @@ export async function publishTasks(
   items: readonly EnqueueItem[],
   maxPriority: number,
 ): Promise<string[]> {
-  return channels.withConfirmChannel(async (channel) => {
+  return channels.withPublishChannel(async (channel) => {
     const returned: string[] = [];
-    channel.on('return', (message: AmqpMessage) => {
+    const onReturn = (message: AmqpMessage) => {
       returned.push(typeof message.properties.correlationId === 'string' ? message.properties.correlationId : 'unknown');
-    });
-    const ids: string[] = [];
-    let confirmed = 0;
-    for (let start = 0; start < items.length; start += BATCH_SIZE) {
-      const enqueuedAt = new Date();
-      try {
-        for (const item of items.slice(start, start + BATCH_SIZE)) {
-          const at = item.spec.enqueuedAt ?? enqueuedAt;
-          const message = buildTaskMessage({ ...item.spec, enqueuedAt: at }, toRabbitPriority(item.priority, maxPriority));
-          ids.push(message.properties.correlation_id);
-          const accepted = channel.publish('', queue, Buffer.from(message.body, 'utf8'), publishOptions(message, at));
-          // false: the channel's write buffer is full; wait rather than buffer 10,000 messages.
-          if (!accepted) await drained(channel);
-        }
-        await withTimeout(channel.waitForConfirms(), CONFIRM_TIMEOUT_MS, `no confirm within ${CONFIRM_TIMEOUT_MS / 1000} s`);
-      } catch (error) {
-        // amqplib refuses header tables over 64 KiB before anything is sent.
-        if (error instanceof RangeError) throw new TriageError('TOO_LARGE', `a message is too large for AMQP: ${error.message}`, { confirmed });
-        throw new TriageError(
-          'UNAVAILABLE',
-          `RabbitMQ did not confirm ${ids.length - confirmed} message(s) for queue ${queue}: ${describeError(error)}`,
-          { confirmed },
-        );
-      }
-      // basic.return precedes the confirm of the same message, so returns are in by now.
-      if (returned.length > 0) {
-        throw new TriageError(
-          'NOT_FOUND',
-          `queue ${queue} did not take ${returned.length} message(s) (it was deleted while publishing?)`,
-          { confirmed: ids.length - returned.length, returned },
-        );
-      }
-      confirmed = ids.length;
+    };
+    channel.on('return', onReturn);
+    try {
+      return await publishOn(channel, queue, items, maxPriority, returned);
+    } finally {
+      channel.removeListener('return', onReturn);
     }
-    return ids;
   });
+}
+
+async function publishOn(channel: ConfirmChannel, queue: string, items: readonly EnqueueItem[], maxPriority: number, returned: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  let confirmed = 0;
+  for (let start = 0; start < items.length; start += BATCH_SIZE) {
+    const enqueuedAt = new Date();
+    try {
+      for (const item of items.slice(start, start + BATCH_SIZE)) {
+        const at = item.spec.enqueuedAt ?? enqueuedAt;
+        const message = buildTaskMessage({ ...item.spec, enqueuedAt: at }, toRabbitPriority(item.priority, maxPriority));
+        ids.push(message.properties.correlation_id);
+        const accepted = channel.publish('', queue, Buffer.from(message.body, 'utf8'), publishOptions(message, at));
+        // false: the channel's write buffer is full; wait rather than buffer 10,000 messages.
+        if (!accepted) await drained(channel);
+      }
+      await withTimeout(channel.waitForConfirms(), CONFIRM_TIMEOUT_MS, `no confirm within ${CONFIRM_TIMEOUT_MS / 1000} s`);
+    } catch (error) {
+      // amqplib refuses header tables over 64 KiB before anything is sent.
+      if (error instanceof RangeError) throw new TriageError('TOO_LARGE', `a message is too large for AMQP: ${error.message}`, { confirmed });
+      throw new TriageError(
+        'UNAVAILABLE',
+        `RabbitMQ did not confirm ${ids.length - confirmed} message(s) for queue ${queue}: ${describeError(error)}`,
+        { confirmed },
+      );
+    }
+    // basic.return precedes the confirm of the same message, so returns are in by now.
+    if (returned.length > 0) {
+      throw new TriageError(
+        'NOT_FOUND',
+        `queue ${queue} did not take ${returned.length} message(s) (it was deleted while publishing?)`,
+        { confirmed: ids.length - returned.length, returned },
+      );
+    }
+    confirmed = ids.length;
+  }
+  return ids;
 }
 
 /** CeleryMessage → amqplib publish options, mirroring kombu's pyamqp prepare_message. */

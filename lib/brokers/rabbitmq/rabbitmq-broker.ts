@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RabbitBrokerConfig, RabbitQueueConfig } from '@/lib/config/schema';
-import { TriageError, describeError } from '@/lib/shared/errors';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY } from '@/lib/shared/priority';
 import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
 import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from '../types';
@@ -47,6 +47,10 @@ const HEALTH_TIMEOUT_MS = 2000;
  * If the management API is down, `listQueues`/`getQueue` throw UNAVAILABLE and health
  * says so; enqueue and browse keep working over AMQP.
  */
+// Queue arguments cannot change without deleting the queue; a re-declare with another
+// x-max-priority within this window publishes with the old mapping until it expires.
+const PUBLISH_TARGET_TTL_MS = 5000;
+
 export class RabbitBroker implements QueueBroker {
   readonly kind = 'rabbitmq' as const;
   readonly capabilities: BrokerCapabilities = {
@@ -165,10 +169,36 @@ export class RabbitBroker implements QueueBroker {
   }
 
   async enqueue(queue: string, items: readonly EnqueueItem[]): Promise<string[]> {
+    const cached = this.publishTargets.has(queue);
+    const maxPriority = await this.publishTarget(queue);
+    if (items.length === 0) return [];
+    try {
+      return await publishTasks(this.connection, queue, items, maxPriority);
+    } catch (error) {
+      this.publishTargets.delete(queue);
+      // Deleted since it was last checked and nothing was taken: check again (a configured
+      // queue is declared anew) and publish once more, as an uncached call would have.
+      const nothingTaken = isTriageError(error) && error.code === 'NOT_FOUND' && (error.details as { confirmed?: number } | undefined)?.confirmed === 0;
+      if (cached && nothingTaken) return publishTasks(this.connection, queue, items, await this.publishTarget(queue));
+      throw error;
+    }
+  }
+
+  /** Queues recently seen to exist, with their x-max-priority. */
+  private readonly publishTargets = new Map<string, { maxPriority: number; at: number }>();
+
+  /**
+   * The x-max-priority to publish with. Checking the queue costs a channel and a management
+   * API call, far more than a publish, so a queue seen within PUBLISH_TARGET_TTL_MS is not
+   * checked again: a queue deleted since is caught by the mandatory publish (NOT_FOUND).
+   */
+  private async publishTarget(queue: string): Promise<number> {
+    const known = this.publishTargets.get(queue);
+    if (known && Date.now() - known.at < PUBLISH_TARGET_TTL_MS) return known.maxPriority;
     const maxPriority = await this.requireQueue(queue, true);
     if (maxPriority === null) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.id}`);
-    if (items.length === 0) return [];
-    return publishTasks(this.connection, queue, items, maxPriority);
+    this.publishTargets.set(queue, { maxPriority, at: Date.now() });
+    return maxPriority;
   }
 
   private controlImpl: RabbitControl | null = null;

@@ -23,6 +23,13 @@ export interface RedisBrokerOptions {
   discoveryTtlMs?: number;
 }
 
+const STAMP_TTL_MS = 5000;
+const DECLARE_TTL_MS = 5000;
+const STAMPS_PER_LISTING = 500;
+
+/** Messages encoded per LPUSH sent during an enqueue. */
+const ENQUEUE_CHUNK = 250;
+
 const HINT = 'start it with `npm run services` (or `redis-server --daemonize yes`); Triage keeps serving the other broker meanwhile';
 
 /**
@@ -108,7 +115,7 @@ export class RedisBroker implements QueueBroker {
       const layout = await this.layoutFor(name);
       if (!layout) return null;
       const discovered = this.discovery?.queues ?? new Map<string, DiscoveredQueue>();
-      const [queue] = await this.describe([layout], discovered);
+      const [queue] = await this.describe([layout], discovered, true);
       return queue ?? null;
     });
   }
@@ -117,34 +124,60 @@ export class RedisBroker implements QueueBroker {
     return withRedis(this.id, async () => {
       const layout = await this.requireLayout(queue);
       const ids: string[] = [];
-      const byKey = new Map<string, string[]>();
-      const kombuQueues = new Set<string>();
-      for (const item of items) {
-        const list = targetList(layout, item.priority);
-        // kombu keeps the caller's raw priority in the envelope; it maps to the same step.
-        const message = buildTaskMessage(item.spec, item.priority);
-        ids.push(message.properties.correlation_id);
-        const payloads = byKey.get(list.key) ?? [];
-        payloads.push(toRedisPayload(message, { routingKey: list.queue }));
-        byKey.set(list.key, payloads);
-        kombuQueues.add(list.queue);
+      const sent: Promise<unknown>[] = [];
+      const declared = new Set<string>();
+      let byKey = new Map<string, string[]>();
+      let buffered = 0;
+      // Commands go out while later messages are still being encoded, so Redis stores one
+      // chunk while this process encodes the next. Same connection, so each list still
+      // receives its messages in the given order.
+      const flush = () => {
+        for (const [key, payloads] of byKey) sent.push(this.client.lpush(key, ...payloads));
+        byKey = new Map();
+        buffered = 0;
+      };
+      try {
+        for (const item of items) {
+          const list = targetList(layout, item.priority);
+          if (!declared.has(list.queue)) {
+            // Declare like a Celery producer does, so Celery workers and discovery see the
+            // queue; like kombu's maybe_declare, not again for a while (half of a single
+            // enqueue's server work otherwise). A binding deleted meanwhile (queue delete)
+            // is back within DECLARE_TTL_MS.
+            declared.add(list.queue);
+            const at = this.declaredAt.get(list.queue);
+            if (at === undefined || Date.now() - at > DECLARE_TTL_MS) {
+              this.declaredAt.set(list.queue, Date.now());
+              sent.push(this.client.sadd(bindingKey({ prefix: this.config.globalKeyprefix }, list.queue), bindingMember(layout, list.queue, list.queue)));
+            }
+          }
+          // kombu keeps the caller's raw priority in the envelope; it maps to the same step.
+          const message = buildTaskMessage(item.spec, item.priority);
+          ids.push(message.properties.correlation_id);
+          const payloads = byKey.get(list.key) ?? [];
+          // One LPUSH with many values keeps their order: the first given is popped first.
+          payloads.push(toRedisPayload(message, { routingKey: list.queue }));
+          byKey.set(list.key, payloads);
+          if (++buffered >= ENQUEUE_CHUNK) flush();
+        }
+        flush();
+      } catch (error) {
+        // Encoding threw part-way: still await what was sent, so no reply goes unhandled.
+        await Promise.allSettled(sent);
+        for (const name of declared) this.declaredAt.delete(name);
+        throw error;
       }
-      const pipeline = this.client.pipeline();
-      // Declare like a Celery producer does on each publish, so Celery workers and
-      // discovery see the queue.
-      for (const name of kombuQueues) {
-        pipeline.sadd(bindingKey({ prefix: this.config.globalKeyprefix }, name), bindingMember(layout, name, name));
+      const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
+      if (failed) {
+        for (const name of declared) this.declaredAt.delete(name);
+        throw failed.reason;
       }
-      for (const [key, payloads] of byKey) {
-        // One LPUSH with many values keeps their order: the first given is popped first.
-        for (let i = 0; i < payloads.length; i += 1000) pipeline.lpush(key, ...payloads.slice(i, i + 1000));
-      }
-      const replies = (await pipeline.exec()) ?? [];
-      const failed = replies.find(([error]) => error);
-      if (failed?.[0]) throw failed[0];
       return ids;
     });
   }
+
+  /** When each queue's binding was last written by enqueue (see DECLARE_TTL_MS). */
+  private readonly declaredAt = new Map<string, number>();
 
   private controlImpl: RedisControl | null = null;
 
@@ -240,7 +273,53 @@ export class RedisBroker implements QueueBroker {
   }
 
   /** Depth, per-level counts, oldest ages and in-flight for many queues in two round trips. */
-  private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>): Promise<Queue[]> {
+  /**
+   * Tail stamps (the oldest message's enqueue time) per list. Reading one means copying a
+   * whole message inside Redis, ~10x the cost of its LLEN, so a listing re-reads at most
+   * STAMPS_PER_LISTING of them, those older than STAMP_TTL_MS first: the listing's cost
+   * then follows the number of queues, never the backlog. A stamp only goes stale when a
+   * worker takes the tail, so an age may lag by a few seconds; depths are always fresh.
+   */
+  private readonly stamps = new Map<string, { stamp: string | null; at: number }>();
+
+  private staleStamps(keys: readonly string[], fresh: boolean): number[] {
+    const now = Date.now();
+    const stale: { index: number; at: number }[] = [];
+    keys.forEach((key, index) => {
+      const known = this.stamps.get(key);
+      if (fresh || !known || now - known.at > STAMP_TTL_MS) stale.push({ index, at: known?.at ?? 0 });
+    });
+    if (fresh || stale.length <= STAMPS_PER_LISTING) return stale.map((s) => s.index);
+    return stale
+      .sort((a, b) => a.at - b.at)
+      .slice(0, STAMPS_PER_LISTING)
+      .map((s) => s.index);
+  }
+
+  /** The script's reply with the stamps it was not asked for filled in from the cache. */
+  private withCachedStamps(keys: readonly string[], reply: (number | string | null)[], wanted: readonly number[]): (number | string | null)[] {
+    const now = Date.now();
+    const asked = new Set(wanted);
+    keys.forEach((key, i) => {
+      const depth = Number(reply[2 * i] ?? 0);
+      if (depth === 0) {
+        this.stamps.delete(key);
+      } else if (asked.has(i)) {
+        const stamp = reply[2 * i + 1];
+        this.stamps.set(key, { stamp: typeof stamp === 'string' ? stamp : null, at: now });
+      } else {
+        reply[2 * i + 1] = this.stamps.get(key)?.stamp ?? null;
+      }
+    });
+    // Lists that vanished from the layouts (deleted queues) must not keep entries forever.
+    if (this.stamps.size > 2 * keys.length + 1000) {
+      const live = new Set(keys);
+      for (const key of this.stamps.keys()) if (!live.has(key)) this.stamps.delete(key);
+    }
+    return reply;
+  }
+
+  private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>, fresh = false): Promise<Queue[]> {
     const strayKeys = layouts.map((layout) => this.strayStepKeys(layout, discovered.get(layout.name)));
     const keys = layouts.flatMap((layout, i) => [...layout.lists.map((l) => l.key), ...strayKeys[i]!]);
     const acks = ackKeys(this.config.globalKeyprefix, {
@@ -248,10 +327,14 @@ export class RedisBroker implements QueueBroker {
       unackedIndex: this.config.unackedIndexKey,
       unackedMutex: this.config.unackedMutexKey,
     });
-    const [stats, unacked] = await Promise.all([
-      keys.length > 0 ? (scripts(this.client)['queue-stats'](keys, [ENQUEUED_AT_HEADER]) as Promise<(number | string | null)[]>) : [],
+    const wanted = this.staleStamps(keys, fresh);
+    const [reply, unacked] = await Promise.all([
+      keys.length > 0
+        ? (scripts(this.client)['queue-stats'](keys, [ENQUEUED_AT_HEADER, ...wanted.map((i) => i + 1)]) as Promise<(number | string | null)[]>)
+        : [],
       this.client.hvals(acks.unacked),
     ]);
+    const stats = this.withCachedStamps(keys, reply, wanted);
     const inFlightByRoutingKey = countByRoutingKey(unacked);
     const now = Date.now();
 

@@ -91,24 +91,33 @@ function toCelery(envelope: Envelope): CeleryMessage | null {
 export function payloadFor(message: TransferMessage, layout: QueueLayout, list: PhysicalList, priority: number): Buffer | string {
   if (message.origin?.kind === 'redis') {
     const raw = Buffer.from(message.origin.payload, 'base64');
-    let envelope: Envelope;
+    let envelope: Envelope | null = null;
     try {
       envelope = JSON.parse(raw.toString('utf8')) as Envelope;
     } catch {
-      return raw; // undecodable: moved as is, never altered
+      // undecodable: moved as is, never altered
     }
-    if (!isObject(envelope) || !isObject(envelope.properties)) return raw;
-    const props = envelope.properties;
-    const info = isObject(props.delivery_info) ? props.delivery_info : {};
-    const stepOk = targetList(layout, kombuEffectivePriority(props.priority)).key === list.key;
-    if (stepOk && info.routing_key === list.queue) return raw;
-    // A priority that already maps to the target step is kept as the producer wrote it.
-    return rewrite(envelope, stepOk ? props.priority : priority, list.queue);
+    return peekedPayload({ raw, envelope }, layout, list, priority);
   }
   if (!message.celery) {
     throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} cannot be decoded, so it cannot move to a Redis queue`);
   }
   return toRedisPayload({ ...message.celery, properties: { ...message.celery.properties, priority } }, { routingKey: list.queue });
+}
+
+/**
+ * payloadFor of a list element already parsed by peek(): moves within one Redis skip the
+ * broker-neutral form (a base64 round trip and a second JSON parse per message).
+ */
+export function peekedPayload(p: Pick<Peeked, 'raw' | 'envelope'>, layout: QueueLayout, list: PhysicalList, priority: number): Buffer | string {
+  const envelope = p.envelope;
+  if (!isObject(envelope) || !isObject(envelope.properties)) return p.raw;
+  const props = envelope.properties;
+  const info = isObject(props.delivery_info) ? props.delivery_info : {};
+  const stepOk = targetList(layout, kombuEffectivePriority(props.priority)).key === list.key;
+  if (stepOk && info.routing_key === list.queue) return p.raw;
+  // A priority that already maps to the target step is kept as the producer wrote it.
+  return rewrite(envelope, stepOk ? props.priority : priority, list.queue);
 }
 
 /** Rewrites priority and routing key, keeping every other field and the key order. */

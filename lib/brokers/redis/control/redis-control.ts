@@ -19,7 +19,7 @@ import { withRedis } from '../connection';
 import { bindingKey, bindingMember } from '../keys';
 import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { matches, payloadFor, peek, toTransfer, type Peeked } from './envelope';
+import { matches, payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
 import { publishPidbox, requestPidbox } from './pidbox';
 
 /**
@@ -113,7 +113,7 @@ export class RedisControl implements BrokerControl {
           if (to.key === list.key) continue;
           let index = targets.indexOf(to.key);
           if (index < 0) index = targets.push(to.key) - 1;
-          args.push(p.raw, index + 2, payloadFor(toTransfer(p, list.level), dest, to, priority));
+          args.push(p.raw, index + 2, peekedPayload(p, dest, to, priority));
           leaving.add(p);
         }
         if (args.length === 0 || options.dryRun) return new Set<Peeked>();
