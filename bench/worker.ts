@@ -17,7 +17,7 @@ import { createBroker } from '@/lib/brokers/registry';
 import type { QueueBroker } from '@/lib/brokers/types';
 import { TriageConfigSchema, type TriageConfig } from '@/lib/config/schema';
 import { createLogger } from '@/lib/logger';
-import { TaskStore } from '@/lib/state/task-store';
+import { TaskRecorder } from '@/lib/worker/recorder';
 import { execute } from '@/lib/worker/executor';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 2000);
@@ -55,7 +55,7 @@ async function workerRun(broker: QueueBroker, config: TriageConfig, state: Redis
   let done = 0;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const tasks = new TaskStore(state, config.statePrefix);
+  const recorder = new TaskRecorder(state, config.statePrefix, createLogger('bench', 'warn'));
   const logger = createLogger('bench', 'warn');
   const consumer = await broker.consume({
     queues: [queue],
@@ -64,7 +64,7 @@ async function workerRun(broker: QueueBroker, config: TriageConfig, state: Redis
     isPaused: () => held,
     logger,
     onDelivery: async (delivery) => {
-      await execute(delivery, { broker: broker.id, worker: 'bench', tasks, backoff: { baseMs: 1000, maxMs: 1000 }, durationScale: 0, logger });
+      await execute(delivery, { broker: broker.id, worker: 'bench', recorder, backoff: { baseMs: 1000, maxMs: 1000 }, durationScale: 0, logger });
       done += 1;
       if (done === TASKS) finish();
     },
