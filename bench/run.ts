@@ -5,6 +5,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   worker: () => import('./worker'),
+  'worker-redis': () => import('./worker-redis'),
   control: () => import('./control'),
 };
 

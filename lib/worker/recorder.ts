@@ -11,8 +11,8 @@ import { DEFAULT_TASK_TTL_SEC, type TaskRecord } from '@/lib/state/task-store';
  * writes its record once, with every event. Same keys and shapes as TaskStore.
  *
  * The first write of a record must not drop history another writer left (an earlier
- * attempt, a Celery event): it is a SET NX that hands back the existing document when
- * there is one, which is then merged and written again. Later writes of the same
+ * attempt, a Celery event): it is a `SET NX GET` (Redis >= 7), which hands back the
+ * existing document when there is one; that is merged and written again. Later writes of the same
  * execution overwrite (one worker works on a task id at a time).
  *
  * `sent()` resolves once every change made so far is on the connection: the executor
@@ -24,11 +24,6 @@ import { DEFAULT_TASK_TTL_SEC, type TaskRecord } from '@/lib/state/task-store';
 const MAX_OUTSTANDING = 32;
 // A task retried forever must not grow without bound (as TaskStore).
 const MAX_HISTORY = 100;
-
-const FIRST_WRITE = `
-if redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return false end
-return redis.call('GET', KEYS[1])
-`;
 
 type Phase = 'new' | 'merging' | 'stored';
 
@@ -44,8 +39,6 @@ interface Entry extends Recording {
 interface Warn {
   warn(obj: object, msg?: string): void;
 }
-
-type FirstWrite = (key: string, json: string, ttl: number) => Promise<string | null>;
 
 export class TaskRecorder {
   private readonly keys;
@@ -67,7 +60,6 @@ export class TaskRecorder {
   ) {
     this.keys = stateKeys(prefix);
     this.events = new EventLog(redis, prefix);
-    if (!(redis as unknown as Record<string, unknown>).triageRecordFirst) redis.defineCommand('triageRecordFirst', { numberOfKeys: 1, lua: FIRST_WRITE });
   }
 
   /** A record for a task this worker starts on; nothing is written until `touch`. */
@@ -129,7 +121,7 @@ export class TaskRecorder {
       if (entry.phase === 'new') {
         entry.phase = 'merging';
         firsts.push({ entry, index: commands });
-        (pipeline as unknown as { triageRecordFirst: FirstWrite }).triageRecordFirst(this.keys.task(doc.id), json, this.ttlSec);
+        pipeline.call('SET', this.keys.task(doc.id), json, 'EX', String(this.ttlSec), 'NX', 'GET');
       } else {
         pipeline.set(this.keys.task(doc.id), json, 'EX', this.ttlSec);
       }
