@@ -6,6 +6,8 @@
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   worker: () => import('./worker'),
   'worker-redis': () => import('./worker-redis'),
+  'worker-rabbitmq': () => import('./worker-rabbitmq'),
+  'worker-vs-celery': () => import('./worker-vs-celery'),
   control: () => import('./control'),
 };
 

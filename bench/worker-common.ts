@@ -75,7 +75,7 @@ export async function openBroker(ids: BenchIds, kind: 'redis' | 'rabbitmq'): Pro
  * task record + events → ack) draining `tasks` no-ops enqueued while it was held; the
  * clock stops when the last is settled and every record write has been answered.
  */
-export async function triageRun(broker: QueueBroker, ids: BenchIds, state: Redis, concurrency: number, tasks: number): Promise<number> {
+export async function triageRun(broker: QueueBroker, ids: BenchIds, state: Redis, concurrency: number, tasks: number, items = noopItems(tasks)): Promise<number> {
   let held = true;
   let done = 0;
   let finish!: () => void;
@@ -94,7 +94,7 @@ export async function triageRun(broker: QueueBroker, ids: BenchIds, state: Redis
       if (done === tasks) finish();
     },
   });
-  await broker.enqueue(ids.queue, noopItems(tasks));
+  await broker.enqueue(ids.queue, items);
   const started = performance.now();
   held = false;
   consumer.nudge();
