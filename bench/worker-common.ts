@@ -37,7 +37,7 @@ export function noopItems(n: number): EnqueueItem[] {
 export interface BenchIds {
   id: string;
   queue: string;
-  /** kombu global_keyprefix of the bench's Redis queues (its own unacked hash too). */
+  /** Prefix of the bench's own kombu unacked/unacked_index/unacked_mutex keys. */
   keyprefix: string;
   config: TriageConfig;
 }
@@ -50,7 +50,15 @@ export function benchIds(kind: string): BenchIds {
     statePrefix: `bench-${id}:`,
     stateRedisUrl: REDIS_URL,
     brokers: [
-      { id: 'redis', kind: 'redis', url: REDIS_URL, globalKeyprefix: keyprefix, queues: [{ name: queue }] },
+      {
+        id: 'redis',
+        kind: 'redis',
+        url: REDIS_URL,
+        unackedKey: `${keyprefix}unacked`,
+        unackedIndexKey: `${keyprefix}unacked_index`,
+        unackedMutexKey: `${keyprefix}unacked_mutex`,
+        queues: [{ name: queue }],
+      },
       { id: 'rabbitmq', kind: 'rabbitmq', url: AMQP_URL, managementUrl: MANAGEMENT_URL, queues: [{ name: queue, maxPriority: 10 }] },
     ],
   });

@@ -12,7 +12,7 @@
  * RabbitMQ only ready messages are visible, which ends the clock up to 8 tasks early
  * (in Celery's favour).
  *
- * Env: BENCH_CELERY_TASKS (default 1000 per run), BENCH_RUNS (default 3).
+ * Env: BENCH_CELERY_TASKS (default 40 per run: Celery 5.2 on Redis with acks_late and prefetch 1 takes a task every few seconds at -c 1), BENCH_RUNS (default 3).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
 import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
-const TASKS = Number(process.env.BENCH_CELERY_TASKS ?? 1000);
+const TASKS = Number(process.env.BENCH_CELERY_TASKS ?? 40);
 const PYTHON = process.env.TRIAGE_CELERY_PYTHON ?? '/usr/bin/python3';
 const POLL_MS = 10;
 const CONCURRENCIES = [1, 8];
@@ -44,7 +44,7 @@ function startCelery(ids: BenchIds, kind: 'redis' | 'rabbitmq', concurrency: num
   };
   const args = ['-m', 'celery', '-A', 'worker_celery_app', 'worker', '-P', 'prefork', '-c', String(concurrency), '--prefetch-multiplier', '1', '-Q', ids.queue];
   args.push('-n', `bench-${ids.id}-${concurrency}@%h`, '-l', 'warning', '--without-mingle', '--without-gossip', '--without-heartbeat');
-  const child = spawn(PYTHON, args, { env, cwd: path.join(process.cwd(), 'bench'), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(PYTHON, args, { env, cwd: path.join(process.cwd(), 'bench'), stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'pipe'] });
   child.stderr?.resume();
   return child;
 }

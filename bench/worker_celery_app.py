@@ -3,7 +3,7 @@
 Configured from the environment:
   BENCH_BROKER_URL   redis://... or amqp://...
   BENCH_QUEUE        the queue to consume
-  BENCH_PREFIX       kombu's global_keyprefix (Redis)
+  BENCH_PREFIX       prefix of kombu's unacked, unacked_index and unacked_mutex keys (Redis)
 Strict priority as Celery documents it: late acks, prefetch multiplier 1, and on Redis
 the `priority` queue order strategy over kombu's default priority steps.
 """
@@ -19,7 +19,8 @@ app = Celery("worker_celery_app", broker=BROKER)
 
 options = {"queue_order_strategy": "priority"}
 if os.environ.get("BENCH_PREFIX"):
-    options["global_keyprefix"] = os.environ["BENCH_PREFIX"]
+    for key in ("unacked", "unacked_index", "unacked_mutex"):
+        options[f"{key}_key"] = os.environ["BENCH_PREFIX"] + key
 
 app.conf.update(
     broker_transport_options=options,
