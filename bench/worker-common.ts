@@ -126,6 +126,11 @@ export function figure(f: Omit<Figure, 'triage' | 'baselineRate'>, triageRuns: n
   return { ...f, triage: median(triageRuns), baselineRate: median(baselineRuns) };
 }
 
+/** Rates below 100/s keep two decimals (Celery on Redis runs about one task a second). */
+export function rate(perSec: number): string {
+  return perSec < 100 ? perSec.toFixed(2) : perSec.toFixed(0);
+}
+
 export function progress(line: string): void {
   process.stdout.write(`  ${line}\n`);
 }
@@ -142,7 +147,7 @@ export function writeResults(name: string, title: string, notes: string[], figur
     '',
     '| figure | Triage tasks/s | baseline | baseline /s | Triage / baseline | target |',
     '|---|---|---|---|---|---|',
-    ...figures.map((f) => `| ${f.figure} | ${f.triage.toFixed(0)} | ${f.baseline} | ${f.baselineRate.toFixed(0)} | ${(f.triage / f.baselineRate).toFixed(2)} | ${f.target} |`),
+    ...figures.map((f) => `| ${f.figure} | ${rate(f.triage)} | ${f.baseline} | ${rate(f.baselineRate)} | ${(f.triage / f.baselineRate).toFixed(2)} | ${f.target} |`),
     '',
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);

@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '@/lib/config/schema';
 import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
-import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, rate, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
 const TASKS = Number(process.env.BENCH_CELERY_TASKS ?? 40);
 const PYTHON = process.env.TRIAGE_CELERY_PYTHON ?? '/usr/bin/python3';
@@ -125,7 +125,7 @@ export async function main(): Promise<void> {
           const items = noopItems(TASKS);
           celery.push(await celeryRun(broker, ids, kind, concurrency, items));
           triage.push(await triageRun(broker, ids, state, concurrency, TASKS, items));
-          progress(`${kind} c${concurrency} run ${r + 1}: triage ${triage[r]!.toFixed(0)}/s, celery ${celery[r]!.toFixed(0)}/s`);
+          progress(`${kind} c${concurrency} run ${r + 1}: triage ${rate(triage[r]!)}/s, celery ${rate(celery[r]!)}/s`);
         }
         samples[`${kind}-c${concurrency}-triage`] = triage;
         samples[`${kind}-c${concurrency}-celery`] = celery;
