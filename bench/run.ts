@@ -14,6 +14,9 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'browse-latency': () => import('./browse-latency'),
   tabs: () => import('./live-tabs'),
   worker: () => import('./worker'),
+  'worker-redis': () => import('./worker-redis'),
+  'worker-rabbitmq': () => import('./worker-rabbitmq'),
+  'worker-vs-celery': () => import('./worker-vs-celery'),
   control: () => import('./control'),
   'overview-page': () => import('./overview-page'),
   // Last: it runs for 10 minutes by default.

@@ -3,8 +3,9 @@ import type { DecodedTask } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
 import { validateTaskArgs } from '@/lib/shared/task-registry';
 import type { TaskEventType } from '@/lib/state/events';
-import type { TaskRecord, TaskState, TaskStore } from '@/lib/state/task-store';
+import type { TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
+import type { Recording, TaskRecorder } from './recorder';
 import { maxRetriesFor, registeredTask } from './tasks';
 
 /**
@@ -13,13 +14,14 @@ import { maxRetriesFor, registeredTask } from './tasks';
  * cannot run at all (unknown task, bad arguments, undecodable, expired). The task call
  * is wrapped in try/catch; a failing settle (broker unreachable) propagates and leaves the
  * message in flight, to be redelivered (at-least-once) rather than lost. Task state and
- * events are observability: if Triage's state Redis fails, the task still runs and is
- * settled, and the missing record is logged.
+ * events are observability, written in batches by the TaskRecorder without a round trip
+ * per task: if Triage's state Redis fails, the task still runs and is settled, and the
+ * missing record is logged.
  */
 export interface ExecutorDeps {
   broker: string;
   worker: string;
-  tasks: TaskStore;
+  recorder: TaskRecorder;
   backoff: BackoffPolicy;
   durationScale: number;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
@@ -34,7 +36,7 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<O
   const { decoded } = delivery;
   if (!decoded.ok) {
     await delivery.deadLetter({ reason: 'undecodable', error: decoded.reason, traceback: '' });
-    if (decoded.id) await record(deps, delivery, { id: decoded.id, task: decoded.taskName ?? 'unknown' }, 'dead', ['task.dead'], { error: decoded.reason });
+    if (decoded.id) record(deps, delivery, { id: decoded.id, task: decoded.taskName ?? 'unknown' }, 'dead', ['task.dead'], { error: decoded.reason });
     deps.logger.warn({ queue: delivery.queue, id: decoded.id, reason: decoded.reason }, 'undecodable message dead-lettered');
     return 'dead';
   }
@@ -57,7 +59,7 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<O
   const invalid = validateTaskArgs(task.task, task.args, task.kwargs);
   if (invalid) return dead(delivery, deps, task, { reason: 'invalid_args', error: `invalid arguments: ${invalid}`, traceback: '' }, null);
 
-  const doc = await record(deps, delivery, task, 'active', ['task.received', 'task.started'], { attempt: retries + 1 });
+  const doc = record(deps, delivery, task, 'active', ['task.received', 'task.started'], { attempt: retries + 1 });
   let result: unknown;
   try {
     result = await registered.handler({
@@ -74,14 +76,15 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<O
     if (retries < max) {
       const runAt = new Date(Date.now() + retryDelayMs(retries, deps.backoff));
       await delivery.retry({ retries: retries + 1, [RETRIES_HEADER]: retries + 1, eta: runAt.toISOString() }, runAt);
-      await record(deps, delivery, task, 'retrying', ['task.failed', 'task.retried'], { error: message, traceback, eta: runAt.toISOString(), retries: retries + 1, prior: doc, failedFirst: true });
+      record(deps, delivery, task, 'retrying', ['task.failed', 'task.retried'], { error: message, traceback, eta: runAt.toISOString(), retries: retries + 1, prior: doc, failedFirst: true });
       return 'retried';
     }
     return dead(delivery, deps, task, { reason: 'max_retries', error: message, traceback }, doc, true);
   }
   // Recorded before the ack: a crash in between re-runs the task (at-least-once) rather
   // than leaving it done but never reported.
-  await record(deps, delivery, task, 'succeeded', ['task.succeeded'], { result, prior: doc });
+  record(deps, delivery, task, 'succeeded', ['task.succeeded'], { result, prior: doc });
+  await deps.recorder.sent();
   await delivery.ack();
   return 'succeeded';
 }
@@ -91,11 +94,11 @@ async function dead(
   deps: ExecutorDeps,
   task: DecodedTask,
   info: DeadLetterInfo,
-  prior: TaskRecord | null,
+  prior: Recording | null,
   failedFirst = false,
 ): Promise<Outcome> {
   await delivery.deadLetter(info);
-  await record(deps, delivery, task, 'dead', failedFirst ? ['task.failed', 'task.dead'] : ['task.dead'], {
+  record(deps, delivery, task, 'dead', failedFirst ? ['task.failed', 'task.dead'] : ['task.dead'], {
     error: info.error,
     traceback: info.traceback,
     reason: info.reason,
@@ -114,29 +117,23 @@ interface RecordExtra {
   retries?: number;
   attempt?: number;
   reason?: string;
-  prior?: TaskRecord | null;
+  prior?: Recording | null;
   failedFirst?: boolean;
 }
 
-async function record(
+function record(
   deps: ExecutorDeps,
   delivery: Delivery,
   task: Pick<DecodedTask, 'id' | 'task'> & Partial<Pick<DecodedTask, 'args' | 'kwargs' | 'eta' | 'origin' | 'enqueuedAt'>>,
   state: TaskState,
   events: TaskEventType[],
   extra: RecordExtra,
-): Promise<TaskRecord> {
+): Recording {
   const at = new Date().toISOString();
-  const doc: TaskRecord = extra.prior ?? (await loadQuietly(deps, task.id)) ?? {
-    id: task.id,
-    task: task.task,
-    broker: deps.broker,
-    queue: delivery.queue,
-    priority: delivery.level,
-    state,
-    history: [],
-    updatedAt: at,
-  };
+  const recording =
+    extra.prior ??
+    deps.recorder.open({ id: task.id, task: task.task, broker: deps.broker, queue: delivery.queue, priority: delivery.level, state, history: [], updatedAt: at });
+  const { doc } = recording;
   doc.broker = deps.broker;
   doc.queue = delivery.queue;
   doc.priority = delivery.level;
@@ -162,30 +159,8 @@ async function record(
   if (extra.error) doc.error = extra.error;
   if (extra.traceback) doc.traceback = extra.traceback;
   if (extra.retries !== undefined) doc.retries = extra.retries;
-  await saveQuietly(deps, doc, events, extra);
-  return doc;
-}
-
-async function saveQuietly(deps: ExecutorDeps, doc: TaskRecord, events: TaskEventType[], extra: RecordExtra): Promise<void> {
-  try {
-    await writeRecord(deps, doc, events, extra);
-  } catch (error) {
-    deps.logger.warn({ err: describeError(error), id: doc.id, state: doc.state }, 'could not record the task state');
-  }
-}
-
-async function loadQuietly(deps: ExecutorDeps, id: string): Promise<TaskRecord | null> {
-  try {
-    return await deps.tasks.get(id);
-  } catch (error) {
-    deps.logger.warn({ err: describeError(error), id }, 'could not read the task state');
-    return null;
-  }
-}
-
-async function writeRecord(deps: ExecutorDeps, doc: TaskRecord, events: TaskEventType[], extra: RecordExtra): Promise<void> {
-  await deps.tasks.save(
-    doc,
+  deps.recorder.touch(
+    recording,
     events.map((type) => ({
       type,
       worker: deps.worker,
@@ -195,6 +170,7 @@ async function writeRecord(deps: ExecutorDeps, doc: TaskRecord, events: TaskEven
       ...(type === 'task.started' && extra.attempt ? { attempt: extra.attempt } : {}),
     })),
   );
+  return recording;
 }
 
 function numberHeader(value: unknown): number {

@@ -6,10 +6,10 @@ import type { Logger } from '@/lib/logger';
 import { describeError } from '@/lib/shared/errors';
 import { EventLog } from '@/lib/state/events';
 import { PauseStore } from '@/lib/state/pause-store';
-import { TaskStore } from '@/lib/state/task-store';
 import { HEARTBEAT_INTERVAL_MS, WorkerStore, type WorkerRecord } from '@/lib/state/worker-store';
 import { execute } from './executor';
 import { PauseWatch } from './pause-watch';
+import { TaskRecorder } from './recorder';
 import type { WorkerSettings } from './settings';
 
 /**
@@ -34,7 +34,7 @@ export interface WorkerDeps {
 export class Worker {
   readonly id: string;
   private readonly events: EventLog;
-  private readonly tasks: TaskStore;
+  private readonly recorder: TaskRecorder;
   private readonly workers: WorkerStore;
   private readonly pause: PauseWatch;
   private consumer: ConsumerHandle | null = null;
@@ -45,7 +45,7 @@ export class Worker {
     const { settings, stateRedis, statePrefix } = deps;
     this.id = `${settings.name}:${process.pid}:${randomUUID().slice(0, 6)}`;
     this.events = new EventLog(stateRedis, statePrefix);
-    this.tasks = new TaskStore(stateRedis, statePrefix, undefined, this.events);
+    this.recorder = new TaskRecorder(stateRedis, statePrefix, deps.logger);
     this.workers = new WorkerStore(stateRedis, statePrefix);
     this.pause = new PauseWatch(new PauseStore(stateRedis, statePrefix), deps.stateRedisUrl, () => this.consumer?.nudge());
     const now = new Date().toISOString();
@@ -91,6 +91,7 @@ export class Worker {
     this.record.state = 'stopping';
     await this.beat('worker.heartbeat').catch(() => {});
     await this.consumer?.stop();
+    await this.recorder.drain();
     await this.offline();
   }
 
@@ -114,7 +115,7 @@ export class Worker {
       const outcome = await execute(delivery, {
         broker: this.deps.settings.broker,
         worker: this.id,
-        tasks: this.tasks,
+        recorder: this.recorder,
         backoff: { baseMs: this.deps.settings.retryBaseMs, maxMs: this.deps.settings.retryMaxMs },
         durationScale: this.deps.settings.durationScale,
         logger: this.deps.logger,

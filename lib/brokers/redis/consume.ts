@@ -78,7 +78,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     );
   };
 
-  const delivery = (list: ConsumedList, payload: string, tag: string): Delivery => {
+  const delivery = (list: ConsumedList, payload: string, tag: string, slot: SlotState): Delivery => {
     const decoded = decodeRedisPayload(payload);
     return {
       queue: list.queue,
@@ -86,8 +86,12 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       level: list.level,
       redelivered: decoded.envelope?.redelivered ?? false,
       decoded,
+      // Folded into the slot's next take (one round trip per task), or flushed before
+      // the slot idles or stops. Until then the tag is still in `unacked`: a crash re-runs
+      // the task (at-least-once), never loses it.
       ack: async () => {
-        await client.multi().zrem(keys.unackedIndex, tag).hdel(keys.unacked, tag).exec();
+        inFlight.delete(tag);
+        slot.ack = tag;
       },
       retry: async (headers, runAt) => {
         const copy = copyEnvelope(payload, list.brokerQueue, headers);
@@ -112,20 +116,37 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     };
   };
 
+  const flushAck = async (state: SlotState) => {
+    if (!state.ack) return;
+    await run['consume-take']([keys.unacked, keys.unackedIndex], ['0', '', state.ack]);
+    state.ack = null;
+  };
+
   const slot = async (index: number) => {
+    const state: SlotState = { ack: null };
+    let active: ConsumedList[] = [];
+    let fresh = true;
+    let takeKeys: string[] = [];
+    let takeQueues: string[] = [];
     while (!stopping) {
       // A lane of a lane group can be paused on its own, as well as the whole group.
-      const active = lists.filter((l) => !options.isPaused(l.queue) && (l.brokerQueue === l.queue || !options.isPaused(l.brokerQueue)));
-      if (active.length === 0) {
-        await waiter.wait([]);
-        continue;
+      const current = lists.filter((l) => !options.isPaused(l.queue) && (l.brokerQueue === l.queue || !options.isPaused(l.brokerQueue)));
+      if (fresh || current.length !== active.length || current.some((l, i) => l !== active[i])) {
+        // Rebuilt only when pause state changes: the common take reuses its argument arrays.
+        fresh = false;
+        active = current;
+        takeKeys = [keys.unacked, keys.unackedIndex, ...active.map((l) => l.key)];
+        takeQueues = active.map((l) => l.brokerQueue);
       }
       let taken: [number, string, string] | null;
       try {
-        taken = (await run['consume-take'](
-          [keys.unacked, keys.unackedIndex, ...active.map((l) => l.key)],
-          [String(Date.now() / 1000), randomUUID(), ...active.map((l) => l.brokerQueue)],
-        )) as [number, string, string] | null;
+        if (active.length === 0) {
+          await flushAck(state);
+          await waiter.wait([]);
+          continue;
+        }
+        taken = (await run['consume-take'](takeKeys, [String(Date.now() / 1000), randomUUID(), state.ack ?? '', ...takeQueues])) as [number, string, string] | null;
+        state.ack = null;
       } catch (error) {
         if (stopping) break;
         if (quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'redis take failed; retrying');
@@ -140,13 +161,19 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       const list = active[Number(at) - 3]!;
       inFlight.add(tag);
       try {
-        await options.onDelivery(delivery(list, payload, tag));
+        await options.onDelivery(delivery(list, payload, tag, state));
       } catch (error) {
         // Left in `unacked` (no longer refreshed): the visibility-timeout restore brings it back.
         if (!killed) log?.error({ err: describeError(error), tag, slot: index }, 'message left in flight after a handler error');
       } finally {
         inFlight.delete(tag);
       }
+    }
+    try {
+      await flushAck(state);
+    } catch (error) {
+      // Still in `unacked`: the restore re-runs it (at-least-once).
+      if (!killed) log?.warn({ err: describeError(error), slot: index }, 'could not ack the last task before stopping');
     }
   };
 
@@ -216,6 +243,11 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     },
     nudge: () => waiter.wake(),
   };
+}
+
+interface SlotState {
+  /** Tag of a handled message whose ack rides on the slot's next take. */
+  ack: string | null;
 }
 
 /** Every list to take from, in strict consumption order. */

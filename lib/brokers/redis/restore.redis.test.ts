@@ -52,7 +52,7 @@ describe('atomic take', () => {
     const before = Date.now() / 1000;
     const taken = (await scripts(redis)['consume-take'](
       [config.unackedKey, config.unackedIndexKey, q, `${q}${SEP}3`, `${q}${SEP}6`, `${q}${SEP}9`],
-      [String(Date.now() / 1000), randomUUID(), q, q, q, q],
+      [String(Date.now() / 1000), randomUUID(), '', q, q, q, q],
     )) as [number, string, string];
     expect(taken[0]).toBe(4);
     expect(taken[1]).toBe(high);

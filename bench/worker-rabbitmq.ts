@@ -1,0 +1,73 @@
+/**
+ * `npm run bench -- worker-rabbitmq`: no-op tasks end to end through the bundled worker on
+ * RabbitMQ (one channel per slot, prefetch 1, manual ack after the task; decode, validate,
+ * run, task record + events in the state Redis) at concurrency 1 and 100, beside an
+ * amqplib consumer that only acks (noDelay), at prefetch 1 and at prefetch 100, on the
+ * same queue (x-max-priority 10) with the same contents, in the same run.
+ *
+ * Env: BENCH_TASKS (default 3000 per run), BENCH_RUNS (default 3), AMQP_URL, REDIS_URL.
+ */
+import { connect } from 'amqplib';
+import { Redis } from 'ioredis';
+import type { QueueBroker } from '@/lib/brokers/types';
+import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+
+const TASKS = Number(process.env.BENCH_TASKS ?? 3000);
+
+async function raw(broker: QueueBroker, ids: BenchIds, prefetch: number): Promise<number> {
+  await broker.enqueue(ids.queue, noopItems(TASKS));
+  const model = await connect(AMQP_URL, { noDelay: true });
+  const channel = await model.createChannel();
+  await channel.prefetch(prefetch);
+  let count = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const started = performance.now();
+  await channel.consume(ids.queue, (message) => {
+    if (!message) return;
+    channel.ack(message);
+    if (++count === TASKS) finish();
+  });
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await model.close();
+  return TASKS / seconds;
+}
+
+export async function main(): Promise<void> {
+  const ids = benchIds('worker-rabbitmq');
+  const state = new Redis(REDIS_URL);
+  const figures: Figure[] = [];
+  const runs: Record<string, number[]> = {};
+  const add = (key: string, value: number) => (runs[key] ??= []).push(value);
+  const broker = await openBroker(ids, 'rabbitmq');
+  try {
+    if (!broker) return;
+    for (let r = 0; r < RUNS; r++) {
+      add('raw-p1', await raw(broker, ids, 1));
+      add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
+      add('raw-p100', await raw(broker, ids, 100));
+      add('triage-c100', await triageRun(broker, ids, state, 100, TASKS));
+      progress(`run ${r + 1}: ${Object.entries(runs).map(([k, v]) => `${k} ${v[r]!.toFixed(0)}/s`).join(', ')}`);
+    }
+    figures.push(
+      figure({ figure: 'concurrency 1 (prefetch 1)', baseline: 'amqplib consume + ack, prefetch 1', target: '≥ 0.85' }, runs['triage-c1']!, runs['raw-p1']!),
+      figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 1', target: '—' }, runs['triage-c100']!, runs['raw-p1']!),
+      figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 100', target: '—' }, runs['triage-c100']!, runs['raw-p100']!),
+    );
+  } finally {
+    await broker?.close().catch(() => {});
+    state.disconnect();
+    await cleanup(ids);
+  }
+  writeResults(
+    'worker-rabbitmq',
+    'Worker on RabbitMQ: no-op tasks end to end',
+    [
+      `${TASKS} tasks per run, queue declared with x-max-priority 10. Triage = the bundled worker's pipeline: a channel per slot with prefetch 1 (nothing beyond the running tasks leaves the queue, so priority holds), decode, validate, run, task record + 3 events written to the state Redis, manual ack.`,
+      'Raw = one amqplib channel that only acks (noDelay). Prefetch 100 lets RabbitMQ hand out 100 messages ahead, which a strict-priority worker must not do.',
+    ],
+    figures,
+    { tasks: TASKS, samples: runs },
+  );
+}

@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { EventLog } from '@/lib/state/events';
+import { TaskStore, type TaskRecord } from '@/lib/state/task-store';
+import { rawRedis, uniqueName } from '@/test/support';
+import { TaskRecorder } from './recorder';
+
+const redis = rawRedis();
+const prefixes: string[] = [];
+const quiet = { warn: () => {} };
+
+afterAll(async () => {
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+});
+
+function fresh(id: string, at: string): TaskRecord {
+  return { id, task: 'triage.tasks.noop', broker: 'redis', queue: 'q', priority: 3, state: 'active', history: [{ state: 'active', at }], updatedAt: at };
+}
+
+describe('TaskRecorder', () => {
+  it('writes a task started and finished in one turn once, with every event in order', async () => {
+    const prefix = `${uniqueName('rec')}:`;
+    prefixes.push(prefix);
+    const recorder = new TaskRecorder(redis, prefix, quiet);
+    const at = new Date().toISOString();
+    const recording = recorder.open(fresh('t1', at));
+    recorder.touch(recording, [{ type: 'task.received' }, { type: 'task.started' }]);
+    recording.doc.state = 'succeeded';
+    recording.doc.history.push({ state: 'succeeded', at });
+    recorder.touch(recording, [{ type: 'task.succeeded' }]);
+    await recorder.sent();
+    await recorder.drain();
+    const stored = await new TaskStore(redis, prefix).get('t1');
+    expect(stored?.state).toBe('succeeded');
+    expect(stored?.history.map((h) => h.state)).toEqual(['active', 'succeeded']);
+    const events = await new EventLog(redis, prefix).read();
+    expect(events.map((e) => [e.type, e.taskId, e.queue])).toEqual([
+      ['task.received', 't1', 'q'],
+      ['task.started', 't1', 'q'],
+      ['task.succeeded', 't1', 'q'],
+    ]);
+  });
+
+  it('keeps the history and fields another writer recorded first', async () => {
+    const prefix = `${uniqueName('rec')}:`;
+    prefixes.push(prefix);
+    const store = new TaskStore(redis, prefix);
+    const earlier: TaskRecord = { ...fresh('t2', '2026-01-01T00:00:00.000Z'), state: 'retrying', retries: 1, error: 'boom', history: [{ state: 'queued', at: '2026-01-01T00:00:00.000Z' }, { state: 'retrying', at: '2026-01-01T00:00:01.000Z' }] };
+    await store.save(earlier, []);
+    const recorder = new TaskRecorder(redis, prefix, quiet);
+    const recording = recorder.open(fresh('t2', '2026-01-01T00:00:05.000Z'));
+    recorder.touch(recording, [{ type: 'task.started' }]);
+    await recorder.drain();
+    const stored = await store.get('t2');
+    expect(stored?.history.map((h) => h.state)).toEqual(['queued', 'retrying', 'active']);
+    expect(stored?.state).toBe('active');
+    expect(stored?.retries).toBe(1);
+    // A later write of the same execution keeps the merged history.
+    recording.doc.state = 'succeeded';
+    recording.doc.history.push({ state: 'succeeded', at: '2026-01-01T00:00:06.000Z' });
+    recorder.touch(recording, [{ type: 'task.succeeded' }]);
+    await recorder.drain();
+    expect((await store.get('t2'))?.history.map((h) => h.state)).toEqual(['queued', 'retrying', 'active', 'succeeded']);
+  });
+});

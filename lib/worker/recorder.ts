@@ -1,0 +1,197 @@
+import type { Redis } from 'ioredis';
+import { describeError } from '@/lib/shared/errors';
+import { EventLog, type TaskEventType, type TriageEvent } from '@/lib/state/events';
+import { stateKeys } from '@/lib/state/keys';
+import { DEFAULT_TASK_TTL_SEC, type TaskRecord } from '@/lib/state/task-store';
+
+/**
+ * Writes the worker's task records and task events to the state Redis without a round
+ * trip per task: changes made during one event-loop turn (by every slot) go out as one
+ * pipeline on the next turn, and a task whose handler finishes within the turn it started
+ * writes its record once, with every event. Same keys and shapes as TaskStore.
+ *
+ * The first write of a record must not drop history another writer left (an earlier
+ * attempt, a Celery event): it is a `SET NX GET` (Redis >= 7), which hands back the
+ * existing document when there is one; that is merged and written again. Later writes of the same
+ * execution overwrite (one worker works on a task id at a time).
+ *
+ * `sent()` resolves once every change made so far is on the connection: the executor
+ * awaits it before acking, so a crash cannot ack a task whose record was never sent.
+ * Replies are awaited only to bound memory: with MAX_OUTSTANDING batches unanswered
+ * (state Redis slow or down), `sent()` waits, which slows the worker to the store's pace.
+ * Write failures are logged, never retried: records are observability.
+ */
+const MAX_OUTSTANDING = 32;
+// A task retried forever must not grow without bound (as TaskStore).
+const MAX_HISTORY = 100;
+
+type Phase = 'new' | 'merging' | 'stored';
+
+export interface Recording {
+  readonly doc: TaskRecord;
+}
+
+interface Entry extends Recording {
+  phase: Phase;
+  events: TriageEvent[];
+}
+
+interface Warn {
+  warn(obj: object, msg?: string): void;
+}
+
+export class TaskRecorder {
+  private readonly keys;
+  private readonly events: EventLog;
+  private readonly dirty = new Set<Entry>();
+  private scheduled = false;
+  /** A flush found MAX_OUTSTANDING batches unanswered; the next reply runs it. */
+  private blocked = false;
+  private sentWaiters: (() => void)[] = [];
+  private outstanding = 0;
+  private idleWaiters: (() => void)[] = [];
+  private lastWarning = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly logger: Warn,
+    private readonly ttlSec = DEFAULT_TASK_TTL_SEC,
+  ) {
+    this.keys = stateKeys(prefix);
+    this.events = new EventLog(redis, prefix);
+  }
+
+  /** A record for a task this worker starts on; nothing is written until `touch`. */
+  open(doc: TaskRecord): Recording {
+    return { doc, phase: 'new', events: [] } as Entry;
+  }
+
+  /** Queues the record's current state and `events` (stamped with the record's fields now). */
+  touch(recording: Recording, events: { type: TaskEventType; [extra: string]: unknown }[]): void {
+    const entry = recording as Entry;
+    const { doc } = entry;
+    for (const event of events) {
+      entry.events.push({ ...event, at: doc.updatedAt, broker: doc.broker, queue: doc.queue, taskId: doc.id, task: doc.task, priority: doc.priority });
+    }
+    this.dirty.add(entry);
+    this.schedule();
+  }
+
+  /** Resolves once everything touched so far has been written to the connection. */
+  sent(): Promise<void> {
+    if (!this.scheduled && this.outstanding < MAX_OUTSTANDING) return Promise.resolve();
+    return new Promise((resolve) => this.sentWaiters.push(resolve));
+  }
+
+  /** Resolves once every write has been answered (graceful stop). */
+  async drain(): Promise<void> {
+    while (this.scheduled || this.outstanding > 0 || this.dirty.size > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (this.outstanding >= MAX_OUTSTANDING) {
+      this.blocked = true;
+      return;
+    }
+    this.scheduled = false;
+    const pipeline = this.redis.pipeline();
+    const firsts: { entry: Entry; index: number }[] = [];
+    let commands = 0;
+    for (const entry of this.dirty) {
+      for (const event of entry.events) {
+        this.events.addTo(pipeline, event);
+        commands += 1;
+      }
+      entry.events = [];
+      // The merge of a first write is still out: the merged document is written after it.
+      if (entry.phase === 'merging') continue;
+      this.dirty.delete(entry);
+      const { doc } = entry;
+      if (doc.history.length > MAX_HISTORY) doc.history = doc.history.slice(-MAX_HISTORY);
+      const json = JSON.stringify(doc);
+      if (entry.phase === 'new') {
+        entry.phase = 'merging';
+        firsts.push({ entry, index: commands });
+        pipeline.call('SET', this.keys.task(doc.id), json, 'EX', String(this.ttlSec), 'NX', 'GET');
+      } else {
+        pipeline.set(this.keys.task(doc.id), json, 'EX', this.ttlSec);
+      }
+      commands += 1;
+    }
+    if (commands > 0) {
+      this.outstanding += 1;
+      pipeline.exec().then(
+        (results) => this.answered(firsts, results),
+        (error: unknown) => this.answered(firsts, null, error),
+      );
+    }
+    this.release();
+  }
+
+  private answered(firsts: { entry: Entry; index: number }[], results: [Error | null, unknown][] | null, error?: unknown): void {
+    this.outstanding -= 1;
+    const failure = error ?? results?.find(([e]) => e)?.[0];
+    if (failure) this.warn(failure);
+    for (const { entry, index } of firsts) {
+      const reply = results?.[index];
+      entry.phase = 'stored';
+      // Another writer was first: write the merged record. (A failed write is not retried.)
+      if (reply && !reply[0] && typeof reply[1] === 'string' && merge(entry.doc, reply[1])) this.dirty.add(entry);
+    }
+    if (this.blocked) {
+      this.blocked = false;
+      setImmediate(() => this.flush());
+    } else if (this.dirty.size > 0) {
+      this.schedule();
+    }
+    this.release();
+  }
+
+  private release(): void {
+    if (!this.scheduled && this.outstanding < MAX_OUTSTANDING) {
+      const waiters = this.sentWaiters;
+      this.sentWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    if (!this.scheduled && this.outstanding === 0 && this.dirty.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private warn(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 30_000) return;
+    this.lastWarning = now;
+    this.logger.warn({ err: describeError(error) }, 'could not record task states');
+  }
+}
+
+/** Keeps what an earlier writer recorded: its history first, its fields unless ours replace them. */
+function merge(doc: TaskRecord, existingJson: string): boolean {
+  let prior: TaskRecord;
+  try {
+    prior = JSON.parse(existingJson) as TaskRecord;
+  } catch {
+    return true;
+  }
+  if (typeof prior !== 'object' || prior === null) return true;
+  const history = Array.isArray(prior.history) ? [...prior.history, ...doc.history] : doc.history;
+  const ours = { ...doc };
+  Object.assign(doc, prior, ours, { history: history.slice(-MAX_HISTORY) });
+  if (doc.state === 'succeeded') {
+    delete doc.error;
+    delete doc.traceback;
+  }
+  return true;
+}
