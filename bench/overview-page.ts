@@ -1,9 +1,11 @@
 /**
  * Overview page load with a large backlog, in a real browser (Playwright, Debian Chromium)
- * against a running production server (`next start`):
+ * against a production server (`next start`) on a private redis-server, so exactly the
+ * bench's queues are listed whatever else shares the machine's Redis:
  *
- *   TRIAGE_URL=http://127.0.0.1:3000 TRIAGE_ADMIN_TOKEN=… npm run bench -- overview-page
- *   (BENCH_QUEUES=30 BENCH_MESSAGES=1000000 BENCH_RUNS=5)
+ *   npm run bench -- overview-page   (BENCH_QUEUES=30 BENCH_MESSAGES=1000000 BENCH_RUNS=5)
+ *
+ * TRIAGE_URL + TRIAGE_ADMIN_TOKEN (+ REDIS_URL of that server) measure a running server instead.
  *
  * Declares BENCH_QUEUES Redis queues of its own (kombu bindings), fills them with
  * BENCH_MESSAGES messages in total through the enqueue API (10,000 per request, priorities
@@ -22,20 +24,20 @@ import { chromium, type Browser } from '@playwright/test';
 import { Redis } from 'ioredis';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
 import { REDIS_URL, deleteKeysLike } from '@/test/support';
+import { type PrivateRedis, type Server, privateRedis, startServer } from './support';
 
-const URL_BASE = process.env.TRIAGE_URL ?? 'http://127.0.0.1:3000';
-const TOKEN = process.env.TRIAGE_ADMIN_TOKEN ?? '';
+let URL_BASE = process.env.TRIAGE_URL ?? '';
+let TOKEN = process.env.TRIAGE_ADMIN_TOKEN ?? '';
 const QUEUES = Number(process.env.BENCH_QUEUES ?? 30);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PER_REQUEST = 10_000;
-const API = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 const prefix = `bench-page-${randomUUID().slice(0, 6)}`;
 const names = Array.from({ length: QUEUES }, (_, i) => `${prefix}-q${String(i).padStart(2, '0')}`);
 
 async function api<T>(method: string, pathname: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${URL_BASE}${pathname}`, { method, headers: API, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${URL_BASE}${pathname}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${pathname}: HTTP ${res.status} ${text}`);
   return (text ? JSON.parse(text) : null) as T;
@@ -144,8 +146,16 @@ const median = (xs: number[]) => {
 const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)}` : 'n/a');
 
 export async function main(): Promise<void> {
-  if (!TOKEN) throw new Error('TRIAGE_ADMIN_TOKEN is required (an admin bearer token of the server under test)');
-  const redis = new Redis(REDIS_URL);
+  let own: { redis: PrivateRedis; server: Server } | null = null;
+  if (!URL_BASE) {
+    const privateServer = await privateRedis();
+    own = { redis: privateServer, server: await startServer({ REDIS_URL: privateServer.url, TRIAGE_BROKERS: 'redis' }) };
+    URL_BASE = own.server.url;
+    TOKEN = own.server.headers.authorization!.slice('Bearer '.length);
+  } else if (!TOKEN) {
+    throw new Error('TRIAGE_ADMIN_TOKEN is required with TRIAGE_URL (an admin bearer token of the server under test)');
+  }
+  const redis = new Redis(own?.redis.url ?? REDIS_URL);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -171,7 +181,7 @@ export async function main(): Promise<void> {
       '# Overview page load',
       '',
       `${at}, ${cpus().length} CPUs. ${QUEUES} Redis queues holding ${MESSAGES.toLocaleString('en-US')} waiting messages (priorities 0–9),`,
-      `${listed.queues.length} queues listed in total (the brokers are shared). Production server (\`next start\`), Debian Chromium`,
+      `${listed.queues.length} queues listed in total. Production server (\`next start\`), Debian Chromium`,
       `via Playwright, a fresh browser context (empty cache) per run, signed in. Median of ${RUNS} runs; times in ms from navigation start.`,
       '"Numbers shown" = every bench queue\'s row shows its exact depth; blocking = long-task time over 50 ms until then.',
       '',
@@ -203,6 +213,8 @@ export async function main(): Promise<void> {
     if (user) await api('DELETE', `/api/v1/users/${encodeURIComponent(user)}`).catch(() => undefined);
     await deleteKeysLike(redis, prefix);
     redis.disconnect();
+    await own?.server.stop();
+    await own?.redis.stop();
   }
 }
 
