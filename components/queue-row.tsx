@@ -5,6 +5,7 @@ import type { Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from './format';
 import { PriorityBar, PriorityCounts } from './priority-bar';
 import { Sparkline } from './sparkline';
+import { WarningList } from './warning-list';
 
 const cell = 'px-3 py-3 align-top';
 const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
@@ -71,18 +72,7 @@ export function QueueRow({ queue, scale, history }: { queue: Queue; scale: numbe
           {formatAge(queue.oldestAgeSec)}
         </p>
         <Lanes queue={queue} />
-        {queue.warnings.length > 0 ? (
-          <ul className="mt-1.5 flex max-w-md flex-wrap gap-1">
-            {queue.warnings.map((warning) => (
-              <li
-                key={warning}
-                className="rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200"
-              >
-                ⚠ {warning}
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        <WarningList warnings={queue.warnings} />
       </td>
       <td className={`${cell} w-full min-w-48 sm:min-w-64`}>
         <PriorityBar queue={queue} scale={scale} />

@@ -6,6 +6,7 @@ import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from '../form
 import { levelLabel, levelsOf } from '../levels';
 import { PriorityBar, PriorityCounts } from '../priority-bar';
 import { PriorityLegend } from '../priority-legend';
+import { WarningList } from '../warning-list';
 
 function Stat({ label, title, children, testId }: { label: string; title?: string; children: ReactNode; testId?: string }) {
   return (
@@ -101,18 +102,7 @@ export function QueueHeader({ queue, liveIndicator, toolbar }: { queue: Queue; l
           </span>
         </Stat>
       </dl>
-      {queue.warnings.length > 0 ? (
-        <ul className="flex flex-wrap gap-1.5" aria-label="warnings" data-testid="queue-warnings">
-          {queue.warnings.map((warning) => (
-            <li
-              key={warning}
-              className="rounded border border-amber-300 bg-amber-50 px-2 py-1 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200"
-            >
-              ⚠ {warning}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <WarningList warnings={queue.warnings} size="sm" testId="queue-warnings" />
       <Lanes queue={queue} />
       <CollapsedNote queue={queue} />
       <PriorityLegend />

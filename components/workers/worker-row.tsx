@@ -2,6 +2,7 @@
 
 import type { WorkerInfo } from '@/lib/client/queries';
 import { UNKNOWN, formatAgo, formatCount } from '../format';
+import { WarningList } from '../warning-list';
 
 const cell = 'px-3 py-3 align-top';
 const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
@@ -65,18 +66,7 @@ export function WorkerRow({ worker, now }: { worker: WorkerInfo; now: number }) 
           {worker.id}
           {worker.software ? ` · ${worker.software}` : ''}
         </div>
-        {worker.warnings?.length ? (
-          <ul className="mt-1.5 flex max-w-md flex-wrap gap-1" data-testid="worker-warnings">
-            {worker.warnings.map((warning) => (
-              <li
-                key={warning}
-                className="rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200"
-              >
-                ⚠ {warning}
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        <WarningList warnings={worker.warnings} testId="worker-warnings" />
       </td>
       <td className={numberCell}>{worker.pid > 0 ? worker.pid : UNKNOWN}</td>
       <td className={cell}>{worker.broker}</td>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import type { Health, Queue } from '@/lib/shared/types';
+import type { AuditEntry, Health, Queue, WorkerView } from '@/lib/shared/types';
 import { getJson } from './api';
 import { queryKeys } from './query-keys';
 
@@ -48,32 +48,8 @@ export function useBacklogHistory(range = '15m') {
   });
 }
 
-/**
- * `GET /api/v1/workers`: Triage workers and real Celery workers (from Celery events). Celery
- * heartbeats carry neither pool size nor prefetch, so 0 there means "not reported".
- * `warnings` (diagnostics) and `software` are optional additions.
- */
-export interface WorkerInfo {
-  id: string;
-  hostname: string;
-  pid: number;
-  broker: string;
-  queues: string[];
-  concurrency: number;
-  prefetch: number;
-  active: number;
-  processed: number;
-  failed: number;
-  paused: boolean;
-  pausedQueues: string[];
-  state: 'online' | 'stopping';
-  startedAt: string;
-  lastHeartbeatAt: string;
-  heartbeatIntervalMs: number;
-  stale: boolean;
-  software?: string;
-  warnings?: string[];
-}
+/** `GET /api/v1/workers`: Celery heartbeats carry neither pool size nor prefetch, so 0 there means "not reported". */
+export type WorkerInfo = WorkerView;
 
 export function useWorkers() {
   return useQuery({
@@ -84,17 +60,7 @@ export function useWorkers() {
   });
 }
 
-/** product.md §4 AuditEntry. */
-export interface AuditEntryInfo {
-  id: string;
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  target: { broker: string; queue?: string; task?: string };
-  params: Record<string, unknown>;
-  result: Record<string, unknown>;
-}
+export type AuditEntryInfo = AuditEntry;
 
 export interface AuditFilters {
   action?: string;

@@ -103,6 +103,50 @@ export interface Health {
   brokers: BrokerHealth[];
 }
 
+/** product.md §4 `Worker`, as Triage's worker store keeps it (Triage's and real Celery workers). */
+export interface WorkerRecord {
+  id: string;
+  hostname: string;
+  pid: number;
+  broker: string;
+  queues: string[];
+  concurrency: number;
+  /** Messages a slot holds beyond the one it runs: always 1 per slot for Triage workers. */
+  prefetch: number;
+  active: number;
+  processed: number;
+  failed: number;
+  /** Every queue it consumes is paused. */
+  paused: boolean;
+  pausedQueues: string[];
+  state: 'online' | 'stopping';
+  startedAt: string;
+  lastHeartbeatAt: string;
+  heartbeatIntervalMs: number;
+}
+
+export interface WorkerView extends WorkerRecord {
+  /** Celery workers: `sw_ident sw_ver` from their events. */
+  software?: string;
+  /** No heartbeat for STALE_AFTER intervals: probably dead (killed, frozen, partitioned). */
+  stale: boolean;
+  /** Settings of this worker that break priority (real Celery workers, from remote control). */
+  warnings?: string[];
+}
+
+/** product.md §4: AuditEntry = {id, at, actor, role, action, target: {broker, queue?, task?}, params, result}. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: { broker: string; queue?: string; task?: string };
+  params: Record<string, unknown>;
+  /** Counts on success; `{ error: {code, message} }` when the action failed. */
+  result: Record<string, unknown>;
+}
+
 // ---------------------------------------------------------------------------
 // Input schemas (validated at the edge; the adapters receive only parsed values).
 

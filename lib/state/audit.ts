@@ -1,19 +1,9 @@
 import type { Redis } from 'ioredis';
 import { TriageError } from '@/lib/shared/errors';
+import type { AuditEntry } from '@/lib/shared/types';
 import { stateKeys } from './keys';
 
-/** product.md §4: AuditEntry = {id, at, actor, role, action, target: {broker, queue?, task?}, params, result}. */
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  target: { broker: string; queue?: string; task?: string };
-  params: Record<string, unknown>;
-  /** Counts on success; `{ error: {code, message} }` when the action failed. */
-  result: Record<string, unknown>;
-}
+export type { AuditEntry };
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { at?: string };
 

@@ -1,43 +1,19 @@
 import type { Redis } from 'ioredis';
 import { stateKeys } from './keys';
 
-/**
- * Live workers (product.md §4 `Worker`): one JSON record per worker in a hash, rewritten on
- * every heartbeat. A worker that stops gracefully removes itself; one that was killed
- * stays, flagged `stale` once it missed STALE_AFTER heartbeats, and is dropped after an hour.
- */
-export interface WorkerRecord {
-  id: string;
-  hostname: string;
-  pid: number;
-  broker: string;
-  queues: string[];
-  concurrency: number;
-  /** Messages a slot holds beyond the one it runs: always 1 per slot for Triage workers. */
-  prefetch: number;
-  active: number;
-  processed: number;
-  failed: number;
-  /** Every queue it consumes is paused. */
-  paused: boolean;
-  pausedQueues: string[];
-  state: 'online' | 'stopping';
-  startedAt: string;
-  lastHeartbeatAt: string;
-  heartbeatIntervalMs: number;
-}
+import type { WorkerRecord, WorkerView } from '@/lib/shared/types';
 
-export interface WorkerView extends WorkerRecord {
-  /** No heartbeat for STALE_AFTER intervals: probably dead (killed, frozen, partitioned). */
-  stale: boolean;
-  /** Settings of this worker that break priority (real Celery workers, from remote control). */
-  warnings?: string[];
-}
+export type { WorkerRecord, WorkerView };
 
 export const HEARTBEAT_INTERVAL_MS = 2000;
 const STALE_AFTER = 3;
 const FORGET_AFTER_MS = 3600_000;
 
+/**
+ * Live workers (product.md §4 `Worker`): one JSON record per worker in a hash, rewritten on
+ * every heartbeat. A worker that stops gracefully removes itself; one that was killed
+ * stays, flagged `stale` once it missed STALE_AFTER heartbeats, and is dropped after an hour.
+ */
 export class WorkerStore {
   private readonly key: string;
 
