@@ -192,8 +192,13 @@ export interface Server {
 /**
  * A production Triage server (`next start`) on a free port with its own admin token.
  * `env` picks brokers (TRIAGE_BROKERS, REDIS_URL...). Builds first when `.next` is missing.
+ * Without a REDIS_URL (a RabbitMQ-only server) its state (history, audit, tasks) goes to a
+ * private redis-server: on the shared one, other Triage servers would discover the bench's
+ * history lists as queues.
  */
 export async function startServer(env: Record<string, string>): Promise<Server> {
+  const stateRedis = env.REDIS_URL ? null : await privateRedis();
+  if (stateRedis) env = { ...env, REDIS_URL: stateRedis.url };
   if (!existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
     log('no production build: running `npm run build` first');
     await new Promise<void>((resolve, reject) => {
@@ -238,6 +243,7 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      await stateRedis?.stop();
     },
   };
 }
