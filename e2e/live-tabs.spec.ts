@@ -42,6 +42,8 @@ function countFallbackPolls(page: Page): { count: number } {
 }
 
 test('20 overview tabs cost the brokers the same as one', async ({ browser, request }) => {
+  // Twenty tabs on a two-core machine that also runs the server and the brokers.
+  test.setTimeout(300_000);
   const viewer: TestUser = await createUser(request, 'viewer');
   const context = await browser.newContext();
   try {

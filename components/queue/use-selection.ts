@@ -23,11 +23,13 @@ export function useSelection(messages: readonly Message[], filterKey: string) {
 
   const toggle = useCallback(
     (index: number, checked: boolean, shift: boolean) => {
+      // Read the anchor now: React may run the updater later, after the anchor moved to `index`.
+      const start = shift ? anchor.current : null;
+      const from = start !== null ? Math.min(start, index) : index;
+      const to = start !== null ? Math.max(start, index) : index;
       setState((prev) => {
         const base = prev.key === filterKey ? prev.ids : new Set<string>();
         const ids = new Set(base);
-        const from = shift && anchor.current !== null ? Math.min(anchor.current, index) : index;
-        const to = shift && anchor.current !== null ? Math.max(anchor.current, index) : index;
         for (const m of messages.slice(from, to + 1)) {
           if (checked) ids.add(m.id);
           else ids.delete(m.id);
