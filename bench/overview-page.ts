@@ -24,7 +24,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { Redis } from 'ioredis';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
 import { REDIS_URL, deleteKeysLike } from '@/test/support';
-import { type PrivateRedis, type Server, privateRedis, startServer } from './support';
+import { type PrivateRedis, type Server, median, privateRedis, startServer } from './support';
 
 let URL_BASE = process.env.TRIAGE_URL ?? '';
 let TOKEN = process.env.TRIAGE_ADMIN_TOKEN ?? '';
@@ -138,11 +138,6 @@ async function timeGet(pathname: string, n: number): Promise<number[]> {
   return out;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)}` : 'n/a');
 
 export async function main(): Promise<void> {

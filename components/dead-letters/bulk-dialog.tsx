@@ -1,9 +1,10 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { groupRows, runBulk, type BulkAction, type BulkProgress, type DeadRow, type GroupResult } from '@/lib/client/dead-letters';
 import { formatCount } from '../format';
 import { PrioritySelect } from './priority-select';
+import { useModalDialog } from '../use-modal-dialog';
 
 type Phase = { kind: 'preview' } | { kind: 'running'; progress: BulkProgress } | { kind: 'done'; results: GroupResult[] };
 
@@ -38,15 +39,11 @@ function Summary({ results, action }: { results: GroupResult[]; action: BulkActi
  * modal <dialog>: it keeps focus inside and closes on Escape (not while running).
  */
 export function BulkDialog({ action, rows, onClose }: { action: BulkAction; rows: DeadRow[]; onClose: (changed: boolean) => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(true);
   const [phase, setPhase] = useState<Phase>({ kind: 'preview' });
   const [priority, setPriority] = useState<number | null>(null);
   const groups = groupRows(rows);
   const running = phase.kind === 'running';
-
-  useEffect(() => {
-    ref.current?.showModal();
-  }, []);
 
   async function start() {
     setPhase({ kind: 'running', progress: { group: 0, groups: groups.length, current: null } });

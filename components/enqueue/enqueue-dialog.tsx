@@ -10,6 +10,7 @@ import { formatCount } from '@/components/format';
 import { PrioritySelect, priorityLabel } from '@/components/priority-select';
 import { Field, INPUT_CLASS, errorId } from './field';
 import { SuggestInput } from './suggest-input';
+import { useModalDialog } from '../use-modal-dialog';
 
 interface EnqueueResult {
   ids: string[];
@@ -34,7 +35,7 @@ export function EnqueueDialog({
   broker?: string;
   queue?: string;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(open);
   const uid = useId();
   const ids = (name: string) => `${uid}-${name}`;
   const registry = useRegistry();
@@ -58,13 +59,6 @@ export function EnqueueDialog({
   // The configured default applies until the user picks a priority.
   const defaultPriority = registry.data?.defaultPriority ?? 5;
   const priority = values.priority < 0 ? defaultPriority : values.priority;
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
-  }, [open]);
 
   const brokers = useMemo(() => [...new Set((queues.data?.queues ?? []).map((q) => q.broker))], [queues.data]);
   const queueNames = useMemo(

@@ -91,23 +91,9 @@ describe('RedisControl', () => {
     const q = `${base}-busy`;
     const ids = await fillRedis(redis, q, Array.from({ length: 20_000 }, (_, i) => [0, 3, 6, 9][i % 4]!));
     await broker.control.prepareTarget(`${q}.drained`, { create: true });
-    const consumed: string[] = [];
-    let stop = false;
-    const consumer = async () => {
-      const c = rawRedis();
-      try {
-        while (!stop) {
-          const got = await c.brpop(stepKeyOf(q, 0), stepKeyOf(q, 3), stepKeyOf(q, 6), stepKeyOf(q, 9), 0.05);
-          if (got) consumed.push((JSON.parse(got[1]) as { headers: { id: string } }).headers.id);
-        }
-      } finally {
-        c.disconnect();
-      }
-    };
-    const consumers = [consumer(), consumer()];
+    const consumers = popWhile([stepKeyOf(q, 0), stepKeyOf(q, 3), stepKeyOf(q, 6), stepKeyOf(q, 9)], 2);
     const result = await broker.control.relocate(q, {}, { queue: `${q}.drained`, priority: null }, { batchSize: 200 });
-    stop = true;
-    await Promise.all(consumers);
+    const consumed = await consumers.stop();
     const drained = (await readRedis(redis, `${q}.drained`)).map((e) => e.id);
     expect(result.moved).toBe(drained.length);
     expect(consumed.length).toBeGreaterThan(0);
@@ -123,23 +109,9 @@ describe('RedisControl', () => {
     // Every third message is not selected: it stays at the tail while consumers pop around it.
     const selectedIds = ids.filter((_, i) => i % 3 !== 0);
     await broker.control.prepareTarget(target, { create: true });
-    const consumed: string[] = [];
-    let stop = false;
-    const consumer = async () => {
-      const c = rawRedis();
-      try {
-        while (!stop) {
-          const got = await c.brpop(stepKeyOf(q, 6), 0.05);
-          if (got) consumed.push((JSON.parse(got[1]) as { headers: { id: string } }).headers.id);
-        }
-      } finally {
-        c.disconnect();
-      }
-    };
-    const consumers = [consumer()];
+    const consumers = popWhile([stepKeyOf(q, 6)], 1);
     const result = await broker.control.relocate(q, { ids: selectedIds }, { queue: target, priority: null }, { batchSize: 100 });
-    stop = true;
-    await Promise.all(consumers);
+    const consumed = await consumers.stop();
     const moved = (await readRedis(redis, target)).map((e) => e.id);
     const left = (await readRedis(redis, q)).map((e) => e.id);
     expect(result.moved).toBe(moved.length);
@@ -170,3 +142,28 @@ describe('RedisControl', () => {
     expect((await readRedis(redis, q)).length).toBe(0);
   });
 });
+
+/** `count` raw consumers popping (BRPOP) these lists until stopped; `stop()` returns the task ids they took. */
+function popWhile(keys: string[], count: number): { stop: () => Promise<string[]> } {
+  const consumed: string[] = [];
+  let running = true;
+  const consumer = async () => {
+    const c = rawRedis();
+    try {
+      while (running) {
+        const got = await c.brpop(...keys, 0.05);
+        if (got) consumed.push((JSON.parse(got[1]) as { headers: { id: string } }).headers.id);
+      }
+    } finally {
+      c.disconnect();
+    }
+  };
+  const consumers = Array.from({ length: count }, consumer);
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(consumers);
+      return consumed;
+    },
+  };
+}
