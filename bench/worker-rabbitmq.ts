@@ -4,13 +4,15 @@
  * run, task record + events in the state Redis) at concurrency 1 and 100, beside an
  * amqplib consumer that only acks (noDelay), at prefetch 1 and at prefetch 100, on the
  * same queue (x-max-priority 10) with the same contents, in the same run.
+ * It also measures what priority levels themselves cost RabbitMQ: the same amqplib consumer
+ * at prefetch 100 on queues declared without x-max-priority, with 4 and with 10 levels.
  *
  * Env: BENCH_TASKS (default 3000 per run), BENCH_RUNS (default 3), AMQP_URL, REDIS_URL.
  */
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import type { QueueBroker } from '@/lib/brokers/types';
-import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+import { AMQP_URL, PAYLOAD_BYTES, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 3000);
 
@@ -34,6 +36,36 @@ async function raw(broker: QueueBroker, ids: BenchIds, prefetch: number): Promis
   return TASKS / seconds;
 }
 
+/** Raw consume + ack at prefetch 100 of TASKS 600-byte messages (priorities 0-9) on a fresh queue with `levels` (0: none). */
+async function levelsCost(ids: BenchIds, levels: number, run: number): Promise<number> {
+  const connection = await connect(AMQP_URL, { noDelay: true });
+  const queue = `${ids.queue}-levels-${levels}-${run}`;
+  try {
+    const publisher = await connection.createConfirmChannel();
+    await publisher.assertQueue(queue, { durable: true, arguments: levels > 0 ? { 'x-max-priority': levels } : {} });
+    const body = Buffer.alloc(PAYLOAD_BYTES, 'x');
+    for (let i = 0; i < TASKS; i++) publisher.sendToQueue(queue, body, { priority: i % 10, persistent: true });
+    await publisher.waitForConfirms();
+    const channel = await connection.createChannel();
+    await channel.prefetch(100);
+    let count = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const started = performance.now();
+    await channel.consume(queue, (message) => {
+      if (!message) return;
+      channel.ack(message);
+      if (++count === TASKS) finish();
+    });
+    await finished;
+    const seconds = (performance.now() - started) / 1000;
+    await publisher.deleteQueue(queue);
+    return TASKS / seconds;
+  } finally {
+    await connection.close();
+  }
+}
+
 export async function main(): Promise<void> {
   const ids = benchIds('worker-rabbitmq');
   const state = new Redis(REDIS_URL);
@@ -48,12 +80,15 @@ export async function main(): Promise<void> {
       add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
       add('raw-p100', await raw(broker, ids, 100));
       add('triage-c100', await triageRun(broker, ids, state, 100, TASKS));
+      for (const levels of [0, 4, 10]) add(`levels-${levels}`, await levelsCost(ids, levels, r));
       progress(`run ${r + 1}: ${Object.entries(runs).map(([k, v]) => `${k} ${v[r]!.toFixed(0)}/s`).join(', ')}`);
     }
     figures.push(
       figure({ figure: 'concurrency 1 (prefetch 1)', baseline: 'amqplib consume + ack, prefetch 1', target: '≥ 0.85' }, runs['triage-c1']!, runs['raw-p1']!),
       figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 1', target: '—' }, runs['triage-c100']!, runs['raw-p1']!),
       figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 100', target: '—' }, runs['triage-c100']!, runs['raw-p100']!),
+      figure({ figure: 'cost of levels: amqplib prefetch 100, x-max-priority 4', baseline: 'same, queue without x-max-priority', target: '—' }, runs['levels-4']!, runs['levels-0']!),
+      figure({ figure: 'cost of levels: amqplib prefetch 100, x-max-priority 10', baseline: 'same, queue without x-max-priority', target: '—' }, runs['levels-10']!, runs['levels-0']!),
     );
   } finally {
     await broker?.close().catch(() => {});

@@ -4,6 +4,7 @@ import { DIAGNOSTIC_COMMANDS, diagnose, fromReplies, type WorkerDiagnosis, type 
 import { describeError } from '@/lib/shared/errors';
 import type { Queue } from '@/lib/shared/types';
 import type { WorkerView } from '@/lib/state/worker-store';
+import { listBrokerQueues } from './listing-cache';
 import { runtime, type Runtime } from './runtime';
 
 /**
@@ -34,7 +35,9 @@ const caches = new WeakMap<Runtime, Map<string, BrokerCache>>();
 async function ask(rt: Runtime, broker: QueueBroker): Promise<Entry> {
   const at = Date.now();
   try {
-    const [replies, queues] = await Promise.all([broker.control.inspect(DIAGNOSTIC_COMMANDS, REPLY_TIMEOUT_MS), broker.listQueues()]);
+    // A fresh listing (a queue declared just now must be judged now, not 30 s later), but
+    // one that joins a scrape already running and refreshes the API's cached listing.
+    const [replies, queues] = await Promise.all([broker.control.inspect(DIAGNOSTIC_COMMANDS, REPLY_TIMEOUT_MS), listBrokerQueues(broker, 0)]);
     return { at, kind: broker.kind, reports: fromReplies(replies), queues };
   } catch (error) {
     // A broker that is down has no workers to diagnose; try again after the interval.

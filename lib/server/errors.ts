@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { isTriageError, type TriageErrorCode } from '@/lib/shared/errors';
+import { jsonResponse } from './json-response';
 
 /** The one table from error codes to HTTP statuses. */
 const STATUS: Record<TriageErrorCode, number> = {
@@ -20,7 +21,7 @@ export interface ErrorBody {
 
 export function errorResponse(code: TriageErrorCode, message: string, details?: unknown, headers?: HeadersInit): Response {
   const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }) } };
-  return Response.json(body, { status: STATUS[code], headers });
+  return jsonResponse(body, { status: STATUS[code], headers });
 }
 
 export function zodDetails(error: ZodError): { path: (string | number)[]; message: string }[] {
@@ -40,7 +41,7 @@ export function toErrorResponse(error: unknown, log: (err: unknown) => void): Re
     return errorResponse('INVALID', 'the request is invalid', zodDetails(error));
   }
   log(error);
-  return Response.json({ error: { code: 'INTERNAL', message: 'an internal error occurred; see the server log' } }, { status: 500 });
+  return jsonResponse({ error: { code: 'INTERNAL', message: 'an internal error occurred; see the server log' } }, { status: 500 });
 }
 
 /** By name as well as class, for the same cross-bundle reason as isTriageError. */

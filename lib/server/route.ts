@@ -2,6 +2,7 @@ import { z, type ZodType } from 'zod';
 import { TriageError } from '@/lib/shared/errors';
 import { authenticate, checkCsrf, roleAllows, type Actor, type Role } from './auth';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
+import { jsonResponse } from './json-response';
 import { runtime } from './runtime';
 
 /** Larger bodies are refused with 413 before parsing. */
@@ -53,7 +54,7 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
       const query = parse(spec.query, Object.fromEntries(url.searchParams), 'query');
       const body = spec.body ? parse(spec.body, await readJson(request, spec.maxBodyBytes ?? MAX_BODY_BYTES), 'body') : (undefined as B);
       const result = await handler({ request, params, query, body, actor });
-      return result instanceof Response ? result : Response.json(result);
+      return result instanceof Response ? result : jsonResponse(result);
     } catch (error) {
       return toErrorResponse(error, (err) => runtime().logger.error({ err, url: request.url, method: request.method }, 'request failed'));
     }

@@ -11,6 +11,7 @@ import { decorateQueues } from '@/lib/control/queue-state';
 import { describeError } from '@/lib/shared/errors';
 import type { Health, Queue } from '@/lib/shared/types';
 import { celeryDiagnoses } from './celery-diagnostics';
+import { listBrokerQueues } from './listing-cache';
 import { withWarnings } from './queue-listing';
 import { runtime, type Runtime } from './runtime';
 
@@ -285,7 +286,8 @@ export class Sampler {
     const brokers = this.options.brokers;
     const celery = celeryDiagnoses(brokers);
     const [listings, healths, paused, stored] = await Promise.all([
-      Promise.allSettled(brokers.map((b) => b.listQueues())),
+      // Always a fresh scrape, which API listings then reuse.
+      Promise.allSettled(brokers.map((b) => listBrokerQueues(b, 0))),
       Promise.all(brokers.map((b) => b.health())),
       this.pauses.all().catch(() => new Map<string, unknown>()),
       this.workerStore.list(this.now()).catch(() => this.workers),

@@ -43,10 +43,13 @@ async function deleteQueues(names: string[]): Promise<void> {
   const url = new URL(MANAGEMENT_URL);
   const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   const all = (await (await fetch(`${url.origin}/api/queues/%2F?columns=name`, { headers: { authorization: auth } })).json()) as { name: string }[];
+  // The management listing lags behind declarations by seconds: the names we know are
+  // deleted directly (deleting a missing queue is a no-op), the listing only finds the
+  // delay queues, whose names carry a delay.
+  const doomed = new Set(names.flatMap((q) => [q, `${q}.dead`]));
+  for (const { name } of all) if (names.some((q) => name.startsWith(`triage.delay.${q}.`))) doomed.add(name);
   const channel = await amqp.createChannel();
-  for (const { name } of all) {
-    if (names.some((q) => name === q || name === `${q}.dead` || name.startsWith(`triage.delay.${q}.`))) await channel.deleteQueue(name);
-  }
+  for (const name of doomed) await channel.deleteQueue(name);
   await channel.close();
 }
 

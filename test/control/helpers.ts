@@ -4,11 +4,28 @@ import type { Redis } from 'ioredis';
 import { buildTaskMessage, decodeRedisPayload, toRedisPayload } from '@/lib/shared/celery-codec';
 import { KOMBU_DEFAULT_SEP, stepFor, toRabbitPriority } from '@/lib/shared/priority';
 import { publishOptions } from '@/lib/brokers/rabbitmq/publish';
+import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
+import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { deleteKeysLike, rawRedis, REDIS_URL } from '@/test/support';
 
 /** Raw broker access for control tests: fill queues fast, read them back without changing them. */
 
 export const SEP = KOMBU_DEFAULT_SEP;
 export const STEPS = [0, 3, 6, 9];
+
+/** A raw client and a connected Redis broker (demo defaults) for one test file's control tests. */
+export async function openRedisControl(): Promise<{ redis: Redis; broker: RedisBroker }> {
+  const broker = new RedisBroker(RedisBrokerConfigSchema.parse({ id: 'redis', kind: 'redis', url: REDIS_URL }));
+  await broker.connect();
+  return { redis: rawRedis(), broker };
+}
+
+/** Closes what openRedisControl opened and deletes every key the file made under `base`. */
+export async function closeRedisControl({ redis, broker }: { redis: Redis; broker: RedisBroker }, base: string): Promise<void> {
+  await broker.close();
+  await deleteKeysLike(redis, base);
+  await redis.quit();
+}
 
 export function stepKeyOf(queue: string, step: number): string {
   return step === 0 ? queue : `${queue}${SEP}${step}`;

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '@/lib/config/schema';
 import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
 import { deadQueueName, type ConsumeOptions, type ConsumerHandle, type DeadLetterInfo, type Delivery } from '../types';
 import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';
+import { TakeBatcher, takeArgs, type Taken } from './consume-take';
 import { IdleWaiter, workerClient } from './consume-wait';
 import { ackKeys, bindingKey, bindingMember, type AckKeys } from './keys';
 import { plainLayout, targetList, type QueueLayout } from './layout';
@@ -118,34 +118,45 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
 
   const flushAck = async (state: SlotState) => {
     if (!state.ack) return;
-    await run['consume-take']([keys.unacked, keys.unackedIndex], ['0', '', state.ack]);
+    await run['consume-take']([keys.unacked, keys.unackedIndex], takeArgs(0, [state.ack], []));
     state.ack = null;
+  };
+  let idleSlots = 0;
+  let stoppedSlots = 0;
+  const taker = new TakeBatcher((takeKeys, args) => run['consume-take'](takeKeys, args), () => options.concurrency - idleSlots - stoppedSlots);
+  const idle = async (wait: Promise<void>) => {
+    idleSlots += 1;
+    try {
+      await wait;
+    } finally {
+      idleSlots -= 1;
+    }
+  };
+
+  // Every slot shares one plan (the same argument arrays) while pause state is unchanged,
+  // so slots that come free together batch into one take.
+  let plan: TakePlan = { active: [], keys: [], queues: [] };
+  const currentPlan = (): TakePlan => {
+    // A lane of a lane group can be paused on its own, as well as the whole group.
+    const current = lists.filter((l) => !options.isPaused(l.queue) && (l.brokerQueue === l.queue || !options.isPaused(l.brokerQueue)));
+    if (plan.keys.length === 0 || current.length !== plan.active.length || current.some((l, i) => l !== plan.active[i])) {
+      plan = { active: current, keys: [keys.unacked, keys.unackedIndex, ...current.map((l) => l.key)], queues: current.map((l) => l.brokerQueue) };
+    }
+    return plan;
   };
 
   const slot = async (index: number) => {
     const state: SlotState = { ack: null };
-    let active: ConsumedList[] = [];
-    let fresh = true;
-    let takeKeys: string[] = [];
-    let takeQueues: string[] = [];
     while (!stopping) {
-      // A lane of a lane group can be paused on its own, as well as the whole group.
-      const current = lists.filter((l) => !options.isPaused(l.queue) && (l.brokerQueue === l.queue || !options.isPaused(l.brokerQueue)));
-      if (fresh || current.length !== active.length || current.some((l, i) => l !== active[i])) {
-        // Rebuilt only when pause state changes: the common take reuses its argument arrays.
-        fresh = false;
-        active = current;
-        takeKeys = [keys.unacked, keys.unackedIndex, ...active.map((l) => l.key)];
-        takeQueues = active.map((l) => l.brokerQueue);
-      }
-      let taken: [number, string, string] | null;
+      const { active, keys: takeKeys, queues: takeQueues } = currentPlan();
+      let taken: Taken | null;
       try {
         if (active.length === 0) {
           await flushAck(state);
-          await waiter.wait([]);
+          await idle(waiter.wait([]));
           continue;
         }
-        taken = (await run['consume-take'](takeKeys, [String(Date.now() / 1000), randomUUID(), state.ack ?? '', ...takeQueues])) as [number, string, string] | null;
+        taken = await taker.take(takeKeys, takeQueues, state.ack);
         state.ack = null;
       } catch (error) {
         if (stopping) break;
@@ -154,7 +165,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
         continue;
       }
       if (!taken) {
-        await waiter.wait(active.map((l) => l.key));
+        await idle(waiter.wait(active.map((l) => l.key)));
         continue;
       }
       const [at, payload, tag] = taken;
@@ -169,6 +180,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
         inFlight.delete(tag);
       }
     }
+    stoppedSlots += 1;
     try {
       await flushAck(state);
     } catch (error) {
@@ -243,6 +255,13 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     },
     nudge: () => waiter.wake(),
   };
+}
+
+interface TakePlan {
+  active: ConsumedList[];
+  /** [unacked, unacked_index, ...the active lists' keys], most urgent first. */
+  keys: string[];
+  queues: string[];
 }
 
 interface SlotState {

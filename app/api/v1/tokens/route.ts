@@ -1,4 +1,4 @@
-import { route } from '@/lib/server/http';
+import { jsonResponse, route } from '@/lib/server/http';
 import { authStore } from '@/lib/server/auth';
 import { NewTokenSchema, createToken, listTokens } from '@/lib/server/tokens';
 
@@ -10,5 +10,5 @@ export const GET = route({ role: 'admin' }, async () => ({ tokens: await listTok
 
 /** 201 `{name, role, token}`: the only time the secret is shown. */
 export const POST = route({ role: 'admin', body: NewTokenSchema }, async ({ body }) =>
-  Response.json(await createToken(await authStore(), body), { status: 201, headers: { 'cache-control': 'no-store' } }),
+  jsonResponse(await createToken(await authStore(), body), { status: 201, headers: { 'cache-control': 'no-store' } }),
 );

@@ -1,4 +1,4 @@
-import { route } from '@/lib/server/http';
+import { jsonResponse, route } from '@/lib/server/http';
 import { authStore } from '@/lib/server/auth';
 import { NewUserSchema, createUser, listUsers } from '@/lib/server/users';
 
@@ -9,5 +9,5 @@ export const GET = route({ role: 'admin' }, async () => ({ users: await listUser
 
 /** `{name, role, password}` → 201 the user (without the hash). */
 export const POST = route({ role: 'admin', body: NewUserSchema, maxBodyBytes: 16 * 1024 }, async ({ body }) =>
-  Response.json(await createUser(await authStore(), body), { status: 201 }),
+  jsonResponse(await createUser(await authStore(), body), { status: 201 }),
 );

@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
-import { deleteKeysLike, rawRedis, REDIS_URL, uniqueName } from '@/test/support';
-import { executeInOrder, fillRedis, readRedis, stepKeyOf } from '@/test/control/helpers';
-import { RedisBroker } from '../redis-broker';
+import { rawRedis, uniqueName } from '@/test/support';
+import { closeRedisControl, openRedisControl, executeInOrder, fillRedis, readRedis, stepKeyOf } from '@/test/control/helpers';
+import type { RedisBroker } from '../redis-broker';
 
 /**
  * The Redis control primitives against a real Redis: raw list contents are checked after
@@ -15,16 +14,9 @@ let redis: Redis;
 let broker: RedisBroker;
 
 beforeAll(async () => {
-  redis = rawRedis();
-  broker = new RedisBroker(RedisBrokerConfigSchema.parse({ id: 'redis', kind: 'redis', url: REDIS_URL }));
-  await broker.connect();
+  ({ redis, broker } = await openRedisControl());
 });
-
-afterAll(async () => {
-  await broker.close();
-  await deleteKeysLike(redis, base);
-  await redis.quit();
-});
+afterAll(() => closeRedisControl({ redis, broker }, base));
 
 describe('RedisControl', () => {
   it('reprioritizes 10,000 messages: new step and priority, none lost or duplicated, FIFO kept, a worker executes them in the new order', async () => {

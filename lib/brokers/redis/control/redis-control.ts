@@ -21,6 +21,7 @@ import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '..
 import { scripts } from '../scripts';
 import { matches, payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
 import { publishPidbox, requestPidbox } from './pidbox';
+import { relocateAll } from './relocate-all';
 
 /**
  * Control primitives on kombu's Redis layout.
@@ -35,6 +36,9 @@ import { publishPidbox, requestPidbox } from './pidbox';
  * moved into a list that is scanned later are never taken twice, and producers pushing
  * meanwhile cannot make an operation run forever.
  *
+ * Relocating everything in some lists (no id or task filter) skips the read: see
+ * relocate-all.ts, where move-tail.lua takes and rewrites each batch on the server.
+ *
  * A concurrent consumer that pops a message between the read and the Lua call simply wins:
  * the message is not moved (and not counted). With a filter, messages that stay (not
  * selected) pile up at the tail and consumers popping them shift every position; each read
@@ -43,6 +47,8 @@ import { publishPidbox, requestPidbox } from './pidbox';
  */
 
 export const DEFAULT_BATCH = 500;
+
+const batchSizeOf = (options: ControlOptions) => Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
 
 export interface RedisControlDeps {
   brokerId: string;
@@ -99,6 +105,12 @@ export class RedisControl implements BrokerControl {
       const destKeys = new Set(dest.lists.map((l) => l.key));
       if (target.queue !== queue && source.lists.some((l) => destKeys.has(l.key))) {
         throw new TriageError('CONFLICT', `queues ${queue} and ${target.queue} share Redis lists (a lane and its group?)`);
+      }
+      if (selector.ids === undefined && selector.task === undefined) {
+        const lists = source.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
+        const declare = () => (target.queue === queue ? Promise.resolve() : this.declare(dest));
+        const counts = await relocateAll(this.client, lists, dest, target.priority, batchSizeOf(options), options, declare);
+        return { matched: counts.matched, moved: counts.moved };
       }
       const run = scripts(this.client)['move-batch'];
       let declared = false;
@@ -201,7 +213,7 @@ export class RedisControl implements BrokerControl {
     options: ControlOptions,
     act: (list: PhysicalList, batch: Peeked[], counts: ControlProgress) => Promise<Set<Peeked>>,
   ): Promise<ControlResult> {
-    const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
+    const batchSize = batchSizeOf(options);
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
     const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };

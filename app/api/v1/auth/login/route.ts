@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { route, runtime as triage } from '@/lib/server/http';
+import { jsonResponse, route, runtime as triage } from '@/lib/server/http';
 import { burnPasswordCheck, verifyPassword } from '@/lib/server/auth-password';
 import { authStore } from '@/lib/server/auth';
 import { withState } from '@/lib/server/auth-store';
@@ -32,7 +32,7 @@ async function logIn(request: Request, body: z.infer<typeof LoginBodySchema>): P
   const ip = clientAddress(request, config.auth.trustProxy);
   const verdict = await checkLoginThrottle(store, body.username, ip);
   if (!verdict.allowed) {
-    return Response.json(
+    return jsonResponse(
       { error: { code: 'THROTTLED', message: `too many failed logins; try again in ${verdict.retryAfterSec} s` } },
       { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) } },
     );
@@ -42,13 +42,13 @@ async function logIn(request: Request, body: z.infer<typeof LoginBodySchema>): P
   if (!user || !ok) {
     await recordLoginFailure(store, body.username, ip);
     // One message for both cases: which user names exist is nobody's business.
-    return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'wrong user name or password' } }, { status: 401 });
+    return jsonResponse({ error: { code: 'UNAUTHENTICATED', message: 'wrong user name or password' } }, { status: 401 });
   }
   await clearLoginFailures(store, body.username);
   const session = await createSession(store, user);
   const cookie = sessionCookie(session.cookieValue, { secure: isHttps(request, config.auth.trustProxy), maxAgeSec: config.auth.sessionMaxAgeSec });
   triage().logger.info({ user: user.name, ip }, 'login');
-  return Response.json(
+  return jsonResponse(
     { user: { name: user.name, role: user.role }, csrfToken: session.csrf },
     { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } },
   );

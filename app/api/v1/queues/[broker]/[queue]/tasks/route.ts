@@ -1,5 +1,5 @@
 import { enqueueTasks } from '@/lib/control/enqueue';
-import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
+import { QueueParamsSchema, getBroker, jsonResponse, route, runtime as triage } from '@/lib/server/http';
 import { EnqueueBodySchema } from '@/lib/shared/types';
 
 export const dynamic = 'force-dynamic';
@@ -8,5 +8,5 @@ export const runtime = 'nodejs';
 export const POST = route({ role: 'operator', params: QueueParamsSchema, body: EnqueueBodySchema }, async ({ params, body }) => {
   const broker = await getBroker(params.broker);
   const ids = await enqueueTasks(broker, params.queue, body, triage().config.defaultPriority);
-  return Response.json({ ids }, { status: 201 });
+  return jsonResponse({ ids }, { status: 201 });
 });
