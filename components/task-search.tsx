@@ -25,7 +25,13 @@ export function TaskSearch() {
       input.current?.select();
     };
     document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    // Announced only once the listener exists: before hydration `/` does nothing.
+    const box = input.current;
+    box?.setAttribute('aria-keyshortcuts', '/');
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      box?.removeAttribute('aria-keyshortcuts');
+    };
   }, []);
 
   const submit = (event: FormEvent) => {
@@ -50,7 +56,6 @@ export function TaskSearch() {
         placeholder="Task id…"
         autoComplete="off"
         spellCheck={false}
-        aria-keyshortcuts="/"
         data-testid="task-search"
         className="w-full rounded-md border border-slate-300 bg-white py-1.5 pr-8 pl-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
       />

@@ -42,6 +42,8 @@ test('open a task from the header search by id, read its timeline, retry it at a
     await logIn(page, operator);
 
     await test.step('an unknown id lands on the not-found state', async () => {
+      // Right after login the page may still be hydrating; `/` works once the box announces it.
+      await expect(page.getByTestId('task-search')).toHaveAttribute('aria-keyshortcuts', '/');
       await page.keyboard.press('/');
       await expect(page.getByTestId('task-search')).toBeFocused();
       await page.keyboard.type(`${queue}-no-such-task`);
