@@ -243,8 +243,13 @@ export interface Delivery {
   level: number;
   redelivered: boolean;
   decoded: import('@/lib/shared/celery-codec').DecodeResult;
-  /** Done: removes it from the broker. */
-  ack(): Promise<void>;
+  /**
+   * Done: removes it from the broker, never before `after` (when given) has settled: the
+   * worker passes "the task's record is on the wire". An adapter that folds acks into a
+   * later broker call (Redis) returns at once, so the slot takes its next message while
+   * the record is still being written.
+   */
+  ack(after?: Promise<void>): Promise<void>;
   /**
    * Replaces it with a copy whose headers are patched by `headers` (e.g. retries + 1, eta),
    * runnable from `runAt` (not before), at the same level of the same queue. The copy is

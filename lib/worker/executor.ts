@@ -82,10 +82,10 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<O
     return dead(delivery, deps, task, { reason: 'max_retries', error: message, traceback }, doc, true);
   }
   // Recorded before the ack: a crash in between re-runs the task (at-least-once) rather
-  // than leaving it done but never reported.
+  // than leaving it done but never reported. The ack waits for the record to be on the
+  // wire; the Redis adapter lets the slot take its next message meanwhile.
   record(deps, delivery, task, 'succeeded', ['task.succeeded'], { result, prior: doc });
-  await deps.recorder.sent();
-  await delivery.ack();
+  await delivery.ack(deps.recorder.sent());
   return 'succeeded';
 }
 

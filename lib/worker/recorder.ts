@@ -15,8 +15,8 @@ import { DEFAULT_TASK_TTL_SEC, type TaskRecord } from '@/lib/state/task-store';
  * existing document when there is one; that is merged and written again. Later writes of the same
  * execution overwrite (one worker works on a task id at a time).
  *
- * `sent()` resolves once every change made so far is on the connection: the executor
- * awaits it before acking, so a crash cannot ack a task whose record was never sent.
+ * `sent()` resolves once every change made so far is on the connection: the ack of a
+ * task waits for it, so a crash cannot ack a task whose record was never sent.
  * Replies are awaited only to bound memory: with MAX_OUTSTANDING batches unanswered
  * (state Redis slow or down), `sent()` waits, which slows the worker to the store's pace.
  * Write failures are logged, never retried: records are observability.
@@ -26,6 +26,30 @@ const MAX_OUTSTANDING = 32;
 const MAX_HISTORY = 100;
 
 type Phase = 'new' | 'merging' | 'stored';
+
+/**
+ * Every record of one flush in one command: a busy worker writes about a hundred per
+ * flush, and a pipelined SET each (a client command object and reply promise per record)
+ * was the largest cost of recording.
+ * KEYS: the records' keys, first writes first. ARGV[1]: TTL seconds; ARGV[2]: how many of
+ * KEYS are first writes (SET NX GET: whatever another writer stored comes back, nil
+ * otherwise); ARGV[3..]: the documents, parallel to KEYS. Returns the first writes' replies.
+ */
+const WRITE_COMMAND = 'triageWriteTaskRecords';
+const WRITE_LUA = `
+local ttl = ARGV[1]
+local firsts = tonumber(ARGV[2])
+local prior = {}
+for i = 1, #KEYS do
+  if i <= firsts then
+    prior[i] = redis.call('SET', KEYS[i], ARGV[i + 2], 'EX', ttl, 'NX', 'GET')
+  else
+    redis.call('SET', KEYS[i], ARGV[i + 2], 'EX', ttl)
+  end
+end
+return prior
+`;
+type WriteRecords = (keys: number, ...args: string[]) => Promise<unknown>;
 
 export interface Recording {
   readonly doc: TaskRecord;
@@ -60,6 +84,7 @@ export class TaskRecorder {
   ) {
     this.keys = stateKeys(prefix);
     this.events = new EventLog(redis, prefix);
+    if (!(WRITE_COMMAND in redis)) redis.defineCommand(WRITE_COMMAND, { lua: WRITE_LUA });
   }
 
   /** A record for a task this worker starts on; nothing is written until `touch`. */
@@ -108,8 +133,11 @@ export class TaskRecorder {
     }
     this.scheduled = false;
     const pipeline = this.redis.pipeline();
-    const firsts: { entry: Entry; index: number }[] = [];
-    let commands = 0;
+    const firsts: Entry[] = [];
+    const firstKeys: string[] = [];
+    const firstDocs: string[] = [];
+    const laterKeys: string[] = [];
+    const laterDocs: string[] = [];
     const events: TriageEvent[] = [];
     for (const entry of this.dirty) {
       for (const event of entry.events) events.push(event);
@@ -119,14 +147,21 @@ export class TaskRecorder {
       this.dirty.delete(entry);
       const { doc } = entry;
       if (doc.history.length > MAX_HISTORY) doc.history = doc.history.slice(-MAX_HISTORY);
-      const json = JSON.stringify(doc);
       if (entry.phase === 'new') {
         entry.phase = 'merging';
-        firsts.push({ entry, index: commands });
-        pipeline.call('SET', this.keys.task(doc.id), json, 'EX', String(this.ttlSec), 'NX', 'GET');
+        firsts.push(entry);
+        firstKeys.push(this.keys.task(doc.id));
+        firstDocs.push(JSON.stringify(doc));
       } else {
-        pipeline.set(this.keys.task(doc.id), json, 'EX', this.ttlSec);
+        laterKeys.push(this.keys.task(doc.id));
+        laterDocs.push(JSON.stringify(doc));
       }
+    }
+    let commands = 0;
+    const records = firstKeys.length + laterKeys.length;
+    if (records > 0) {
+      const write = (pipeline as unknown as Record<string, WriteRecords>)[WRITE_COMMAND]!.bind(pipeline);
+      void write(records, ...firstKeys, ...laterKeys, String(this.ttlSec), String(firsts.length), ...firstDocs, ...laterDocs);
       commands += 1;
     }
     if (events.length > 0) commands += this.events.addBatchTo(pipeline, events);
@@ -140,16 +175,19 @@ export class TaskRecorder {
     this.release();
   }
 
-  private answered(firsts: { entry: Entry; index: number }[], results: [Error | null, unknown][] | null, error?: unknown): void {
+  private answered(firsts: Entry[], results: [Error | null, unknown][] | null, error?: unknown): void {
     this.outstanding -= 1;
     const failure = error ?? results?.find(([e]) => e)?.[0];
     if (failure) this.warn(failure);
-    for (const { entry, index } of firsts) {
-      const reply = results?.[index];
+    // The record write, when there was one, is the pipeline's first command.
+    const written = results?.[0];
+    const prior = firsts.length > 0 && written && !written[0] && Array.isArray(written[1]) ? (written[1] as unknown[]) : [];
+    firsts.forEach((entry, i) => {
       entry.phase = 'stored';
       // Another writer was first: write the merged record. (A failed write is not retried.)
-      if (reply && !reply[0] && typeof reply[1] === 'string' && merge(entry.doc, reply[1])) this.dirty.add(entry);
-    }
+      const existing = prior[i];
+      if (typeof existing === 'string' && merge(entry.doc, existing)) this.dirty.add(entry);
+    });
     if (this.blocked) {
       this.blocked = false;
       setImmediate(() => this.flush());

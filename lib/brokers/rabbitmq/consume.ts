@@ -81,7 +81,8 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
       level,
       redelivered: message.fields.redelivered,
       decoded,
-      ack: async () => {
+      ack: async (after) => {
+        if (after) await after;
         channel.ack(message);
       },
       retry: async (headers, runAt) => {

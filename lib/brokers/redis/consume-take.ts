@@ -12,7 +12,7 @@ export function takeArgs(count: number, acks: readonly string[], queues: readonl
 }
 
 interface Request {
-  ack: string | null;
+  acks: readonly string[];
   resolve(taken: Taken | null): void;
   reject(error: unknown): void;
 }
@@ -38,15 +38,15 @@ export class TakeBatcher {
   ) {}
 
   /**
-   * Takes one message from `lists` (and acks `ack` first). `keys` must be the same array
+   * Takes one message from `lists` (and acks `acks` first). `keys` must be the same array
    * for every slot while pause state is unchanged: requests for another key set start a
    * new batch.
    */
-  take(keys: readonly string[], queues: readonly string[], ack: string | null): Promise<Taken | null> {
+  take(keys: readonly string[], queues: readonly string[], acks: readonly string[]): Promise<Taken | null> {
     if (this.requests.length > 0 && keys !== this.batchKeys) this.send();
     this.batchKeys = keys;
     this.batchQueues = queues;
-    const taken = new Promise<Taken | null>((resolve, reject) => this.requests.push({ ack, resolve, reject }));
+    const taken = new Promise<Taken | null>((resolve, reject) => this.requests.push({ acks, resolve, reject }));
     if (this.requests.length >= this.working()) this.send();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -62,7 +62,7 @@ export class TakeBatcher {
     const requests = this.requests;
     if (requests.length === 0) return;
     this.requests = [];
-    const acks = requests.flatMap((r) => (r.ack ? [r.ack] : []));
+    const acks = requests.flatMap((r) => r.acks);
     this.script(this.batchKeys as string[], takeArgs(requests.length, acks, this.batchQueues)).then(
       (reply) => {
         const flat = reply as (number | string)[];

@@ -4,6 +4,7 @@ import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
 import { deadQueueName, type ConsumeOptions, type ConsumerHandle, type DeadLetterInfo, type Delivery } from '../types';
 import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';
+import { SlotAcks } from './consume-acks';
 import { TakeBatcher, takeArgs, type Taken } from './consume-take';
 import { IdleWaiter, workerClient } from './consume-wait';
 import { ackKeys, bindingKey, bindingMember, type AckKeys } from './keys';
@@ -78,7 +79,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     );
   };
 
-  const delivery = (list: ConsumedList, payload: string, tag: string, slot: SlotState): Delivery => {
+  const delivery = (list: ConsumedList, payload: string, tag: string, acks: SlotAcks): Delivery => {
     const decoded = decodeRedisPayload(payload);
     return {
       queue: list.queue,
@@ -86,12 +87,11 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       level: list.level,
       redelivered: decoded.envelope?.redelivered ?? false,
       decoded,
-      // Folded into the slot's next take (one round trip per task), or flushed before
-      // the slot idles or stops. Until then the tag is still in `unacked`: a crash re-runs
-      // the task (at-least-once), never loses it.
-      ack: async () => {
+      // Rides on one of the slot's next takes (see SlotAcks). Until then the tag is still
+      // in `unacked`: a crash re-runs the task (at-least-once), never loses it.
+      ack: async (after) => {
         inFlight.delete(tag);
-        slot.ack = tag;
+        acks.add(tag, after);
       },
       retry: async (headers, runAt) => {
         const copy = copyEnvelope(payload, list.brokerQueue, headers);
@@ -116,11 +116,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     };
   };
 
-  const flushAck = async (state: SlotState) => {
-    if (!state.ack) return;
-    await run['consume-take']([keys.unacked, keys.unackedIndex], takeArgs(0, [state.ack], []));
-    state.ack = null;
-  };
+  const sendAcks = (tags: string[]) => run['consume-take']([keys.unacked, keys.unackedIndex], takeArgs(0, tags, []));
   let idleSlots = 0;
   let stoppedSlots = 0;
   const taker = new TakeBatcher((takeKeys, args) => run['consume-take'](takeKeys, args), () => options.concurrency - idleSlots - stoppedSlots);
@@ -146,19 +142,28 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   };
 
   const slot = async (index: number) => {
-    const state: SlotState = { ack: null };
+    const acks = new SlotAcks(sendAcks, (error) => {
+      if (!stopping && quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'redis ack failed; retrying with the next take');
+    });
     while (!stopping) {
       const { active, keys: takeKeys, queues: takeQueues } = currentPlan();
       let taken: Taken | null;
+      let riding: readonly string[] = [];
       try {
         if (active.length === 0) {
-          await flushAck(state);
+          await acks.flush();
           await idle(waiter.wait([]));
           continue;
         }
-        taken = await taker.take(takeKeys, takeQueues, state.ack);
-        state.ack = null;
+        const behind = acks.roomForNext();
+        if (behind) await behind;
+        riding = acks.takeReady();
+        taken = await taker.take(takeKeys, takeQueues, riding);
+        riding = [];
+        // Nothing to run: acks still waiting on their records must not wait for the next message.
+        if (!taken) await acks.flush();
       } catch (error) {
+        acks.giveBack(riding);
         if (stopping) break;
         if (quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'redis take failed; retrying');
         await sleep(RETRY_AFTER_ERROR_MS);
@@ -171,18 +176,20 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       const [at, payload, tag] = taken;
       const list = active[Number(at) - 3]!;
       inFlight.add(tag);
+      acks.started();
       try {
-        await options.onDelivery(delivery(list, payload, tag, state));
+        await options.onDelivery(delivery(list, payload, tag, acks));
       } catch (error) {
         // Left in `unacked` (no longer refreshed): the visibility-timeout restore brings it back.
         if (!killed) log?.error({ err: describeError(error), tag, slot: index }, 'message left in flight after a handler error');
       } finally {
         inFlight.delete(tag);
+        acks.finished();
       }
     }
     stoppedSlots += 1;
     try {
-      await flushAck(state);
+      await acks.flush();
     } catch (error) {
       // Still in `unacked`: the restore re-runs it (at-least-once).
       if (!killed) log?.warn({ err: describeError(error), slot: index }, 'could not ack the last task before stopping');
@@ -262,11 +269,6 @@ interface TakePlan {
   /** [unacked, unacked_index, ...the active lists' keys], most urgent first. */
   keys: string[];
   queues: string[];
-}
-
-interface SlotState {
-  /** Tag of a handled message whose ack rides on the slot's next take. */
-  ack: string | null;
 }
 
 /** Every list to take from, in strict consumption order. */
