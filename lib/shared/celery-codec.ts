@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jsonMember, jsonString } from './json-text';
+import { nowIso } from './now-iso';
 import { pyRepr } from './py-repr';
 
 /**
@@ -411,19 +412,6 @@ function stringOrNull(value: unknown): string | null {
 // kombu sets reply_to to the app's oid for the rpc:// backend; Triage has no rpc replies,
 // but a stable value keeps the envelope shape identical to Celery's.
 const REPLY_TO = randomUUID();
-
-let isoAt = 0;
-let iso = '';
-
-/** new Date().toISOString(), formatted once per millisecond: a bulk enqueue stamps thousands of tasks in one. */
-function nowIso(): string {
-  const now = Date.now();
-  if (now !== isoAt) {
-    isoAt = now;
-    iso = new Date(now).toISOString();
-  }
-  return iso;
-}
 
 let origin: string | null = null;
 

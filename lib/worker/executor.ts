@@ -1,9 +1,10 @@
 import { RETRIES_HEADER, type Delivery, type DeadLetterInfo } from '@/lib/brokers/types';
 import type { DecodedTask } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
+import { nowIso } from '@/lib/shared/now-iso';
 import { validateTaskArgs } from '@/lib/shared/task-registry';
 import type { TaskEventType } from '@/lib/state/events';
-import type { TaskState } from '@/lib/state/task-store';
+import type { TaskRecord, TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
 import type { Recording, TaskRecorder } from './recorder';
 import { maxRetriesFor, registeredTask } from './tasks';
@@ -129,7 +130,7 @@ function record(
   events: TaskEventType[],
   extra: RecordExtra,
 ): Recording {
-  const at = new Date().toISOString();
+  const at = nowIso();
   const recording =
     extra.prior ??
     deps.recorder.open({ id: task.id, task: task.task, broker: deps.broker, queue: delivery.queue, priority: delivery.level, state, history: [], updatedAt: at });
@@ -140,17 +141,20 @@ function record(
   doc.state = state;
   doc.updatedAt = at;
   // The task page shows what was sent; the message itself is gone once acknowledged.
-  if (task.args !== undefined) Object.assign(doc, { args: task.args, kwargs: task.kwargs, eta: task.eta, origin: task.origin, enqueuedAt: task.enqueuedAt });
+  if (task.args !== undefined) {
+    doc.args = task.args;
+    doc.kwargs = task.kwargs;
+    doc.eta = task.eta;
+    doc.origin = task.origin;
+    doc.enqueuedAt = task.enqueuedAt;
+  }
   if (extra.failedFirst) doc.history.push({ state: 'failed', at, worker: deps.worker, error: extra.error });
-  doc.history.push({
-    state,
-    at,
-    worker: deps.worker,
-    ...(extra.error && state !== 'dead' && !extra.failedFirst ? { error: extra.error } : {}),
-    ...(state === 'dead' && extra.error ? { error: extra.error } : {}),
-    ...(extra.eta ? { eta: extra.eta } : {}),
-    ...(extra.attempt ? { attempt: extra.attempt } : {}),
-  });
+  // Built field by field, not with spreads: this runs for every task (a worker hot spot).
+  const entry: TaskRecord['history'][number] = { state, at, worker: deps.worker };
+  if (extra.error && (state === 'dead' || !extra.failedFirst)) entry.error = extra.error;
+  if (extra.eta) entry.eta = extra.eta;
+  if (extra.attempt) entry.attempt = extra.attempt;
+  doc.history.push(entry);
   if (state === 'succeeded') {
     doc.result = extra.result ?? null;
     delete doc.error;
@@ -159,17 +163,19 @@ function record(
   if (extra.error) doc.error = extra.error;
   if (extra.traceback) doc.traceback = extra.traceback;
   if (extra.retries !== undefined) doc.retries = extra.retries;
-  deps.recorder.touch(
-    recording,
-    events.map((type) => ({
-      type,
-      worker: deps.worker,
-      ...(type === 'task.failed' || type === 'task.dead' ? { error: extra.error } : {}),
-      ...(type === 'task.dead' && extra.reason ? { reason: extra.reason } : {}),
-      ...(type === 'task.retried' ? { eta: extra.eta, retries: extra.retries } : {}),
-      ...(type === 'task.started' && extra.attempt ? { attempt: extra.attempt } : {}),
-    })),
-  );
+  const changes: { type: TaskEventType; [extra: string]: unknown }[] = [];
+  for (const type of events) {
+    const event: { type: TaskEventType; [extra: string]: unknown } = { type, worker: deps.worker };
+    if (type === 'task.failed' || type === 'task.dead') event.error = extra.error;
+    if (type === 'task.dead' && extra.reason) event.reason = extra.reason;
+    if (type === 'task.retried') {
+      event.eta = extra.eta;
+      event.retries = extra.retries;
+    }
+    if (type === 'task.started' && extra.attempt) event.attempt = extra.attempt;
+    changes.push(event);
+  }
+  deps.recorder.touch(recording, changes);
   return recording;
 }
 
