@@ -12,7 +12,7 @@
  * RabbitMQ only ready messages are visible, which ends the clock up to 8 tasks early
  * (in Celery's favour).
  *
- * Env: BENCH_CELERY_TASKS (default 400 per run), BENCH_CELERY_SLOW_TASKS (Redis at -c 1, default
+ * Env: BENCH_CELERY_TASKS (default 2000 per run), BENCH_CELERY_SLOW_TASKS (Redis at -c 1, default
  * 40: Celery 5.2 there, with acks_late and prefetch 1, takes a task every few seconds), BENCH_RUNS.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,7 +24,7 @@ import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
 import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, rate, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
-const TASKS = Number(process.env.BENCH_CELERY_TASKS ?? 400);
+const TASKS = Number(process.env.BENCH_CELERY_TASKS ?? 2000);
 const SLOW_TASKS = Number(process.env.BENCH_CELERY_SLOW_TASKS ?? 40);
 const PYTHON = process.env.TRIAGE_CELERY_PYTHON ?? '/usr/bin/python3';
 const POLL_MS = 10;
@@ -35,9 +35,10 @@ function celeryMissing(): string | null {
   return probe.status === 0 ? null : `real Celery is not installed (${PYTHON}: apt-get install python3-celery python3-redis python3-amqp)`;
 }
 
-function startCelery(ids: BenchIds, kind: 'redis' | 'rabbitmq', concurrency: number): ChildProcess {
+function startCelery(ids: BenchIds, kind: 'redis' | 'rabbitmq', concurrency: number, storeResults: boolean): ChildProcess {
   const env = {
     ...process.env,
+    BENCH_RESULT_URL: storeResults ? REDIS_URL : '',
     BENCH_BROKER_URL: kind === 'redis' ? REDIS_URL : AMQP_URL,
     BENCH_QUEUE: ids.queue,
     BENCH_PREFIX: kind === 'redis' ? ids.keyprefix : '',
@@ -84,10 +85,10 @@ function pendingCounter(ids: BenchIds, kind: 'redis' | 'rabbitmq'): { count(): P
   };
 }
 
-async function celeryRun(broker: QueueBroker, ids: BenchIds, kind: 'redis' | 'rabbitmq', concurrency: number, items: EnqueueItem[]): Promise<number> {
+async function celeryRun(broker: QueueBroker, ids: BenchIds, kind: 'redis' | 'rabbitmq', concurrency: number, items: EnqueueItem[], storeResults = false): Promise<number> {
   await broker.enqueue(ids.queue, items);
   const counter = pendingCounter(ids, kind);
-  const child = startCelery(ids, kind, concurrency);
+  const child = startCelery(ids, kind, concurrency, storeResults);
   try {
     let start: { at: number; pending: number } | null = null;
     const deadline = Date.now() + 600_000;
@@ -123,16 +124,28 @@ export async function main(): Promise<void> {
       for (const concurrency of CONCURRENCIES) {
         const triage: number[] = [];
         const celery: number[] = [];
+        // Celery storing every result does the work Triage's task records do. Only on
+        // RabbitMQ: Celery on Redis at -c 1 is bound by its 1 s poll, not by what it stores.
+        const withResults = kind === 'rabbitmq';
+        const celeryStoring: number[] = [];
         const tasks = kind === 'redis' && concurrency === 1 ? SLOW_TASKS : TASKS;
         for (let r = 0; r < RUNS; r++) {
           const items = noopItems(tasks);
           celery.push(await celeryRun(broker, ids, kind, concurrency, items));
+          if (withResults) celeryStoring.push(await celeryRun(broker, ids, kind, concurrency, items, true));
           triage.push(await triageRun(broker, ids, state, concurrency, tasks, items));
-          progress(`${kind} c${concurrency} run ${r + 1}: triage ${rate(triage[r]!)}/s, celery ${rate(celery[r]!)}/s`);
+          const storing = withResults ? `, celery storing results ${rate(celeryStoring[r]!)}/s` : '';
+          progress(`${kind} c${concurrency} run ${r + 1}: triage ${rate(triage[r]!)}/s, celery ${rate(celery[r]!)}/s${storing}`);
         }
         samples[`${kind}-c${concurrency}-triage`] = triage;
         samples[`${kind}-c${concurrency}-celery`] = celery;
         figures.push(figure({ figure: `${kind}, concurrency ${concurrency}`, baseline: `Celery prefork -c ${concurrency}`, target: '≥ 3' }, triage, celery));
+        if (withResults) {
+          samples[`${kind}-c${concurrency}-celery-results`] = celeryStoring;
+          figures.push(
+            figure({ figure: `${kind}, concurrency ${concurrency}`, baseline: `Celery prefork -c ${concurrency}, Redis result backend`, target: '—' }, triage, celeryStoring),
+          );
+        }
       }
     } finally {
       await broker?.close().catch(() => {});
@@ -145,7 +158,8 @@ export async function main(): Promise<void> {
     'Bundled worker vs a real Celery worker: no-op tasks',
     [
       `${TASKS} tasks per run (${SLOW_TASKS} on Redis at concurrency 1), the same queue contents for both. Celery ${spawnSync(PYTHON, ['-c', 'import celery; print(celery.__version__)'], { encoding: 'utf8' }).stdout.trim()} prefork, acks_late, prefetch multiplier 1, no result backend; Redis: queue_order_strategy=priority.`,
-      "Triage = the bundled worker's pipeline (task record + 3 events per task in the state Redis, which Celery does not write).",
+      "Triage = the bundled worker's pipeline (task record + 3 events per task in the state Redis, which Celery without a result backend does not write).",
+      'On RabbitMQ Celery also runs with a Redis result backend (every result stored, expiring after 2 minutes): the nearest Celery equivalent of those records.',
       "Celery's clock runs from its first task taken to an empty queue (polled every 10 ms), so its start-up is not counted.",
     ],
     figures,

@@ -4,6 +4,8 @@ Configured from the environment:
   BENCH_BROKER_URL   redis://... or amqp://...
   BENCH_QUEUE        the queue to consume
   BENCH_PREFIX       prefix of kombu's unacked, unacked_index and unacked_mutex keys (Redis)
+  BENCH_RESULT_URL   optional result backend (redis://...): every task's result is stored,
+                     as Triage records every task; the results expire after two minutes
 Strict priority as Celery documents it: late acks, prefetch multiplier 1, and on Redis
 the `priority` queue order strategy over kombu's default priority steps.
 """
@@ -31,6 +33,8 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
+if os.environ.get("BENCH_RESULT_URL"):
+    app.conf.update(result_backend=os.environ["BENCH_RESULT_URL"], task_ignore_result=False, result_expires=120)
 if BROKER.startswith("amqp"):
     app.conf.task_queues = [Queue(QUEUE, queue_arguments={"x-max-priority": 10})]
     app.conf.task_queue_max_priority = 10

@@ -65,4 +65,35 @@ describe('TaskRecorder', () => {
     await recorder.drain();
     expect((await store.get('t2'))?.history.map((h) => h.state)).toEqual(['queued', 'retrying', 'active', 'succeeded']);
   });
+
+  it('writes the records of one flush together: new ones, one another writer stored first, and a later write', async () => {
+    const prefix = `${uniqueName('rec')}:`;
+    prefixes.push(prefix);
+    const store = new TaskStore(redis, prefix);
+    await store.save({ ...fresh('b2', '2026-01-01T00:00:00.000Z'), state: 'retrying', retries: 2, history: [{ state: 'retrying', at: '2026-01-01T00:00:00.000Z' }] }, []);
+    const recorder = new TaskRecorder(redis, prefix, quiet);
+    const at = '2026-01-01T00:00:05.000Z';
+    const later = recorder.open(fresh('b0', at));
+    recorder.touch(later, [{ type: 'task.started' }]);
+    await recorder.drain();
+    // One flush: b0's second write, b1 and b2 first writes (b2 merges what was there).
+    later.doc.state = 'succeeded';
+    later.doc.history.push({ state: 'succeeded', at });
+    recorder.touch(later, [{ type: 'task.succeeded' }]);
+    for (const id of ['b1', 'b2']) recorder.touch(recorder.open(fresh(id, at)), [{ type: 'task.started' }]);
+    await recorder.drain();
+    expect((await store.get('b0'))?.history.map((h) => h.state)).toEqual(['active', 'succeeded']);
+    expect((await store.get('b1'))?.history.map((h) => h.state)).toEqual(['active']);
+    const merged = await store.get('b2');
+    expect(merged?.history.map((h) => h.state)).toEqual(['retrying', 'active']);
+    expect(merged?.retries).toBe(2);
+    expect(await redis.ttl(`${prefix}task:b1`)).toBeGreaterThan(0);
+    const events = await new EventLog(redis, prefix).read();
+    expect(events.map((e) => [e.type, e.taskId])).toEqual([
+      ['task.started', 'b0'],
+      ['task.succeeded', 'b0'],
+      ['task.started', 'b1'],
+      ['task.started', 'b2'],
+    ]);
+  });
 });

@@ -159,7 +159,14 @@ export class TaskRecorder {
     }
     let commands = 0;
     const records = firstKeys.length + laterKeys.length;
-    if (records > 0) {
+    if (records === 1 && firsts.length === 1) {
+      // A lone record (a worker at concurrency 1) is cheaper as the plain command than as a script call.
+      pipeline.call('SET', firstKeys[0]!, firstDocs[0]!, 'EX', String(this.ttlSec), 'NX', 'GET');
+      commands += 1;
+    } else if (records === 1) {
+      pipeline.set(laterKeys[0]!, laterDocs[0]!, 'EX', this.ttlSec);
+      commands += 1;
+    } else if (records > 1) {
       const write = (pipeline as unknown as Record<string, WriteRecords>)[WRITE_COMMAND]!.bind(pipeline);
       void write(records, ...firstKeys, ...laterKeys, String(this.ttlSec), String(firsts.length), ...firstDocs, ...laterDocs);
       commands += 1;
@@ -181,7 +188,8 @@ export class TaskRecorder {
     if (failure) this.warn(failure);
     // The record write, when there was one, is the pipeline's first command.
     const written = results?.[0];
-    const prior = firsts.length > 0 && written && !written[0] && Array.isArray(written[1]) ? (written[1] as unknown[]) : [];
+    const reply = firsts.length > 0 && written && !written[0] ? written[1] : null;
+    const prior = Array.isArray(reply) ? (reply as unknown[]) : [reply];
     firsts.forEach((entry, i) => {
       entry.phase = 'stored';
       // Another writer was first: write the merged record. (A failed write is not retried.)
