@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- worker-rabbitmq`: no-op tasks end to end through the bundled worker on
  * RabbitMQ (one channel per slot, prefetch 1, manual ack after the task; decode, validate,
- * run, task record + events in the state Redis) at concurrency 1 and 100, beside an
- * amqplib consumer that only acks (noDelay), at prefetch 1 and at prefetch 100, on the
- * same queue (x-max-priority 10) with the same contents, in the same run.
+ * run, task record + events in the state Redis) at concurrency 1, 8 and 100, beside an
+ * amqplib consumer that only acks (noDelay), at prefetch 1 (on one channel and on 8) and at
+ * prefetch 100, on the same queue (x-max-priority 10) with the same contents, in the same run.
  * It also measures what priority levels themselves cost RabbitMQ: the same amqplib consumer
  * at prefetch 100 on queues declared without x-max-priority, with 4 and with 10 levels.
  *
@@ -16,20 +16,28 @@ import { AMQP_URL, PAYLOAD_BYTES, RUNS, REDIS_URL, benchIds, cleanup, figure, no
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 3000);
 
-async function raw(broker: QueueBroker, ids: BenchIds, prefetch: number): Promise<number> {
+/** amqplib consume + ack (nothing else) on `channels` channels of one connection, each at `prefetch`. */
+async function raw(broker: QueueBroker, ids: BenchIds, prefetch: number, channels = 1): Promise<number> {
   await broker.enqueue(ids.queue, noopItems(TASKS));
   const model = await connect(AMQP_URL, { noDelay: true });
-  const channel = await model.createChannel();
-  await channel.prefetch(prefetch);
   let count = 0;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  const opened = await Promise.all(
+    Array.from({ length: channels }, async () => {
+      const channel = await model.createChannel();
+      await channel.prefetch(prefetch);
+      return channel;
+    }),
+  );
   const started = performance.now();
-  await channel.consume(ids.queue, (message) => {
-    if (!message) return;
-    channel.ack(message);
-    if (++count === TASKS) finish();
-  });
+  for (const channel of opened) {
+    await channel.consume(ids.queue, (message) => {
+      if (!message) return;
+      channel.ack(message);
+      if (++count === TASKS) finish();
+    });
+  }
   await finished;
   const seconds = (performance.now() - started) / 1000;
   await model.close();
@@ -78,6 +86,8 @@ export async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r++) {
       add('raw-p1', await raw(broker, ids, 1));
       add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
+      add('raw-p1x8', await raw(broker, ids, 1, 8));
+      add('triage-c8', await triageRun(broker, ids, state, 8, TASKS));
       add('raw-p100', await raw(broker, ids, 100));
       add('triage-c100', await triageRun(broker, ids, state, 100, TASKS));
       for (const levels of [0, 4, 10]) add(`levels-${levels}`, await levelsCost(ids, levels, r));
@@ -85,6 +95,8 @@ export async function main(): Promise<void> {
     }
     figures.push(
       figure({ figure: 'concurrency 1 (prefetch 1)', baseline: 'amqplib consume + ack, prefetch 1', target: '≥ 0.85' }, runs['triage-c1']!, runs['raw-p1']!),
+      // What worker-vs-celery's -c 8 row is bounded by on this machine.
+      figure({ figure: 'concurrency 8 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, 8 channels at prefetch 1', target: '—' }, runs['triage-c8']!, runs['raw-p1x8']!),
       figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 1', target: '—' }, runs['triage-c100']!, runs['raw-p1']!),
       figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 100', target: '—' }, runs['triage-c100']!, runs['raw-p100']!),
       figure({ figure: 'cost of levels: amqplib prefetch 100, x-max-priority 4', baseline: 'same, queue without x-max-priority', target: '—' }, runs['levels-4']!, runs['levels-0']!),
