@@ -9,39 +9,46 @@
  *
  * Env: BENCH_TASKS (default 3000 per run), BENCH_RUNS (default 3), AMQP_URL, REDIS_URL.
  */
-import { connect } from 'amqplib';
+import { connect, type Channel } from 'amqplib';
 import { Redis } from 'ioredis';
 import type { QueueBroker } from '@/lib/brokers/types';
 import { AMQP_URL, PAYLOAD_BYTES, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 3000);
 
-/** amqplib consume + ack (nothing else) on `channels` channels of one connection, each at `prefetch`. */
-async function raw(broker: QueueBroker, ids: BenchIds, prefetch: number, channels = 1): Promise<number> {
-  await broker.enqueue(ids.queue, noopItems(TASKS));
-  const model = await connect(AMQP_URL, { noDelay: true });
+/** Tasks/s of amqplib consume + ack (nothing else) draining TASKS messages from `queue` over `channels`. */
+async function drainRate(channels: readonly Channel[], queue: string): Promise<number> {
   let count = 0;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const opened = await Promise.all(
-    Array.from({ length: channels }, async () => {
-      const channel = await model.createChannel();
-      await channel.prefetch(prefetch);
-      return channel;
-    }),
-  );
   const started = performance.now();
-  for (const channel of opened) {
-    await channel.consume(ids.queue, (message) => {
+  for (const channel of channels) {
+    await channel.consume(queue, (message) => {
       if (!message) return;
       channel.ack(message);
       if (++count === TASKS) finish();
     });
   }
   await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await model.close();
-  return TASKS / seconds;
+  return TASKS / ((performance.now() - started) / 1000);
+}
+
+/** Raw consume + ack on `channels` channels of one connection, each at `prefetch`, on the bench queue. */
+async function raw(broker: QueueBroker, ids: BenchIds, prefetch: number, channels = 1): Promise<number> {
+  await broker.enqueue(ids.queue, noopItems(TASKS));
+  const model = await connect(AMQP_URL, { noDelay: true });
+  try {
+    const opened = await Promise.all(
+      Array.from({ length: channels }, async () => {
+        const channel = await model.createChannel();
+        await channel.prefetch(prefetch);
+        return channel;
+      }),
+    );
+    return await drainRate(opened, ids.queue);
+  } finally {
+    await model.close();
+  }
 }
 
 /** Raw consume + ack at prefetch 100 of TASKS 600-byte messages (priorities 0-9) on a fresh queue with `levels` (0: none). */
@@ -56,19 +63,9 @@ async function levelsCost(ids: BenchIds, levels: number, run: number): Promise<n
     await publisher.waitForConfirms();
     const channel = await connection.createChannel();
     await channel.prefetch(100);
-    let count = 0;
-    let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    const started = performance.now();
-    await channel.consume(queue, (message) => {
-      if (!message) return;
-      channel.ack(message);
-      if (++count === TASKS) finish();
-    });
-    await finished;
-    const seconds = (performance.now() - started) / 1000;
+    const rate = await drainRate([channel], queue);
     await publisher.deleteQueue(queue);
-    return TASKS / seconds;
+    return rate;
   } finally {
     await connection.close();
   }

@@ -6,7 +6,7 @@ import { validateTaskArgs } from '@/lib/shared/task-registry';
 import type { TaskEventType } from '@/lib/state/events';
 import type { TaskRecord, TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
-import type { Recording, TaskRecorder } from './recorder';
+import type { EventChange, Recording, TaskRecorder } from './recorder';
 import { maxRetriesFor, registeredTask } from './tasks';
 
 /**
@@ -163,9 +163,9 @@ function record(
   if (extra.error) doc.error = extra.error;
   if (extra.traceback) doc.traceback = extra.traceback;
   if (extra.retries !== undefined) doc.retries = extra.retries;
-  const changes: { type: TaskEventType; [extra: string]: unknown }[] = [];
+  const changes: EventChange[] = [];
   for (const type of events) {
-    const event: { type: TaskEventType; [extra: string]: unknown } = { type, worker: deps.worker };
+    const event: EventChange = { type, worker: deps.worker };
     if (type === 'task.failed' || type === 'task.dead') event.error = extra.error;
     if (type === 'task.dead' && extra.reason) event.reason = extra.reason;
     if (type === 'task.retried') {

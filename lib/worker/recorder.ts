@@ -56,6 +56,12 @@ interface Writes {
   docs: string[];
 }
 
+/** A task event as the executor reports it; `touch` stamps it with the record's fields. */
+export interface EventChange {
+  type: TaskEventType;
+  [extra: string]: unknown;
+}
+
 export interface Recording {
   readonly doc: TaskRecord;
 }
@@ -98,7 +104,7 @@ export class TaskRecorder {
   }
 
   /** Queues the record's current state and `events` (stamped with the record's fields now). */
-  touch(recording: Recording, events: { type: TaskEventType; [extra: string]: unknown }[]): void {
+  touch(recording: Recording, events: EventChange[]): void {
     const entry = recording as Entry;
     const { doc } = entry;
     for (const source of events) {

@@ -23,8 +23,6 @@ const NONE: readonly string[] = [];
  */
 export class SlotAcks {
   private pending: PendingAck[] = [];
-  /** Acks whose record is not on the wire yet. */
-  private unrecorded = 0;
   private running = false;
   private lateScheduled = false;
 
@@ -36,9 +34,7 @@ export class SlotAcks {
   add(tag: string, after?: Promise<void>): void {
     const pending: PendingAck = { tag, after: after ?? null, ready: !after };
     if (after) {
-      this.unrecorded += 1;
       const ready = () => {
-        this.unrecorded -= 1;
         pending.ready = true;
         if (this.running) this.scheduleLate();
       };
@@ -53,9 +49,15 @@ export class SlotAcks {
    * Returns a promise only when the slot has to wait.
    */
   roomForNext(): Promise<void> | undefined {
-    if (this.unrecorded <= 1) return undefined;
-    const oldest = this.pending.find((p) => !p.ready)!;
-    return oldest.after!.then(
+    let waiting = 0;
+    let oldest: PendingAck | null = null;
+    for (const p of this.pending) {
+      if (p.ready) continue;
+      waiting += 1;
+      oldest ??= p;
+    }
+    if (waiting <= 1) return undefined;
+    return oldest!.after!.then(
       () => this.roomForNext(),
       () => this.roomForNext(),
     );
