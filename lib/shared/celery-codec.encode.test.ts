@@ -39,6 +39,41 @@ describe('toRedisPayload', () => {
     }
   });
 
+  it('writes headers exactly as JSON.stringify does, whatever their shape', () => {
+    const built = buildTaskMessage({ task: 't', args: ["it's", 'x'.repeat(600)], timelimit: [10, null] });
+    const shapes: Record<string, unknown>[] = [
+      built.headers,
+      { ...built.headers, eta: undefined },
+      { ...built.headers, extra: 'after the last' },
+      Object.fromEntries(Object.entries(built.headers).reverse()),
+      Object.fromEntries(Object.entries(built.headers).slice(0, -1)),
+      { ...built.headers, retries: Number.NaN, origin: 'gen1@h "q"' },
+    ];
+    for (const headers of shapes) {
+      const payload = toRedisPayload({ ...built, headers }, { routingKey: 'q', deliveryTag: 't' });
+      expect(payload).toBe(reference({ ...built, headers }, { routingKey: 'q', deliveryTag: 't' }));
+    }
+  });
+
+  it('writes a body exactly as JSON.stringify([args, kwargs, embed]) does', () => {
+    const embed = { callbacks: [{ task: 'cb' }], errbacks: null, chain: null, chord: null };
+    const argLists: unknown[][] = [
+      [],
+      ['x'.repeat(600), 1],
+      [-0, Number.NaN, Number.POSITIVE_INFINITY, 1.5e300, 'é"\\\n', '\u2028', '\ud800'],
+      // eslint-disable-next-line no-sparse-arrays
+      [1, , 3],
+      [undefined, null, true],
+      [{ a: [1, 'b'] }, [2, 3]],
+    ];
+    for (const args of argLists) {
+      for (const spec of [{ task: 't', args }, { task: 't', args, kwargs: { k: 'v' }, embed }]) {
+        const message = buildTaskMessage(spec);
+        expect(message.body).toBe(JSON.stringify([args, spec.kwargs ?? {}, spec.embed ?? { callbacks: null, errbacks: null, chain: null, chord: null }]));
+      }
+    }
+  });
+
   it('picks a fresh delivery tag when none is given', () => {
     const message = buildTaskMessage({ task: 'a' });
     const tags = [0, 1].map(() => (JSON.parse(toRedisPayload(message, { routingKey: 'q' })) as { properties: { delivery_tag: string } }).properties.delivery_tag);
