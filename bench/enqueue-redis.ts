@@ -115,6 +115,8 @@ export async function main(): Promise<void> {
   report('enqueue-redis', 'Enqueue throughput, Redis', [
     `${SINGLE} single enqueues and ${BULK} bulk enqueues (batches of ${BATCH}) per contender and run, in ${SLICES} alternating slices; 600-byte payload, private redis-server 7.`,
     'Raw baselines LPUSH the very envelope bytes Triage writes; BullMQ 6.7 on the same Redis, priorities 1–10.',
+    // No client enqueues faster than one awaited LPUSH of the bytes: that bounds the BullMQ row.
+    `Bound of the single-enqueue BullMQ row: raw awaited LPUSH itself ran at ${(m('raw single') / m('bullmq single')).toFixed(2)}× BullMQ add in this run, so 1.5× needs Triage at ${(1.5 * m('bullmq single') / m('raw single')).toFixed(2)} of raw.`,
   ], [
     fig('single awaited enqueue (priority)', 'triage single', 'raw single', 'ioredis awaited LPUSH', 0.6),
     fig('single awaited enqueue vs BullMQ add', 'triage single', 'bullmq single', 'BullMQ add, priority', 1.5),
