@@ -1,5 +1,6 @@
 'use client';
 
+import { memo, type Ref } from 'react';
 import Link from 'next/link';
 import type { Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from './format';
@@ -42,10 +43,30 @@ export function queueHref(broker: string, queue: string): string {
   return `/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}`;
 }
 
-export function QueueRow({ queue, scale, history }: { queue: Queue; scale: number; history?: readonly [number, number][] }) {
+interface QueueRowProps {
+  queue: Queue;
+  scale: number;
+  history?: readonly [number, number][];
+  /** Position among the listed rows, when only some are rendered (see QueueTable). */
+  index?: number;
+  measureRef?: Ref<HTMLTableRowElement>;
+}
+
+/**
+ * Memoized: the listing refreshes every couple of seconds and TanStack Query hands back the
+ * very same object for a queue whose numbers did not change, so only changed rows render.
+ */
+export const QueueRow = memo(function QueueRow({ queue, scale, history, index, measureRef }: QueueRowProps) {
   const id = `${queue.broker}-${queue.name}`;
   return (
-    <tr data-testid={`queue-row-${id}`} className="border-t border-slate-200 dark:border-slate-800">
+    <tr
+      ref={measureRef}
+      data-index={index}
+      // Row 1 is the header row.
+      aria-rowindex={index === undefined ? undefined : index + 2}
+      data-testid={`queue-row-${id}`}
+      className="border-t border-slate-200 dark:border-slate-800"
+    >
       <td className={`${cell} min-w-44 sm:min-w-60`}>
         <div className="flex flex-wrap items-center gap-1.5">
           <Link
@@ -92,4 +113,4 @@ export function QueueRow({ queue, scale, history }: { queue: Queue; scale: numbe
       </td>
     </tr>
   );
-}
+});

@@ -1,52 +1,159 @@
 'use client';
 
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import type { Queue } from '@/lib/shared/types';
+import { formatCount } from './format';
 import { QueueRow } from './queue-row';
+import { WINDOWED_ABOVE } from './queue-table-limits';
 
 const head = 'px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
+const COLUMNS = 8;
+
+const ESTIMATED_ROW_PX = 72;
 
 // Stable order, so rows never jump between refreshes while the operator reads them.
 function byBrokerThenName(a: Queue, b: Queue): number {
   return a.broker.localeCompare(b.broker) || a.name.localeCompare(b.name);
 }
 
+const rowKey = (queue: Queue) => `${queue.broker}/${queue.name}`;
+
+/** Queues whose name, broker or lane names contain every word of `filter` (any case). */
+function matching(queues: readonly Queue[], filter: string): readonly Queue[] {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return queues;
+  return queues.filter((queue) => {
+    const text = [queue.name, queue.broker, ...(queue.lanes ?? []).map((lane) => lane.queue)].join(' ').toLowerCase();
+    return words.every((word) => text.includes(word));
+  });
+}
+
+type History = ReadonlyMap<string, readonly [number, number][]>;
+
 /** `history` maps `broker/queue` to its backlog series (absent while it loads or when it failed). */
-export function QueueTable({ queues, history }: { queues: Queue[]; history?: ReadonlyMap<string, readonly [number, number][]> }) {
-  const sorted = [...queues].sort(byBrokerThenName);
-  const deepest = Math.max(1, ...queues.map((q) => q.depth));
+export function QueueTable({ queues, history }: { queues: Queue[]; history?: History }) {
+  const [filter, setFilter] = useState('');
+  const sorted = useMemo(() => [...queues].sort(byBrokerThenName), [queues]);
+  // Bars stay comparable whatever the filter shows.
+  const deepest = useMemo(() => queues.reduce((most, q) => Math.max(most, q.depth), 1), [queues]);
+  const listed = useMemo(() => matching(sorted, filter), [sorted, filter]);
+  const windowed = listed.length > WINDOWED_ABOVE;
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <table className="w-full text-sm">
-        <thead className="bg-slate-50 dark:bg-slate-900/60">
-          <tr>
-            <th scope="col" className={`${head} text-left`}>Queue</th>
-            <th scope="col" className={`${head} text-left`}>Waiting by priority</th>
-            <th scope="col" className={`${head} text-right`}>Depth</th>
-            <th scope="col" className={`${head} text-right`} title="delivered to a consumer, not yet acknowledged">
-              In flight
-            </th>
-            <th scope="col" className={`${head} text-right`}>Consumers</th>
-            <th scope="col" className={`${head} text-right`} title="age of the oldest waiting task">
-              Oldest
-            </th>
-            <th scope="col" className={`${head} text-left`} title="total backlog over the last 15 minutes">
-              Last 15 min
-            </th>
-            <th scope="col" className={`${head} text-right`}>Rate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((queue) => (
-            <QueueRow
-              key={`${queue.broker}/${queue.name}`}
-              queue={queue}
-              scale={queue.depth / deepest}
-              history={history?.get(`${queue.broker}/${queue.name}`)}
-            />
-          ))}
-        </tbody>
-      </table>
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center gap-3">
+        <label htmlFor="queue-filter" className="sr-only">
+          Filter queues
+        </label>
+        <input
+          id="queue-filter"
+          type="search"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+          placeholder="Filter queues by name or broker"
+          autoComplete="off"
+          spellCheck={false}
+          className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm sm:w-80 dark:border-slate-700 dark:bg-slate-900"
+        />
+        <p className="text-sm text-slate-600 tabular-nums dark:text-slate-400" aria-live="polite" data-testid="queue-count">
+          {listed.length === queues.length
+            ? `${formatCount(queues.length)} ${queues.length === 1 ? 'queue' : 'queues'}`
+            : `${formatCount(listed.length)} of ${formatCount(queues.length)} queues`}
+        </p>
+      </div>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <table className="w-full text-sm" aria-rowcount={windowed ? listed.length + 1 : undefined}>
+          <thead className="bg-slate-50 dark:bg-slate-900/60">
+            <tr>
+              <th scope="col" className={`${head} text-left`}>Queue</th>
+              <th scope="col" className={`${head} text-left`}>Waiting by priority</th>
+              <th scope="col" className={`${head} text-right`}>Depth</th>
+              <th scope="col" className={`${head} text-right`} title="delivered to a consumer, not yet acknowledged">
+                In flight
+              </th>
+              <th scope="col" className={`${head} text-right`}>Consumers</th>
+              <th scope="col" className={`${head} text-right`} title="age of the oldest waiting task">
+                Oldest
+              </th>
+              <th scope="col" className={`${head} text-left`} title="total backlog over the last 15 minutes">
+                Last 15 min
+              </th>
+              <th scope="col" className={`${head} text-right`}>Rate</th>
+            </tr>
+          </thead>
+          {windowed ? (
+            <WindowedRows queues={listed} deepest={deepest} history={history} />
+          ) : (
+            <tbody>
+              {listed.map((queue) => (
+                <QueueRow key={rowKey(queue)} queue={queue} scale={queue.depth / deepest} history={history?.get(rowKey(queue))} />
+              ))}
+            </tbody>
+          )}
+        </table>
+        {listed.length === 0 ? (
+          <p className="px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">No queue matches “{filter.trim()}”.</p>
+        ) : null}
+      </div>
     </div>
+  );
+}
+
+/**
+ * The rows near the viewport (the page scrolls, not the table), between two spacer rows
+ * that keep the scrollbar true to the whole list. Row heights vary (lanes, warnings), so
+ * each rendered row is measured.
+ */
+function WindowedRows({ queues, deepest, history }: { queues: readonly Queue[]; deepest: number; history?: History }) {
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [offset, setOffset] = useState(0);
+  useLayoutEffect(() => {
+    const measure = () => {
+      if (body.current) setOffset(body.current.getBoundingClientRect().top + window.scrollY);
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, []);
+  const virtualizer = useWindowVirtualizer({
+    count: queues.length,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: 10,
+    scrollMargin: offset,
+    getItemKey: (index) => rowKey(queues[index]!),
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0];
+  const last = items[items.length - 1];
+  // Item offsets include the scroll margin; the total size does not.
+  const above = first ? first.start - offset : 0;
+  const below = last ? virtualizer.getTotalSize() - (last.end - offset) : 0;
+  return (
+    <tbody ref={body}>
+      {above > 0 ? <Spacer height={above} /> : null}
+      {items.map((item) => {
+        const queue = queues[item.index]!;
+        return (
+          <QueueRow
+            key={item.key}
+            index={item.index}
+            measureRef={virtualizer.measureElement}
+            queue={queue}
+            scale={queue.depth / deepest}
+            history={history?.get(rowKey(queue))}
+          />
+        );
+      })}
+      {below > 0 ? <Spacer height={below} /> : null}
+    </tbody>
+  );
+}
+
+function Spacer({ height }: { height: number }) {
+  return (
+    <tr aria-hidden style={{ height }}>
+      <td colSpan={COLUMNS} className="p-0" />
+    </tr>
   );
 }
 

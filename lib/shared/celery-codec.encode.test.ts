@@ -61,7 +61,6 @@ describe('toRedisPayload', () => {
       [],
       ['x'.repeat(600), 1],
       [-0, Number.NaN, Number.POSITIVE_INFINITY, 1.5e300, 'é"\\\n', '\u2028', '\ud800'],
-      // eslint-disable-next-line no-sparse-arrays
       [1, , 3],
       [undefined, null, true],
       [{ a: [1, 'b'] }, [2, 3]],
