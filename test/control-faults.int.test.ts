@@ -40,8 +40,8 @@ interface Ref {
 }
 
 /** Runs the operation; with `killAfterMs`, SIGKILLs it that long after its first batch. Resolves with how it ended. */
-function runChild(from: Ref, to: Ref, killAfterMs: number | null): Promise<'killed' | 'completed'> {
-  const input = JSON.stringify({ redisUrl: REDIS_URL, amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL, from, to });
+function runChild(from: Ref, to: Ref, killAfterMs: number | null, priority?: number): Promise<'killed' | 'completed'> {
+  const input = JSON.stringify({ redisUrl: REDIS_URL, amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL, from, to, priority });
   return new Promise((resolve, reject) => {
     // node itself with the tsx loader (not the tsx wrapper, which would leave its node child running after a SIGKILL).
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, input], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,6 +119,31 @@ describe('killing the process mid-operation loses nothing', () => {
     expect(await rabbitCount(amqp, source)).toBe(0);
     const drained = new Set((await readRabbit(amqp, target)).map((m) => m.id));
     expect([...all].filter((id) => !drained.has(id))).toEqual([]);
+  }, 240_000);
+
+  it('RabbitMQ reprioritize of 20,000 in place: no id lost after each kill (duplicates allowed); a re-run leaves every message at the new priority', async () => {
+    const queue = uniqueName('fault-mp');
+    const count = 20_000;
+    rabbitNames.push(queue, `${queue}.triage-hold`);
+    await declareRabbit(amqp, queue);
+    const all = new Set(await fillRabbit(amqp, queue, Array(count).fill(9)));
+    const ref = { broker: 'rabbitmq', queue } as const;
+    // Copies wait in the holding queue until the run copies them back: a kill can leave some there.
+    const hold = `${queue}.triage-hold`;
+    for (const delay of [randomDelay(1000), randomDelay(3000)]) {
+      const outcome = await runChild(ref, ref, delay, 0);
+      await rabbitSettled([queue, hold], count);
+      const held = await readRabbit(amqp, hold).catch(() => []);
+      const present = new Set([...(await readRabbit(amqp, queue)), ...held].map((m) => m.id));
+      expect([...all].filter((id) => !present.has(id))).toEqual([]);
+      if (outcome === 'completed') break;
+    }
+    expect(await runChild(ref, ref, null, 0)).toBe('completed');
+    expect(await rabbitCount(amqp, hold).catch(() => 0)).toBe(0);
+    const after = await readRabbit(amqp, queue);
+    // Triage 0 is wire priority 9 with x-max-priority 10.
+    expect(after.filter((m) => m.priority !== 9)).toEqual([]);
+    expect(new Set(after.map((m) => m.id))).toEqual(all);
   }, 240_000);
 
   it('cross-broker move of 50,000 Redis → RabbitMQ: no id lost after a kill; a re-run completes', async () => {

@@ -1,8 +1,9 @@
 /**
  * Runs one control operation in its own process, so the fault-injection test can SIGKILL
  * it at a random moment. Input: argv[2] = JSON {redisUrl, amqpUrl, managementUrl, from:
- * {broker, queue}, to: {broker, queue}, batchSize?}. Prints `progress <moved>` after every
- * batch and `done <json>` at the end.
+ * {broker, queue}, to: {broker, queue}, priority?, batchSize?}; the same queue on both
+ * sides with a priority reprioritizes every message there. Prints `progress <moved>`
+ * after every batch and `done <json>` at the end.
  */
 import { RabbitBroker } from '@/lib/brokers/rabbitmq/rabbitmq-broker';
 import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
@@ -16,6 +17,7 @@ interface Input {
   managementUrl: string;
   from: { broker: 'redis' | 'rabbitmq'; queue: string };
   to: { broker: 'redis' | 'rabbitmq'; queue: string };
+  priority?: number;
   batchSize?: number;
 }
 
@@ -27,7 +29,11 @@ async function main(): Promise<void> {
   };
   const used = [...new Set([input.from.broker, input.to.broker])].map((id) => brokers[id]!);
   await Promise.all(used.map((b) => b.connect()));
-  const result = await transfer(
+  const onProgress = (p: { moved: number }) => process.stdout.write(`progress ${p.moved}\n`);
+  const reprioritize = input.from.broker === input.to.broker && input.from.queue === input.to.queue && input.priority !== undefined;
+  const result = reprioritize
+    ? await brokers[input.from.broker]!.control.relocate(input.from.queue, {}, { queue: input.from.queue, priority: input.priority! }, { batchSize: input.batchSize, onProgress })
+    : await transfer(
     { broker: brokers[input.from.broker]!, queue: input.from.queue },
     { broker: brokers[input.to.broker]!, queue: input.to.queue },
     {},
@@ -35,7 +41,7 @@ async function main(): Promise<void> {
     {
       batchSize: input.batchSize,
       target: { create: true, ...(input.from.broker === input.to.broker ? { like: input.from.queue } : {}) },
-      onProgress: (p) => process.stdout.write(`progress ${p.moved}\n`),
+      onProgress,
     },
   );
   process.stdout.write(`done ${JSON.stringify(result)}\n`);

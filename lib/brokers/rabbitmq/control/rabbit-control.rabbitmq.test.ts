@@ -59,6 +59,26 @@ describe('RabbitControl', () => {
     expect(await fetchQueue(holdQueueName(q))).toBeNull();
   });
 
+  it('counts each message once when its copy comes back to the read, in either direction', async () => {
+    const q = queueName('mctl-reprio-mixed');
+    await declareRabbit(raw, q);
+    const zeros = await fillRabbit(raw, q, Array(300).fill(0));
+    const fives = await fillRabbit(raw, q, Array(300).fill(5));
+    const nines = await fillRabbit(raw, q, Array(300).fill(9));
+    // Level 3 sits between them: copies of the 0s come back before the 5s and 9s are read.
+    expect(await broker.control.relocate(q, {}, { queue: q, priority: 3 }, { batchSize: 200 })).toEqual({ matched: 900, moved: 900 });
+    const after = await readRabbit(raw, q);
+    expect(after.map((m) => m.priority)).toEqual(Array(900).fill(6));
+    expect(after.map((m) => m.id)).toEqual([...zeros, ...fives, ...nines]);
+    // Less urgent: the copies go behind what is still to read.
+    expect(await broker.control.relocate(q, { ids: [...zeros.slice(0, 10), ...nines.slice(-10)] }, { queue: q, priority: 8 })).toMatchObject({
+      matched: 20,
+      moved: 20,
+    });
+    const last = await readRabbit(raw, q);
+    expect(last.map((m) => m.id)).toEqual([...zeros.slice(10), ...fives, ...nines.slice(0, -10), ...zeros.slice(0, 10), ...nines.slice(-10)]);
+  });
+
   it('finishes a reprioritize a killed run left in the holding queue', async () => {
     const q = queueName('mctl-hold');
     await declareRabbit(raw, q);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, Message as AmqpMessage, Options } from 'amqplib';
-import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
+import { TriageError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY, fromRabbitPriority, toRabbitPriority } from '@/lib/shared/priority';
 import type {
   BrokerControl,
@@ -258,50 +258,44 @@ export class RabbitControl implements BrokerControl {
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
     const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
+    // Everything read and not acked goes back where it was when this channel closes. Not
+    // with basic.nack: RabbitMQ 3.10 took 8 s to requeue 5,000 messages nacked at once
+    // (32 s for 10,000, stalling the queue meanwhile), and 16 ms when their channel
+    // closed; the close is answered only once the queue has taken them back.
     await this.deps.connection.withChannel(async (channel: Channel) => {
       let remaining = start.messageCount;
-      try {
-        while (remaining > 0) {
-          const batch: { tag: AmqpMessage; message: TransferMessage }[] = [];
-          let read = 0;
-          while (read < batchSize && remaining > 0) {
-            // Several basic.get in flight at once: amqplib sends each as soon as the one
-            // before is answered, saving an event-loop turn per message. Replies come in
-            // order, so delivery order is kept.
-            const window = Math.min(GET_WINDOW, batchSize - read, remaining);
-            const replies = await Promise.all(Array.from({ length: window }, () => channel.get(queue, { noAck: false })));
-            for (const got of replies) {
-              if (!got) {
-                remaining = 0;
-                continue;
-              }
-              read += 1;
-              remaining -= 1;
-              // message_count is what is left after this one: no extra round trip to see the end.
-              if (got.fields.messageCount === 0) remaining = 0;
-              counts.scanned += 1;
-              const message = fromAmqp(got, maxPriority);
-              if (!selects(message, selector, ids)) continue;
-              counts.matched += 1;
-              if (message.id && ids) found.add(message.id);
-              if (decide(message)) batch.push({ tag: got, message });
+      while (remaining > 0) {
+        const batch: { tag: AmqpMessage; message: TransferMessage }[] = [];
+        let read = 0;
+        while (read < batchSize && remaining > 0) {
+          // Several basic.get in flight at once: amqplib sends each as soon as the one
+          // before is answered, saving an event-loop turn per message. Replies come in
+          // order, so delivery order is kept.
+          const window = Math.min(GET_WINDOW, batchSize - read, remaining);
+          const replies = await Promise.all(Array.from({ length: window }, () => channel.get(queue, { noAck: false })));
+          for (const got of replies) {
+            if (!got) {
+              remaining = 0;
+              continue;
             }
+            read += 1;
+            remaining -= 1;
+            // message_count is what is left after this one: no extra round trip to see the end.
+            if (got.fields.messageCount === 0) remaining = 0;
+            counts.scanned += 1;
+            const message = fromAmqp(got, maxPriority);
+            if (!selects(message, selector, ids)) continue;
+            counts.matched += 1;
+            if (message.id && ids) found.add(message.id);
+            if (decide(message)) batch.push({ tag: got, message });
           }
-          if (batch.length > 0 && write && !options.dryRun) {
-            await write(batch.map((b) => b.message));
-            for (const b of batch) channel.ack(b.tag);
-            counts.moved += batch.length;
-          }
-          options.onProgress?.({ ...counts });
         }
-      } finally {
-        try {
-          // Everything not acked above goes back where it was.
-          channel.nackAll(true);
-        } catch (error) {
-          // The channel is gone, which requeued everything anyway.
-          void describeError(error);
+        if (batch.length > 0 && write && !options.dryRun) {
+          await write(batch.map((b) => b.message));
+          for (const b of batch) channel.ack(b.tag);
+          counts.moved += batch.length;
         }
+        options.onProgress?.({ ...counts });
       }
     });
     return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
