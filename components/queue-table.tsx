@@ -1,6 +1,6 @@
 'use client';
 
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from './format';
@@ -107,14 +107,17 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: His
 function WindowedRows({ queues, deepest, history }: { queues: readonly Queue[]; deepest: number; history?: History }) {
   const body = useRef<HTMLTableSectionElement>(null);
   const [offset, setOffset] = useState(0);
-  useLayoutEffect(() => {
-    const measure = () => {
-      if (body.current) setOffset(body.current.getBoundingClientRect().top + window.scrollY);
-    };
-    measure();
+  // Where the rows start on the page moves when something above them changes height (a
+  // stale-data banner, an unavailable broker's line, wrapped broker cards): measured after
+  // every render and on resize; an unchanged value does not render again.
+  const measure = useCallback(() => {
+    if (body.current) setOffset(Math.round(body.current.getBoundingClientRect().top + window.scrollY));
+  }, []);
+  useLayoutEffect(measure);
+  useEffect(() => {
     window.addEventListener('resize', measure);
     return () => window.removeEventListener('resize', measure);
-  }, []);
+  }, [measure]);
   const virtualizer = useWindowVirtualizer({
     count: queues.length,
     estimateSize: () => ESTIMATED_ROW_PX,
