@@ -1,23 +1,23 @@
 'use client';
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useState } from 'react';
+import dynamic from 'next/dynamic';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from './format';
 import { QueueRow } from './queue-row';
 import { WINDOWED_ABOVE } from './queue-table-limits';
 
 const head = 'px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
-const COLUMNS = 8;
 
-const ESTIMATED_ROW_PX = 72;
+// Loaded only for a long list: most installations never need the virtualizer's code.
+const WindowedRows = dynamic(() => import('./queue-windowed-rows').then((m) => m.WindowedRows), { ssr: false });
 
 // Stable order, so rows never jump between refreshes while the operator reads them.
 function byBrokerThenName(a: Queue, b: Queue): number {
   return a.broker.localeCompare(b.broker) || a.name.localeCompare(b.name);
 }
 
-const rowKey = (queue: Queue) => `${queue.broker}/${queue.name}`;
+export const rowKey = (queue: Queue) => `${queue.broker}/${queue.name}`;
 
 /** Queues whose name, broker or lane names contain every word of `filter` (any case). */
 function matching(queues: readonly Queue[], filter: string): readonly Queue[] {
@@ -29,7 +29,7 @@ function matching(queues: readonly Queue[], filter: string): readonly Queue[] {
   });
 }
 
-type History = ReadonlyMap<string, readonly [number, number][]>;
+export type History = ReadonlyMap<string, readonly [number, number][]>;
 
 /** `history` maps `broker/queue` to its backlog series (absent while it loads or when it failed). */
 export function QueueTable({ queues, history }: { queues: Queue[]; history?: History }) {
@@ -96,67 +96,6 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: His
         ) : null}
       </div>
     </div>
-  );
-}
-
-/**
- * The rows near the viewport (the page scrolls, not the table), between two spacer rows
- * that keep the scrollbar true to the whole list. Row heights vary (lanes, warnings), so
- * each rendered row is measured.
- */
-function WindowedRows({ queues, deepest, history }: { queues: readonly Queue[]; deepest: number; history?: History }) {
-  const body = useRef<HTMLTableSectionElement>(null);
-  const [offset, setOffset] = useState(0);
-  // Where the rows start on the page moves when something above them changes height (a
-  // stale-data banner, an unavailable broker's line, wrapped broker cards): measured after
-  // every render and on resize; an unchanged value does not render again.
-  const measure = useCallback(() => {
-    if (body.current) setOffset(Math.round(body.current.getBoundingClientRect().top + window.scrollY));
-  }, []);
-  useLayoutEffect(measure);
-  useEffect(() => {
-    window.addEventListener('resize', measure);
-    return () => window.removeEventListener('resize', measure);
-  }, [measure]);
-  const virtualizer = useWindowVirtualizer({
-    count: queues.length,
-    estimateSize: () => ESTIMATED_ROW_PX,
-    overscan: 10,
-    scrollMargin: offset,
-    getItemKey: (index) => rowKey(queues[index]!),
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0];
-  const last = items[items.length - 1];
-  // Item offsets include the scroll margin; the total size does not.
-  const above = first ? first.start - offset : 0;
-  const below = last ? virtualizer.getTotalSize() - (last.end - offset) : 0;
-  return (
-    <tbody ref={body}>
-      {above > 0 ? <Spacer height={above} /> : null}
-      {items.map((item) => {
-        const queue = queues[item.index]!;
-        return (
-          <QueueRow
-            key={item.key}
-            index={item.index}
-            measureRef={virtualizer.measureElement}
-            queue={queue}
-            scale={queue.depth / deepest}
-            history={history?.get(rowKey(queue))}
-          />
-        );
-      })}
-      {below > 0 ? <Spacer height={below} /> : null}
-    </tbody>
-  );
-}
-
-function Spacer({ height }: { height: number }) {
-  return (
-    <tr aria-hidden style={{ height }}>
-      <td colSpan={COLUMNS} className="p-0" />
-    </tr>
   );
 }
 
