@@ -7,8 +7,8 @@ import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, deleteKeysLike, rawRedis, uniqueNa
 import { declareRabbit, fillRabbit, fillRedis, rabbitCount, readRabbit, readRedis } from './control/helpers';
 
 /**
- * Fault injection: a child process runs a 50,000-message drain or cross-broker move and is
- * SIGKILLed at a random moment, several times. After every kill each task id must still
+ * Fault injection: a child process runs a 50,000-message drain or cross-broker move (or a
+ * 20,000-message RabbitMQ reprioritize) and is SIGKILLed at a random moment, several times. After every kill each task id must still
  * be in the source or the target (Redis: exactly once; RabbitMQ: duplicates allowed,
  * losses never), and a final re-run completes the job.
  */

@@ -59,18 +59,18 @@ describe('RabbitControl', () => {
     expect(await fetchQueue(holdQueueName(q))).toBeNull();
   });
 
-  it('counts each message once when its copy comes back to the read, in either direction', async () => {
+  it('reprioritizes mixed levels to one between them, then a selection to a lower one: exact counts, FIFO kept', async () => {
     const q = queueName('mctl-reprio-mixed');
     await declareRabbit(raw, q);
     const zeros = await fillRabbit(raw, q, Array(300).fill(0));
     const fives = await fillRabbit(raw, q, Array(300).fill(5));
     const nines = await fillRabbit(raw, q, Array(300).fill(9));
-    // Level 3 sits between them: copies of the 0s come back before the 5s and 9s are read.
+    // Level 3 is more urgent than some of them and less than others: all end up in their old order.
     expect(await broker.control.relocate(q, {}, { queue: q, priority: 3 }, { batchSize: 200 })).toEqual({ matched: 900, moved: 900 });
     const after = await readRabbit(raw, q);
     expect(after.map((m) => m.priority)).toEqual(Array(900).fill(6));
     expect(after.map((m) => m.id)).toEqual([...zeros, ...fives, ...nines]);
-    // Less urgent: the copies go behind what is still to read.
+    // A selection made less urgent goes behind everything else, in its old order.
     expect(await broker.control.relocate(q, { ids: [...zeros.slice(0, 10), ...nines.slice(-10)] }, { queue: q, priority: 8 })).toMatchObject({
       matched: 20,
       moved: 20,
