@@ -8,8 +8,8 @@ import { declareRabbit, fillRabbit, fillRedis, rabbitCount, readRabbit, readRedi
 
 /**
  * Fault injection: a child process runs a 50,000-message drain or cross-broker move (or a
- * 20,000-message RabbitMQ reprioritize) and is SIGKILLed at a random moment, several times. After every kill each task id must still
- * be in the source or the target (Redis: exactly once; RabbitMQ: duplicates allowed,
+ * 10,000-message RabbitMQ reprioritize) and is SIGKILLed at a random moment, several
+ * times. After every kill each task id must still be in the source or the target (Redis: exactly once; RabbitMQ: duplicates allowed,
  * losses never), and a final re-run completes the job.
  */
 
@@ -121,9 +121,9 @@ describe('killing the process mid-operation loses nothing', () => {
     expect([...all].filter((id) => !drained.has(id))).toEqual([]);
   }, 240_000);
 
-  it('RabbitMQ reprioritize of 20,000 in place: no id lost after each kill (duplicates allowed); a re-run leaves every message at the new priority', async () => {
+  it('RabbitMQ reprioritize of 10,000 in place: no id lost after each kill (duplicates allowed); a re-run leaves every message at the new priority', async () => {
     const queue = uniqueName('fault-mp');
-    const count = 20_000;
+    const count = 10_000;
     rabbitNames.push(queue, `${queue}.triage-hold`);
     await declareRabbit(amqp, queue);
     const all = new Set(await fillRabbit(amqp, queue, Array(count).fill(9)));
