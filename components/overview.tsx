@@ -8,6 +8,7 @@ import { useLiveEvents, useLiveHealth, useLiveQueues, type LiveStatus } from '@/
 import { BrokerStatus, BrokerStatusSkeleton } from './broker-status';
 import { LiveIndicator, type LiveState } from './live-indicator';
 import { PriorityLegend } from './priority-legend';
+import { queueKey } from './queue-list';
 import { QueueTable, QueueTableSkeleton } from './queue-table';
 import { EmptyPanel, ErrorPanel } from './state-panels';
 
@@ -62,7 +63,7 @@ function Unavailable({ list }: { list: QueueList['unavailable'] }) {
 function QueueSection({ queues }: { queues: ReturnType<typeof useLiveQueues> }) {
   const history = useBacklogHistory('15m');
   const series = useMemo(
-    () => new Map(history.data?.queues.map((q) => [`${q.broker}/${q.queue}`, q.points] as const) ?? []),
+    () => new Map(history.data?.queues.map((q) => [queueKey(q.broker, q.queue), q.points] as const) ?? []),
     [history.data],
   );
   if (queues.data) {

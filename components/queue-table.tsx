@@ -5,7 +5,7 @@ import dynamic from 'next/dynamic';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from './format';
 import { QueueRow } from './queue-row';
-import { WINDOWED_ABOVE } from './queue-table-limits';
+import { WINDOWED_ABOVE, queueKey, type BacklogSeries } from './queue-list';
 
 const head = 'px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
 
@@ -17,8 +17,6 @@ function byBrokerThenName(a: Queue, b: Queue): number {
   return a.broker.localeCompare(b.broker) || a.name.localeCompare(b.name);
 }
 
-export const rowKey = (queue: Queue) => `${queue.broker}/${queue.name}`;
-
 /** Queues whose name, broker or lane names contain every word of `filter` (any case). */
 function matching(queues: readonly Queue[], filter: string): readonly Queue[] {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
@@ -29,10 +27,8 @@ function matching(queues: readonly Queue[], filter: string): readonly Queue[] {
   });
 }
 
-export type History = ReadonlyMap<string, readonly [number, number][]>;
-
-/** `history` maps `broker/queue` to its backlog series (absent while it loads or when it failed). */
-export function QueueTable({ queues, history }: { queues: Queue[]; history?: History }) {
+/** `history`: each queue's backlog series by queueKey (absent while it loads or when it failed). */
+export function QueueTable({ queues, history }: { queues: Queue[]; history?: BacklogSeries }) {
   const [filter, setFilter] = useState('');
   const sorted = useMemo(() => [...queues].sort(byBrokerThenName), [queues]);
   // Bars stay comparable whatever the filter shows.
@@ -86,7 +82,7 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: His
           ) : (
             <tbody>
               {listed.map((queue) => (
-                <QueueRow key={rowKey(queue)} queue={queue} scale={queue.depth / deepest} history={history?.get(rowKey(queue))} />
+                <QueueRow key={queueKey(queue.broker, queue.name)} queue={queue} scale={queue.depth / deepest} history={history?.get(queueKey(queue.broker, queue.name))} />
               ))}
             </tbody>
           )}

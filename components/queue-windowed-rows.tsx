@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import type { Queue } from '@/lib/shared/types';
 import { QueueRow } from './queue-row';
-import { rowKey, type History } from './queue-table';
+import { queueKey, type BacklogSeries } from './queue-list';
 
 const COLUMNS = 8;
 const ESTIMATED_ROW_PX = 72;
@@ -14,7 +14,7 @@ const ESTIMATED_ROW_PX = 72;
  * that keep the scrollbar true to the whole list. Row heights vary (lanes, warnings), so
  * each rendered row is measured.
  */
-export function WindowedRows({ queues, deepest, history }: { queues: readonly Queue[]; deepest: number; history?: History }) {
+export function WindowedRows({ queues, deepest, history }: { queues: readonly Queue[]; deepest: number; history?: BacklogSeries }) {
   const body = useRef<HTMLTableSectionElement>(null);
   const [offset, setOffset] = useState(0);
   // Where the rows start on the page moves when something above them changes height (a
@@ -33,7 +33,7 @@ export function WindowedRows({ queues, deepest, history }: { queues: readonly Qu
     estimateSize: () => ESTIMATED_ROW_PX,
     overscan: 10,
     scrollMargin: offset,
-    getItemKey: (index) => rowKey(queues[index]!),
+    getItemKey: (index) => queueKey(queues[index]!.broker, queues[index]!.name),
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0];
@@ -53,7 +53,7 @@ export function WindowedRows({ queues, deepest, history }: { queues: readonly Qu
             measureRef={virtualizer.measureElement}
             queue={queue}
             scale={queue.depth / deepest}
-            history={history?.get(rowKey(queue))}
+            history={history?.get(queueKey(queue.broker, queue.name))}
           />
         );
       })}

@@ -9,8 +9,9 @@ import { declareRabbit, fillRabbit, fillRedis, rabbitCount, readRabbit, readRedi
 /**
  * Fault injection: a child process runs a 50,000-message drain or cross-broker move (or a
  * 10,000-message RabbitMQ reprioritize) and is SIGKILLed at a random moment, several
- * times. After every kill each task id must still be in the source or the target (Redis: exactly once; RabbitMQ: duplicates allowed,
- * losses never), and a final re-run completes the job.
+ * times. After every kill each task id must still be in the source or the target (Redis:
+ * exactly once; RabbitMQ: duplicates allowed, losses never), and a final re-run completes
+ * the job.
  */
 
 const N = 50_000;

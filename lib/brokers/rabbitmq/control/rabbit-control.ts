@@ -31,8 +31,8 @@ import { fromAmqp, toAmqp } from './transfer';
  * never in neither.
  *
  * Messages that are read but not selected stay unacked on the reading channel until the
- * run ends and are then rejected with requeue, which puts them back at their original
- * positions (the same mechanism browsing relies on). Meanwhile consumers cannot see them;
+ * run ends; closing the channel then puts them back at their original positions (the
+ * same mechanism browsing relies on, and why it is not basic.nack: see browse.ts). Meanwhile consumers cannot see them;
  * a run never reads more than the queue held when it started, so producers cannot keep
  * it going forever.
  *
@@ -258,10 +258,8 @@ export class RabbitControl implements BrokerControl {
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
     const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
-    // Everything read and not acked goes back where it was when this channel closes. Not
-    // with basic.nack: RabbitMQ 3.10 took 8 s to requeue 5,000 messages nacked at once
-    // (32 s for 10,000, stalling the queue meanwhile), and 16 ms when their channel
-    // closed; the close is answered only once the queue has taken them back.
+    // Everything read and not acked goes back where it was when this channel closes (32 s
+    // for 10,000 with basic.nack on RabbitMQ 3.10, which stalled the queue; see browse.ts).
     await this.deps.connection.withChannel(async (channel: Channel) => {
       let remaining = start.messageCount;
       while (remaining > 0) {
