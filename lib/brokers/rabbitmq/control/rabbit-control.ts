@@ -21,6 +21,7 @@ import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
 import { maxPriorityOf } from '../queue-view';
 import { checkQueue } from '../topology';
+import { openQueueReader } from './queue-reader';
 import { fromAmqp, toAmqp } from './transfer';
 
 /**
@@ -44,7 +45,8 @@ import { fromAmqp, toAmqp } from './transfer';
  */
 
 export const DEFAULT_BATCH = 500;
-const GET_WINDOW = 32;
+// basic.qos prefetch-count is an AMQP short.
+const MAX_PREFETCH = 65_535;
 // A broker that accepted the bytes but never confirms (disk alarm) must not hang an operation forever.
 const CONFIRM_TIMEOUT_MS = 30_000;
 /** RabbitMQ argument keys that can make a queue drop or expire what Triage moves into it. */
@@ -242,7 +244,7 @@ export class RabbitControl implements BrokerControl {
   /**
    * Reads at most the queue's starting depth with basic.get, in batches; the selected
    * messages for which `decide` holds go to `write` and are acked once it resolved.
-   * Everything else is rejected with requeue when the run ends (or the channel closes).
+   * Everything else goes back when the run's channel closes.
    */
   private async scan(
     queue: string,
@@ -261,40 +263,66 @@ export class RabbitControl implements BrokerControl {
     // Everything read and not acked goes back where it was when this channel closes (32 s
     // for 10,000 with basic.nack on RabbitMQ 3.10, which stalled the queue; see browse.ts).
     await this.deps.connection.withChannel(async (channel: Channel) => {
-      let remaining = start.messageCount;
-      while (remaining > 0) {
+      // One batch is written while the next is read: the confirm round trip and the gets
+      // overlap instead of taking turns. Writes stay one at a time, so order is kept, and
+      // a batch is acked only after its own write resolved.
+      let writing: Promise<void> | null = null;
+      let failure: { error: unknown } | null = null;
+      const settle = async () => {
+        if (writing) await writing;
+        writing = null;
+        if (failure) throw failure.error;
+      };
+      const reader = await openQueueReader(channel, queue, {
+        budget: start.messageCount,
+        // Room for the batch being read, the one being written and the held ones.
+        prefetch: Math.min(3 * batchSize, MAX_PREFETCH),
+        holdLimit: batchSize,
+        readyCount: async () => (await checkQueue(this.deps.connection, queue))?.messageCount ?? 0,
+      });
+      const writes = write !== null && !options.dryRun;
+      let exhausted = false;
+      while (!exhausted && !failure) {
         const batch: { tag: AmqpMessage; message: TransferMessage }[] = [];
         let read = 0;
-        while (read < batchSize && remaining > 0) {
-          // Several basic.get in flight at once: amqplib sends each as soon as the one
-          // before is answered, saving an event-loop turn per message. Replies come in
-          // order, so delivery order is kept.
-          const window = Math.min(GET_WINDOW, batchSize - read, remaining);
-          const replies = await Promise.all(Array.from({ length: window }, () => channel.get(queue, { noAck: false })));
-          for (const got of replies) {
-            if (!got) {
-              remaining = 0;
-              continue;
-            }
-            read += 1;
-            remaining -= 1;
-            // message_count is what is left after this one: no extra round trip to see the end.
-            if (got.fields.messageCount === 0) remaining = 0;
+        while (read < batchSize && !failure) {
+          const got = await reader.read(batchSize - read);
+          if (got.length === 0) {
+            exhausted = true;
+            break;
+          }
+          read += got.length;
+          for (const tag of got) {
             counts.scanned += 1;
-            const message = fromAmqp(got, maxPriority);
-            if (!selects(message, selector, ids)) continue;
-            counts.matched += 1;
-            if (message.id && ids) found.add(message.id);
-            if (decide(message)) batch.push({ tag: got, message });
+            const message = fromAmqp(tag, maxPriority);
+            const selected = selects(message, selector, ids);
+            if (selected) {
+              counts.matched += 1;
+              if (message.id && ids) found.add(message.id);
+            }
+            if (selected && decide(message) && writes) batch.push({ tag, message });
+            else reader.hold();
           }
         }
-        if (batch.length > 0 && write && !options.dryRun) {
-          await write(batch.map((b) => b.message));
-          for (const b of batch) channel.ack(b.tag);
-          counts.moved += batch.length;
+        await settle();
+        if (batch.length > 0 && write) {
+          writing = write(batch.map((b) => b.message)).then(
+            () => {
+              for (const b of batch) channel.ack(b.tag);
+              counts.moved += batch.length;
+              options.onProgress?.({ ...counts });
+            },
+            // Kept, not thrown here: nobody awaits it until the next batch is read.
+            (error: unknown) => {
+              failure = { error };
+            },
+          );
+        } else {
+          options.onProgress?.({ ...counts });
         }
-        options.onProgress?.({ ...counts });
       }
+      await reader.stop();
+      await settle();
     });
     return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
   }

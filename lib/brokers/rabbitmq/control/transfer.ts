@@ -1,4 +1,4 @@
-import type { GetMessage, Options } from 'amqplib';
+import type { Message, Options } from 'amqplib';
 import { ENQUEUED_AT_HEADER, decodeAmqp, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
 import { fromRabbitPriority } from '@/lib/shared/priority';
@@ -27,7 +27,7 @@ const PROPERTY_KEYS = [
   'appId',
 ] as const;
 
-export function fromAmqp(message: GetMessage, maxPriority: number): TransferMessage {
+export function fromAmqp(message: Message, maxPriority: number): TransferMessage {
   const props = message.properties as unknown as Record<string, unknown>;
   const properties: Record<string, unknown> = {};
   for (const key of PROPERTY_KEYS) if (props[key] !== undefined && props[key] !== null) properties[key] = props[key];
