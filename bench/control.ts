@@ -149,8 +149,8 @@ export async function main(): Promise<void> {
     'Control-plane throughput',
     [
       `${N} messages per run, 600-byte payloads. Raw = the bare broker move in the same run (Redis: pipelined LMOVE, 500 per round trip;`,
-      'RabbitMQ: basic.get → confirmed publish → ack per 500). Reprioritize on RabbitMQ copies every message twice (via the holding queue).',
-      'Cross-broker moves are set against the slower side (RabbitMQ).',
+      'RabbitMQ: basic.get → confirmed publish → ack per 500). Reprioritize on RabbitMQ copies every message twice (via the holding queue);',
+      'Triage reads RabbitMQ with basic.consume (prefetch 1,500), which costs the broker far less than basic.get. Cross-broker moves are set against the slower side (RabbitMQ).',
     ],
     Object.entries(samples).map(([key, runs]) => ({
       figure: key.replace('|', ' '),
