@@ -301,27 +301,31 @@ export function decodeRedisPayload(raw: string | Buffer): RedisDecodeResult {
     routingKey: typeof deliveryInfo.routing_key === 'string' ? deliveryInfo.routing_key : null,
     redelivered: headers.redelivered === true || deliveryInfo.redelivered === true,
   };
-  const fail = (reason: string): RedisDecodeResult => ({ ...failure(reason, headers, correlationId), envelope: info });
 
   let body: string;
   const rawBody = envelope.body;
   if (typeof rawBody !== 'string') {
-    return fail('the envelope has no string body');
+    return envelopeFailure('the envelope has no string body', headers, correlationId, info);
   }
   const bodyEncoding = properties.body_encoding;
   if (bodyEncoding === 'base64') {
     if (!/^[A-Za-z0-9+/=\s]*$/.test(rawBody)) {
-      return fail('body_encoding is base64 but the body is not base64');
+      return envelopeFailure('body_encoding is base64 but the body is not base64', headers, correlationId, info);
     }
     body = Buffer.from(rawBody, 'base64').toString('utf8');
   } else if (bodyEncoding === undefined || bodyEncoding === null) {
     // kombu leaves the body unchanged when body_encoding is missing (celery-wire.md §1.1).
     body = rawBody;
   } else {
-    return fail(`unsupported body_encoding ${JSON.stringify(bodyEncoding)}`);
+    return envelopeFailure(`unsupported body_encoding ${JSON.stringify(bodyEncoding)}`, headers, correlationId, info);
   }
   const contentType = typeof envelope['content-type'] === 'string' ? envelope['content-type'] : 'application/json';
   return { ...decodeTask(headers, body, contentType, correlationId), envelope: info };
+}
+
+/** Not a closure inside decodeRedisPayload: that runs for every task a worker takes. */
+function envelopeFailure(reason: string, headers: Record<string, unknown>, correlationId: string | null, info: RedisEnvelopeInfo): RedisDecodeResult {
+  return { ...failure(reason, headers, correlationId), envelope: info };
 }
 
 export interface AmqpInput {

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import type { ConsumeMessage, Options } from 'amqplib';
 import type { RabbitBrokerConfig } from '@/lib/config/schema';
-import { decodeAmqp } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
 import { fromRabbitPriority } from '@/lib/shared/priority';
-import { DEAD_HEADERS, type ConsumeOptions, type ConsumerHandle, type DeadLetterInfo, type Delivery } from '../types';
+import type { ConsumeOptions, ConsumerHandle } from '../types';
 import { RabbitConnection, withTimeout } from './connection';
-import { DLX_EXCHANGE, declareConsumerTopology, delayBucketMs, delayQueueArguments, delayQueueName } from './consume-topology';
+import { RabbitDelivery, type PublishThenAck } from './consume-delivery';
+import { declareConsumerTopology } from './consume-topology';
 
 /**
  * The RabbitMQ side of the bundled worker (celery-wire.md §3, §8).
@@ -59,53 +59,13 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
   let stopSignal!: () => void;
   const stopped = new Promise<void>((resolve) => (stopSignal = resolve));
 
-  const publishThenAck = async (channel: Channel, message: ConsumeMessage, route: { exchange: string; routingKey: string; declare?: { queue: string; args: Record<string, unknown> } }, headers: Record<string, unknown>) => {
+  const publishThenAck: PublishThenAck = async (channel, message, route, headers) => {
     await connection.withConfirmChannel(async (confirm) => {
       if (route.declare) await confirm.assertQueue(route.declare.queue, { durable: true, arguments: route.declare.args });
       confirm.publish(route.exchange, route.routingKey, message.content, copyOptions(message, headers));
       await withTimeout(confirm.waitForConfirms(), CONFIRM_TIMEOUT_MS, `no confirm within ${CONFIRM_TIMEOUT_MS / 1000} s`);
     });
     channel.ack(message);
-  };
-
-  const delivery = (channel: Channel, message: ConsumeMessage, queue: string): Delivery => {
-    const decoded = decodeAmqp({
-      headers: message.properties.headers ?? {},
-      properties: { content_type: message.properties.contentType as string | undefined, correlation_id: message.properties.correlationId as string | undefined },
-      body: message.content,
-    });
-    const level = fromRabbitPriority(message.properties.priority as number | undefined, maxPriority.get(queue) ?? 10);
-    return {
-      queue,
-      brokerQueue: queue,
-      level,
-      redelivered: message.fields.redelivered,
-      decoded,
-      ack: async (after) => {
-        if (after) await after;
-        channel.ack(message);
-      },
-      retry: async (headers, runAt) => {
-        const delay = runAt.getTime() - Date.now();
-        if (delay <= 0) {
-          await publishThenAck(channel, message, { exchange: '', routingKey: queue }, headers);
-          return;
-        }
-        const bucket = delayBucketMs(delay);
-        const delayQueue = delayQueueName(queue, bucket);
-        await publishThenAck(channel, message, { exchange: '', routingKey: delayQueue, declare: { queue: delayQueue, args: delayQueueArguments(queue, bucket) } }, headers);
-      },
-      deadLetter: async (info: DeadLetterInfo) => {
-        await publishThenAck(channel, message, { exchange: DLX_EXCHANGE, routingKey: queue }, {
-          [DEAD_HEADERS.reason]: info.reason,
-          [DEAD_HEADERS.error]: info.error,
-          [DEAD_HEADERS.traceback]: info.traceback,
-          [DEAD_HEADERS.at]: new Date().toISOString(),
-          [DEAD_HEADERS.originalQueue]: queue,
-          [DEAD_HEADERS.originalPriority]: level,
-        });
-      },
-    };
   };
 
   const runSlot = async (index: number) => {
@@ -135,7 +95,8 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
             }
             busy = (async () => {
               try {
-                await options.onDelivery(delivery(channel, message, queue));
+                const level = fromRabbitPriority(message.properties.priority as number | undefined, maxPriority.get(queue) ?? 10);
+                await options.onDelivery(new RabbitDelivery(channel, message, queue, level, publishThenAck));
               } catch (error) {
                 if (!killed && !closed) {
                   log?.error({ err: describeError(error), slot: index }, 'handler error; message returned to the queue');

@@ -33,13 +33,8 @@ export class SlotAcks {
 
   add(tag: string, after?: Promise<void>): void {
     const pending: PendingAck = { tag, after: after ?? null, ready: !after };
-    if (after) {
-      const ready = () => {
-        pending.ready = true;
-        if (this.running) this.scheduleLate();
-      };
-      after.then(ready, ready);
-    }
+    // Inline callbacks, not a named closure: this runs once per task.
+    if (after) after.then(() => this.markReady(pending), () => this.markReady(pending));
     this.pending.push(pending);
   }
 
@@ -98,6 +93,11 @@ export class SlotAcks {
       this.giveBack(tags);
       throw error;
     }
+  }
+
+  private markReady(pending: PendingAck): void {
+    pending.ready = true;
+    if (this.running) this.scheduleLate();
   }
 
   private scheduleLate(): void {

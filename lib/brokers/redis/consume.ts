@@ -1,14 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '@/lib/config/schema';
-import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { describeError } from '@/lib/shared/errors';
-import { deadQueueName, type ConsumeOptions, type ConsumerHandle, type DeadLetterInfo, type Delivery } from '../types';
-import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';
+import type { ConsumeOptions, ConsumerHandle } from '../types';
 import { SlotAcks } from './consume-acks';
+import { RedisDelivery, type ConsumedList, type DeliveryContext } from './consume-delivery';
 import { TakeBatcher, takeArgs, type Taken } from './consume-take';
 import { IdleWaiter, workerClient } from './consume-wait';
-import { ackKeys, bindingKey, bindingMember, type AckKeys } from './keys';
-import { plainLayout, targetList, type QueueLayout } from './layout';
+import { ackKeys, type AckKeys } from './keys';
+import { plainLayout, type QueueLayout } from './layout';
 import { restoreExpired } from './restore';
 import { scripts } from './scripts';
 
@@ -32,15 +31,6 @@ export interface RedisConsumeContext {
   brokerId: string;
   config: RedisBrokerConfig;
   layoutFor(name: string): Promise<QueueLayout | null>;
-}
-
-interface ConsumedList {
-  key: string;
-  /** kombu queue (routing key) of the list. */
-  brokerQueue: string;
-  /** Logical queue as the caller named it. */
-  queue: string;
-  level: number;
 }
 
 /** The delayed-retry set of one broker (on that broker's Redis). */
@@ -72,48 +62,15 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   /** Tags this process is running now; their unacked_index scores are kept fresh. */
   const inFlight = new Set<string>();
 
-  const settle = async (tag: string, push: { key: string; payload: string } | null, later: { at: number; member: string } | null, binding: { key: string; member: string } | null) => {
-    await run['consume-settle'](
-      [keys.unacked, keys.unackedIndex, push?.key ?? delayed, delayed, binding?.key ?? delayed],
-      [tag, push?.payload ?? '', later ? String(later.at) : '', later?.member ?? '', binding?.member ?? ''],
-    );
-  };
-
-  const delivery = (list: ConsumedList, payload: string, tag: string, acks: SlotAcks): Delivery => {
-    const decoded = decodeRedisPayload(payload);
-    return {
-      queue: list.queue,
-      brokerQueue: list.brokerQueue,
-      level: list.level,
-      redelivered: decoded.envelope?.redelivered ?? false,
-      decoded,
-      // Rides on one of the slot's next takes (see SlotAcks). Until then the tag is still
-      // in `unacked`: a crash re-runs the task (at-least-once), never loses it.
-      ack: async (after) => {
-        inFlight.delete(tag);
-        acks.add(tag, after);
-      },
-      retry: async (headers, runAt) => {
-        const copy = copyEnvelope(payload, list.brokerQueue, headers);
-        if (!copy) throw new Error('an undecodable message cannot be retried');
-        const at = runAt.getTime();
-        if (at <= Date.now()) await settle(tag, { key: list.key, payload: copy }, null, null);
-        else await settle(tag, null, { at, member: delayedMember(list.key, copy) }, null);
-      },
-      deadLetter: async (info: DeadLetterInfo) => {
-        const deadName = deadQueueName(list.queue);
-        const layout = plainLayout(config, deadName, config.queues.find((q) => q.name === deadName));
-        const target = targetList(layout, list.level);
-        const id = decoded.ok ? decoded.task.id : decoded.id;
-        const dead = deadEnvelope(payload, deadName, deadHeaders(info, list.queue, list.level), list.level, id);
-        await settle(
-          tag,
-          { key: target.key, payload: dead },
-          null,
-          { key: bindingKey({ prefix: config.globalKeyprefix }, deadName), member: bindingMember(layout, deadName, deadName) },
-        );
-      },
-    };
+  const deliveries: DeliveryContext = {
+    config,
+    inFlight,
+    settle: async (tag, push, later, binding) => {
+      await run['consume-settle'](
+        [keys.unacked, keys.unackedIndex, push?.key ?? delayed, delayed, binding?.key ?? delayed],
+        [tag, push?.payload ?? '', later ? String(later.at) : '', later?.member ?? '', binding?.member ?? ''],
+      );
+    },
   };
 
   const sendAcks = (tags: string[]) => run['consume-take']([keys.unacked, keys.unackedIndex], takeArgs(0, tags, []));
@@ -178,7 +135,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       inFlight.add(tag);
       acks.started();
       try {
-        await options.onDelivery(delivery(list, payload, tag, acks));
+        await options.onDelivery(new RedisDelivery(deliveries, list, payload, tag, acks));
       } catch (error) {
         // Left in `unacked` (no longer refreshed): the visibility-timeout restore brings it back.
         if (!killed) log?.error({ err: describeError(error), tag, slot: index }, 'message left in flight after a handler error');

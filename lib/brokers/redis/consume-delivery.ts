@@ -1,0 +1,90 @@
+import type { RedisBrokerConfig } from '@/lib/config/schema';
+import { decodeRedisPayload, type DecodeResult } from '@/lib/shared/celery-codec';
+import { deadQueueName, type DeadLetterInfo, type Delivery } from '../types';
+import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';
+import type { SlotAcks } from './consume-acks';
+import { bindingKey, bindingMember } from './keys';
+import { plainLayout, targetList } from './layout';
+
+export interface ConsumedList {
+  key: string;
+  /** kombu queue (routing key) of the list. */
+  brokerQueue: string;
+  /** Logical queue as the caller named it. */
+  queue: string;
+  level: number;
+}
+
+/** What every delivery of one consumer shares. */
+export interface DeliveryContext {
+  config: RedisBrokerConfig;
+  /** Tags this process is running now (their unacked_index scores are kept fresh). */
+  inFlight: Set<string>;
+  /** Settles `tag` in one atomic step, after storing a copy (`push` now or `later`) and a binding. */
+  settle(
+    tag: string,
+    push: { key: string; payload: string } | null,
+    later: { at: number; member: string } | null,
+    binding: { key: string; member: string } | null,
+  ): Promise<void>;
+}
+
+/**
+ * One message a slot took. A class rather than an object of closures: a worker makes one
+ * per task, and three fresh closures each (named at run time under tsx) showed in its profile.
+ */
+export class RedisDelivery implements Delivery {
+  readonly queue: string;
+  readonly brokerQueue: string;
+  readonly level: number;
+  readonly redelivered: boolean;
+  readonly decoded: DecodeResult;
+
+  constructor(
+    private readonly ctx: DeliveryContext,
+    private readonly list: ConsumedList,
+    private readonly payload: string,
+    private readonly tag: string,
+    private readonly acks: SlotAcks,
+  ) {
+    const decoded = decodeRedisPayload(payload);
+    this.decoded = decoded;
+    this.queue = list.queue;
+    this.brokerQueue = list.brokerQueue;
+    this.level = list.level;
+    this.redelivered = decoded.envelope?.redelivered ?? false;
+  }
+
+  /**
+   * Rides on one of the slot's next takes (see SlotAcks). Until then the tag is still in
+   * `unacked`: a crash re-runs the task (at-least-once), never loses it.
+   */
+  async ack(after?: Promise<void>): Promise<void> {
+    this.ctx.inFlight.delete(this.tag);
+    this.acks.add(this.tag, after);
+  }
+
+  async retry(headers: Record<string, unknown>, runAt: Date): Promise<void> {
+    const copy = copyEnvelope(this.payload, this.list.brokerQueue, headers);
+    if (!copy) throw new Error('an undecodable message cannot be retried');
+    const at = runAt.getTime();
+    if (at <= Date.now()) await this.ctx.settle(this.tag, { key: this.list.key, payload: copy }, null, null);
+    else await this.ctx.settle(this.tag, null, { at, member: delayedMember(this.list.key, copy) }, null);
+  }
+
+  async deadLetter(info: DeadLetterInfo): Promise<void> {
+    const { config } = this.ctx;
+    const { list, decoded } = this;
+    const deadName = deadQueueName(list.queue);
+    const layout = plainLayout(config, deadName, config.queues.find((q) => q.name === deadName));
+    const target = targetList(layout, list.level);
+    const id = decoded.ok ? decoded.task.id : decoded.id;
+    const dead = deadEnvelope(this.payload, deadName, deadHeaders(info, list.queue, list.level), list.level, id);
+    await this.ctx.settle(
+      this.tag,
+      { key: target.key, payload: dead },
+      null,
+      { key: bindingKey({ prefix: config.globalKeyprefix }, deadName), member: bindingMember(layout, deadName, deadName) },
+    );
+  }
+}
