@@ -25,8 +25,8 @@ import { openQueueReader } from './queue-reader';
 import { fromAmqp, toAmqp } from './transfer';
 
 /**
- * Control primitives on RabbitMQ, where messages are immutable: a move is
- * `basic.get` (manual ack) → publish a copy on a confirm channel → ack the original only
+ * Control primitives on RabbitMQ, where messages are immutable: a move is a read with
+ * manual ack (see queue-reader.ts) → publish a copy on a confirm channel → ack the original only
  * after the broker confirmed the copy. A process killed in between leaves the original
  * unacked, so RabbitMQ requeues it: the message is then in both places (at-least-once),
  * never in neither.
@@ -242,7 +242,7 @@ export class RabbitControl implements BrokerControl {
   }
 
   /**
-   * Reads at most the queue's starting depth with basic.get, in batches; the selected
+   * Reads at most the queue's starting depth (queue-reader.ts), in batches; the selected
    * messages for which `decide` holds go to `write` and are acked once it resolved.
    * Everything else goes back when the run's channel closes.
    */
