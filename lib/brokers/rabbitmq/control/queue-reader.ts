@@ -112,8 +112,10 @@ class StreamingReader implements QueueReader {
         };
       });
       this.wake = null;
-      // Nothing ready and nothing on its way to us: what is unacked is all there was.
-      if (!delivered && this.buffer.length === 0 && (await this.options.readyCount()) === 0 && this.buffer.length === 0) {
+      if (delivered || this.buffer.length > 0) continue;
+      const ready = await this.options.readyCount();
+      // Nothing ready and nothing delivered meanwhile: what is unacked is all there was.
+      if (ready === 0 && this.buffer.length === 0) {
         this.ended = true;
         return;
       }

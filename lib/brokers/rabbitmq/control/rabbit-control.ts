@@ -280,7 +280,7 @@ export class RabbitControl implements BrokerControl {
         holdLimit: batchSize,
         readyCount: async () => (await checkQueue(this.deps.connection, queue))?.messageCount ?? 0,
       });
-      const writes = write !== null && !options.dryRun;
+      const writer = options.dryRun ? null : write;
       let exhausted = false;
       while (!exhausted && !failure) {
         const batch: { tag: AmqpMessage; message: TransferMessage }[] = [];
@@ -300,13 +300,13 @@ export class RabbitControl implements BrokerControl {
               counts.matched += 1;
               if (message.id && ids) found.add(message.id);
             }
-            if (selected && decide(message) && writes) batch.push({ tag, message });
+            if (writer && selected && decide(message)) batch.push({ tag, message });
             else reader.hold();
           }
         }
         await settle();
-        if (batch.length > 0 && write) {
-          writing = write(batch.map((b) => b.message)).then(
+        if (writer && batch.length > 0) {
+          writing = writer(batch.map((b) => b.message)).then(
             () => {
               for (const b of batch) channel.ack(b.tag);
               counts.moved += batch.length;
