@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { stateKeys } from './keys';
+import { decodeTaskEventGroups, encodeTaskEventGroups, ungroupedEvent, type TaskEventGroup } from './task-event-batch';
 
 /**
  * Triage's event log: one capped Redis stream of task and worker events, for task
@@ -30,6 +31,9 @@ export interface StoredEvent extends TriageEvent {
 export const DEFAULT_EVENTS_MAXLEN = 50_000;
 const EVENTS_PER_ENTRY = 16;
 const BATCH_TYPE = 'batch';
+/** Batch entries of task-event groups; `events` holds plain event arrays (written before the compact form). */
+const GROUPS_FIELD = 'tasks';
+const EVENTS_FIELD = 'events';
 
 export class EventLog {
   private readonly key: string;
@@ -48,22 +52,37 @@ export class EventLog {
   }
 
   /**
-   * Adds many events as few entries (up to EVENTS_PER_ENTRY each): a busy worker writes
-   * hundreds of events per flush, and one XADD per event cost more client CPU than the
-   * task itself. Batch entries are trimmed to an eighth of the cap, so the stream keeps at
-   * most about twice `maxLen` events whatever the mix.
+   * Adds a worker's task events as few entries (up to about EVENTS_PER_ENTRY events each,
+   * in the compact form of task-event-batch.ts): a busy worker writes hundreds of events per
+   * flush, and one XADD per event cost more client CPU than the task itself. Batch entries
+   * are trimmed to an eighth of the cap, so the stream keeps at most about twice `maxLen`
+   * events whatever the mix. Returns how many commands were added.
    */
-  addBatchTo(pipeline: ChainableCommander, events: readonly TriageEvent[]): number {
-    if (events.length === 1) {
-      this.addTo(pipeline, events[0]!);
+  addTaskEventsTo(pipeline: ChainableCommander, groups: readonly TaskEventGroup[]): number {
+    let total = 0;
+    for (const group of groups) total += group.events.length;
+    if (total === 0) return 0;
+    if (total === 1) {
+      // Trimmed by the single-entry cap: a worker at concurrency 1 often flushes one event.
+      const group = groups.find((g) => g.events.length === 1)!;
+      this.addTo(pipeline, ungroupedEvent(group, group.events[0]!));
       return 1;
     }
     let entries = 0;
-    for (let from = 0; from < events.length; from += EVENTS_PER_ENTRY) {
-      const chunk = events.slice(from, from + EVENTS_PER_ENTRY);
-      pipeline.xadd(this.key, 'MAXLEN', '~', String(Math.ceil(this.maxLen / 8)), '*', 'type', BATCH_TYPE, 'events', JSON.stringify(chunk));
+    let chunk: TaskEventGroup[] = [];
+    let inChunk = 0;
+    const send = () => {
+      pipeline.xadd(this.key, 'MAXLEN', '~', String(Math.ceil(this.maxLen / 8)), '*', 'type', BATCH_TYPE, GROUPS_FIELD, encodeTaskEventGroups(chunk));
       entries += 1;
+      chunk = [];
+      inChunk = 0;
+    };
+    for (const group of groups) {
+      if (inChunk > 0 && inChunk + group.events.length > EVENTS_PER_ENTRY) send();
+      chunk.push(group);
+      inChunk += group.events.length;
     }
+    if (inChunk > 0) send();
     return entries;
   }
 
@@ -76,13 +95,15 @@ export class EventLog {
     const start = afterId === '0' ? '-' : `(${afterId}`;
     const entries = await this.redis.xrange(this.key, start, '+', 'COUNT', count);
     return entries.flatMap(([id, fields]) => {
-      const single = fields.indexOf('data');
-      const batch = single < 0 ? fields.indexOf('events') : -1;
       try {
+        const single = fields.indexOf('data');
         if (single >= 0) return [{ ...(JSON.parse(fields[single + 1] ?? '{}') as TriageEvent), id }];
-        if (batch >= 0) {
-          const events = JSON.parse(fields[batch + 1] ?? '[]') as TriageEvent[];
-          // Events of one entry share its id: a cursor moves past them together.
+        // Events of one entry share its id: a cursor moves past them together.
+        const groups = fields.indexOf(GROUPS_FIELD);
+        if (groups >= 0) return decodeTaskEventGroups(fields[groups + 1] ?? '[]').map((event) => ({ ...event, id }));
+        const plain = fields.indexOf(EVENTS_FIELD);
+        if (plain >= 0) {
+          const events = JSON.parse(fields[plain + 1] ?? '[]') as TriageEvent[];
           return Array.isArray(events) ? events.map((event) => ({ ...event, id })) : [];
         }
       } catch {

@@ -96,4 +96,27 @@ describe('TaskRecorder', () => {
       ['task.started', 'b2'],
     ]);
   });
+
+  it('stores each event with the fields of its record, its worker and its own extras', async () => {
+    const prefix = `${uniqueName('rec')}:`;
+    prefixes.push(prefix);
+    const recorder = new TaskRecorder(redis, prefix, quiet);
+    const at = '2026-01-01T00:00:05.000Z';
+    const recording = recorder.open(fresh('e1', at));
+    recorder.touch(recording, [{ type: 'task.started', worker: 'w1', attempt: 2 }]);
+    recording.doc.updatedAt = '2026-01-01T00:00:06.000Z';
+    recording.doc.priority = 0;
+    recorder.touch(recording, [
+      { type: 'task.failed', worker: 'w1', error: 'boom' },
+      { type: 'task.retried', worker: 'w2', eta: '2026-01-01T00:01:00.000Z', retries: 1 },
+    ]);
+    await recorder.drain();
+    const events = await new EventLog(redis, prefix).read();
+    const common = { taskId: 'e1', task: 'triage.tasks.noop', broker: 'redis', queue: 'q' };
+    expect(events.map((event) => ({ ...event, id: undefined }))).toEqual([
+      { ...common, type: 'task.started', at, priority: 3, worker: 'w1', attempt: 2 },
+      { ...common, type: 'task.failed', at: '2026-01-01T00:00:06.000Z', priority: 0, worker: 'w1', error: 'boom' },
+      { ...common, type: 'task.retried', at: '2026-01-01T00:00:06.000Z', priority: 0, worker: 'w2', eta: '2026-01-01T00:01:00.000Z', retries: 1 },
+    ]);
+  });
 });

@@ -1,7 +1,8 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { describeError } from '@/lib/shared/errors';
-import { EventLog, type TaskEventType, type TriageEvent } from '@/lib/state/events';
+import { EventLog, type TaskEventType } from '@/lib/state/events';
 import { stateKeys } from '@/lib/state/keys';
+import type { TaskEventGroup } from '@/lib/state/task-event-batch';
 import { DEFAULT_TASK_TTL_SEC, type TaskRecord } from '@/lib/state/task-store';
 
 /**
@@ -68,7 +69,8 @@ export interface Recording {
 
 interface Entry extends Recording {
   phase: Phase;
-  events: TriageEvent[];
+  /** Events not yet flushed, grouped by what they share (task, queue, priority, worker). */
+  groups: TaskEventGroup[];
 }
 
 interface Warn {
@@ -100,7 +102,7 @@ export class TaskRecorder {
 
   /** A record for a task this worker starts on; nothing is written until `touch`. */
   open(doc: TaskRecord): Recording {
-    return { doc, phase: 'new', events: [] } as Entry;
+    return { doc, phase: 'new', groups: [] } as Entry;
   }
 
   /** Queues the record's current state and `events` (stamped with the record's fields now). */
@@ -108,11 +110,18 @@ export class TaskRecorder {
     const entry = recording as Entry;
     const { doc } = entry;
     for (const source of events) {
-      // One literal shape for every event (the extras, if any, after it): a spread per
-      // event was a hot spot of the worker's profile.
-      const event: TriageEvent = { type: source.type, at: doc.updatedAt, broker: doc.broker, queue: doc.queue, taskId: doc.id, task: doc.task, priority: doc.priority };
-      for (const key in source) if (key !== 'type') event[key] = source[key];
-      entry.events.push(event);
+      const worker = typeof source.worker === 'string' ? source.worker : null;
+      let group = entry.groups[entry.groups.length - 1];
+      if (!group || group.worker !== worker || group.queue !== doc.queue || group.priority !== doc.priority || group.broker !== doc.broker) {
+        group = { taskId: doc.id, task: doc.task, broker: doc.broker, queue: doc.queue, priority: doc.priority, worker, events: [] };
+        entry.groups.push(group);
+      }
+      let extras: Record<string, unknown> | null = null;
+      for (const key in source) {
+        if (key === 'type' || (key === 'worker' && worker !== null)) continue;
+        (extras ??= {})[key] = source[key];
+      }
+      group.events.push({ type: source.type, at: doc.updatedAt, extras });
     }
     this.dirty.add(entry);
     this.schedule();
@@ -149,10 +158,10 @@ export class TaskRecorder {
     const firstDocs: string[] = [];
     const laterKeys: string[] = [];
     const laterDocs: string[] = [];
-    const events: TriageEvent[] = [];
+    const groups: TaskEventGroup[] = [];
     for (const entry of this.dirty) {
-      for (const event of entry.events) events.push(event);
-      entry.events = [];
+      for (const group of entry.groups) groups.push(group);
+      entry.groups = [];
       // The merge of a first write is still out: the merged document is written after it.
       if (entry.phase === 'merging') continue;
       this.dirty.delete(entry);
@@ -169,7 +178,7 @@ export class TaskRecorder {
       }
     }
     let commands = this.queueWrites(pipeline, { keys: firstKeys, docs: firstDocs }, { keys: laterKeys, docs: laterDocs });
-    if (events.length > 0) commands += this.events.addBatchTo(pipeline, events);
+    commands += this.events.addTaskEventsTo(pipeline, groups);
     if (commands > 0) {
       this.outstanding += 1;
       pipeline.exec().then(
