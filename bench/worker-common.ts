@@ -17,6 +17,13 @@ import { execute } from '@/lib/worker/executor';
 import { TaskRecorder } from '@/lib/worker/recorder';
 
 export const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
+/**
+ * Unmeasured rounds before the measured ones, for every contender alike. The worker is a
+ * long-running process: measured cold, its first 40,000 tasks ran at about 70% of the rate
+ * it settles at once the JIT has optimized its hot paths (23k/s rising to 31-33k/s at
+ * concurrency 100 over ten back-to-back runs of 20,000 in one process).
+ */
+export const WARMUP_ROUNDS = Math.max(0, Number(process.env.BENCH_WARMUP ?? 1));
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
@@ -129,6 +136,49 @@ export function figure(f: Omit<Figure, 'triage' | 'baselineRate'>, triageRuns: n
 /** Rates below 100/s keep two decimals (Celery on Redis runs about one task a second). */
 export function rate(perSec: number): string {
   return perSec < 100 ? perSec.toFixed(2) : perSec.toFixed(0);
+}
+
+/**
+ * Samples per contender over WARMUP_ROUNDS unmeasured rounds, then RUNS measured ones:
+ * `for (const round of rounds) { round.add(key, await run()) ... round.report() }`.
+ */
+export class Rounds implements Iterable<Round> {
+  readonly samples: Record<string, number[]> = {};
+
+  *[Symbol.iterator](): Iterator<Round> {
+    for (let index = -WARMUP_ROUNDS; index < RUNS; index++) {
+      const round = new Round(index, this.samples);
+      yield round;
+      round.report();
+    }
+  }
+
+  get(key: string): number[] {
+    return this.samples[key] ?? [];
+  }
+}
+
+export class Round {
+  private readonly rates: [string, number][] = [];
+
+  constructor(
+    /** Negative while warming up. */
+    readonly index: number,
+    private readonly samples: Record<string, number[]>,
+  ) {}
+
+  get warmup(): boolean {
+    return this.index < 0;
+  }
+
+  add(key: string, rate: number): void {
+    this.rates.push([key, rate]);
+    if (!this.warmup) (this.samples[key] ??= []).push(rate);
+  }
+
+  report(): void {
+    progress(`${this.warmup ? 'warm-up' : `run ${this.index + 1}`}: ${this.rates.map(([key, value]) => `${key} ${value.toFixed(0)}/s`).join(', ')}`);
+  }
 }
 
 export function progress(line: string): void {

@@ -7,12 +7,12 @@
  * It also measures what priority levels themselves cost RabbitMQ: the same amqplib consumer
  * at prefetch 100 on queues declared without x-max-priority, with 4 and with 10 levels.
  *
- * Env: BENCH_TASKS (default 3000 per run), BENCH_RUNS (default 3), AMQP_URL, REDIS_URL.
+ * Env: BENCH_TASKS (default 3000 per run), BENCH_RUNS (default 3), BENCH_WARMUP (unmeasured rounds first, default 1), AMQP_URL, REDIS_URL.
  */
 import { connect, type Channel } from 'amqplib';
 import { Redis } from 'ioredis';
 import type { QueueBroker } from '@/lib/brokers/types';
-import { AMQP_URL, PAYLOAD_BYTES, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+import { AMQP_URL, PAYLOAD_BYTES, REDIS_URL, Rounds, benchIds, cleanup, figure, noopItems, openBroker, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 3000);
 
@@ -75,29 +75,27 @@ export async function main(): Promise<void> {
   const ids = benchIds('worker-rabbitmq');
   const state = new Redis(REDIS_URL);
   const figures: Figure[] = [];
-  const runs: Record<string, number[]> = {};
-  const add = (key: string, value: number) => (runs[key] ??= []).push(value);
+  const rounds = new Rounds();
   const broker = await openBroker(ids, 'rabbitmq');
   try {
     if (!broker) return;
-    for (let r = 0; r < RUNS; r++) {
-      add('raw-p1', await raw(broker, ids, 1));
-      add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
-      add('raw-p1x8', await raw(broker, ids, 1, 8));
-      add('triage-c8', await triageRun(broker, ids, state, 8, TASKS));
-      add('raw-p100', await raw(broker, ids, 100));
-      add('triage-c100', await triageRun(broker, ids, state, 100, TASKS));
-      for (const levels of [0, 4, 10]) add(`levels-${levels}`, await levelsCost(ids, levels, r));
-      progress(`run ${r + 1}: ${Object.entries(runs).map(([k, v]) => `${k} ${v[r]!.toFixed(0)}/s`).join(', ')}`);
+    for (const round of rounds) {
+      round.add('raw-p1', await raw(broker, ids, 1));
+      round.add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
+      round.add('raw-p1x8', await raw(broker, ids, 1, 8));
+      round.add('triage-c8', await triageRun(broker, ids, state, 8, TASKS));
+      round.add('raw-p100', await raw(broker, ids, 100));
+      round.add('triage-c100', await triageRun(broker, ids, state, 100, TASKS));
+      for (const levels of [0, 4, 10]) round.add(`levels-${levels}`, await levelsCost(ids, levels, round.index));
     }
     figures.push(
-      figure({ figure: 'concurrency 1 (prefetch 1)', baseline: 'amqplib consume + ack, prefetch 1', target: '≥ 0.85' }, runs['triage-c1']!, runs['raw-p1']!),
+      figure({ figure: 'concurrency 1 (prefetch 1)', baseline: 'amqplib consume + ack, prefetch 1', target: '≥ 0.85' }, rounds.get('triage-c1'), rounds.get('raw-p1')),
       // What worker-vs-celery's -c 8 row is bounded by on this machine.
-      figure({ figure: 'concurrency 8 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, 8 channels at prefetch 1', target: '—' }, runs['triage-c8']!, runs['raw-p1x8']!),
-      figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 1', target: '—' }, runs['triage-c100']!, runs['raw-p1']!),
-      figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 100', target: '—' }, runs['triage-c100']!, runs['raw-p100']!),
-      figure({ figure: 'cost of levels: amqplib prefetch 100, x-max-priority 4', baseline: 'same, queue without x-max-priority', target: '—' }, runs['levels-4']!, runs['levels-0']!),
-      figure({ figure: 'cost of levels: amqplib prefetch 100, x-max-priority 10', baseline: 'same, queue without x-max-priority', target: '—' }, runs['levels-10']!, runs['levels-0']!),
+      figure({ figure: 'concurrency 8 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, 8 channels at prefetch 1', target: '—' }, rounds.get('triage-c8'), rounds.get('raw-p1x8')),
+      figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 1', target: '—' }, rounds.get('triage-c100'), rounds.get('raw-p1')),
+      figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 100', target: '—' }, rounds.get('triage-c100'), rounds.get('raw-p100')),
+      figure({ figure: 'cost of levels: amqplib prefetch 100, x-max-priority 4', baseline: 'same, queue without x-max-priority', target: '—' }, rounds.get('levels-4'), rounds.get('levels-0')),
+      figure({ figure: 'cost of levels: amqplib prefetch 100, x-max-priority 10', baseline: 'same, queue without x-max-priority', target: '—' }, rounds.get('levels-10'), rounds.get('levels-0')),
     );
   } finally {
     await broker?.close().catch(() => {});
@@ -112,6 +110,6 @@ export async function main(): Promise<void> {
       'Raw = one amqplib channel that only acks (noDelay). Prefetch 100 lets RabbitMQ hand out 100 messages ahead, which a strict-priority worker must not do.',
     ],
     figures,
-    { tasks: TASKS, samples: runs },
+    { tasks: TASKS, samples: rounds.samples },
   );
 }

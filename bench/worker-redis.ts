@@ -8,14 +8,14 @@
  *  - a BullMQ 6.7 worker at the same concurrency draining the same number of prioritized
  *    jobs (600-byte data, added with addBulk before it starts; BullMQ's defaults otherwise).
  *
- * Env: BENCH_TASKS (default 20000 per run: at concurrency 100 a 5,000-task run lasted a quarter of a second and swung by 30%), BENCH_RUNS (default 3), REDIS_URL.
+ * Env: BENCH_TASKS (default 20000 per run: at concurrency 100 a 5,000-task run lasted a quarter of a second and swung by 30%), BENCH_RUNS (default 3), BENCH_WARMUP (unmeasured rounds first, default 1), REDIS_URL.
  */
 import { Queue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '@/lib/config/schema';
 import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { QueueBroker } from '@/lib/brokers/types';
-import { RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, payloadArgs, progress, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+import { REDIS_URL, Rounds, benchIds, cleanup, figure, noopItems, openBroker, payloadArgs, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 20000);
 const PIPELINE = 100;
@@ -81,25 +81,23 @@ export async function main(): Promise<void> {
   const ids = benchIds('worker-redis');
   const state = new Redis(REDIS_URL);
   const figures: Figure[] = [];
-  const runs: Record<string, number[]> = {};
-  const add = (key: string, value: number) => (runs[key] ??= []).push(value);
+  const rounds = new Rounds();
   const broker = await openBroker(ids, 'redis');
   try {
     if (!broker) return;
-    for (let r = 0; r < RUNS; r++) {
-      add('raw-awaited', await rawAwaited(broker, ids));
-      add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
-      add('bullmq-c1', await bullmq(ids, 1, r));
-      add('raw-pipelined', await rawPipelined(broker, ids));
-      add('triage-c100', await triageRun(broker, ids, state, 100, TASKS));
-      add('bullmq-c100', await bullmq(ids, 100, r));
-      progress(`run ${r + 1}: ${Object.entries(runs).map(([k, v]) => `${k} ${v[r]!.toFixed(0)}/s`).join(', ')}`);
+    for (const round of rounds) {
+      round.add('raw-awaited', await rawAwaited(broker, ids));
+      round.add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
+      round.add('bullmq-c1', await bullmq(ids, 1, round.index));
+      round.add('raw-pipelined', await rawPipelined(broker, ids));
+      round.add('triage-c100', await triageRun(broker, ids, state, 100, TASKS));
+      round.add('bullmq-c100', await bullmq(ids, 100, round.index));
     }
     figures.push(
-      figure({ figure: 'concurrency 1', baseline: 'ioredis awaited BRPOP, same lists', target: '≥ 0.60' }, runs['triage-c1']!, runs['raw-awaited']!),
-      figure({ figure: 'concurrency 1', baseline: 'BullMQ worker, concurrency 1', target: '≥ 1.5' }, runs['triage-c1']!, runs['bullmq-c1']!),
-      figure({ figure: 'concurrency 100', baseline: `ioredis pipelined BRPOP (${PIPELINE}/pipeline)`, target: '≥ 0.50' }, runs['triage-c100']!, runs['raw-pipelined']!),
-      figure({ figure: 'concurrency 100', baseline: 'BullMQ worker, concurrency 100', target: '≥ 1.5' }, runs['triage-c100']!, runs['bullmq-c100']!),
+      figure({ figure: 'concurrency 1', baseline: 'ioredis awaited BRPOP, same lists', target: '≥ 0.60' }, rounds.get('triage-c1'), rounds.get('raw-awaited')),
+      figure({ figure: 'concurrency 1', baseline: 'BullMQ worker, concurrency 1', target: '≥ 1.5' }, rounds.get('triage-c1'), rounds.get('bullmq-c1')),
+      figure({ figure: 'concurrency 100', baseline: `ioredis pipelined BRPOP (${PIPELINE}/pipeline)`, target: '≥ 0.50' }, rounds.get('triage-c100'), rounds.get('raw-pipelined')),
+      figure({ figure: 'concurrency 100', baseline: 'BullMQ worker, concurrency 100', target: '≥ 1.5' }, rounds.get('triage-c100'), rounds.get('bullmq-c100')),
     );
   } finally {
     await broker?.close().catch(() => {});
@@ -114,6 +112,6 @@ export async function main(): Promise<void> {
       'Raw pops do none of that: no bookkeeping, a message popped by a crashed consumer is lost. BullMQ keeps completed jobs (its default).',
     ],
     figures,
-    { tasks: TASKS, samples: runs },
+    { tasks: TASKS, samples: rounds.samples },
   );
 }

@@ -13,7 +13,8 @@
  * (in Celery's favour).
  *
  * Env: BENCH_CELERY_TASKS (default 2000 per run), BENCH_CELERY_SLOW_TASKS (Redis at -c 1, default
- * 40: Celery 5.2 there, with acks_late and prefetch 1, takes a task every few seconds), BENCH_RUNS.
+ * 40: Celery 5.2 there, with acks_late and prefetch 1, takes a task every few seconds), BENCH_RUNS,
+ * BENCH_WARMUP (rounds of 20,000 Triage tasks per concurrency first, unmeasured; default 1).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -22,10 +23,12 @@ import { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '@/lib/config/schema';
 import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
-import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, rate, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+import { AMQP_URL, RUNS, REDIS_URL, WARMUP_ROUNDS, benchIds, cleanup, figure, noopItems, openBroker, progress, rate, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
 
 const TASKS = Number(process.env.BENCH_CELERY_TASKS ?? 2000);
 const SLOW_TASKS = Number(process.env.BENCH_CELERY_SLOW_TASKS ?? 40);
+// As many as a round of the other worker benches.
+const WARMUP_TASKS = 20000;
 const PYTHON = process.env.TRIAGE_CELERY_PYTHON ?? '/usr/bin/python3';
 const POLL_MS = 10;
 const CONCURRENCIES = [1, 8];
@@ -121,6 +124,11 @@ export async function main(): Promise<void> {
     const broker = await openBroker(ids, kind);
     try {
       if (!broker) continue;
+      // Celery starts a fresh worker process for each run; Triage's worker runs in this
+      // process, so its warm-up rounds come first (see WARMUP_ROUNDS).
+      for (let round = 0; round < WARMUP_ROUNDS; round++) {
+        for (const concurrency of CONCURRENCIES) progress(`${kind} c${concurrency} warm-up: triage ${rate(await triageRun(broker, ids, state, concurrency, WARMUP_TASKS))}/s`);
+      }
       for (const concurrency of CONCURRENCIES) {
         const triage: number[] = [];
         const celery: number[] = [];

@@ -398,6 +398,15 @@ describe('decodeAmqp on real RabbitMQ deliveries (x-max-priority 10)', () => {
     ]);
   });
 
+  it('finds a void marker however deep it sits, and leaves byte-array headers alone', () => {
+    const body = '[[], {}, {}]';
+    const nested = expectOk(decodeAmqp({ headers: { task: 't', id: 'i', stamps: { a: ['x', { b: 'undefined' }] } }, properties: {}, body }));
+    expect(nested.headers.stamps).toEqual({ a: ['x', { b: null }] });
+    const bytes = Buffer.from('undefined');
+    const untouched = expectOk(decodeAmqp({ headers: { task: 't', id: 'i', raw: bytes }, properties: {}, body }));
+    expect(untouched.headers.raw).toBe(bytes);
+  });
+
   it('accepts null or missing headers as protocol v1', () => {
     const body = JSON.stringify({ task: 't.v1', id: 'id-1', args: [], kwargs: {} });
     expect(expectOk(decodeAmqp({ headers: null, properties: {}, body })).protocol).toBe(1);
