@@ -7,7 +7,8 @@
  *   amqplib publishing 1,000 and awaiting their confirms together.
  * The raw side publishes the very body and properties Triage sends.
  *
- * `npm run bench -- enqueue-rabbitmq`. Env: BENCH_SINGLE (default 1000), BENCH_BULK (default 20000).
+ * `npm run bench -- enqueue-rabbitmq`. Env: BENCH_SINGLE (default 1000), BENCH_BULK (default 20000),
+ * BENCH_WARMUP (unmeasured rounds first, default 1).
  */
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
@@ -16,7 +17,7 @@ import { publishOptions } from '@/lib/brokers/rabbitmq/publish';
 import { RabbitBrokerConfigSchema } from '@/lib/config/schema';
 import { buildTaskMessage } from '@/lib/shared/celery-codec';
 import { toRabbitPriority } from '@/lib/shared/priority';
-import { AMQP_URL, MANAGEMENT_URL, PAYLOAD, RUNS, type Figure, interleaved, log, median, report, runIfMain, startServer } from './support';
+import { AMQP_URL, MANAGEMENT_URL, PAYLOAD, RUNS, WARMUP_ROUNDS, type Figure, interleaved, log, median, report, runIfMain, startServer } from './support';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 1000);
 const BULK = Number(process.env.BENCH_BULK ?? 20_000);
@@ -53,8 +54,8 @@ export async function main(): Promise<void> {
 
   try {
     const confirm = await amqp.createConfirmChannel();
-    for (let run = 0; run < RUNS; run++) {
-      log(`enqueue-rabbitmq run ${run + 1}/${RUNS}`);
+    for (let run = -WARMUP_ROUNDS; run < RUNS; run++) {
+      log(run < 0 ? `enqueue-rabbitmq warm-up (not measured)` : `enqueue-rabbitmq run ${run + 1}/${RUNS}`);
       const q = { raw: await fresh(), triage: await fresh(), http: await fresh() };
       let i = 0;
       const per = SINGLE / SLICES;
@@ -91,7 +92,7 @@ export async function main(): Promise<void> {
           for (let done = 0; done < bulkPer; done += BATCH) await post(q.http, { task: 'bench.tasks.noop', args: [PAYLOAD, done], priority: (done / BATCH) % 10, count: BATCH });
         } },
       });
-      for (const [key, value] of Object.entries({ ...single, ...bulk })) note(key, value);
+      if (run >= 0) for (const [key, value] of Object.entries({ ...single, ...bulk })) note(key, value);
       for (const name of queues.splice(0)) await admin.deleteQueue(name);
     }
     await confirm.close();

@@ -7,14 +7,15 @@
  * - bulk through HTTP (`POST /api/v1/queues/redis/{q}/tasks` with `count: 1000`) against
  *   a production server vs the same pipelined baseline.
  *
- * `npm run bench -- enqueue-redis`. Env: BENCH_SINGLE (default 3000), BENCH_BULK (default 20000).
+ * `npm run bench -- enqueue-redis`. Env: BENCH_SINGLE (default 3000), BENCH_BULK (default 20000), BENCH_WARMUP
+ * (unmeasured rounds first, default 1).
  */
 import { Queue as BullQueue } from 'bullmq';
 import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
 import { RedisBrokerConfigSchema } from '@/lib/config/schema';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
-import { PAYLOAD, RUNS, type Figure, interleaved, log, median, privateRedis, report, runIfMain, startServer } from './support';
+import { PAYLOAD, RUNS, WARMUP_ROUNDS, type Figure, interleaved, log, median, privateRedis, report, runIfMain, startServer } from './support';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 3000);
 const BULK = Number(process.env.BENCH_BULK ?? 20_000);
@@ -44,8 +45,8 @@ export async function main(): Promise<void> {
   };
 
   try {
-    for (let run = 0; run < RUNS; run++) {
-      log(`enqueue-redis run ${run + 1}/${RUNS}`);
+    for (let run = -WARMUP_ROUNDS; run < RUNS; run++) {
+      log(run < 0 ? `enqueue-redis warm-up (not measured)` : `enqueue-redis run ${run + 1}/${RUNS}`);
       await fresh();
       await bull.obliterate({ force: true });
       let i = 0;
@@ -93,7 +94,7 @@ export async function main(): Promise<void> {
           }
         } },
       });
-      for (const [key, value] of Object.entries({ ...single, ...bulk })) note(key, value);
+      if (run >= 0) for (const [key, value] of Object.entries({ ...single, ...bulk })) note(key, value);
     }
   } finally {
     await bull.close();

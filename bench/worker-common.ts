@@ -15,15 +15,9 @@ import { TriageConfigSchema, type TriageConfig } from '@/lib/config/schema';
 import { createLogger } from '@/lib/logger';
 import { execute } from '@/lib/worker/executor';
 import { TaskRecorder } from '@/lib/worker/recorder';
+import { WARMUP_ROUNDS } from './support';
 
 export const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
-/**
- * Unmeasured rounds before the measured ones, for every contender alike. The worker is a
- * long-running process: measured cold, its first 40,000 tasks ran at about 70% of the rate
- * it settles at once the JIT has optimized its hot paths (23k/s rising to 31-33k/s at
- * concurrency 100 over ten back-to-back runs of 20,000 in one process).
- */
-export const WARMUP_ROUNDS = Math.max(0, Number(process.env.BENCH_WARMUP ?? 1));
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';

@@ -23,7 +23,8 @@ import { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '@/lib/config/schema';
 import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
-import { AMQP_URL, RUNS, REDIS_URL, WARMUP_ROUNDS, benchIds, cleanup, figure, noopItems, openBroker, progress, rate, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, rate, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';
+import { WARMUP_ROUNDS } from './support';
 
 const TASKS = Number(process.env.BENCH_CELERY_TASKS ?? 2000);
 const SLOW_TASKS = Number(process.env.BENCH_CELERY_SLOW_TASKS ?? 40);
