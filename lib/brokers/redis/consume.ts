@@ -76,7 +76,11 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   const sendAcks = (tags: string[]) => run['consume-take']([keys.unacked, keys.unackedIndex], takeArgs(0, tags, []));
   let idleSlots = 0;
   let stoppedSlots = 0;
-  const taker = new TakeBatcher((takeKeys, args) => run['consume-take'](takeKeys, args), () => options.concurrency - idleSlots - stoppedSlots);
+  const taker = new TakeBatcher(
+    (takeKeys, args) => run['consume-take'](takeKeys, args),
+    () => options.concurrency - idleSlots - stoppedSlots,
+    Math.ceil(options.concurrency / 2),
+  );
   const idle = async (wait: Promise<void>) => {
     idleSlots += 1;
     try {
