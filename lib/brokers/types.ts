@@ -204,8 +204,11 @@ export interface BrokerControl {
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options?: ControlOptions): Promise<ControlResult>;
   /** Appends messages to the back of their priority in `queue`, durably (confirms); returns how many. */
   putMessages(queue: string, items: readonly PutItem[]): Promise<number>;
-  /** Celery remote control broadcast (cancel_consumer/add_consumer), fire-and-forget. Returns false when there is nothing to send to. */
-  broadcast(method: string, args: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Celery remote control broadcast (cancel_consumer/add_consumer), fire-and-forget, to every
+   * worker or only to the `destination` hostnames. Returns false when there is nothing to send to.
+   */
+  broadcast(method: string, args: Record<string, unknown>, destination?: readonly string[]): Promise<boolean>;
   /**
    * Celery remote control with replies (`stats`, `conf`, `active_queues`...): each command is
    * broadcast to every worker, and replies are collected for at most `timeoutMs`. One map per

@@ -1,13 +1,15 @@
 import type { Queue } from '@/lib/shared/types';
 import { TriageError, describeError } from '@/lib/shared/errors';
 import type { ControlContext } from './context';
+import { hostnamesOf, pauseCeleryConsumers, resumeCeleryConsumers } from './celery-consumers';
 import { pauses, runOperation } from './context';
 
 /**
  * Pause / resume a queue. Triage workers read the pause state (PauseStore) and stop
- * taking from the queue within a second; real Celery workers get `cancel_consumer` /
- * `add_consumer` broadcast over Celery's remote control (fire-and-forget: a worker that is
- * offline now misses it, so the state also has to be re-sent when a worker comes online).
+ * taking from the queue within a second. Real Celery workers get `cancel_consumer`, and on
+ * resume `add_consumer` goes only to those that were consuming the queue
+ * (celery-consumers.ts); remote control is fire-and-forget, so a worker offline now misses
+ * it and the pause is re-sent when a worker comes online (pause-resend.ts).
  * A lane group pauses all its lanes. Returns the queue with `paused` set.
  */
 export async function setPaused(ctx: ControlContext, input: { broker: string; queue: string; paused: boolean }): Promise<Queue> {
@@ -19,19 +21,25 @@ export async function setPaused(ctx: ControlContext, input: { broker: string; qu
     { action: input.paused ? 'pause' : 'resume', target: { broker: input.broker, queue: input.queue }, params: {} },
     async () => {
       const store = pauses(ctx);
+      const ref = { broker: input.broker, queue: input.queue };
       if (input.paused) await store.pause(input.broker, input.queue, ctx.actor.name);
-      else await store.resume(input.broker, input.queue);
-      const method = input.paused ? 'cancel_consumer' : 'add_consumer';
+      // The pause itself holds for Triage workers before any Celery worker is told.
+      const resumed = input.paused ? null : await store.resume(input.broker, input.queue);
       let broadcast: string;
+      let celeryWorkers: string[] = [];
       try {
-        const members = await broker.control.memberQueues(input.queue);
-        const reached = await Promise.all(members.map((member) => broker.control.broadcast(method, { queue: member })));
-        broadcast = reached.some(Boolean) ? 'sent' : 'no celery workers listening';
+        if (resumed) {
+          celeryWorkers = await resumeCeleryConsumers(broker.control, resumed.celeryConsumers);
+          broadcast = celeryWorkers.length > 0 ? 'sent' : 'no celery worker was consuming it when paused';
+        } else {
+          const paused = await pauseCeleryConsumers(broker.control, store, ref, await broker.control.memberQueues(input.queue));
+          celeryWorkers = hostnamesOf(paused.consumers);
+          broadcast = paused.reached ? 'sent' : 'no celery workers listening';
+        }
       } catch (error) {
-        // The pause itself holds for Triage workers; only the Celery broadcast failed.
         broadcast = `failed: ${describeError(error)}`;
       }
-      return { paused: input.paused, celeryBroadcast: broadcast };
+      return { paused: input.paused, celeryBroadcast: broadcast, celeryWorkers };
     },
   );
   return { ...queue, paused: input.paused };

@@ -6,6 +6,11 @@ export function stateKeys(prefix: string) {
   return {
     /** Hash `<broker>/<queue>` → JSON {at, by}: queues Triage workers must not take from. */
     paused: `${prefix}paused`,
+    /**
+     * Set of `<member queue>\t<hostname>`: the real Celery workers that were consuming a paused
+     * queue, the only ones its resume sends add_consumer to. Deleted with the pause.
+     */
+    pausedCeleryConsumers: (broker: string, queue: string) => `${prefix}paused-celery:${broker}/${queue}`,
     /** Pub/sub channel: a nudge whenever pause state changes, so workers react within 1 s. */
     controlChannel: `${prefix}control`,
     /** Hash workerId → JSON worker record (heartbeat included). */

@@ -6,6 +6,18 @@ export interface PauseRecord {
   by: string;
 }
 
+/** A real Celery worker that was consuming one of a paused queue's kombu queues. */
+export interface CeleryConsumer {
+  queue: string;
+  hostname: string;
+}
+
+// Only while the pause stands: a resume that got in first must not leave a stale set behind.
+const REMEMBER_LUA = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+return redis.call('SADD', KEYS[2], unpack(ARGV, 2))
+`;
+
 /**
  * Which queues are paused, kept in Redis so every dashboard replica and every worker sees
  * the same answer. Changes are announced on a pub/sub channel; subscribers should also
@@ -35,14 +47,29 @@ export class PauseStore {
     return record;
   }
 
-  async resume(broker: string, queue: string): Promise<boolean> {
-    const [[, removed] = [null, 0]] =
+  /** Adds to the Celery workers remembered for a paused queue; ignored once it is resumed. */
+  async rememberCeleryConsumers(broker: string, queue: string, consumers: readonly CeleryConsumer[]): Promise<void> {
+    if (consumers.length === 0) return;
+    const members = consumers.map((c) => `${c.queue}\t${c.hostname}`);
+    await this.redis.eval(REMEMBER_LUA, 2, this.keys.paused, this.keys.pausedCeleryConsumers(broker, queue), queueRef(broker, queue), ...members);
+  }
+
+  /** Ends the pause; hands back the Celery workers that were consuming the queue, to resume there. */
+  async resume(broker: string, queue: string): Promise<{ resumed: boolean; celeryConsumers: CeleryConsumer[] }> {
+    const consumersKey = this.keys.pausedCeleryConsumers(broker, queue);
+    const [[, removed] = [null, 0], [, members] = [null, []]] =
       (await this.redis
         .multi()
         .hdel(this.keys.paused, queueRef(broker, queue))
+        .smembers(consumersKey)
+        .del(consumersKey)
         .publish(this.keys.controlChannel, JSON.stringify({ type: 'resume', broker, queue }))
         .exec()) ?? [];
-    return Number(removed) > 0;
+    const celeryConsumers = (members as string[]).map((member) => {
+      const tab = member.indexOf('\t');
+      return { queue: member.slice(0, tab), hostname: member.slice(tab + 1) };
+    });
+    return { resumed: Number(removed) > 0, celeryConsumers };
   }
 
   async isPaused(broker: string, queue: string): Promise<boolean> {

@@ -47,13 +47,21 @@ describe.skipIf(!celery.ok)(`Triage's control plane driving real Celery (${celer
     expect(ran.map((e) => e.id)).toEqual(planned);
   });
 
-  it('pausing a queue through the API stops a running Celery worker taking from it; resuming lets it continue', async () => {
+  it('pausing a queue through the API stops a running Celery worker taking from it; resuming lets it continue, and only it', async () => {
     await resetRuntime();
     const { queue, probe } = setup();
     const hostname = `${queue}@triage-test`;
     const worker = startWorker(probe, { hostname });
+    // Serves another queue: the resume must not make it consume this one (add_consumer adds a
+    // queue to any worker it reaches).
+    const other = uniqueName('cctl-other');
+    cleanup.push(other);
+    const bystanderProbe: ProbeEnv = { ...probe, PROBE_QUEUE: other, PROBE_LOG: logFile() };
+    const bystanderHost = `${other}@triage-test`;
+    const bystander = startWorker(bystanderProbe, { hostname: bystanderHost });
     try {
       await waitFor('the worker to consume the queue', () => activeQueues(probe, hostname)?.includes(queue), 60_000, 500);
+      await waitFor('the bystander to consume its queue', () => activeQueues(bystanderProbe, bystanderHost)?.includes(other), 60_000, 500);
       const paused = await call(pause.POST, 'POST', `/api/v1/queues/redis/${queue}/pause`, { broker: 'redis', queue });
       expect(paused.status).toBe(200);
       await waitFor('cancel_consumer to reach the worker', () => {
@@ -65,8 +73,10 @@ describe.skipIf(!celery.ok)(`Triage's control plane driving real Celery (${celer
       await call(resume.POST, 'POST', `/api/v1/queues/redis/${queue}/resume`, { broker: 'redis', queue });
       const ran = await waitFor('the task to run after resume', () => executions(probe.PROBE_LOG!).find((e) => e.id === id), 60_000, 200);
       expect(ran.id).toBe(id);
+      // add_consumer went to the paused worker only (it has run by now; the bystander got nothing to act on).
+      expect(activeQueues(bystanderProbe, bystanderHost)).toEqual([other]);
     } finally {
-      await stopWorker(worker);
+      await Promise.all([stopWorker(worker), stopWorker(bystander)]);
     }
   });
 });

@@ -6,6 +6,7 @@ import { TaskStore } from '@/lib/state/task-store';
 import { WorkerStore } from '@/lib/state/worker-store';
 import { REDIS_URL, scratchRedis, uniqueName, waitFor } from '../support';
 import { createBroker } from '@/lib/brokers/registry';
+import { resumeCeleryConsumers } from '@/lib/control/celery-consumers';
 import { resendPauses, scheduleResend } from '@/lib/control/pause-resend';
 import { PauseStore } from '@/lib/state/pause-store';
 import { activeQueues, celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
@@ -58,8 +59,8 @@ describe.skipIf(!celery.ok)(`Celery events folded into Triage's state (${celery.
       }, 60_000, 200);
       expect(failed.error).toMatch(/ValueError/);
       expect(failed.traceback).toMatch(/Traceback/);
-      const listed = (await workers.list()).find((w) => w.hostname === hostname)!;
-      expect(listed.queues).toContain(queue);
+      // The queues a host serves come from its task events and reach its record with the next heartbeat.
+      await waitFor('the worker listed with its queue', async () => (await workers.list()).find((w) => w.hostname === hostname)?.queues.includes(queue), 30_000, 200);
     } finally {
       await stopWorker(worker);
       await stop();
@@ -92,8 +93,10 @@ describe.skipIf(!celery.ok)(`Celery events folded into Triage's state (${celery.
       }, 60_000, 500);
       const [id] = produce(probe, [0]);
       expect(await redis.llen(queue)).toBe(1);
-      await pauses.resume('redis', queue);
-      await broker.control.broadcast('add_consumer', { queue });
+      // The re-sent pause remembered the worker it found consuming the queue: the resume goes there.
+      const { celeryConsumers } = await pauses.resume('redis', queue);
+      expect(celeryConsumers).toContainEqual({ queue, hostname });
+      expect(await resumeCeleryConsumers(broker.control, celeryConsumers)).toEqual([hostname]);
       const ran = await waitFor('the task to run after resume', () => executions(probe.PROBE_LOG!).find((e) => e.id === id), 60_000, 200);
       expect(ran.id).toBe(id);
     } finally {

@@ -133,9 +133,9 @@ export class RabbitControl implements BrokerControl {
     return items.length;
   }
 
-  async broadcast(method: string, args: Record<string, unknown>): Promise<boolean> {
+  async broadcast(method: string, args: Record<string, unknown>, destination?: readonly string[]): Promise<boolean> {
     if (!(await this.mailboxExists())) return false;
-    await this.deps.connection.withChannel(async (ch) => publishCommand(ch, { method, arguments: args }));
+    await this.deps.connection.withChannel(async (ch) => publishCommand(ch, { method, arguments: args, destination: destination ?? null }));
     return true;
   }
 
@@ -331,7 +331,16 @@ export class RabbitControl implements BrokerControl {
 const MAILBOX = 'celery.pidbox';
 const REPLY_EXCHANGE = 'reply.celery.pidbox';
 
-function publishCommand(ch: Channel, body: { method: string; arguments: Record<string, unknown>; ticket?: string; reply_to?: { exchange: string; routing_key: string } }): void {
+interface PidboxCommand {
+  method: string;
+  arguments: Record<string, unknown>;
+  /** Hostnames that act on it; null: every worker. */
+  destination?: readonly string[] | null;
+  ticket?: string;
+  reply_to?: { exchange: string; routing_key: string };
+}
+
+function publishCommand(ch: Channel, body: PidboxCommand): void {
   const json = JSON.stringify({ destination: null, pattern: null, matcher: null, ...body });
   ch.publish(MAILBOX, '', Buffer.from(json, 'utf8'), {
     contentType: 'application/json',

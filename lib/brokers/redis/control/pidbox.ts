@@ -17,6 +17,8 @@ const POLL_MS = 50;
 interface PidboxBody {
   method: string;
   arguments: Record<string, unknown>;
+  /** Hostnames that act on it; null: every worker. */
+  destination?: readonly string[] | null;
   ticket?: string;
   reply_to?: { exchange: string; routing_key: string };
 }
@@ -49,8 +51,15 @@ const commandHeaders = () => ({ clock: 1, expires: Date.now() / 1000 + 300 });
  * Fire-and-forget: no ticket, no reply_to, so workers run it without replying. Returns
  * whether any subscriber (a running Celery worker) received it.
  */
-export async function publishPidbox(client: Redis, globalKeyprefix: string, method: string, args: Record<string, unknown>): Promise<boolean> {
-  const receivers = await client.publish(channel(client, globalKeyprefix), envelope({ method, arguments: args }, MAILBOX, '', commandHeaders()));
+export async function publishPidbox(
+  client: Redis,
+  globalKeyprefix: string,
+  method: string,
+  args: Record<string, unknown>,
+  destination?: readonly string[],
+): Promise<boolean> {
+  const body = { method, arguments: args, destination: destination ?? null };
+  const receivers = await client.publish(channel(client, globalKeyprefix), envelope(body, MAILBOX, '', commandHeaders()));
   return receivers > 0;
 }
 

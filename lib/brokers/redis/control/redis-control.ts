@@ -179,8 +179,8 @@ export class RedisControl implements BrokerControl {
     });
   }
 
-  async broadcast(method: string, args: Record<string, unknown>): Promise<boolean> {
-    return withRedis(this.deps.brokerId, () => publishPidbox(this.client, this.deps.config.globalKeyprefix, method, args));
+  async broadcast(method: string, args: Record<string, unknown>, destination?: readonly string[]): Promise<boolean> {
+    return withRedis(this.deps.brokerId, () => publishPidbox(this.client, this.deps.config.globalKeyprefix, method, args, destination));
   }
 
   async inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]> {
