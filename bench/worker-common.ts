@@ -80,17 +80,34 @@ export async function openBroker(ids: BenchIds, kind: 'redis' | 'rabbitmq'): Pro
 }
 
 /**
+ * The pipeline without its task records and events: what they cost is measured against
+ * this. Not a mode of the worker (its records are the dashboard's task timelines).
+ */
+class UnrecordedTasks extends TaskRecorder {
+  override touch(): void {}
+}
+
+/**
  * Tasks/s of the bundled worker's pipeline (adapter consume → decode → validate → run →
  * task record + events → ack) draining `tasks` no-ops enqueued while it was held; the
  * clock stops when the last is settled and every record write has been answered.
+ * `records: false` leaves out the task records and events (see UnrecordedTasks).
  */
-export async function triageRun(broker: QueueBroker, ids: BenchIds, state: Redis, concurrency: number, tasks: number, items = noopItems(tasks)): Promise<number> {
+export async function triageRun(
+  broker: QueueBroker,
+  ids: BenchIds,
+  state: Redis,
+  concurrency: number,
+  tasks: number,
+  items = noopItems(tasks),
+  records = true,
+): Promise<number> {
   let held = true;
   let done = 0;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const logger = createLogger('bench', 'warn');
-  const recorder = new TaskRecorder(state, ids.config.statePrefix, logger);
+  const recorder = new (records ? TaskRecorder : UnrecordedTasks)(state, ids.config.statePrefix, logger);
   const consumer = await broker.consume({
     queues: [ids.queue],
     concurrency,

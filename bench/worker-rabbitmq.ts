@@ -82,6 +82,7 @@ export async function main(): Promise<void> {
     for (const round of rounds) {
       round.add('raw-p1', await raw(broker, ids, 1));
       round.add('triage-c1', await triageRun(broker, ids, state, 1, TASKS));
+      round.add('triage-c1-unrecorded', await triageRun(broker, ids, state, 1, TASKS, undefined, false));
       round.add('raw-p1x8', await raw(broker, ids, 1, 8));
       round.add('triage-c8', await triageRun(broker, ids, state, 8, TASKS));
       round.add('raw-p100', await raw(broker, ids, 100));
@@ -90,6 +91,13 @@ export async function main(): Promise<void> {
     }
     figures.push(
       figure({ figure: 'concurrency 1 (prefetch 1)', baseline: 'amqplib consume + ack, prefetch 1', target: '≥ 0.85' }, rounds.get('triage-c1'), rounds.get('raw-p1')),
+      // The bound of the row above: the same pipeline with no task records or events.
+      figure(
+        { figure: 'concurrency 1, task records and events left out (not a worker mode)', baseline: 'amqplib consume + ack, prefetch 1', target: '—' },
+        rounds.get('triage-c1-unrecorded'),
+        rounds.get('raw-p1'),
+      ),
+      figure({ figure: 'concurrency 1 (prefetch 1)', baseline: 'the same pipeline without task records and events', target: '—' }, rounds.get('triage-c1'), rounds.get('triage-c1-unrecorded')),
       // What worker-vs-celery's -c 8 row is bounded by on this machine.
       figure({ figure: 'concurrency 8 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, 8 channels at prefetch 1', target: '—' }, rounds.get('triage-c8'), rounds.get('raw-p1x8')),
       figure({ figure: 'concurrency 100 (prefetch 1 per slot)', baseline: 'amqplib consume + ack, prefetch 1', target: '—' }, rounds.get('triage-c100'), rounds.get('raw-p1')),
@@ -108,6 +116,7 @@ export async function main(): Promise<void> {
     [
       `${TASKS} tasks per run, queue declared with x-max-priority 10. Triage = the bundled worker's pipeline: a channel per slot with prefetch 1 (nothing beyond the running tasks leaves the queue, so priority holds), decode, validate, run, task record + 3 events written to the state Redis, manual ack.`,
       'Raw = one amqplib channel that only acks (noDelay). Prefetch 100 lets RabbitMQ hand out 100 messages ahead, which a strict-priority worker must not do.',
+      "Records left out: the same pipeline with a recorder that writes nothing, to show what the dashboard's task records and events cost at concurrency 1 (each task's record is on the wire to the state Redis before its ack, so it is on the task's critical path; Redis, RabbitMQ and the worker share the 2 cores).",
     ],
     figures,
     { tasks: TASKS, samples: rounds.samples },
