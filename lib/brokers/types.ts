@@ -187,6 +187,16 @@ export interface RemoteCommand {
   args?: Record<string, unknown>;
 }
 
+/** The body of a Celery remote-control command, the same on both brokers (celery-wire.md §5). */
+export interface PidboxCommand {
+  method: string;
+  arguments: Record<string, unknown>;
+  /** Hostnames that act on it; null: every worker. */
+  destination?: readonly string[] | null;
+  ticket?: string;
+  reply_to?: { exchange: string; routing_key: string };
+}
+
 /** Worker hostname → what it replied to one command. */
 export type RemoteReplies = Map<string, unknown>;
 

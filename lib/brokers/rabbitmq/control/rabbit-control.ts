@@ -9,6 +9,7 @@ import type {
   ControlProgress,
   ControlResult,
   MessageSelector,
+  PidboxCommand,
   PutItem,
   RemoteCommand,
   RemoteReplies,
@@ -330,15 +331,6 @@ export class RabbitControl implements BrokerControl {
 
 const MAILBOX = 'celery.pidbox';
 const REPLY_EXCHANGE = 'reply.celery.pidbox';
-
-interface PidboxCommand {
-  method: string;
-  arguments: Record<string, unknown>;
-  /** Hostnames that act on it; null: every worker. */
-  destination?: readonly string[] | null;
-  ticket?: string;
-  reply_to?: { exchange: string; routing_key: string };
-}
 
 function publishCommand(ch: Channel, body: PidboxCommand): void {
   const json = JSON.stringify({ destination: null, pattern: null, matcher: null, ...body });

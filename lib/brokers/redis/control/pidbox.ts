@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RemoteCommand, RemoteReplies } from '../../types';
+import type { PidboxCommand, RemoteCommand, RemoteReplies } from '../../types';
 import { bindingKey, bindingMember, type KeyOptions } from '../keys';
 
 /**
@@ -14,16 +14,7 @@ const MAILBOX = 'celery.pidbox';
 const REPLY_EXCHANGE = 'reply.celery.pidbox';
 const POLL_MS = 50;
 
-interface PidboxBody {
-  method: string;
-  arguments: Record<string, unknown>;
-  /** Hostnames that act on it; null: every worker. */
-  destination?: readonly string[] | null;
-  ticket?: string;
-  reply_to?: { exchange: string; routing_key: string };
-}
-
-function envelope(body: PidboxBody, exchange: string, routingKey: string, headers: Record<string, unknown>): string {
+function envelope(body: PidboxCommand, exchange: string, routingKey: string, headers: Record<string, unknown>): string {
   const json = JSON.stringify({ destination: null, pattern: null, matcher: null, ...body });
   return JSON.stringify({
     body: Buffer.from(json, 'utf8').toString('base64'),
