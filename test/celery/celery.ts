@@ -44,8 +44,9 @@ function env(probe: ProbeEnv): NodeJS.ProcessEnv {
 
 /** Sends tasks with a real Celery producer; returns their ids in send order. */
 export function produce(probe: ProbeEnv, priorities: (number | null)[], task = 'probe.work'): string[] {
-  const run = spawnSync(PYTHON, [path.join(DIR, 'produce.py'), JSON.stringify(priorities), task], { env: env(probe), encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`celery producer failed: ${run.stderr}`);
+  // Bounded: a producer that hangs must fail here, naming itself, not run into the test's timeout.
+  const run = spawnSync(PYTHON, [path.join(DIR, 'produce.py'), JSON.stringify(priorities), task], { env: env(probe), encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0) throw new Error(`celery producer failed (${run.error?.message ?? run.signal ?? run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as string[];
 }
 
@@ -86,11 +87,19 @@ export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): Child
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    stderrTails.set(child, stderr);
   });
   child.on('exit', (code, signal) => {
     if (code && code !== 0) console.warn(`celery worker exited ${code} ${signal ?? ''}: ${stderr}`);
   });
   return child;
+}
+
+const stderrTails = new WeakMap<ChildProcess, string>();
+
+/** The last 4,000 characters a worker wrote to stderr (its warnings and errors), for a failure message. */
+export function workerStderr(child: ChildProcess): string {
+  return stderrTails.get(child) ?? '';
 }
 
 /** Warm shutdown, then force after a grace period; resolves when the process is gone. */

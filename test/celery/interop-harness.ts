@@ -10,7 +10,7 @@ import * as tasks from '@/app/api/v1/queues/[broker]/[queue]/tasks/route';
 import type { MessagePage, Queue } from '@/lib/shared/types';
 import { call } from '../api-client';
 import { AMQP_URL, scratchRedis, waitFor } from '../support';
-import { executions, startWorker, stopWorker, type Execution, type ProbeEnv } from './celery';
+import { executions, startWorker, stopWorker, workerStderr, type Execution, type ProbeEnv } from './celery';
 
 /** API calls and a Celery-worker run shared by the interop test files. */
 export async function apiQueue(broker: string, name: string): Promise<Queue | undefined> {
@@ -35,7 +35,8 @@ export function logFile(): string {
 }
 
 /** Runs a real Celery worker on the queue until `count` tasks have executed. */
-export async function runCeleryWorker(probe: ProbeEnv, count: number, timeoutMs = 120_000): Promise<Execution[]> {
+// Below the 120 s test timeout, so a stuck worker fails with its own report (count, stderr).
+export async function runCeleryWorker(probe: ProbeEnv, count: number, timeoutMs = 90_000): Promise<Execution[]> {
   const worker = startWorker(probe);
   try {
     return await waitFor(
@@ -46,6 +47,12 @@ export async function runCeleryWorker(probe: ProbeEnv, count: number, timeoutMs 
       },
       timeoutMs,
       200,
+    );
+  } catch (error) {
+    const state = worker.exitCode !== null || worker.signalCode !== null ? `exited (${worker.exitCode ?? worker.signalCode})` : 'still running';
+    throw new Error(
+      `${(error as Error).message}; it executed ${executions(probe.PROBE_LOG!).length}, worker ${state}; its stderr: ${workerStderr(worker) || '(empty)'}`,
+      { cause: error },
     );
   } finally {
     await stopWorker(worker);
