@@ -130,7 +130,7 @@ export function executions(logFile: string): Execution[] {
 
 /** The queues a running Celery worker consumes right now (`celery inspect active_queues`); null if it did not answer. */
 export function activeQueues(probe: ProbeEnv, hostname: string): string[] | null {
-  const run = spawnSync(PYTHON, ['-m', 'celery', '-A', 'triage_probe', 'inspect', 'active_queues', '-d', hostname, '-j', '-t', '2'], {
+  const run = spawnSync(PYTHON, ['-m', 'celery', '-A', 'triage_probe', 'inspect', 'active_queues', '-d', hostname, '-j', '-t', '5'], {
     env: env(probe),
     cwd: DIR,
     encoding: 'utf8',
