@@ -11,8 +11,12 @@ import type { CeleryConsumer, PauseStore } from '@/lib/state/pause-store';
  * in time is paused all the same (it is then not resumed: restarting it restores its `-Q`).
  */
 
-/** How long a pause waits for `active_queues` replies (Redis returns once every worker answered). */
-export const ACTIVE_QUEUES_TIMEOUT_MS = 1000;
+/**
+ * How long a pause waits for `active_queues` replies. Both adapters return as soon as every
+ * worker answered; the limit is for a worker slow to answer on a loaded machine, which
+ * would be cancelled but, unrecorded, never resumed (1 s missed one in a CI run).
+ */
+export const ACTIVE_QUEUES_TIMEOUT_MS = 3000;
 
 /** The Celery workers consuming any of `queues` now, per queue. */
 export async function celeryConsumersOf(control: BrokerControl, queues: readonly string[]): Promise<CeleryConsumer[]> {

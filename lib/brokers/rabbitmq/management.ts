@@ -150,6 +150,15 @@ export class ManagementClient {
     return record;
   }
 
+  /** How many bindings have `exchange` as their source; null when the exchange does not exist. */
+  async bindingCount(exchange: string): Promise<number | null> {
+    const path = `/api/exchanges/${encodeURIComponent(this.vhost)}/${encodeURIComponent(exchange)}/bindings/source?columns=destination`;
+    const body = await this.getJson(path, { allowNotFound: true });
+    if (body === NOT_FOUND) return null;
+    if (!Array.isArray(body)) throw this.unexpected(path);
+    return body.length;
+  }
+
   /** The parsed JSON body, or NOT_FOUND for a 404 when `allowNotFound`. */
   private async getJson(path: string, options: { timeoutMs?: number; allowNotFound?: boolean } = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;

@@ -144,8 +144,10 @@ export class RabbitControl implements BrokerControl {
    * Request/reply the way `celery inspect` does it: an exclusive reply queue
    * `<oid>.reply.celery.pidbox` bound with routing key `<oid>` to the `reply.celery.pidbox`
    * direct exchange (declared exactly as Celery declares it: transient, not auto-delete),
-   * then each command with its ticket and `reply_to`. RabbitMQ cannot say how many workers
-   * got a fanout message, so replies are collected for the whole `timeoutMs`.
+   * then each command with its ticket and `reply_to`. A fanout publish does not say how many
+   * workers got it, but each worker binds its own pidbox queue to the mailbox: once that many
+   * have answered every command, waiting stops; without the count (management API down),
+   * replies are collected for the whole `timeoutMs`.
    */
   async inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]> {
     const replies: RemoteReplies[] = commands.map(() => new Map());
@@ -153,6 +155,9 @@ export class RabbitControl implements BrokerControl {
     const oid = randomUUID();
     const replyQueue = `${oid}.${REPLY_EXCHANGE}`;
     const tickets: string[] = commands.map(() => randomUUID());
+    const workers = await this.deps.management.bindingCount(MAILBOX).catch(() => null);
+    let answered!: () => void;
+    const allAnswered = new Promise<void>((resolve) => (answered = resolve));
     await this.deps.connection.withChannel(async (ch) => {
       await ch.assertExchange(REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
       await ch.assertQueue(replyQueue, { exclusive: true, autoDelete: true, durable: false });
@@ -164,13 +169,17 @@ export class RabbitControl implements BrokerControl {
           const index = tickets.indexOf(String(message.properties.headers?.ticket ?? ''));
           const body = parseJsonObject(message.content);
           if (index >= 0 && body) for (const [host, value] of Object.entries(body)) replies[index]!.set(host, value);
+          if (workers !== null && replies.every((r) => r.size >= workers)) answered();
         },
         { noAck: true },
       );
       commands.forEach((command, i) =>
         publishCommand(ch, { method: command.method, arguments: command.args ?? {}, ticket: tickets[i], reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid } }),
       );
-      await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+      if (workers === 0) answered();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
     });
     return replies;
   }
