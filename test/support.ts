@@ -35,8 +35,8 @@ export async function waitFor<T>(
   }
 }
 
-export function rawRedis(): Redis {
-  return new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
+export function rawRedis(url = REDIS_URL): Redis {
+  return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
 }
 
 /** Deletes every key starting with one of the given names (a test's own queues). */
@@ -52,8 +52,8 @@ export async function deleteKeysLike(redis: Redis, ...names: string[]): Promise<
 }
 
 /** A Redis client for one test file plus the names its tests created; `done()` deletes them and closes it. */
-export function scratchRedis(): { client: Redis; names: string[]; done: () => Promise<void> } {
-  const client = rawRedis();
+export function scratchRedis(url = REDIS_URL): { client: Redis; names: string[]; done: () => Promise<void> } {
+  const client = rawRedis(url);
   const names: string[] = [];
   return {
     client,
