@@ -33,17 +33,17 @@ export async function celeryConsumersOf(control: BrokerControl, queues: readonly
   return found;
 }
 
-/** Remembers the consumers of a paused queue's members, then cancels the members everywhere. Returns whether any worker heard it. */
+/** Remembers the consumers of a paused queue's members, then cancels the members everywhere. Returns whether any worker heard it, and who was consuming. */
 export async function pauseCeleryConsumers(
   control: BrokerControl,
   pauses: Pick<PauseStore, 'rememberCeleryConsumers'>,
   ref: { broker: string; queue: string },
   members: readonly string[],
-): Promise<{ reached: boolean; consumers: CeleryConsumer[] }> {
+): Promise<{ reached: boolean; hostnames: string[] }> {
   const consumers = await celeryConsumersOf(control, members);
   await pauses.rememberCeleryConsumers(ref.broker, ref.queue, consumers);
   const reached = await Promise.all(members.map((member) => control.broadcast('cancel_consumer', { queue: member })));
-  return { reached: reached.some(Boolean), consumers };
+  return { reached: reached.some(Boolean), hostnames: hostnamesOf(consumers) };
 }
 
 /** `add_consumer` to the workers a pause cancelled, each for the member queues it consumed. Returns their hostnames. */
@@ -54,6 +54,6 @@ export async function resumeCeleryConsumers(control: BrokerControl, consumers: r
   return hostnamesOf(consumers);
 }
 
-export function hostnamesOf(consumers: readonly CeleryConsumer[]): string[] {
+function hostnamesOf(consumers: readonly CeleryConsumer[]): string[] {
   return [...new Set(consumers.map((c) => c.hostname))];
 }

@@ -1,7 +1,7 @@
 import type { Queue } from '@/lib/shared/types';
 import { TriageError, describeError } from '@/lib/shared/errors';
 import type { ControlContext } from './context';
-import { hostnamesOf, pauseCeleryConsumers, resumeCeleryConsumers } from './celery-consumers';
+import { pauseCeleryConsumers, resumeCeleryConsumers } from './celery-consumers';
 import { pauses, runOperation } from './context';
 
 /**
@@ -33,7 +33,7 @@ export async function setPaused(ctx: ControlContext, input: { broker: string; qu
           broadcast = celeryWorkers.length > 0 ? 'sent' : 'no celery worker was consuming it when paused';
         } else {
           const paused = await pauseCeleryConsumers(broker.control, store, ref, await broker.control.memberQueues(input.queue));
-          celeryWorkers = hostnamesOf(paused.consumers);
+          celeryWorkers = paused.hostnames;
           broadcast = paused.reached ? 'sent' : 'no celery workers listening';
         }
       } catch (error) {

@@ -84,13 +84,11 @@ export function startWorker(probe: ProbeEnv, options: WorkerOptions = {}): Child
   else args.push('--without-gossip');
   const child = spawn(PYTHON, args, { env: env(probe), cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.resume();
-  let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-    stderrTails.set(child, stderr);
+    stderrTails.set(child, (workerStderr(child) + chunk.toString()).slice(-4000));
   });
   child.on('exit', (code, signal) => {
-    if (code && code !== 0) console.warn(`celery worker exited ${code} ${signal ?? ''}: ${stderr}`);
+    if (code && code !== 0) console.warn(`celery worker exited ${code} ${signal ?? ''}: ${workerStderr(child)}`);
   });
   return child;
 }

@@ -4,6 +4,8 @@ import * as reprioritize from '@/app/api/v1/queues/[broker]/[queue]/reprioritize
 import * as pause from '@/app/api/v1/queues/[broker]/[queue]/pause/route';
 import * as resume from '@/app/api/v1/queues/[broker]/[queue]/resume/route';
 import { call, writeTestConfig } from '../api-client';
+import type { PidboxCommand } from '@/lib/brokers/types';
+import { pidboxChannel } from '@/lib/brokers/redis/control/pidbox';
 import { REDIS_URL, rawRedis, scratchRedis, uniqueName, waitFor } from '../support';
 import { activeQueues, celery, executions, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
 import { apiBrowse, logFile, runCeleryWorker } from './interop-harness';
@@ -18,13 +20,7 @@ afterAll(async () => {
   delete process.env.TRIAGE_CONFIG;
 });
 
-interface PidboxCommand {
-  method: string;
-  arguments: Record<string, unknown>;
-  destination: string[] | null;
-}
-
-/** Subscribes to kombu's pidbox channel on the test Redis (no global_keyprefix: `/<db>.celery.pidbox`) and decodes each command. */
+/** Subscribes to kombu's pidbox channel on the test Redis (no global_keyprefix) and decodes each command. */
 async function listenToPidbox(): Promise<{ received: PidboxCommand[]; close: () => Promise<void> }> {
   const subscriber = rawRedis();
   const received: PidboxCommand[] = [];
@@ -36,7 +32,7 @@ async function listenToPidbox(): Promise<{ received: PidboxCommand[]; close: () 
       // Not a kombu command (nothing Triage sent): not what this test looks for.
     }
   });
-  await subscriber.subscribe(`/${Number(new URL(REDIS_URL).pathname.slice(1) || 0)}.celery.pidbox`);
+  await subscriber.subscribe(pidboxChannel(subscriber, ''));
   return { received, close: async () => void (await subscriber.quit()) };
 }
 

@@ -31,7 +31,8 @@ function envelope(body: PidboxCommand, exchange: string, routingKey: string, hea
   });
 }
 
-function channel(client: Redis, globalKeyprefix: string): string {
+/** The pub/sub channel kombu's fanout mailbox becomes on the client's DB. */
+export function pidboxChannel(client: Redis, globalKeyprefix: string): string {
   return `${globalKeyprefix}/${Number(client.options.db ?? 0)}.${MAILBOX}`;
 }
 
@@ -50,7 +51,7 @@ export async function publishPidbox(
   destination?: readonly string[],
 ): Promise<boolean> {
   const body = { method, arguments: args, destination: destination ?? null };
-  const receivers = await client.publish(channel(client, globalKeyprefix), envelope(body, MAILBOX, '', commandHeaders()));
+  const receivers = await client.publish(pidboxChannel(client, globalKeyprefix), envelope(body, MAILBOX, '', commandHeaders()));
   return receivers > 0;
 }
 
@@ -75,7 +76,7 @@ export async function requestPidbox(client: Redis, keys: KeyOptions, commands: r
     const expected = await Promise.all(
       commands.map((command, i) =>
         client.publish(
-          channel(client, keys.prefix),
+          pidboxChannel(client, keys.prefix),
           envelope(
             { method: command.method, arguments: command.args ?? {}, ticket: tickets[i], reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid } },
             MAILBOX,
