@@ -1,13 +1,8 @@
 import { z } from 'zod';
+import { QueueNameSchema } from '@/lib/shared/names';
 import { DEFAULT_RABBIT_MAX_PRIORITY, KOMBU_DEFAULT_SEP, KOMBU_DEFAULT_STEPS, StepsSchema, assertLanes } from '@/lib/shared/priority';
 
 /** The shape of Triage's configuration (env + optional JSON file, product.md §6). */
-
-const QueueNameSchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .refine((name) => !/[\x00-\x1f]/.test(name), { error: 'queue names may not contain control characters' });
 
 export const RedisQueueConfigSchema = z
   .object({

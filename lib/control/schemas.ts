@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MessageSelector } from '@/lib/brokers/types';
+import { QueueNameSchema, hasControlCharacters } from '@/lib/shared/names';
 import { PrioritySchema } from '@/lib/shared/priority';
 import { PageLimitSchema } from '@/lib/shared/types';
 
@@ -14,7 +15,13 @@ const IdsSchema = z
 
 export const MatchSchema = z
   .object({
-    task: z.string().trim().min(1, { error: 'match.task must not be empty' }).max(200).optional(),
+    task: z
+      .string()
+      .trim()
+      .min(1, { error: 'match.task must not be empty' })
+      .max(200)
+      .refine((task) => !hasControlCharacters(task), { error: 'task names may not contain control characters' })
+      .optional(),
     priorities: z
       .array(PrioritySchema)
       .min(1, { error: 'match.priorities must list at least one priority' })
@@ -29,7 +36,7 @@ export const MatchSchema = z
 const QueueRefSchema = z
   .object({
     broker: z.string().min(1).max(64),
-    queue: z.string().min(1).max(255),
+    queue: QueueNameSchema,
   })
   .strict();
 

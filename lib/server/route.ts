@@ -1,5 +1,6 @@
 import { z, type ZodType } from 'zod';
 import { TriageError } from '@/lib/shared/errors';
+import { QueueNameSchema } from '@/lib/shared/names';
 import { authenticate, checkCsrf, roleAllows, type Actor, type Role } from './auth';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
 import { jsonResponse } from './json-response';
@@ -18,6 +19,8 @@ interface RouteSpec<P, Q, B> {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
+  /** An empty or missing body means `{}` (endpoints whose every field is optional: drain, restore, retry). */
+  optionalBody?: boolean;
   maxBodyBytes?: number;
 }
 
@@ -52,7 +55,9 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
       const params = parse(spec.params, decodeParams(await context.params), 'params');
       const url = new URL(request.url);
       const query = parse(spec.query, Object.fromEntries(url.searchParams), 'query');
-      const body = spec.body ? parse(spec.body, await readJson(request, spec.maxBodyBytes ?? MAX_BODY_BYTES), 'body') : (undefined as B);
+      const body = spec.body
+        ? parse(spec.body, await readJson(request, spec.maxBodyBytes ?? MAX_BODY_BYTES, spec.optionalBody === true), 'body')
+        : (undefined as B);
       const result = await handler({ request, params, query, body, actor });
       return result instanceof Response ? result : jsonResponse(result);
     } catch (error) {
@@ -87,13 +92,17 @@ function safeDecode(value: string): string {
   }
 }
 
-async function readJson(request: Request, limit: number): Promise<unknown> {
+/** Reads at most `limit` bytes: a larger body, declared or streamed, is refused without buffering the rest. */
+async function readJson(request: Request, limit: number, optional: boolean): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? 'NaN');
   if (Number.isFinite(declared) && declared > limit) {
     throw new TriageError('TOO_LARGE', `the request body is larger than ${limit} bytes`);
   }
   const reader = request.body?.getReader();
-  if (!reader) throw new TriageError('INVALID', 'a JSON body is required');
+  if (!reader) {
+    if (optional) return {};
+    throw new TriageError('INVALID', 'a JSON body is required');
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -107,7 +116,10 @@ async function readJson(request: Request, limit: number): Promise<unknown> {
     chunks.push(value);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new TriageError('INVALID', 'a JSON body is required');
+  if (text.trim() === '') {
+    if (optional) return {};
+    throw new TriageError('INVALID', 'a JSON body is required');
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -118,7 +130,7 @@ async function readJson(request: Request, limit: number): Promise<unknown> {
 /** Common path params. */
 export const QueueParamsSchema = z.object({
   broker: z.string().min(1).max(64),
-  queue: z.string().min(1).max(255),
+  queue: QueueNameSchema,
 });
 
 export { errorResponse };

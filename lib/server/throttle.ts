@@ -1,3 +1,4 @@
+import { execOrThrow } from '@/lib/state/multi';
 import type { AuthStore } from './auth-store';
 
 /**
@@ -20,8 +21,9 @@ export async function checkLoginThrottle(store: AuthStore, username: string, ip:
   const { loginMaxPerUser, loginMaxPerIp } = store.config.auth;
   const uKey = userKey(store, username);
   const iKey = store.keys.loginFailuresIp(ip);
-  const replies = (await store.redis.multi().get(uKey).pttl(uKey).get(iKey).pttl(iKey).exec()) ?? [];
-  const [u, uTtl, i, iTtl] = replies.map(([, value]) => Number(value ?? 0));
+  // A command error (a counter key of another type) fails the check: read as 0 it would lift the limit.
+  const replies = await execOrThrow(store.redis.multi().get(uKey).pttl(uKey).get(iKey).pttl(iKey));
+  const [u, uTtl, i, iTtl] = replies.map((value) => Number(value ?? 0));
   let waitMs = 0;
   if ((u ?? 0) >= loginMaxPerUser) waitMs = Math.max(waitMs, uTtl ?? 0);
   if ((i ?? 0) >= loginMaxPerIp) waitMs = Math.max(waitMs, iTtl ?? 0);
@@ -34,7 +36,7 @@ export async function recordLoginFailure(store: AuthStore, username: string, ip:
   const uKey = userKey(store, username);
   const iKey = store.keys.loginFailuresIp(ip);
   // EXPIRE NX: the window starts at the first failure and is not stretched by later ones.
-  await store.redis.multi().incr(uKey).expire(uKey, windowSec, 'NX').incr(iKey).expire(iKey, windowSec, 'NX').exec();
+  await execOrThrow(store.redis.multi().incr(uKey).expire(uKey, windowSec, 'NX').incr(iKey).expire(iKey, windowSec, 'NX'));
 }
 
 export async function clearLoginFailures(store: AuthStore, username: string): Promise<void> {

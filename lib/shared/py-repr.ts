@@ -8,15 +8,20 @@ export function pyRepr(value: unknown, maxLength = 1024): string {
   return text.length > maxLength ? `${text.slice(0, maxLength - 3)}...` : text;
 }
 
-function reprValue(value: unknown): string {
+// Deeper values are elided rather than recursed into: the repr is for display, and a
+// deeply nested argument must not overflow the stack.
+const MAX_DEPTH = 100;
+
+function reprValue(value: unknown, depth = 0): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : reprFloat(value);
   if (typeof value === 'string') return reprString(value);
-  if (Array.isArray(value)) return `[${value.map(reprValue).join(', ')}]`;
+  if (typeof value === 'object' && depth >= MAX_DEPTH) return '...';
+  if (Array.isArray(value)) return `[${value.map((v) => reprValue(v, depth + 1)).join(', ')}]`;
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${reprString(k)}: ${reprValue(v)}`);
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${reprString(k)}: ${reprValue(v, depth + 1)}`);
     return `{${entries.join(', ')}}`;
   }
   return reprString(String(value));

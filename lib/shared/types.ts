@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasControlCharacters, jsonDepthWithin, MAX_JSON_DEPTH } from './names';
 import { PrioritySchema } from './priority';
 
 /** Wire shapes of the HTTP API (product.md §4). Extra fields are additions, never changes. */
@@ -160,11 +161,17 @@ export const EnqueueBodySchema = z
       .string({ error: 'task is required: a task name such as myapp.tasks.send_email' })
       .trim()
       .min(1, { error: 'task must not be empty' })
-      .max(200, { error: 'task name is at most 200 characters' }),
-    args: z.array(z.unknown(), { error: 'args must be a JSON array' }).optional(),
-    kwargs: JsonObjectSchema.optional().refine((v) => v === undefined || !Array.isArray(v), {
-      error: 'kwargs must be a JSON object',
-    }),
+      .max(200, { error: 'task name is at most 200 characters' })
+      .refine((task) => !hasControlCharacters(task), { error: 'task names may not contain control characters' }),
+    args: z
+      .array(z.unknown(), { error: 'args must be a JSON array' })
+      .refine((v) => jsonDepthWithin(v), { error: `args nest more than ${MAX_JSON_DEPTH} levels deep` })
+      .optional(),
+    kwargs: JsonObjectSchema.optional()
+      .refine((v) => v === undefined || !Array.isArray(v), {
+        error: 'kwargs must be a JSON object',
+      })
+      .refine((v) => v === undefined || jsonDepthWithin(v), { error: `kwargs nest more than ${MAX_JSON_DEPTH} levels deep` }),
     priority: PrioritySchema.optional(),
     count: z
       .number({ error: `count must be an integer from 1 to ${MAX_ENQUEUE_COUNT}` })

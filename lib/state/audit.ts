@@ -40,6 +40,12 @@ function matches(entry: AuditEntry, filter: AuditFilter): boolean {
 /** Entries kept; older ones are trimmed (approximately, so XADD stays O(1)). */
 export const AUDIT_MAX_ENTRIES = 100_000;
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** Both halves must fit Redis's unsigned 64-bit stream ids, or XREVRANGE answers an error. */
+function isStreamId(cursor: string): boolean {
+  return STREAM_ID.test(cursor) && cursor.split('-').every((part) => BigInt(part) <= U64_MAX);
+}
 
 /**
  * The audit log: a capped Redis stream under the state prefix, newest first when read.
@@ -65,7 +71,7 @@ export class AuditLog {
 
   /** Newest first; `cursor` is the id of the last entry of the previous page. */
   async page(limit: number, cursor?: string | null, filter: AuditFilter = {}): Promise<AuditPage> {
-    if (cursor && !STREAM_ID.test(cursor)) throw new TriageError('INVALID', 'cursor is not one this server issued', { path: ['cursor'] });
+    if (cursor && !isStreamId(cursor)) throw new TriageError('INVALID', 'cursor is not one this server issued', { path: ['cursor'] });
     if (Object.values(filter).every((v) => v === undefined)) return this.unfiltered(limit, cursor);
     const entries: AuditEntry[] = [];
     let last = cursor ?? null;

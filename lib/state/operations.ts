@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { TriageError } from '@/lib/shared/errors';
 import { stateKeys } from './keys';
 
 /**
@@ -56,7 +57,12 @@ export class OperationStore {
       result: null,
       error: null,
     };
-    await this.save(record);
+    // A client-chosen id is claimed, never overwritten: another request (another user's,
+    // perhaps) must not replace the record someone is polling.
+    const claimed = await this.redis.set(this.keys.operation(record.id), JSON.stringify(record), 'EX', TTL_SEC, 'NX');
+    if (claimed !== 'OK') {
+      throw new TriageError('CONFLICT', `operation id ${record.id} is already in use; choose another (or omit it to get a fresh one)`, { path: ['operationId'] });
+    }
     return new OperationTracker(record, (r) => this.save(r));
   }
 
@@ -109,7 +115,19 @@ const LOCK_REFRESH_MS = 10_000;
  */
 export async function lockQueue(redis: Redis, prefix: string, broker: string, queue: string, owner: string): Promise<(() => Promise<void>) | null> {
   const key = stateKeys(prefix).queueLock(broker, queue);
-  if ((await redis.set(key, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return null;
+  if ((await redis.set(key, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+    // Only SET ... PX writes this key: anything else there was put by hand (or by a bug)
+    // and never expires, so "busy" would be answered forever.
+    const [type, ttl] = await Promise.all([redis.type(key), redis.pttl(key)]);
+    if (type === 'none') return lockQueue(redis, prefix, broker, queue, owner);
+    if (type !== 'string' || ttl === -1) {
+      throw new TriageError(
+        'UNAVAILABLE',
+        `the lock key ${key} holds ${type === 'string' ? 'a value without expiry' : `a ${type}`}, not a Triage lock, so no operation can run on ${broker}/${queue}; delete that key`,
+      );
+    }
+    return null;
+  }
   const timer = setInterval(() => {
     void redis.pexpire(key, LOCK_TTL_MS).catch(() => {});
   }, LOCK_REFRESH_MS);

@@ -52,6 +52,15 @@ export function isInternalQueue(record: QueueRecord): boolean {
   );
 }
 
+/**
+ * Why Triage must not declare, read or write a queue of this name, or null: `amq.` names
+ * are reserved by RabbitMQ (declaring one is ACCESS_REFUSED), and server-named ones belong
+ * to the connection that made them.
+ */
+export function reservedQueueReason(name: string): string | null {
+  return name.startsWith('amq.') ? `queue name ${JSON.stringify(name)} starts with "amq.", which RabbitMQ reserves for itself` : null;
+}
+
 export function queueView(input: QueueViewInput): Queue {
   const { record, config } = input;
   if (!record) return missingQueueView(input);

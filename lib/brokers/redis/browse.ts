@@ -33,13 +33,18 @@ export function decodeCursor(cursor: string | undefined): Position {
   if (!cursor) return { list: 0, offset: 0 };
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: number; l?: unknown; o?: unknown };
-    if (parsed.v === 1 && Number.isInteger(parsed.l) && Number.isInteger(parsed.o) && (parsed.l as number) >= 0 && (parsed.o as number) >= 0) {
+    // Safe integers only: 1e300 is an integer to JavaScript, but not an index to LRANGE.
+    if (parsed.v === 1 && isIndex(parsed.l) && isIndex(parsed.o)) {
       return { list: parsed.l as number, offset: parsed.o as number };
     }
   } catch {
     // fall through
   }
   throw new TriageError('INVALID', 'cursor is not one this server issued', { path: ['cursor'] });
+}
+
+function isIndex(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 export async function browseLayout(client: Redis, layout: QueueLayout, options: BrowseOptions): Promise<MessagePage> {

@@ -71,3 +71,20 @@ export function displayKey(key: string): string {
 export function isInternalQueueName(name: string): boolean {
   return name.endsWith('.pidbox') || name.startsWith('celeryev') || name.startsWith('_kombu.') || name === 'unacked';
 }
+
+/**
+ * Why a queue name must not be read or written as a queue, or null when it may: its lists
+ * would be Triage's own state (`excludePrefixes`) or kombu's bookkeeping (bindings, the
+ * unacked hash, index and mutex, reply and event queues). A drain into such a key turns a
+ * counter, a lock or a hash into a list, and what reads it breaks.
+ */
+export function reservedQueueReason(
+  name: string,
+  opts: { prefix: string; ackNames: readonly string[]; excludePrefixes: readonly string[] },
+): string | null {
+  const key = opts.prefix + name;
+  const state = opts.excludePrefixes.find((p) => p !== '' && (key.startsWith(p) || name.startsWith(p)));
+  if (state !== undefined) return `queue name ${JSON.stringify(name)} is under ${JSON.stringify(state)}, where Triage keeps its own state`;
+  if (opts.ackNames.includes(name) || isInternalQueueName(name)) return `queue name ${JSON.stringify(name)} is one of kombu's internal keys, not a queue`;
+  return null;
+}

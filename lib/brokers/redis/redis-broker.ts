@@ -8,7 +8,7 @@ import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from
 import { browseLayout } from './browse';
 import { createRedisClient, startClient, withRedis } from './connection';
 import { discoverQueues, type DiscoveredQueue } from './discover';
-import { ackKeys, bindingKey, bindingMember, displayKey, stepKey } from './keys';
+import { ackKeys, bindingKey, bindingMember, displayKey, reservedQueueReason, stepKey } from './keys';
 import { laneGroupLayout, plainLayout, targetList, type QueueLayout } from './layout';
 import { scripts } from './scripts';
 import { RedisControl } from './control/redis-control';
@@ -198,8 +198,18 @@ export class RedisBroker implements QueueBroker {
 
   // -------------------------------------------------------------------------
 
-  /** The layout of a configured, lane-group, lane-member or discovered queue; null if unknown. */
+  /**
+   * The layout of a configured, lane-group, lane-member or discovered queue; null if unknown.
+   * Every read and write of a queue (enqueue, browse, control source and target) starts here,
+   * so a reserved name is refused here, before anything is touched.
+   */
   async layoutFor(name: string): Promise<QueueLayout | null> {
+    const reserved = reservedQueueReason(name, {
+      prefix: this.config.globalKeyprefix,
+      ackNames: [this.config.unackedKey, this.config.unackedIndexKey, this.config.unackedMutexKey],
+      excludePrefixes: this.options.excludePrefixes ?? [],
+    });
+    if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
     const group = this.config.laneGroups.find((g) => g.name === name);
     if (group) return laneGroupLayout(this.config, group);
     const configured = this.config.queues.find((q) => q.name === name);

@@ -20,7 +20,7 @@ import type {
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
-import { maxPriorityOf } from '../queue-view';
+import { maxPriorityOf, reservedQueueReason } from '../queue-view';
 import { checkQueue } from '../topology';
 import { openQueueReader } from './queue-reader';
 import { fromAmqp, toAmqp } from './transfer';
@@ -77,6 +77,7 @@ export class RabbitControl implements BrokerControl {
   }
 
   async prepareTarget(queue: string, options: TargetOptions = {}): Promise<void> {
+    assertUsable(queue);
     const record = await this.deps.management.getQueue(queue);
     if (record) {
       assertCompatible(record);
@@ -199,6 +200,7 @@ export class RabbitControl implements BrokerControl {
 
   /** The queue's x-max-priority (0: none); NOT_FOUND when it does not exist. */
   private async maxPriority(queue: string): Promise<number> {
+    assertUsable(queue);
     const record = await this.deps.management.getQueue(queue);
     if (!record) {
       // The management API can lag a fresh declaration by a moment; AMQP is authoritative.
@@ -371,6 +373,11 @@ function selects(message: TransferMessage, selector: MessageSelector, ids: Set<s
 function wirePriorityOf(message: TransferMessage): number {
   const p = message.origin?.kind === 'rabbitmq' ? message.origin.properties.priority : undefined;
   return typeof p === 'number' ? p : 0;
+}
+
+function assertUsable(queue: string): void {
+  const reserved = reservedQueueReason(queue);
+  if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
 }
 
 /** A target that would drop, expire or ignore the priority of what moves into it is refused. */

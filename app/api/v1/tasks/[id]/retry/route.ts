@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { deadQueueName } from '@/lib/brokers/types';
 import { controlContext } from '@/lib/control/context';
-import { optionalJson } from '@/lib/control/http-body';
 import { retryTask } from '@/lib/control/retry';
 import { RetryOneBodySchema } from '@/lib/control/schemas';
 import { getBroker, route, runtime as triage } from '@/lib/server/http';
@@ -14,8 +13,7 @@ export const runtime = 'nodejs';
  * Finds the task in the dead-letter queues, or a failure a Celery worker stored in a result
  * backend (with result_extended), and sends it back to its queue: `{priority?}` → `{id}`.
  */
-export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }) }, async ({ request, params, actor }) => {
-  const body = await optionalJson(request, RetryOneBodySchema);
+export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }), body: RetryOneBodySchema, optionalBody: true }, async ({ params, body, actor }) => {
   const rt = triage();
   const record = await new TaskStore(rt.stateRedis, rt.config.statePrefix).get(params.id).catch(() => null);
   const likely = record ? { broker: record.broker, queue: deadQueueName(record.queue) } : undefined;

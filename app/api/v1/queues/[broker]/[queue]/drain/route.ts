@@ -2,13 +2,11 @@ import { controlContext } from '@/lib/control/context';
 import { drain } from '@/lib/control/drain';
 import { DrainBodySchema } from '@/lib/control/schemas';
 import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
-import { optionalJson } from '@/lib/control/http-body';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** Body optional: `{to?: {broker, queue}}`. */
-export const POST = route({ role: 'operator', params: QueueParamsSchema }, async ({ request, params, actor }) => {
-  const body = await optionalJson(request, DrainBodySchema);
-  return drain(controlContext(triage(), getBroker, actor, body.operationId), { ...params, ...(body.to ? { to: body.to } : {}) });
-});
+export const POST = route({ role: 'operator', params: QueueParamsSchema, body: DrainBodySchema, optionalBody: true }, async ({ params, body, actor }) =>
+  drain(controlContext(triage(), getBroker, actor, body.operationId), { ...params, ...(body.to ? { to: body.to } : {}) }),
+);

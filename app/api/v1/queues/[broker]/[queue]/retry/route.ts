@@ -2,13 +2,11 @@ import { controlContext } from '@/lib/control/context';
 import { retryDead } from '@/lib/control/retry';
 import { RetryBodySchema } from '@/lib/control/schemas';
 import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
-import { optionalJson } from '@/lib/control/http-body';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** On a dead-letter queue: `{ids?, match?, priority?}` → `{matched, retried}`. */
-export const POST = route({ role: 'operator', params: QueueParamsSchema }, async ({ request, params, actor }) => {
-  const body = await optionalJson(request, RetryBodySchema);
-  return retryDead(controlContext(triage(), getBroker, actor, body.operationId), { ...params, ...body });
-});
+export const POST = route({ role: 'operator', params: QueueParamsSchema, body: RetryBodySchema, optionalBody: true }, async ({ params, body, actor }) =>
+  retryDead(controlContext(triage(), getBroker, actor, body.operationId), { ...params, ...body }),
+);
