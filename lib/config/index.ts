@@ -14,7 +14,7 @@ export * from './schema';
  * TRIAGE_STATE_PREFIX, TRIAGE_SESSION_SECRET, TRIAGE_DEFAULT_PRIORITY, LOG_LEVEL,
  * TRIAGE_BROKERS (comma list to enable a subset, e.g. "redis"), TRIAGE_ADMIN_TOKEN,
  * TRIAGE_TRUST_PROXY (1/true), TRIAGE_LOGIN_WINDOW_SEC, TRIAGE_METRICS_PUBLIC (1/true),
- * TRIAGE_HISTORY_INTERVAL_SEC, TRIAGE_LIVE_INTERVAL_MS.
+ * TRIAGE_HISTORY_INTERVAL_SEC, TRIAGE_LIVE_INTERVAL_MS, TRIAGE_ENQUEUE_MAX_BYTES.
  */
 const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   TRIAGE_STATE_PREFIX: z.string().optional(),
   TRIAGE_SESSION_SECRET: z.string().optional(),
   TRIAGE_DEFAULT_PRIORITY: z.coerce.number().int().min(0).max(9).optional(),
+  TRIAGE_ENQUEUE_MAX_BYTES: z.coerce.number().int().min(1024).optional(),
   TRIAGE_BROKERS: z.string().optional(),
   LOG_LEVEL: z.string().optional(),
   NODE_ENV: z.string().optional(),
@@ -104,6 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
     production: env.NODE_ENV === 'production' && source.TRIAGE_DEMO !== '1',
     sessionSecret: env.TRIAGE_SESSION_SECRET ?? (file.sessionSecret as string | undefined) ?? null,
     defaultPriority: env.TRIAGE_DEFAULT_PRIORITY ?? file.defaultPriority,
+    enqueueMaxBytes: env.TRIAGE_ENQUEUE_MAX_BYTES ?? file.enqueueMaxBytes,
     logLevel: env.LOG_LEVEL ?? file.logLevel,
     adminToken: env.TRIAGE_ADMIN_TOKEN || null,
     auth: {

@@ -78,7 +78,8 @@ export const RabbitBrokerConfigSchema = z
     kind: z.literal('rabbitmq'),
     url: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
     managementUrl: z.string().default('http://guest:guest@127.0.0.1:15672'),
-    vhost: z.string().default('/'),
+    /** Used when the AMQP URL names none; use `rabbitVhost(config)`, which also reads the URL. */
+    vhost: z.string().min(1).optional(),
     queues: z.array(RabbitQueueConfigSchema).default([]),
     discover: z.boolean().default(true),
     /**
@@ -87,7 +88,40 @@ export const RabbitBrokerConfigSchema = z
      */
     resultBackendUrl: z.string().nullable().default(null),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // AMQP and the management API must look at the same vhost, or the dashboard lists and
+    // counts one vhost's queues while operations act on another's.
+    const fromUrl = amqpUrlVhost(config.url);
+    if (fromUrl !== null && config.vhost !== undefined && fromUrl !== config.vhost) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vhost'],
+        message: `vhost ${JSON.stringify(config.vhost)} disagrees with the AMQP URL's vhost ${JSON.stringify(fromUrl)}; name it in one place`,
+      });
+    }
+  });
+
+/** The vhost an AMQP URL names (`amqp://host/sec` → "sec", `/%2F` → "/"), or null when it names none. */
+export function amqpUrlVhost(url: string): string | null {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return null;
+  }
+  if (path === '' || path === '/') return null;
+  try {
+    return decodeURIComponent(path.slice(1));
+  } catch {
+    return path.slice(1);
+  }
+}
+
+/** The one vhost every AMQP connection and management API call of this broker uses. */
+export function rabbitVhost(config: Pick<RabbitBrokerConfig, 'url' | 'vhost'>): string {
+  return amqpUrlVhost(config.url) ?? config.vhost ?? '/';
+}
 
 export const BrokerConfigSchema = z.discriminatedUnion('kind', [RedisBrokerConfigSchema, RabbitBrokerConfigSchema]);
 
@@ -154,6 +188,8 @@ export const TriageConfigSchema = z
   .object({
     brokers: z.array(BrokerConfigSchema).min(1),
     defaultPriority: z.number().int().min(0).max(9).default(5),
+    /** Bytes one enqueue request may add to a broker (count × one message's encoded size). */
+    enqueueMaxBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
     /** Where Triage keeps its own state (audit, history, archives, task states). */
     stateRedisUrl: z.string().default('redis://127.0.0.1:6379/0'),
     statePrefix: z.string().min(1).default('triage:'),

@@ -176,6 +176,34 @@ export class RabbitConnection implements ChannelSource {
     }
   }
 
+  /**
+   * Runs `work` on a connection of its own, closed afterwards. Reading a queue is where the
+   * broker can answer with a connection-level error (540 NOT_IMPLEMENTED for basic.get on a
+   * stream, say): on the shared connection that would fail every other request's channels,
+   * an operator's drain half-way included. Costs one AMQP handshake (milliseconds).
+   */
+  async isolated<T>(work: (channels: ChannelSource) => Promise<T>): Promise<T> {
+    // Down is down: answer at once, as every other call does, instead of a connect timeout.
+    this.requireModel();
+    let model: ChannelModel;
+    try {
+      model = await connect(this.amqpUrl, {
+        noDelay: true,
+        timeout: CONNECT_TIMEOUT_MS,
+        clientProperties: { connection_name: `${this.options.connectionName}:op` },
+      });
+    } catch (error) {
+      throw new TriageError('UNAVAILABLE', `cannot connect to RabbitMQ at ${this.address}: ${describeError(error)}`);
+    }
+    // A server-side close must not crash the process; the work in flight rejects on its own.
+    model.on('error', () => {});
+    try {
+      return await work(this.sourceFor(model));
+    } finally {
+      await closeModel(model);
+    }
+  }
+
   /** The reason operations fail right now, for UNAVAILABLE errors and health. */
   unavailableReason(): string {
     const what =

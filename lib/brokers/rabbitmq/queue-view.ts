@@ -1,6 +1,7 @@
 import type { RabbitQueueConfig } from '@/lib/config/schema';
 import { PRIORITIES, emptyByPriority, fromRabbitPriority, rabbitLevels, toRabbitPriority } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
+import { TriageError } from '@/lib/shared/errors';
 import type { QueueRecord } from './management';
 import { expectedArguments } from './topology';
 
@@ -59,6 +60,21 @@ export function isInternalQueue(record: QueueRecord): boolean {
  */
 export function reservedQueueReason(name: string): string | null {
   return name.startsWith('amq.') ? `queue name ${JSON.stringify(name)} starts with "amq.", which RabbitMQ reserves for itself` : null;
+}
+
+/**
+ * A stream is an append-only log: no basic.get (RabbitMQ answers it with 540
+ * NOT_IMPLEMENTED, which closes the whole connection), no requeue, no removal. Triage reads
+ * queues by get-and-requeue, so it refuses streams before sending anything.
+ */
+export function assertReadable(record: Pick<QueueRecord, 'name' | 'type'>): void {
+  if (record.type === 'stream') {
+    throw new TriageError(
+      'UNPROCESSABLE',
+      `queue ${record.name} is a stream queue: Triage cannot browse, move or remove its messages (a stream has no basic.get and keeps every message); read it with a stream consumer`,
+      { type: record.type },
+    );
+  }
 }
 
 export function queueView(input: QueueViewInput): Queue {

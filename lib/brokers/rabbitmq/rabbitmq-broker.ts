@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { RabbitBrokerConfig, RabbitQueueConfig } from '@/lib/config/schema';
+import { rabbitVhost, type RabbitBrokerConfig, type RabbitQueueConfig } from '@/lib/config/schema';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY } from '@/lib/shared/priority';
 import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
@@ -9,7 +9,7 @@ import { browseQueue, decodeCursor } from './browse';
 import { RabbitConnection, silentLogger, withTimeout, type ConnectionState, type Logger } from './connection';
 import { ManagementClient, type QueueRecord } from './management';
 import { publishTasks } from './publish';
-import { isInternalQueue, maxPriorityOf, queueView, reservedQueueReason } from './queue-view';
+import { assertReadable, isInternalQueue, maxPriorityOf, queueView, reservedQueueReason } from './queue-view';
 import { checkQueue, declareTopology, ensureQueue, type QueueTopology } from './topology';
 import { RabbitControl } from './control/rabbit-control';
 import { consumeRabbit } from './consume';
@@ -78,10 +78,11 @@ export class RabbitBroker implements QueueBroker {
     this.logger = options.logger ?? silentLogger;
     this.configured = new Map(config.queues.map((q) => [q.name, q]));
     this.connectionName = options.connectionName ?? `triage:${config.id}@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.management = new ManagementClient(config.managementUrl, config.vhost);
+    const vhost = rabbitVhost(config);
+    this.management = new ManagementClient(config.managementUrl, vhost);
     this.connection = new RabbitConnection({
       url: config.url,
-      vhost: config.vhost,
+      vhost,
       connectionName: this.connectionName,
       logger: this.logger,
       ...options.reconnect,
@@ -205,16 +206,21 @@ export class RabbitBroker implements QueueBroker {
 
   /** Control primitives (lib/brokers/rabbitmq/control): get → confirmed copy → ack. */
   get control(): RabbitControl {
-    this.controlImpl ??= new RabbitControl({ brokerId: this.id, connection: this.connection, management: this.management });
+    this.controlImpl ??= new RabbitControl({
+      brokerId: this.id,
+      connection: this.connection,
+      management: this.management,
+      isolate: (work) => this.connection.isolated(work),
+    });
     return this.controlImpl;
   }
 
   async browse(queue: string, options: BrowseOptions): Promise<MessagePage> {
     decodeCursor(options.cursor);
-    const maxPriority = await this.requireQueue(queue, false);
+    const maxPriority = await this.requireQueue(queue, false, 'browse');
     // A configured queue that does not exist yet is empty, not unknown.
     if (maxPriority === null) return { messages: [], nextCursor: null, requeued: false, scanned: 0 };
-    return browseQueue(this.connection, queue, maxPriority, options);
+    return this.connection.isolated((channels) => browseQueue(channels, queue, maxPriority, options));
   }
 
   /** The bundled worker's consumer (lib/brokers/rabbitmq/consume.ts) on its own connection. */
@@ -254,7 +260,7 @@ export class RabbitBroker implements QueueBroker {
    * x-max-priority. A configured queue deleted since the last connect is declared again
    * when `declare`, else reported as null; an unknown queue is NOT_FOUND.
    */
-  private async requireQueue(name: string, declare: boolean): Promise<number | null> {
+  private async requireQueue(name: string, declare: boolean, purpose?: 'browse'): Promise<number | null> {
     if (!this.visible(name)) throw new TriageError('NOT_FOUND', `queue ${name} is not known on broker ${this.id}`);
     const reserved = reservedQueueReason(name);
     if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
@@ -268,19 +274,24 @@ export class RabbitBroker implements QueueBroker {
         throw new TriageError('UNAVAILABLE', `queue ${name} is missing and could not be declared: ${result.warnings.join('; ')}`);
       }
     }
-    return this.maxPriorityFor(name);
+    return this.maxPriorityFor(name, purpose);
   }
 
   /**
    * The queue's real x-max-priority (what the broker orders by), from the management
-   * API; without it, what the last topology run saw, then the configuration.
+   * API; without it, what the last topology run saw, then the configuration. For a
+   * browse, a stream is refused (422): it has no basic.get.
    */
-  private async maxPriorityFor(name: string): Promise<number> {
+  private async maxPriorityFor(name: string, purpose?: 'browse'): Promise<number> {
+    let record: QueueRecord | null = null;
     try {
-      const record = await this.management.getQueue(name);
-      if (record) return record.type === 'classic' ? maxPriorityOf(record.arguments) : 0;
+      record = await this.management.getQueue(name);
     } catch (error) {
       this.logger.warn({ queue: name, err: describeError(error) }, 'rabbitmq management API unavailable; assuming the configured x-max-priority');
+    }
+    if (record) {
+      if (purpose === 'browse') assertReadable(record);
+      return record.type === 'classic' ? maxPriorityOf(record.arguments) : 0;
     }
     const known = this.topology.get(name)?.actualArguments;
     if (known) return maxPriorityOf(known);

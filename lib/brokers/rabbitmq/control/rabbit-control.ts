@@ -20,7 +20,7 @@ import type {
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
-import { maxPriorityOf, reservedQueueReason } from '../queue-view';
+import { assertReadable, maxPriorityOf, reservedQueueReason } from '../queue-view';
 import { checkQueue } from '../topology';
 import { openQueueReader } from './queue-reader';
 import { fromAmqp, toAmqp } from './transfer';
@@ -57,6 +57,8 @@ export interface RabbitControlDeps {
   brokerId: string;
   connection: ChannelSource;
   management: ManagementClient;
+  /** Runs a whole scan on a connection of its own, so no other request's connection error can end it half-way. */
+  isolate?: <T>(work: (connection: ChannelSource) => Promise<T>) => Promise<T>;
 }
 
 type Decide = (message: TransferMessage) => boolean;
@@ -95,6 +97,7 @@ export class RabbitControl implements BrokerControl {
     target: { queue: string; priority: number | null },
     options: ControlOptions = {},
   ): Promise<ControlResult> {
+    if (this.deps.isolate) return this.deps.isolate((connection) => this.onConnection(connection).relocate(queue, selector, target, options));
     const sourceMax = await this.maxPriority(queue);
     if (target.queue !== queue) {
       const targetMax = await this.maxPriority(target.queue);
@@ -122,6 +125,7 @@ export class RabbitControl implements BrokerControl {
   }
 
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options: ControlOptions = {}): Promise<ControlResult> {
+    if (this.deps.isolate) return this.deps.isolate((connection) => this.onConnection(connection).extract(queue, selector, sink, options));
     return this.maxPriority(queue).then((max) =>
       // Without a sink the selection is simply deleted (acked).
       this.scan(queue, max, selector, options, () => true, sink ? (batch) => sink.write(batch) : async () => {}),
@@ -198,7 +202,12 @@ export class RabbitControl implements BrokerControl {
 
   // -------------------------------------------------------------------------
 
-  /** The queue's x-max-priority (0: none); NOT_FOUND when it does not exist. */
+  /** The same primitives on one given connection (an operation's own). */
+  private onConnection(connection: ChannelSource): RabbitControl {
+    return new RabbitControl({ brokerId: this.deps.brokerId, connection, management: this.deps.management });
+  }
+
+  /** The queue's x-max-priority (0: none); NOT_FOUND when it does not exist; 422 for a stream. */
   private async maxPriority(queue: string): Promise<number> {
     assertUsable(queue);
     const record = await this.deps.management.getQueue(queue);
@@ -207,6 +216,7 @@ export class RabbitControl implements BrokerControl {
       if (await checkQueue(this.deps.connection, queue)) return DEFAULT_RABBIT_MAX_PRIORITY;
       throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.deps.brokerId}`);
     }
+    assertReadable(record);
     return record.type === 'classic' ? maxPriorityOf(record.arguments) : 0;
   }
 

@@ -7,6 +7,7 @@ export const runtime = 'nodejs';
 
 export const POST = route({ role: 'operator', params: QueueParamsSchema, body: EnqueueBodySchema }, async ({ params, body }) => {
   const broker = await getBroker(params.broker);
-  const ids = await enqueueTasks(broker, params.queue, body, triage().config.defaultPriority);
+  const { defaultPriority, enqueueMaxBytes } = triage().config;
+  const ids = await enqueueTasks(broker, params.queue, body, { defaultPriority, maxBytes: enqueueMaxBytes });
   return jsonResponse({ ids }, { status: 201 });
 });
