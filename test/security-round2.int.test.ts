@@ -315,13 +315,13 @@ describe('item 13: RabbitMQ queue types', () => {
     }
     const quorumPage = await call<{ messages: { priority: number }[] }>(messagesRoute.GET, 'GET', path('rabbitmq', quorum, 'messages'), { broker: 'rabbitmq', queue: quorum });
     const done = await drain;
+    expect(done).toMatchObject({ status: 200, body: { moved: total } });
     for (const browse of browses) {
       expect(browse.status).toBe(422);
       expect(browse.body.error.message).toContain('stream');
     }
     expect(quorumPage.status).toBe(200);
     expect(quorumPage.body.messages).toHaveLength(3);
-    expect(done).toMatchObject({ status: 200, body: { moved: total } });
     expect(await readRabbit(amqp, source)).toHaveLength(0);
     const drained = await readRabbit(amqp, `${source}.drained`);
     expect(drained.map((m) => m.id).sort()).toEqual([...ids].sort());
