@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TransferMessage } from '@/lib/brokers/types';
 import { stateKeys } from './keys';
+import { execOrThrow } from './multi';
 
 /**
  * Purged messages, kept 24 h so a purge can be undone (POST /api/v1/archives/{id}/restore).
@@ -52,11 +53,13 @@ export class ArchiveStore {
   async append(id: string, messages: readonly TransferMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const key = this.keys.archive(id);
-    await this.redis
-      .multi()
-      .rpush(key, ...messages.map((m) => JSON.stringify(m)))
-      .expire(key, ARCHIVE_TTL_SEC)
-      .exec();
+    // A failed RPUSH must stop the purge: the batch is removed from the queue next.
+    await execOrThrow(
+      this.redis
+        .multi()
+        .rpush(key, ...messages.map((m) => JSON.stringify(m)))
+        .expire(key, ARCHIVE_TTL_SEC),
+    );
   }
 
   /** Takes back messages that were archived but then not removed (a consumer got them first). */

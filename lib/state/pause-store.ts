@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { queueRef, stateKeys } from './keys';
+import { execOrThrow } from './multi';
 
 export interface PauseRecord {
   at: string;
@@ -39,11 +40,12 @@ export class PauseStore {
 
   async pause(broker: string, queue: string, by: string): Promise<PauseRecord> {
     const record: PauseRecord = { at: new Date().toISOString(), by };
-    await this.redis
-      .multi()
-      .hset(this.keys.paused, queueRef(broker, queue), JSON.stringify(record))
-      .publish(this.keys.controlChannel, JSON.stringify({ type: 'pause', broker, queue }))
-      .exec();
+    await execOrThrow(
+      this.redis
+        .multi()
+        .hset(this.keys.paused, queueRef(broker, queue), JSON.stringify(record))
+        .publish(this.keys.controlChannel, JSON.stringify({ type: 'pause', broker, queue })),
+    );
     return record;
   }
 
@@ -57,14 +59,14 @@ export class PauseStore {
   /** Ends the pause; hands back the Celery workers that were consuming the queue, to resume there. */
   async resume(broker: string, queue: string): Promise<{ resumed: boolean; celeryConsumers: CeleryConsumer[] }> {
     const consumersKey = this.keys.pausedCeleryConsumers(broker, queue);
-    const [[, removed] = [null, 0], [, members] = [null, []]] =
-      (await this.redis
+    const [removed, members] = await execOrThrow(
+      this.redis
         .multi()
         .hdel(this.keys.paused, queueRef(broker, queue))
         .smembers(consumersKey)
         .del(consumersKey)
-        .publish(this.keys.controlChannel, JSON.stringify({ type: 'resume', broker, queue }))
-        .exec()) ?? [];
+        .publish(this.keys.controlChannel, JSON.stringify({ type: 'resume', broker, queue })),
+    );
     const celeryConsumers = (members as string[]).map((member) => {
       const tab = member.indexOf('\t');
       return { queue: member.slice(0, tab), hostname: member.slice(tab + 1) };
