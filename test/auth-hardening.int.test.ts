@@ -20,7 +20,7 @@ import * as users from '@/app/api/v1/users/route';
 import * as userByName from '@/app/api/v1/users/[name]/route';
 import { proxy } from '@/proxy';
 import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from './support';
-import { TEST_ADMIN_TOKEN, useConfig } from './api-client';
+import { TEST_ADMIN_TOKEN, writeTestConfig } from './api-client';
 
 /**
  * Issue #17, authentication: throttling that cannot lock a user out and cannot be raced or
@@ -39,7 +39,7 @@ const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 let redis: Redis;
 
 function configure(auth: Record<string, unknown> = {}, statePrefix = prefix) {
-  useConfig({
+  writeTestConfig({
     brokers: [{ id: 'redis', kind: 'redis', url: REDIS_URL, queues: [{ name: queue }], discover: false }],
     statePrefix,
     auth: { loginWindowSec: 60, loginMaxPerUser: 5, loginMaxPerIp: 1000, streamRecheckSec: 1, ...auth },
