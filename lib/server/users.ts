@@ -106,8 +106,8 @@ export async function createUser(store: AuthStore, input: { name: string; role: 
 }
 
 /**
- * Admins as the config file defines them; stored ones are counted inside the scripts below.
- * KEYS: users hash. ARGV: name, its new record ('' to remove it), admins in the config file.
+ * The last-admin check and the write, in one script. KEYS: users hash. ARGV: name, its new
+ * record ('' to remove it), the number of admins the config file defines.
  * → 0 no such user, -1 it is the last admin and would stop being one, 1 done.
  */
 const GUARDED_WRITE = `
