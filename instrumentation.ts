@@ -4,6 +4,9 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // First: every request from now on carries its socket address (lib/server/peer.ts).
+  const { installPeerStamp } = await import('./lib/server/peer');
+  installPeerStamp();
   const { checkStartup } = await import('./lib/server/auth-startup-check');
   await checkStartup();
   // The one backlog-history sampler and live poller of this server process (lib/server/sampler.ts).

@@ -1,10 +1,12 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { PATH_HEADER, SESSION_COOKIE } from '@/lib/server/session-cookie';
+import { NONCE_HEADER, PATH_HEADER, stamped } from '@/lib/server/internal-headers';
+import { SESSION_COOKIE } from '@/lib/server/session-cookie';
 
 /**
  * Pages only (API routes answer 401 themselves): a per-request CSP nonce, and visitors without
  * a session cookie go to /login first. Whether the cookie is valid is checked by the root
- * layout against the session store; this is only the cheap early exit.
+ * layout against the session store; this is only the cheap early exit. It runs for every page
+ * request, prefetches included: no request header a client can send lets a page skip it.
  * The other security headers (nosniff, frame denial, referrer policy) are in next.config.js.
  */
 export function proxy(request: NextRequest) {
@@ -33,25 +35,18 @@ export function proxy(request: NextRequest) {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
+  // Overwritten, never passed on: the layout and Next read these as Triage's own.
   const requestHeaders = new Headers(request.headers);
-  requestHeaders.set('x-nonce', nonce);
+  requestHeaders.set(NONCE_HEADER, stamped(nonce));
   requestHeaders.set('content-security-policy', csp);
-  requestHeaders.set(PATH_HEADER, pathname + search);
+  requestHeaders.set(PATH_HEADER, stamped(pathname + search));
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set('content-security-policy', csp);
   return response;
 }
 
 export const config = {
-  matcher: [
-    {
-      // API routes and /metrics answer 401 in their own format (scrapers and scripts send
-      // tokens, never follow a redirect to a login page).
-      source: '/((?!api/|metrics|_next/static|_next/image|favicon.ico|icon.svg).*)',
-      missing: [
-        { type: 'header', key: 'next-router-prefetch' },
-        { type: 'header', key: 'purpose', value: 'prefetch' },
-      ],
-    },
-  ],
+  // API routes and /metrics answer 401 in their own format (scrapers and scripts send tokens,
+  // never follow a redirect to a login page). Exact names only: `/metrics-x` is a page path.
+  matcher: ['/((?!api/|metrics$|_next/static/|_next/image$|favicon\\.ico$|icon\\.svg$).*)'],
 };

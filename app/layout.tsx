@@ -8,6 +8,7 @@ import { ThemeToggle } from '@/components/theme-toggle';
 import { THEME_SCRIPT } from '@/lib/client/theme';
 import { UserMenu } from '@/components/user-menu';
 import { requirePageUser } from '@/lib/server/auth-page';
+import { NONCE_HEADER, readStamped } from '@/lib/server/internal-headers';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -20,7 +21,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // Every page but /login needs a session (redirects otherwise); the API checks again anyway.
   const user = await requirePageUser();
   // proxy.ts sets a per-request CSP nonce; the theme script needs it to run.
-  const nonce = (await headers()).get('x-nonce') ?? undefined;
+  const nonce = readStamped(await headers(), NONCE_HEADER) ?? undefined;
   return (
     // The head script sets the theme class before React hydrates.
     <html lang="en" suppressHydrationWarning>

@@ -17,6 +17,7 @@ import * as users from '@/app/api/v1/users/route';
 import * as tasks from '@/app/api/v1/queues/[broker]/[queue]/tasks/route';
 import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName } from './support';
 import { useConfig } from './api-client';
+import { peerHeaderValue } from '@/lib/server/peer';
 
 /**
  * Login, sessions, CSRF and throttling against the real state Redis, handlers called with
@@ -102,7 +103,8 @@ describe('login, session, logout', () => {
     const direct = await login.POST(
       new Request('https://localhost/api/v1/auth/login', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // What Node's TLS socket looks like to the route (lib/server/peer.ts).
+        headers: { 'content-type': 'application/json', 'x-triage-peer': peerHeaderValue({ address: '127.0.0.1', tls: true }) },
         body: JSON.stringify({ username: 'alice', password: 'correct horse battery' }),
       }),
       { params: Promise.resolve({}) },
@@ -206,12 +208,12 @@ describe('login throttling', () => {
       auth: { loginWindowSec: WINDOW_SEC, loginMaxPerUser: 100, loginMaxPerIp: 3 },
     });
     await resetRuntime();
-    const ip = { 'x-forwarded-for': '203.0.113.7' };
+    const ip = { 'x-triage-peer': peerHeaderValue({ address: '203.0.113.7', tls: false }) };
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await logIn(`spray-${i}`, 'password?', ip)).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
     // Another address is not affected.
-    expect((await logIn('alice', 'correct horse battery', { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);
+    expect((await logIn('alice', 'correct horse battery', { 'x-triage-peer': peerHeaderValue({ address: '203.0.113.8', tls: false }) })).status).toBe(200);
   });
 });
 

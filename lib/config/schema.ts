@@ -163,10 +163,19 @@ export const AuthConfigSchema = z
     sessionIdleSec: z.number().int().min(60).default(12 * 3600),
     /** A session ends this long after login however busy it is. */
     sessionMaxAgeSec: z.number().int().min(60).default(24 * 3600),
-    /** Failed logins counted per username and per client address over `windowSec`. */
+    /**
+     * Login attempts counted over `loginWindowSec` (README, Security): per user name and client
+     * address (refused beyond `loginMaxPerUser`), per client address (refused beyond
+     * `loginMaxPerIp`), and per user name from all addresses (beyond `loginMaxPerUser`, slowed
+     * down, never refused).
+     */
     loginWindowSec: z.number().int().min(1).default(15 * 60),
     loginMaxPerUser: z.number().int().min(1).default(5),
     loginMaxPerIp: z.number().int().min(1).default(50),
+    /** Open event streams re-check their token or session this often, and close once it is gone. */
+    streamRecheckSec: z.number().int().min(1).max(10).default(10),
+    /** An event stream closes after this long however valid its credentials (the browser reconnects). */
+    streamMaxSec: z.number().int().min(1).max(24 * 3600).default(15 * 60),
     /** `/metrics` without a token (for scrapers on a private network). */
     metricsPublic: z.boolean().default(false),
   })

@@ -2,17 +2,32 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { authStore, type Role } from './auth';
 import { readSession } from './session';
-import { PATH_HEADER, SESSION_COOKIE } from './session-cookie';
+import { PATH_HEADER, readStamped } from './internal-headers';
+import { SESSION_COOKIE } from './session-cookie';
 
 export interface PageUser {
   name: string;
   role: Role;
 }
 
-/** Only local paths: `next=//evil.example` or `next=https://...` must not leave Triage. */
+// Any origin works for resolving: only whether the result stays on it matters.
+const BASE = 'http://triage.invalid';
+
+/**
+ * Only paths on this origin: `next=//evil.example`, `https://...`, `/\t/evil.example` (browsers
+ * drop tabs and newlines from URLs) or `/.//evil.example` (which resolves to `//evil.example`)
+ * must not leave Triage. Returns the resolved path, or `/`.
+ */
 export function safeNextPath(next: string | undefined | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+  if (!next || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, BASE);
+  } catch {
+    return '/';
+  }
+  const path = url.pathname + url.search + url.hash;
+  return url.origin === BASE && !path.startsWith('//') ? path : '/';
 }
 
 /** The session's user for a server-rendered page, or null. */
@@ -33,7 +48,8 @@ export async function pageUser(): Promise<PageUser | null> {
  * /login and comes back afterwards. Returns null on /login itself.
  */
 export async function requirePageUser(): Promise<PageUser | null> {
-  const path = (await headers()).get(PATH_HEADER) ?? '/';
+  // Set by proxy.ts; a copy the client sent is ignored, so it cannot claim to be on /login.
+  const path = readStamped(await headers(), PATH_HEADER) ?? '/';
   const user = await pageUser();
   if (path === '/login' || path.startsWith('/login?')) return user;
   if (!user) redirect(`/login?next=${encodeURIComponent(safeNextPath(path))}`);

@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { TriageError } from '@/lib/shared/errors';
 
 /**
  * Password hashing with scrypt (node:crypto), a random salt per password and a
@@ -19,10 +21,41 @@ const MAX_P = 16;
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 
+/**
+ * scrypt runs on libuv's thread pool (4 threads by default), which response compression and
+ * file reads share: a burst of logins must not take all of it, nor every core. At most this
+ * many hashes run at once; a few dozen more wait their turn, beyond that logins are answered
+ * 503 at once rather than queued without bound.
+ */
+const MAX_CONCURRENT_HASHES = Math.max(1, Math.floor(availableParallelism() / 2));
+const MAX_WAITING_HASHES = 64;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withHashSlot<T>(run: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_HASHES) {
+    if (waiting.length >= MAX_WAITING_HASHES) throw new TriageError('UNAVAILABLE', 'too many logins at once; try again in a moment');
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else {
+    running += 1;
+  }
+  try {
+    return await run();
+  } finally {
+    // Hand the slot straight to the next waiter, or give it back.
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 function scryptAsync(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+  return withHashSlot(
+    () =>
+      new Promise((resolve, reject) => {
+        scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+      }),
+  );
 }
 
 function maxmem(N: number, r: number): number {

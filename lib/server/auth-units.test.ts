@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkCsrfToken, checkOrigin, isMutation } from './csrf';
 import { parsePasswordHash, randomPassword, validatePasswordStrength } from './auth-password';
-import { parseCookies, sessionCookie, verifyCookieValue } from './session';
+import { peerHeaderValue } from './peer';
+import { isHttps, parseCookies, sessionCookie, verifyCookieValue } from './session';
 import { clientAddress } from './throttle';
 
 const req = (headers: Record<string, string>, url = 'http://triage.local/api/v1/x') => new Request(url, { method: 'POST', headers });
@@ -55,10 +56,23 @@ describe('passwords', () => {
 });
 
 describe('client address', () => {
-  it('takes the proxy-appended hop only when the proxy is trusted', () => {
-    const r = req({ 'x-forwarded-for': '1.1.1.1, 10.0.0.5' });
+  const socket = { 'x-triage-peer': peerHeaderValue({ address: '::ffff:192.0.2.9', tls: false }) };
+
+  it('is the socket address unless a proxy is trusted; then the hop the proxy appended', () => {
+    const r = req({ ...socket, 'x-forwarded-for': '1.1.1.1, 10.0.0.5' });
     expect(clientAddress(r, true)).toBe('10.0.0.5');
-    expect(clientAddress(r, false)).toBe('1.1.1.1');
-    expect(clientAddress(req({}), false)).toBe('unknown');
+    expect(clientAddress(r, false)).toBe('192.0.2.9');
+    expect(clientAddress(req(socket), true)).toBe('192.0.2.9');
+    expect(clientAddress(req({ 'x-forwarded-for': '1.1.1.1' }), false)).toBe('unknown');
+    // A client-sent copy of the stamp header carries no valid stamp.
+    expect(clientAddress(req({ 'x-triage-peer': 'tcp 1.1.1.1' }), false)).toBe('unknown');
+  });
+
+  it('HTTPS is the socket unless a proxy is trusted, never the request URL', () => {
+    const tls = { 'x-triage-peer': peerHeaderValue({ address: '192.0.2.9', tls: true }) };
+    expect(isHttps(req(socket, 'https://triage.local/x'), false)).toBe(false);
+    expect(isHttps(req(tls), false)).toBe(true);
+    expect(isHttps(req({ ...socket, 'x-forwarded-proto': 'https' }), false)).toBe(false);
+    expect(isHttps(req({ ...socket, 'x-forwarded-proto': 'https' }), true)).toBe(true);
   });
 });

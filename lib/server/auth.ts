@@ -37,23 +37,31 @@ export async function authStore(): Promise<AuthStore> {
  * is present, so a script never silently runs as whoever is logged in in the same browser.
  * Throws UNAUTHENTICATED (401).
  */
-export async function authenticate(request: Request): Promise<Actor> {
-  return withState(() => authenticateWith(request));
+export async function authenticate(request: Request, options: CheckOptions = {}): Promise<Actor> {
+  return withState(() => authenticateWith(request, options));
 }
 
-async function authenticateWith(request: Request): Promise<Actor> {
+interface CheckOptions {
+  /**
+   * false: check only, as an open event stream does every few seconds; it neither keeps the
+   * session from idling out nor counts as a use of the token.
+   */
+  touch?: boolean;
+}
+
+async function authenticateWith(request: Request, options: CheckOptions): Promise<Actor> {
   const store = await authStore();
   const authorization = request.headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new TriageError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
-    const token = await findToken(store, match[1]!);
+    const token = await findToken(store, match[1]!, options);
     if (!token) throw new TriageError('UNAUTHENTICATED', 'unknown or revoked API token');
     return { name: token.name, role: token.role, via: 'token' };
   }
   const cookie = parseCookies(request.headers.get('cookie')).get(SESSION_COOKIE);
   if (cookie) {
-    const session = await readSession(store, cookie);
+    const session = await readSession(store, cookie, options);
     if (session) {
       return { name: session.user.name, role: session.user.role, via: 'session', session: { id: session.id, csrfToken: session.record.csrf } };
     }

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { TriageConfig } from '@/lib/config';
 import type { AuthStore } from './auth-store';
+import { requestPeer } from './peer';
 import { SESSION_COOKIE } from './session-cookie';
 import { getUser, type User } from './users';
 
@@ -17,7 +18,8 @@ const SessionRecordSchema = z.object({
   user: z.string(),
   csrf: z.string(),
   createdAt: z.number(),
-  version: z.number().int(),
+  /** The user's epoch at login (users.ts); records from before epochs fail to parse and end. */
+  epoch: z.string(),
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
@@ -68,7 +70,7 @@ export function parseCookies(header: string | null): Map<string, string> {
 
 export async function createSession(store: AuthStore, user: User): Promise<{ id: string; cookieValue: string; csrf: string }> {
   const id = randomBytes(24).toString('base64url');
-  const record: SessionRecord = { user: user.name, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now(), version: user.version };
+  const record: SessionRecord = { user: user.name, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now(), epoch: user.epoch };
   await store.redis.set(store.keys.session(id), JSON.stringify(record), 'EX', store.config.auth.sessionIdleSec);
   return { id, cookieValue: `${id}.${sign(id, sessionSecret(store.config))}`, csrf: record.csrf };
 }
@@ -77,7 +79,7 @@ export async function createSession(store: AuthStore, user: User): Promise<{ id:
  * The live session behind a cookie value, refreshing its idle timeout; null when the cookie is
  * forged, expired, logged out, or its user was removed or changed password since.
  */
-export async function readSession(store: AuthStore, cookieValue: string): Promise<Session | null> {
+export async function readSession(store: AuthStore, cookieValue: string, options: { touch?: boolean } = {}): Promise<Session | null> {
   const id = verifyCookieValue(cookieValue, sessionSecret(store.config));
   if (!id) return null;
   const key = store.keys.session(id);
@@ -94,11 +96,11 @@ export async function readSession(store: AuthStore, cookieValue: string): Promis
   const record = parsed.data;
   const age = (Date.now() - record.createdAt) / 1000;
   const user = await getUser(store, record.user);
-  if (age > store.config.auth.sessionMaxAgeSec || !user || user.version !== record.version) {
+  if (age > store.config.auth.sessionMaxAgeSec || !user || user.epoch !== record.epoch) {
     await store.redis.del(key);
     return null;
   }
-  await store.redis.expire(key, store.config.auth.sessionIdleSec);
+  if (options.touch !== false) await store.redis.expire(key, store.config.auth.sessionIdleSec);
   return { id, record, user };
 }
 
@@ -106,13 +108,16 @@ export async function deleteSession(store: AuthStore, id: string): Promise<void>
   await store.redis.del(store.keys.session(id));
 }
 
-/** HTTPS as the browser sees it: the socket, or X-Forwarded-Proto behind a trusted proxy. */
+/**
+ * HTTPS as the browser sees it: X-Forwarded-Proto behind a trusted proxy, else the socket.
+ * Not `request.url`: Next builds its scheme from X-Forwarded-Proto, whoever sent it.
+ */
 export function isHttps(request: Request, trustProxy: boolean): boolean {
   if (trustProxy) {
     const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
     if (proto) return proto === 'https';
   }
-  return new URL(request.url).protocol === 'https:';
+  return requestPeer(request)?.tls ?? false;
 }
 
 export function sessionCookie(value: string, options: { secure: boolean; maxAgeSec: number }): string {

@@ -1,57 +1,92 @@
-import { execOrThrow } from '@/lib/state/multi';
+import { TriageError, describeError } from '@/lib/shared/errors';
 import type { AuthStore } from './auth-store';
+import { requestPeer } from './peer';
 
 /**
- * Failed-login counters per user name and per client address, each expiring `loginWindowSec`
- * after its first failure. Over the limit, logins are refused before the password is checked
- * (so throttled guesses cost nothing and teach nothing) until the window ends.
+ * Login throttling (README, Security). Every attempt is counted before its password is
+ * checked, in one Redis script, so concurrent guesses cannot all slip under a limit:
+ * - per user name and client address: beyond `loginMaxPerUser` attempts in the window that
+ *   pair is refused (429) until the window ends;
+ * - per client address: beyond `loginMaxPerIp` attempts every name from there is refused;
+ * - per user name from all addresses: beyond `loginMaxPerUser` each attempt waits longer
+ *   before its password is checked, but is never refused, so failures elsewhere cannot lock
+ *   the real user out.
+ * Refused attempts cost no password check and are not counted. A successful login takes its
+ * own attempt back and clears its pair's count.
  */
 
-export interface ThrottleVerdict {
-  allowed: boolean;
-  /** Seconds until the blocking counter expires (when not allowed). */
-  retryAfterSec: number;
+export type ThrottleVerdict = { allowed: true; delayMs: number; ticket: LoginTicket } | { allowed: false; retryAfterSec: number };
+
+/** What a successful login hands back to `loginSucceeded`. */
+export interface LoginTicket {
+  keys: [pair: string, ip: string, user: string];
 }
 
-function userKey(store: AuthStore, username: string): string {
-  return store.keys.loginFailuresUser(username.toLowerCase());
+/** The per-user slow-down: 100 ms for the first attempt over the limit, doubling, at most this. */
+export const MAX_LOGIN_DELAY_MS = 5000;
+const FIRST_DELAY_MS = 100;
+
+// KEYS: pair, address, user. ARGV: max per pair, max per address, window (s).
+// → {0, ms until the blocking counter expires} or {1, attempts for the user name so far}.
+const ADMIT = `
+local pair = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ip = tonumber(redis.call('GET', KEYS[2]) or '0')
+-- Read before any write: a key of another type fails the script here, with nothing counted.
+redis.call('GET', KEYS[3])
+local blocked = false
+local wait = 0
+if pair >= tonumber(ARGV[1]) then blocked = true; wait = math.max(wait, redis.call('PTTL', KEYS[1])) end
+if ip >= tonumber(ARGV[2]) then blocked = true; wait = math.max(wait, redis.call('PTTL', KEYS[2])) end
+if blocked then return {0, wait} end
+for i = 1, 3 do
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[3], 'NX')
+end
+return {1, tonumber(redis.call('GET', KEYS[3]))}
+`;
+
+// KEYS: pair, address, user: the pair starts over, the other two lose this attempt.
+const REFUND = `
+redis.call('DEL', KEYS[1])
+for i = 2, 3 do
+  local n = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if n > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 1
+`;
+
+function throttleKeys(store: AuthStore, username: string, ip: string): LoginTicket['keys'] {
+  const name = username.toLowerCase();
+  return [store.keys.loginFailuresPair(name, ip), store.keys.loginFailuresIp(ip), store.keys.loginFailuresUser(name)];
 }
 
-export async function checkLoginThrottle(store: AuthStore, username: string, ip: string): Promise<ThrottleVerdict> {
-  const { loginMaxPerUser, loginMaxPerIp } = store.config.auth;
-  const uKey = userKey(store, username);
-  const iKey = store.keys.loginFailuresIp(ip);
-  // A command error (a counter key of another type) fails the check: read as 0 it would lift the limit.
-  const replies = await execOrThrow(store.redis.multi().get(uKey).pttl(uKey).get(iKey).pttl(iKey));
-  const [u, uTtl, i, iTtl] = replies.map((value) => Number(value ?? 0));
-  let waitMs = 0;
-  if ((u ?? 0) >= loginMaxPerUser) waitMs = Math.max(waitMs, uTtl ?? 0);
-  if ((i ?? 0) >= loginMaxPerIp) waitMs = Math.max(waitMs, iTtl ?? 0);
-  if (waitMs === 0 && ((u ?? 0) >= loginMaxPerUser || (i ?? 0) >= loginMaxPerIp)) waitMs = 1000;
-  return waitMs > 0 ? { allowed: false, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) } : { allowed: true, retryAfterSec: 0 };
+export async function admitLogin(store: AuthStore, username: string, ip: string): Promise<ThrottleVerdict> {
+  const { loginMaxPerUser, loginMaxPerIp, loginWindowSec } = store.config.auth;
+  const keys = throttleKeys(store, username, ip);
+  // A script error (a counter key of another type) fails the login: read as 0 it would lift the limit.
+  const [admitted, value] = (await store.redis.eval(ADMIT, 3, ...keys, loginMaxPerUser, loginMaxPerIp, loginWindowSec).catch((error: unknown) => {
+    throw new TriageError('UNAVAILABLE', `the login throttle could not be read: ${describeError(error)}`);
+  })) as [number, number];
+  if (admitted !== 1) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(value / 1000)) };
+  const over = value - loginMaxPerUser;
+  const delayMs = over > 0 ? Math.min(MAX_LOGIN_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(over - 1, 16)) : 0;
+  return { allowed: true, delayMs, ticket: { keys } };
 }
 
-export async function recordLoginFailure(store: AuthStore, username: string, ip: string): Promise<void> {
-  const windowSec = store.config.auth.loginWindowSec;
-  const uKey = userKey(store, username);
-  const iKey = store.keys.loginFailuresIp(ip);
-  // EXPIRE NX: the window starts at the first failure and is not stretched by later ones.
-  await execOrThrow(store.redis.multi().incr(uKey).expire(uKey, windowSec, 'NX').incr(iKey).expire(iKey, windowSec, 'NX'));
-}
-
-export async function clearLoginFailures(store: AuthStore, username: string): Promise<void> {
-  await store.redis.del(userKey(store, username));
+export async function loginSucceeded(store: AuthStore, ticket: LoginTicket): Promise<void> {
+  await store.redis.eval(REFUND, 3, ...ticket.keys);
 }
 
 /**
- * The client address for per-address throttling. Next fills X-Forwarded-For with the socket
- * address only when the client sent none, so without a trusted proxy a client can choose its
- * own "address" here; the per-user limit still holds. Behind a trusted proxy, the last hop
- * is the address the proxy saw.
+ * The client address for per-address throttling: the socket's (stamped by peer.ts), or behind
+ * a trusted proxy the last X-Forwarded-For hop, the address the proxy saw. IPv4 clients on a
+ * dual-stack socket are counted under their IPv4 form.
  */
 export function clientAddress(request: Request, trustProxy: boolean): string {
-  const forwarded = request.headers.get('x-forwarded-for');
-  const hops = forwarded?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-  const address = trustProxy ? hops[hops.length - 1] : hops[0];
-  return (address ?? 'unknown').slice(0, 64);
+  let address = requestPeer(request)?.address;
+  if (trustProxy) {
+    const hops = request.headers.get('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+    address = hops[hops.length - 1] ?? address;
+  }
+  return (address ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').slice(0, 64);
 }

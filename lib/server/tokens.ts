@@ -76,7 +76,7 @@ export async function listTokens(store: AuthStore): Promise<TokenInfo[]> {
 }
 
 /** The token's name and role, or null when the secret matches no token. */
-export async function findToken(store: AuthStore, secret: string): Promise<{ name: string; role: Role } | null> {
+export async function findToken(store: AuthStore, secret: string, options: { touch?: boolean } = {}): Promise<{ name: string; role: Role } | null> {
   if (secret.length === 0 || secret.length > 512) return null;
   const digest = sha256Hex(secret);
   if (store.config.adminToken && sameDigest(digest, sha256Hex(store.config.adminToken))) {
@@ -95,6 +95,6 @@ export async function findToken(store: AuthStore, secret: string): Promise<{ nam
     match = { name, role: parsed.data.role };
   }
   // Best effort: a failed write must not fail the request it describes.
-  store.redis.hset(store.keys.tokenLastUsed, match.name, new Date().toISOString()).catch(() => undefined);
+  if (options.touch !== false) store.redis.hset(store.keys.tokenLastUsed, match.name, new Date().toISOString()).catch(() => undefined);
   return match;
 }

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { PrincipalNameSchema, RoleSchema } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
@@ -15,19 +16,36 @@ export interface User {
   role: Role;
   passwordHash: string;
   createdAt: string | null;
-  /** Bumped when the password changes: sessions made before then stop working. */
+  /** Bumped when the password changes (shown by the API). */
   version: number;
+  /**
+   * Random, new when the user is created and when the password changes; a session is valid
+   * only while its user's epoch is the one it was made under, so a user deleted and made again
+   * under the same name does not inherit the old one's sessions (a counter would restart).
+   */
+  epoch: string;
   source: 'config' | 'state';
 }
 
-export type PublicUser = Omit<User, 'passwordHash'>;
+export type PublicUser = Omit<User, 'passwordHash' | 'epoch'>;
 
 const StoredUserSchema = z.object({
   role: RoleSchema,
   passwordHash: z.string(),
   createdAt: z.string(),
   version: z.number().int().default(1),
+  epoch: z.string().optional(),
 });
+
+const newEpoch = () => randomBytes(16).toString('base64url');
+
+/**
+ * Config-file users and records from before epochs: derived from the password hash, whose
+ * random salt changes with every new password.
+ */
+function hashEpoch(passwordHash: string): string {
+  return createHash('sha256').update(`epoch:${passwordHash}`).digest('base64url').slice(0, 22);
+}
 
 export const NewUserSchema = z
   .object({
@@ -41,19 +59,20 @@ export const NewUserSchema = z
   .strict();
 
 export function toPublic(user: User): PublicUser {
-  const { passwordHash, ...rest } = user;
+  const { passwordHash, epoch, ...rest } = user;
   void passwordHash;
+  void epoch;
   return rest;
 }
 
 export async function getUser(store: AuthStore, name: string): Promise<User | null> {
   const fromConfig = store.config.users.find((u) => u.name === name);
-  if (fromConfig) return { ...fromConfig, createdAt: null, version: 1, source: 'config' };
+  if (fromConfig) return { ...fromConfig, createdAt: null, version: 1, epoch: hashEpoch(fromConfig.passwordHash), source: 'config' };
   const raw = await store.redis.hget(store.keys.users, name);
   if (!raw) return null;
   const parsed = StoredUserSchema.safeParse(JSON.parse(raw));
   if (!parsed.success) return null;
-  return { name, ...parsed.data, source: 'state' };
+  return { name, ...parsed.data, epoch: parsed.data.epoch ?? hashEpoch(parsed.data.passwordHash), source: 'state' };
 }
 
 export async function listUsers(store: AuthStore): Promise<PublicUser[]> {
@@ -80,10 +99,45 @@ function assertNotConfigUser(store: AuthStore, name: string): void {
 export async function createUser(store: AuthStore, input: { name: string; role: Role; password: string }): Promise<PublicUser> {
   const { name, role, password } = NewUserSchema.parse(input);
   assertNotConfigUser(store, name);
-  const record = { role, passwordHash: await hashPassword(password), createdAt: new Date().toISOString(), version: 1 };
+  const record = { role, passwordHash: await hashPassword(password), createdAt: new Date().toISOString(), version: 1, epoch: newEpoch() };
   const created = await store.redis.hsetnx(store.keys.users, name, JSON.stringify(record));
   if (created === 0) throw new TriageError('CONFLICT', `user ${name} already exists`);
   return { name, role, createdAt: record.createdAt, version: 1, source: 'state' };
+}
+
+/**
+ * The last-admin check and the write, in one script. KEYS: users hash. ARGV: name, its new
+ * record ('' to remove it), the number of admins the config file defines.
+ * → 0 no such user, -1 it is the last admin and would stop being one, 1 done.
+ */
+const GUARDED_WRITE = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+local function isAdmin(raw)
+  local ok, record = pcall(cjson.decode, raw)
+  return ok and type(record) == 'table' and record.role == 'admin'
+end
+if isAdmin(current) and not (ARGV[2] ~= '' and isAdmin(ARGV[2])) then
+  local admins = tonumber(ARGV[3])
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    if all[i] ~= ARGV[1] and isAdmin(all[i + 1]) then admins = admins + 1 end
+  end
+  if admins == 0 then return -1 end
+end
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+`;
+
+/**
+ * Writes or removes a stored user in one step with the last-admin check, so two admins
+ * demoting each other at once cannot leave nobody able to administer Triage.
+ */
+async function guardedWrite(store: AuthStore, name: string, record: object | null): Promise<boolean> {
+  const configAdmins = store.config.users.filter((u) => u.role === 'admin').length;
+  const result = Number(await store.redis.eval(GUARDED_WRITE, 1, store.keys.users, name, record ? JSON.stringify(record) : '', configAdmins));
+  if (result === -1) throw new TriageError('CONFLICT', `${name} is the last admin; make another user admin first`);
+  return result === 1;
 }
 
 /** Changes the password and/or role; a new password ends the user's existing sessions. */
@@ -100,15 +154,16 @@ export async function updateUser(store: AuthStore, name: string, change: { passw
     passwordHash: change.password === undefined ? current.passwordHash : await hashPassword(change.password),
     createdAt: current.createdAt ?? new Date().toISOString(),
     version: change.password === undefined ? current.version : current.version + 1,
+    epoch: change.password === undefined ? current.epoch : newEpoch(),
   };
-  await store.redis.hset(store.keys.users, name, JSON.stringify(record));
+  if (!(await guardedWrite(store, name, record))) throw new TriageError('NOT_FOUND', `no user ${name}`);
   return { name, role: record.role, createdAt: record.createdAt, version: record.version, source: 'state' };
 }
 
-/** Removes a stored user; their sessions stop working at their next request. */
+/** Removes a stored user (never the last admin); their sessions end with their epoch. */
 export async function removeUser(store: AuthStore, name: string): Promise<boolean> {
   assertNotConfigUser(store, name);
-  return (await store.redis.hdel(store.keys.users, name)) === 1;
+  return guardedWrite(store, name, null);
 }
 
 /**

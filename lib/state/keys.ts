@@ -30,7 +30,7 @@ export function stateKeys(prefix: string) {
     operation: (id: string) => `${prefix}op:${id}`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */
     queueLock: (broker: string, queue: string) => `${prefix}oplock:${broker}/${queue}`,
-    /** Hash user name → JSON {role, passwordHash, createdAt, version} (users made by the CLI/API). */
+    /** Hash user name → JSON {role, passwordHash, createdAt, version, epoch} (users made by the CLI/API). */
     users: `${prefix}users`,
     /** Hash token name → JSON {role, sha256, createdAt}; the secret itself is never stored. */
     tokens: `${prefix}tokens`,
@@ -38,11 +38,13 @@ export function stateKeys(prefix: string) {
     tokenHashes: `${prefix}tokens:by-hash`,
     /** Hash token name → ISO time of its last use. */
     tokenLastUsed: `${prefix}tokens:last-used`,
-    /** JSON {user, csrf, createdAt, version} per session id, expiring after the idle timeout. */
+    /** JSON {user, csrf, createdAt, epoch} per session id, expiring after the idle timeout. */
     session: (id: string) => `${prefix}session:${id}`,
-    /** Failed-login counters, expiring with the throttling window. */
+    /** Login-attempt counters (lib/server/throttle.ts), expiring with the throttling window. */
     loginFailuresUser: (name: string) => `${prefix}throttle:login:user:${name}`,
     loginFailuresIp: (ip: string) => `${prefix}throttle:login:ip:${ip}`,
+    /** Per user name and address; an address has no spaces, so the pair is unambiguous. */
+    loginFailuresPair: (name: string, ip: string) => `${prefix}throttle:login:pair:${ip} ${name}`,
   };
 }
 

@@ -5,7 +5,7 @@ import { authStore } from '@/lib/server/auth';
 import { withState } from '@/lib/server/auth-store';
 import { checkOrigin } from '@/lib/server/csrf';
 import { createSession, isHttps, sessionCookie } from '@/lib/server/session';
-import { checkLoginThrottle, clearLoginFailures, clientAddress, recordLoginFailure } from '@/lib/server/throttle';
+import { admitLogin, clientAddress, loginSucceeded } from '@/lib/server/throttle';
 import { getUser } from '@/lib/server/users';
 
 export const dynamic = 'force-dynamic';
@@ -30,21 +30,21 @@ async function logIn(request: Request, body: z.infer<typeof LoginBodySchema>): P
   checkOrigin(request, config.auth.trustProxy, false);
   const store = await authStore();
   const ip = clientAddress(request, config.auth.trustProxy);
-  const verdict = await checkLoginThrottle(store, body.username, ip);
+  const verdict = await admitLogin(store, body.username, ip);
   if (!verdict.allowed) {
     return jsonResponse(
       { error: { code: 'THROTTLED', message: `too many failed logins; try again in ${verdict.retryAfterSec} s` } },
       { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) } },
     );
   }
+  if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
   const user = await getUser(store, body.username);
   const ok = user ? await verifyPassword(body.password, user.passwordHash) : await burnPasswordCheck(body.password);
   if (!user || !ok) {
-    await recordLoginFailure(store, body.username, ip);
     // One message for both cases: which user names exist is nobody's business.
     return jsonResponse({ error: { code: 'UNAUTHENTICATED', message: 'wrong user name or password' } }, { status: 401 });
   }
-  await clearLoginFailures(store, body.username);
+  await loginSucceeded(store, verdict.ticket);
   const session = await createSession(store, user);
   const cookie = sessionCookie(session.cookieValue, { secure: isHttps(request, config.auth.trustProxy), maxAgeSec: config.auth.sessionMaxAgeSec });
   triage().logger.info({ user: user.name, ip }, 'login');
