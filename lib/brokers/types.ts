@@ -33,7 +33,7 @@ export interface BrowseOptions {
   cursor?: string;
   /** Only messages at these Triage levels. */
   priorities?: Set<number> | null;
-  /** Only messages of this task name (exact). */
+  /** Only messages whose task name contains this, ignoring case. */
   task?: string;
   /** Only messages whose id, task name or args/kwargs JSON contain this text. */
   text?: string;
@@ -101,7 +101,7 @@ export interface QueueBroker {
  */
 export interface MessageSelector {
   ids?: readonly string[];
-  /** Exact task name. */
+  /** Part of the task name, ignoring case ("generate_report" selects `myapp.tasks.generate_report`). */
   task?: string;
   /** Triage levels the message is queued at (its Redis step / its mapped AMQP priority). */
   priorities?: readonly number[];

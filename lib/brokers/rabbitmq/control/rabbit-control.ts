@@ -22,6 +22,7 @@ import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
 import { maxPriorityOf } from '../queue-view';
 import { checkQueue } from '../topology';
+import { matchesSelector } from '../../browse-filter';
 import { openQueueReader } from './queue-reader';
 import { fromAmqp, toAmqp } from './transfer';
 
@@ -305,7 +306,7 @@ export class RabbitControl implements BrokerControl {
           for (const tag of got) {
             counts.scanned += 1;
             const message = fromAmqp(tag, maxPriority);
-            const selected = selects(message, selector, ids);
+            const selected = matchesSelector(message, message.level, selector, ids);
             if (selected) {
               counts.matched += 1;
               if (message.id && ids) found.add(message.id);
@@ -359,13 +360,6 @@ function parseJsonObject(content: Buffer): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-function selects(message: TransferMessage, selector: MessageSelector, ids: Set<string> | null): boolean {
-  if (selector.priorities && !selector.priorities.includes(message.level)) return false;
-  if (selector.task !== undefined && message.task !== selector.task) return false;
-  if (ids && (message.id === null || !ids.has(message.id))) return false;
-  return true;
 }
 
 function wirePriorityOf(message: TransferMessage): number {

@@ -19,7 +19,8 @@ import { withRedis } from '../connection';
 import { bindingKey, bindingMember } from '../keys';
 import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { matches, payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
+import { matchesSelector, selectsByLevelOnly } from '../../browse-filter';
+import { payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
 import { publishPidbox, requestPidbox } from './pidbox';
 import { relocateAll } from './relocate-all';
 
@@ -106,7 +107,7 @@ export class RedisControl implements BrokerControl {
       if (target.queue !== queue && source.lists.some((l) => destKeys.has(l.key))) {
         throw new TriageError('CONFLICT', `queues ${queue} and ${target.queue} share Redis lists (a lane and its group?)`);
       }
-      if (selector.ids === undefined && selector.task === undefined) {
+      if (selectsByLevelOnly(selector)) {
         const lists = source.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
         const declare = () => (target.queue === queue ? Promise.resolve() : this.declare(dest));
         const counts = await relocateAll(this.client, lists, dest, target.priority, batchSizeOf(options), options, declare);
@@ -251,7 +252,7 @@ export class RedisControl implements BrokerControl {
         const peeked = items.map(peek);
         const selected: Peeked[] = [];
         for (const p of peeked) {
-          if (matches(p, list.level, selector, ids)) {
+          if (matchesSelector(p, list.level, selector, ids)) {
             selected.push(p);
             if (p.id && ids) found.add(p.id);
           }
