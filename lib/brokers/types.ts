@@ -131,6 +131,8 @@ export interface ControlResult {
   moved: number;
   /** Ids of the selected messages per id, when the selector named ids (for "unknown ids"). */
   foundIds?: string[];
+  /** A dry run counted from broker statistics (RabbitMQ's per-priority depth, seconds old) instead of reading the queue. */
+  estimate?: boolean;
 }
 
 /**
@@ -227,6 +229,30 @@ export interface BrokerControl {
   inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]>;
   /** The kombu queues (routing keys) behind a logical queue: a lane group's lanes, else the queue. */
   memberQueues(queue: string): Promise<string[]>;
+  /**
+   * Waiting messages whose task id starts with `idPrefix` (ignoring case), in delivery
+   * order, reading at most `options.cap` messages from the head and stopping once
+   * `options.limit` were found. Changes nothing (RabbitMQ: the read messages go back to
+   * their positions, marked redelivered). NOT_FOUND for an unknown queue.
+   */
+  findWaiting(queue: string, idPrefix: string, options: { cap: number; limit: number }): Promise<WaitingSearch>;
+}
+
+/** A waiting message found by id. `position` 1 is the next one a worker takes (approximate while workers consume). */
+export interface WaitingMatch {
+  id: string;
+  task: string | null;
+  /** The Triage level it is queued at. */
+  priority: number;
+  position: number;
+}
+
+export interface WaitingSearch {
+  found: WaitingMatch[];
+  /** Messages read. */
+  scanned: number;
+  /** False when the cap or the limit stopped the read before the queue's end. */
+  complete: boolean;
 }
 
 // ---------------------------------------------------------------------------

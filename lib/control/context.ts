@@ -66,11 +66,16 @@ export interface OperationSpec {
   params: Record<string, unknown>;
   /** Queues this operation changes: held exclusively while it runs (409 if busy). */
   locks?: { broker: string; queue: string }[];
+  /**
+   * False for previews (dry runs): they change nothing, and a dialog re-counts on every edit,
+   * so auditing them buried the real operation under copies of its preview.
+   */
+  audited?: boolean;
 }
 
 /**
- * Runs one control operation: a pollable operation record with progress, and an audit
- * entry with its result counts (or its error) whatever happens. The result gains
+ * Runs one control operation: a pollable operation record with progress, and (unless
+ * `audited: false`) an audit entry with its result counts (or its error) whatever happens. The result gains
  * `operationId`.
  */
 export async function runOperation<R extends Record<string, unknown>>(
@@ -80,6 +85,7 @@ export async function runOperation<R extends Record<string, unknown>>(
 ): Promise<R & { operationId: string }> {
   const tracker = await operations(ctx).start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
   const entry = { actor: ctx.actor.name, role: ctx.actor.role, action: spec.action, target: spec.target, params: spec.params };
+  const record = (result: Record<string, unknown>) => (spec.audited === false ? Promise.resolve() : audit(ctx).append({ ...entry, result }));
   const releases: (() => Promise<void>)[] = [];
   try {
     for (const lock of spec.locks ?? []) {
@@ -88,14 +94,12 @@ export async function runOperation<R extends Record<string, unknown>>(
       releases.push(release);
     }
     const result = await work((p) => tracker.progress(p));
-    await Promise.all([audit(ctx).append({ ...entry, result }), tracker.finish(result, null)]);
+    await Promise.all([record(result), tracker.finish(result, null)]);
     return { ...result, operationId: tracker.id };
   } catch (error) {
     const failure = { code: isTriageError(error) ? error.code : 'INTERNAL', message: describeError(error) };
     await Promise.all([
-      audit(ctx)
-        .append({ ...entry, result: { error: failure } })
-        .catch(() => {}),
+      record({ error: failure }).catch(() => {}),
       tracker.finish(null, failure),
     ]);
     throw error;

@@ -21,7 +21,7 @@ export interface MoveInput {
  * them (RabbitMQ: a classic priority queue that drops nothing, else 422); moving a queue
  * onto itself is a 409.
  */
-export async function move(ctx: ControlContext, input: MoveInput): Promise<{ matched: number; moved: number; operationId: string }> {
+export async function move(ctx: ControlContext, input: MoveInput): Promise<{ matched: number; moved: number; estimate?: boolean; operationId: string }> {
   const source = await ctx.broker(input.broker);
   const target = await ctx.broker(input.to.broker);
   const selector = selectorOf(input);
@@ -32,6 +32,7 @@ export async function move(ctx: ControlContext, input: MoveInput): Promise<{ mat
       target: { broker: input.broker, queue: input.queue },
       params: { to: input.to, ...(input.priority !== undefined ? { priority: input.priority } : {}), ...selectionParams(input), ...(input.dryRun ? { dryRun: true } : {}) },
       locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
+      audited: !input.dryRun,
     },
     async (progress) => {
       if (input.broker === input.to.broker && input.queue === input.to.queue) {
@@ -42,7 +43,7 @@ export async function move(ctx: ControlContext, input: MoveInput): Promise<{ mat
       if (input.dryRun) {
         await target.control.prepareTarget(input.to.queue);
         const counted = await source.control.extract(input.queue, selector, null, { dryRun: true, onProgress: progress });
-        return { matched: counted.matched, moved: 0 };
+        return { matched: counted.matched, moved: 0, ...(counted.estimate ? { estimate: true } : {}) };
       }
       const result = await transfer({ broker: source, queue: input.queue }, { broker: target, queue: input.to.queue }, selector, input.priority ?? null, {
         onProgress: progress,

@@ -16,9 +16,10 @@ export interface ReprioritizeInput {
  * back of their new priority, in the order they had (FIFO within a priority holds).
  * `matched` counts every selected message; `moved` those whose level actually changed
  * (a message already at the requested level stays where it is). `dryRun` changes nothing
- * and reports `moved: 0`.
+ * and reports `moved: 0`; `estimate: true` when it counted from broker statistics (see
+ * ControlResult).
  */
-export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput): Promise<{ matched: number; moved: number; operationId: string }> {
+export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput): Promise<{ matched: number; moved: number; estimate?: boolean; operationId: string }> {
   const broker = await ctx.broker(input.broker);
   const selector = selectorOf(input);
   return runOperation(
@@ -28,6 +29,7 @@ export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput
       target: { broker: input.broker, queue: input.queue },
       params: { priority: input.priority, ...selectionParams(input), ...(input.dryRun ? { dryRun: true } : {}) },
       locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
+      audited: !input.dryRun,
     },
     async (progress) => {
       await assertIdsPresent(broker, input.queue, selector);
@@ -35,7 +37,7 @@ export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput
         dryRun: input.dryRun,
         onProgress: progress,
       });
-      return { matched: result.matched, moved: input.dryRun ? 0 : result.moved };
+      return { matched: result.matched, moved: input.dryRun ? 0 : result.moved, ...(result.estimate ? { estimate: true } : {}) };
     },
   );
 }

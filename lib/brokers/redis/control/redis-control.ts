@@ -14,6 +14,7 @@ import type {
   TargetOptions,
   TransferMessage,
   TransferSink,
+  WaitingSearch,
 } from '../../types';
 import { withRedis } from '../connection';
 import { bindingKey, bindingMember } from '../keys';
@@ -21,6 +22,7 @@ import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '..
 import { scripts } from '../scripts';
 import { matchesSelector, selectsByLevelOnly } from '../../browse-filter';
 import { payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
+import { findWaitingInLayout } from './find-waiting';
 import { publishPidbox, requestPidbox } from './pidbox';
 import { relocateAll } from './relocate-all';
 
@@ -89,6 +91,10 @@ export class RedisControl implements BrokerControl {
     });
   }
 
+  findWaiting(queue: string, idPrefix: string, options: { cap: number; limit: number }): Promise<WaitingSearch> {
+    return withRedis(this.deps.brokerId, async () => findWaitingInLayout(this.client, await this.layout(queue), idPrefix, options));
+  }
+
   async memberQueues(queue: string): Promise<string[]> {
     const layout = await this.layout(queue);
     return [...new Set(layout.lists.map((l) => l.queue))];
@@ -144,6 +150,14 @@ export class RedisControl implements BrokerControl {
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options: ControlOptions = {}): Promise<ControlResult> {
     return withRedis(this.deps.brokerId, async () => {
       const source = await this.layout(queue);
+      if (options.dryRun && selectsByLevelOnly(selector)) {
+        // Every message of the selected lists: their lengths say it, no need to read them.
+        const lists = source.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
+        const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
+        const matched = lengths.reduce((sum, n) => sum + n, 0);
+        options.onProgress?.({ scanned: matched, matched, moved: 0 });
+        return { matched, moved: 0 };
+      }
       const run = scripts(this.client)['remove-batch'];
       return this.walk(source, selector, options, async (list, batch, counts) => {
         if (batch.length === 0 || options.dryRun) return new Set<Peeked>();
