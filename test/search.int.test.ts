@@ -11,6 +11,7 @@ import * as messagesRoute from '@/app/api/v1/queues/[broker]/[queue]/messages/ro
 import * as queueRoute from '@/app/api/v1/queues/[broker]/[queue]/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
 import * as searchRoute from '@/app/api/v1/search/route';
+import * as operationRoute from '@/app/api/v1/operations/[id]/route';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from './support';
 import { call, useConfig } from './api-client';
 import { declareRabbit, deleteRabbit, fillRabbit, fillRedis, readRabbit, readRedis } from './control/helpers';
@@ -229,5 +230,17 @@ describe('RabbitMQ previews from per-priority depth', () => {
     const previews = res.body.entries.filter((e) => e.action.endsWith('.preview'));
     expect(previews).toEqual([]);
     expect(res.body.entries.map((e) => e.action)).toContain('reprioritize');
+  });
+});
+
+describe('GET /api/v1/operations/{id}?pending=1', () => {
+  it('answers pending for an operation not started yet, so a polling page logs no 404; a plain read still 404s', async () => {
+    const id = uniqueName('op');
+    const pending = await call<{ status: string }>(operationRoute.GET, 'GET', `/api/v1/operations/${id}?pending=1`, { id });
+    expect(pending).toMatchObject({ status: 200, body: { id, status: 'pending', progress: { scanned: 0, matched: 0, moved: 0 } } });
+    const plain = await call(operationRoute.GET, 'GET', `/api/v1/operations/${id}`, { id });
+    expect(plain.status).toBe(404);
+    const bad = await call(operationRoute.GET, 'GET', `/api/v1/operations/${id}?pending=yes`, { id });
+    expect(bad.status).toBe(400);
   });
 });

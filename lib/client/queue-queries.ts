@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MessagePage, Queue } from '@/lib/shared/types';
-import { getJson, isApiError, postJson, queuePath } from './api';
+import { getJson, postJson, queuePath } from './api';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys, type MessageFilters } from './query-keys';
 import { useLiveEvents, useLiveQueues, type LiveStatus } from './use-live-events';
@@ -98,7 +98,8 @@ export function useMessagePage(broker: string, name: string, filters: MessageFil
 export interface OperationRecord {
   id: string;
   action: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /** `pending`: the server has not started it yet (asked with `?pending=1`). */
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
   progress: { scanned: number; matched: number; moved: number };
   result: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
@@ -110,18 +111,16 @@ const OPERATION_POLL_MS = 400;
 function useOperation(id: string | null, running: boolean) {
   return useQuery({
     queryKey: queryKeys.operation(id ?? 'none'),
-    queryFn: async ({ signal }) => {
-      try {
-        return await getJson<OperationRecord>(`/api/v1/operations/${encodeURIComponent(id!)}`, signal);
-      } catch (error) {
-        // The record appears once the server has started the operation.
-        if (isApiError(error) && error.status === 404) return null;
-        throw error;
-      }
-    },
+    // The record appears once the server has started the operation; until then it is `pending`.
+    queryFn: ({ signal }) => getJson<OperationRecord>(operationPath(id!), signal),
     enabled: id !== null && running,
     refetchInterval: running ? OPERATION_POLL_MS : false,
   });
+}
+
+/** Polled while the request that starts it is in flight: an id not recorded yet is `pending`, not a 404. */
+export function operationPath(id: string): string {
+  return `/api/v1/operations/${encodeURIComponent(id)}?pending=1`;
 }
 
 function newOperationId(): string {
