@@ -38,6 +38,7 @@ const act = <T>(handler: Handler, broker: string, queue: string, action: string,
   call<T>(handler, 'POST', path(broker, queue, `/${action}`), { broker, queue }, body);
 const browse = (broker: string, queue: string, qs: string) => call<MessagePage>(messagesRoute.GET, 'GET', `${path(broker, queue, '/messages')}?${qs}`, { broker, queue });
 const getQueue = (broker: string, queue: string) => call<Queue>(queueRoute.GET, 'GET', path(broker, queue), { broker, queue });
+const getQueueQs = (broker: string, queue: string, qs: string) => call<Queue>(queueRoute.GET, 'GET', `${path(broker, queue)}${qs}`, { broker, queue });
 
 interface Waiting {
   broker: string;
@@ -242,5 +243,15 @@ describe('GET /api/v1/operations/{id}?pending=1', () => {
     expect(plain.status).toBe(404);
     const bad = await call(operationRoute.GET, 'GET', `/api/v1/operations/${id}?pending=yes`, { id });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('GET /api/v1/queues/{broker}/{queue}?missing=empty', () => {
+  it('answers depth 0 for a parking queue that does not exist yet, instead of a 404; a plain read still 404s', async () => {
+    const name = `${mq}.drained`;
+    const res = await getQueueQs('rabbitmq', name, '?missing=empty');
+    expect(res).toMatchObject({ status: 200, body: { broker: 'rabbitmq', name, exists: false, depth: 0 } });
+    expect((await getQueue('rabbitmq', name)).status).toBe(404);
+    expect((await getQueueQs('redis', `${rq}.drained`, '?missing=empty')).body).toMatchObject({ depth: 0 });
   });
 });

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { getJson, isApiError, queuePath } from '@/lib/client/api';
+import { getJson, queuePath } from '@/lib/client/api';
 import { queryKeys } from '@/lib/client/query-keys';
 import { useControlAction } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
@@ -59,14 +59,8 @@ export function DrainDialog({ queue, queues, brokers, onClose }: PickerProps) {
 function useSourceDepth(ref: QueueRef, enabled: boolean) {
   return useQuery({
     queryKey: [...queryKeys.queue(ref.broker, ref.queue), 'depth'] as const,
-    queryFn: async ({ signal }) => {
-      try {
-        return (await getJson<Queue>(queuePath(ref.broker, ref.queue), signal)).depth;
-      } catch (error) {
-        if (isApiError(error) && error.status === 404) return 0;
-        throw error;
-      }
-    },
+    // A parking queue that was never drained into does not exist: depth 0, not a 404.
+    queryFn: async ({ signal }) => (await getJson<Pick<Queue, 'depth'>>(`${queuePath(ref.broker, ref.queue)}?missing=empty`, signal)).depth,
     enabled: enabled && ref.queue.trim() !== '',
   });
 }
