@@ -95,6 +95,22 @@ export function useMessagePage(broker: string, name: string, filters: MessageFil
   });
 }
 
+/**
+ * The count to show before a destructive action: the queue read on its own, where RabbitMQ
+ * adds the exact AMQP depth (`details.exactDepth`) to its statistics, which lag by seconds.
+ */
+export function useExactDepth(broker: string, name: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...queryKeys.queue(broker, name), 'exact-depth'] as const,
+    queryFn: async ({ signal }) => {
+      const queue = await getJson<Queue>(queuePath(broker, name), signal);
+      return typeof queue.details.exactDepth === 'number' ? queue.details.exactDepth : queue.depth;
+    },
+    enabled,
+    staleTime: 0,
+  });
+}
+
 export interface OperationRecord {
   id: string;
   action: string;
