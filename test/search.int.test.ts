@@ -255,3 +255,35 @@ describe('GET /api/v1/queues/{broker}/{queue}?missing=empty', () => {
     expect((await getQueueQs('redis', `${rq}.drained`, '?missing=empty')).body).toMatchObject({ depth: 0 });
   });
 });
+
+describe('a scanning preview the operator does not wait for', () => {
+  it('reports a running count, and an operation on the queue stops it (partial, at least N) and misses none of what it held', async () => {
+    const queue = mq;
+    const total = 15_000;
+    await fill('rabbitmq', queue, Array<number>(total).fill(9), REPORT);
+    const operationId = uniqueName('preview');
+    // Selected by task name: only reading the queue can count it.
+    const preview = act<{ matched: number; partial?: boolean }>(reprioritizeRoute.POST, 'rabbitmq', queue, 'reprioritize', {
+      priority: 0,
+      match: { task: 'generate_report' },
+      dryRun: true,
+      operationId,
+    });
+    const running = await waitFor('a running count', async () => {
+      const op = await call<{ status: string; progress: { matched: number } }>(operationRoute.GET, 'GET', `/api/v1/operations/${operationId}?pending=1`, { id: operationId });
+      return op.body.status === 'running' && op.body.progress.matched > 0 ? op.body : null;
+    });
+    expect(running.progress.matched).toBeLessThan(total);
+    const run = await act<{ matched: number; moved: number }>(reprioritizeRoute.POST, 'rabbitmq', queue, 'reprioritize', { priority: 0, match: { task: 'generate_report' } });
+    const previewed = await preview;
+    expect(previewed).toMatchObject({ status: 200, body: { partial: true } });
+    expect(previewed.body.matched).toBeGreaterThanOrEqual(running.progress.matched);
+    expect(previewed.body.matched).toBeLessThan(total);
+    // Nothing the preview held escaped the operation.
+    expect(run).toMatchObject({ status: 200, body: { matched: total, moved: total } });
+    const after = await readRabbit(amqp, queue);
+    expect(after).toHaveLength(total);
+    expect(after.every((e) => e.priority === toRabbitPriority(0, 10))).toBe(true);
+    await empty('rabbitmq', queue);
+  }, 120_000);
+});

@@ -123,6 +123,11 @@ export interface ControlOptions {
   /** Messages per broker round (Redis: per Lua call; RabbitMQ: per confirm wait). */
   batchSize?: number;
   onProgress?: (progress: ControlProgress) => void;
+  /**
+   * Honoured by dry runs only: once aborted, reading stops after the current batch and the
+   * result says `partial` (at least `matched`). A real run is never cut short half-way.
+   */
+  signal?: AbortSignal;
 }
 
 /** What an operation actually did; `moved` may be fewer than `matched` (consumed meanwhile, or already there). */
@@ -133,6 +138,8 @@ export interface ControlResult {
   foundIds?: string[];
   /** A dry run counted from broker statistics (RabbitMQ's per-priority depth, seconds old) instead of reading the queue. */
   estimate?: boolean;
+  /** A dry run stopped by its signal before the queue's end: `matched` is a lower bound. */
+  partial?: boolean;
 }
 
 /**

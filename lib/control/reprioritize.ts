@@ -1,5 +1,5 @@
 import type { ControlContext } from './context';
-import { assertIdsPresent, runOperation } from './context';
+import { assertIdsPresent, previewFlags, runOperation } from './context';
 import { selectionParams, selectorOf, type Match } from './schemas';
 
 export interface ReprioritizeInput {
@@ -19,7 +19,7 @@ export interface ReprioritizeInput {
  * and reports `moved: 0`; `estimate: true` when it counted from broker statistics (see
  * ControlResult).
  */
-export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput): Promise<{ matched: number; moved: number; estimate?: boolean; operationId: string }> {
+export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput): Promise<{ matched: number; moved: number; estimate?: boolean; partial?: boolean; operationId: string }> {
   const broker = await ctx.broker(input.broker);
   const selector = selectorOf(input);
   return runOperation(
@@ -29,15 +29,16 @@ export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput
       target: { broker: input.broker, queue: input.queue },
       params: { priority: input.priority, ...selectionParams(input), ...(input.dryRun ? { dryRun: true } : {}) },
       locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
-      audited: !input.dryRun,
+      preview: input.dryRun,
     },
-    async (progress) => {
+    async (progress, signal) => {
       await assertIdsPresent(broker, input.queue, selector);
       const result = await broker.control.relocate(input.queue, selector, { queue: input.queue, priority: input.priority }, {
         dryRun: input.dryRun,
         onProgress: progress,
+        signal,
       });
-      return { matched: result.matched, moved: input.dryRun ? 0 : result.moved, ...(result.estimate ? { estimate: true } : {}) };
+      return { matched: result.matched, moved: input.dryRun ? 0 : result.moved, ...previewFlags(result) };
     },
   );
 }

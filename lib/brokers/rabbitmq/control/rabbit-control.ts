@@ -327,7 +327,8 @@ export class RabbitControl implements BrokerControl {
       });
       const writer = options.dryRun ? null : write;
       let exhausted = false;
-      while (!exhausted && !failure) {
+      const cancelled = () => Boolean(options.dryRun && options.signal?.aborted);
+      while (!exhausted && !failure && !cancelled()) {
         const batch: { tag: AmqpMessage; message: TransferMessage }[] = [];
         let read = 0;
         while (read < batchSize && !failure) {
@@ -369,7 +370,8 @@ export class RabbitControl implements BrokerControl {
       await reader.stop();
       await settle();
     });
-    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+    const partial = Boolean(options.dryRun && options.signal?.aborted);
+    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}), ...(partial ? { partial } : {}) };
   }
 }
 

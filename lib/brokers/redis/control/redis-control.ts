@@ -234,6 +234,7 @@ export class RedisControl implements BrokerControl {
     const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
     const lists = layout.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
     const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
+    const cancelled = () => Boolean(options.dryRun && options.signal?.aborted);
     for (const [i, list] of lists.entries()) {
       let budget = lengths[i]!;
       // Examined messages that stayed at the tail (not selected, or already in place), and
@@ -241,7 +242,7 @@ export class RedisControl implements BrokerControl {
       // each read the anchor is checked and, if it moved, found again.
       let skip = 0;
       let anchor: Buffer | null = null;
-      while (budget > 0) {
+      while (budget > 0 && !cancelled()) {
         const want = Math.min(batchSize, budget);
         let items: Buffer[];
         for (;;) {
@@ -279,7 +280,7 @@ export class RedisControl implements BrokerControl {
         if (items.length < want) break;
       }
     }
-    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}), ...(cancelled() ? { partial: true } : {}) };
   }
 
   /**
