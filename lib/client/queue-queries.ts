@@ -175,17 +175,57 @@ export function useControlAction<T>(broker: string, name: string, options: { tra
   };
 }
 
+/** What a dialog shows before it acts: a count, or the running count of a preview still reading. */
+export interface PreviewState {
+  count: number | null;
+  pending: boolean;
+  error: Error | null;
+  /** While the preview reads the queue: its running count. */
+  progress?: { scanned: number; matched: number } | null;
+  /** `count` is a lower bound: the preview was stopped before the queue's end. */
+  partial?: boolean;
+  /** `count` comes from the broker's statistics (RabbitMQ's per-priority depth, seconds old). */
+  estimate?: boolean;
+}
+
+export interface DryRunResult {
+  matched: number;
+  moved: number;
+  /** Counted from broker statistics, not by reading. */
+  estimate?: boolean;
+  /** Stopped before the queue's end (an operation or a newer preview on the queue): at least `matched`. */
+  partial?: boolean;
+}
+
 /**
  * A dry run of reprioritize or move: how many messages the body selects, changing nothing.
- * Keyed on the body, so editing the form re-counts.
+ * Keyed on the body, so editing the form re-counts. A dry run that has to read the queue
+ * reports its running count (`preview.progress`), and `matched` is that count meanwhile, so
+ * the operator may act before it ends.
  */
 export function useDryRun(broker: string, name: string, action: 'reprioritize' | 'move', body: Record<string, unknown>, enabled: boolean) {
-  return useQuery({
+  const [operationId, setOperationId] = useState<string | null>(null);
+  const query = useQuery({
     queryKey: [...queryKeys.queue(broker, name), 'dry-run', action, body] as const,
-    queryFn: ({ signal }) =>
-      postJson<{ matched: number; moved: number }>(queuePath(broker, name, `/${action}`), { ...body, dryRun: true }, signal),
+    queryFn: ({ signal }) => {
+      const id = newOperationId();
+      setOperationId(id);
+      return postJson<DryRunResult>(queuePath(broker, name, `/${action}`), { ...body, dryRun: true, operationId: id }, signal);
+    },
     enabled,
     staleTime: 0,
     gcTime: 0,
   });
+  const counting = query.isFetching && !query.data;
+  const operation = useOperation(operationId, counting);
+  const progress = counting ? (operation.data?.progress ?? null) : null;
+  const preview: PreviewState = {
+    count: query.data?.matched ?? null,
+    pending: query.isPending,
+    error: query.error,
+    progress,
+    partial: query.data?.partial === true,
+    estimate: query.data?.estimate === true,
+  };
+  return { ...query, preview, matched: query.data?.matched ?? progress?.matched ?? 0 };
 }
