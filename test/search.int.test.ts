@@ -58,12 +58,14 @@ beforeAll(async () => {
   useConfig({
     statePrefix: prefix,
     brokers: [
-      { id: 'redis', kind: 'redis', url: REDIS_URL, queues: [{ name: rq }] },
+      // The search reads every listed queue: only this file's own, never other tests' (RabbitMQ: fetch and requeue).
+      { id: 'redis', kind: 'redis', url: REDIS_URL, queues: [{ name: rq }], discover: false },
       {
         id: 'rabbitmq',
         kind: 'rabbitmq',
         url: AMQP_URL,
         managementUrl: MANAGEMENT_URL,
+        discover: false,
         queues: [
           { name: mq, maxPriority: 10 },
           { name: mqDepth, maxPriority: 10 },

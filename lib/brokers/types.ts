@@ -239,10 +239,17 @@ export interface BrokerControl {
   /**
    * Waiting messages whose task id starts with `idPrefix` (ignoring case), in delivery
    * order, reading at most `options.cap` messages from the head and stopping once
-   * `options.limit` were found. Changes nothing (RabbitMQ: the read messages go back to
-   * their positions, marked redelivered). NOT_FOUND for an unknown queue.
+   * `options.limit` were found or `options.signal` aborts. Changes nothing (RabbitMQ: the
+   * read messages go back to their positions, marked redelivered). NOT_FOUND for an
+   * unknown queue.
    */
-  findWaiting(queue: string, idPrefix: string, options: { cap: number; limit: number }): Promise<WaitingSearch>;
+  findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch>;
+}
+
+export interface FindWaitingOptions {
+  cap: number;
+  limit: number;
+  signal?: AbortSignal;
 }
 
 /** A waiting message found by id. `position` 1 is the next one a worker takes (approximate while workers consume). */

@@ -1,5 +1,5 @@
 /**
- * Dry runs in flight in this process, per queue. A preview that must read a RabbitMQ queue
+ * Dry runs (and the id search's reads) in flight in this process, per queue. A preview that must read a RabbitMQ queue
  * keeps what it read unacked until it ends, out of every other reader's sight: an operation
  * started meanwhile would miss those messages, and so would a second preview (undercount).
  * So a new preview or operation on a queue first stops the previews running there and waits
@@ -27,9 +27,17 @@ export async function stopPreviews(queue: { broker: string; queue: string }): Pr
   await Promise.all(current.map((preview) => preview.done));
 }
 
-/** Runs a preview of `queue` with a signal that a later preview or operation there aborts. */
-export async function runPreview<T>(queue: { broker: string; queue: string }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  await stopPreviews(queue);
+/**
+ * Runs a preview of `queue` with a signal that a later preview or operation there aborts.
+ * `yieldToOthers`: a read that must not cut short the previews already running (the id
+ * search passing by) but is itself stopped by what comes later.
+ */
+export async function runPreview<T>(
+  queue: { broker: string; queue: string },
+  work: (signal: AbortSignal) => Promise<T>,
+  options: { yieldToOthers?: boolean } = {},
+): Promise<T> {
+  if (!options.yieldToOthers) await stopPreviews(queue);
   const key = keyOf(queue);
   const controller = new AbortController();
   let finish!: () => void;

@@ -2,6 +2,7 @@ import type { QueueBroker } from '@/lib/brokers/types';
 import { describeError, isTriageError } from '@/lib/shared/errors';
 import type { SearchResult, WaitingHit } from '@/lib/shared/search';
 import type { TaskStore } from '@/lib/state/task-store';
+import { runPreview } from './previews';
 
 /**
  * Finds a task by its id or the id's first characters: task records workers wrote, and
@@ -9,7 +10,9 @@ import type { TaskStore } from '@/lib/state/task-store';
  * from its head for at most SEARCH_CAPS (Redis LRANGE, which changes nothing; RabbitMQ
  * fetch-and-requeue, which marks what it read redelivered, hence the smaller cap), a broker
  * reads at most BROKER_BUDGET_QUEUES caps' worth in all, the task records are a SCAN of at
- * most TASK_SCAN_KEYS keys, and the search stops at RESULT_LIMIT hits of each kind.
+ * most TASK_SCAN_KEYS keys, and the search stops at RESULT_LIMIT hits of each kind. A
+ * control operation starting on a queue stops the search's read there (previews.ts), so
+ * nothing the search holds is hidden from it.
  */
 export const SEARCH_CAPS = { nonDestructive: 50_000, destructive: 10_000 } as const;
 export const BROKER_BUDGET_QUEUES = 4;
@@ -56,7 +59,12 @@ async function searchBroker(broker: QueueBroker, q: string, result: SearchResult
       budget -= share;
       let found;
       try {
-        found = await broker.control.findWaiting(queue.name, q, { cap: share, limit: RESULT_LIMIT });
+        // Registered like a preview: an operation starting on the queue stops this read first.
+        found = await runPreview(
+          { broker: broker.id, queue: queue.name },
+          (signal) => broker.control.findWaiting(queue.name, q, { cap: share, limit: RESULT_LIMIT, signal }),
+          { yieldToOthers: true },
+        );
       } catch (error) {
         // Deleted since it was listed: nothing waits there.
         if (isTriageError(error) && error.code === 'NOT_FOUND') continue;

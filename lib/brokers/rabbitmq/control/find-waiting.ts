@@ -1,5 +1,5 @@
 import { TriageError } from '@/lib/shared/errors';
-import type { WaitingMatch, WaitingSearch } from '../../types';
+import type { FindWaitingOptions, WaitingMatch, WaitingSearch } from '../../types';
 import type { ChannelSource } from '../connection';
 import { checkQueue } from '../topology';
 import { openQueueReader } from './queue-reader';
@@ -20,7 +20,7 @@ export async function findWaitingInQueue(
   queue: string,
   maxPriority: number,
   idPrefix: string,
-  options: { cap: number; limit: number },
+  options: FindWaitingOptions,
 ): Promise<WaitingSearch> {
   const start = await checkQueue(connection, queue);
   if (!start) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${brokerId}`);
@@ -48,6 +48,11 @@ export async function findWaitingInQueue(
         if (found.length >= options.limit) stopped = true;
       }
       if (stopped) break;
+      // An operation on this queue wants what this read holds.
+      if (options.signal?.aborted) {
+        stopped = true;
+        break;
+      }
     }
     await reader.stop();
   });

@@ -8,6 +8,7 @@ import type {
   ControlOptions,
   ControlProgress,
   ControlResult,
+  FindWaitingOptions,
   MessageSelector,
   PidboxCommand,
   PutItem,
@@ -79,7 +80,7 @@ export class RabbitControl implements BrokerControl {
     return [queue];
   }
 
-  async findWaiting(queue: string, idPrefix: string, options: { cap: number; limit: number }): Promise<WaitingSearch> {
+  async findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch> {
     const max = await this.maxPriority(queue);
     return findWaitingInQueue(this.deps.connection, this.deps.brokerId, queue, max, idPrefix, options);
   }

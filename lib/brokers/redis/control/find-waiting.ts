@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { WaitingMatch, WaitingSearch } from '../../types';
+import type { FindWaitingOptions, WaitingMatch, WaitingSearch } from '../../types';
 import type { QueueLayout } from '../layout';
 import { peek } from './envelope';
 
@@ -12,14 +12,14 @@ const READ_BATCH = 1000;
  * queue stays byte-identical. Positions count from the next message a worker pops; workers
  * popping meanwhile shift them.
  */
-export async function findWaitingInLayout(client: Redis, layout: QueueLayout, idPrefix: string, options: { cap: number; limit: number }): Promise<WaitingSearch> {
+export async function findWaitingInLayout(client: Redis, layout: QueueLayout, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch> {
   const wanted = idPrefix.toLowerCase();
   const found: WaitingMatch[] = [];
   let scanned = 0;
   for (const list of layout.lists) {
     for (let offset = 0; ; offset += READ_BATCH) {
       const want = Math.min(READ_BATCH, options.cap - scanned);
-      if (want <= 0) return { found, scanned, complete: false };
+      if (want <= 0 || options.signal?.aborted) return { found, scanned, complete: false };
       // Negative indexes count from the tail; LRANGE returns head→tail, so reverse it.
       const items = (await client.lrangeBuffer(list.key, -(offset + want), -(offset + 1))).reverse();
       for (const raw of items) {

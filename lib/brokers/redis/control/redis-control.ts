@@ -7,6 +7,7 @@ import type {
   ControlOptions,
   ControlProgress,
   ControlResult,
+  FindWaitingOptions,
   MessageSelector,
   PutItem,
   RemoteCommand,
@@ -91,7 +92,7 @@ export class RedisControl implements BrokerControl {
     });
   }
 
-  findWaiting(queue: string, idPrefix: string, options: { cap: number; limit: number }): Promise<WaitingSearch> {
+  findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch> {
     return withRedis(this.deps.brokerId, async () => findWaitingInLayout(this.client, await this.layout(queue), idPrefix, options));
   }
 
