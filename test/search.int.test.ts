@@ -289,3 +289,29 @@ describe('a scanning preview the operator does not wait for', () => {
     await empty('rabbitmq', queue);
   }, 120_000);
 });
+
+describe('a search passing by', () => {
+  it('lets go of a queue when an operation starts there: the operation misses nothing the search was holding', async () => {
+    const queue = mq;
+    const total = 9_000;
+    await fill('rabbitmq', queue, Array<number>(total).fill(9), EMAIL);
+    // No id starts with this: the search reads the whole queue (holding what it read).
+    const searching = search('ffffffff-ffff-not-an-id');
+    await waitFor('the search holding messages', async () => {
+      const ch = await amqp.createChannel();
+      const { messageCount } = await ch.checkQueue(queue);
+      await ch.close();
+      return messageCount < total;
+    }, 30_000, 5);
+    const run = await act<{ matched: number; moved: number }>(reprioritizeRoute.POST, 'rabbitmq', queue, 'reprioritize', { priority: 0, match: { priorities: [9] } });
+    const found = await searching;
+    expect(found.status).toBe(200);
+    expect(found.body.waiting).toEqual([]);
+    expect((found.body as unknown as { incomplete: { queue: string }[] }).incomplete.map((i) => i.queue)).toContain(queue);
+    expect(run).toMatchObject({ status: 200, body: { matched: total, moved: total } });
+    const after = await readRabbit(amqp, queue);
+    expect(after).toHaveLength(total);
+    expect(after.every((e) => e.priority === toRabbitPriority(0, 10))).toBe(true);
+    await empty('rabbitmq', queue);
+  }, 120_000);
+});
