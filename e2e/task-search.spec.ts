@@ -119,6 +119,7 @@ test('the header search finds a message still waiting by the first 8 characters 
     await logIn(page, viewer);
 
     await test.step('`/`, the first 8 characters, Enter: found waiting, third in line', async () => {
+      await page.setViewportSize({ width: 1440, height: 900 });
       await expect(page.getByTestId('task-search')).toHaveAttribute('aria-keyshortcuts', '/');
       await page.keyboard.press('/');
       await page.keyboard.type(target.slice(0, 8));
