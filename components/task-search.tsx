@@ -58,7 +58,7 @@ export function TaskSearch() {
         type="search"
         value={id}
         onChange={(e) => setId(e.target.value)}
-        placeholder="Task id…"
+        placeholder="Task id or its start…"
         autoComplete="off"
         spellCheck={false}
         data-testid="task-search"
