@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { MIN_SEARCH_PREFIX } from '@/lib/shared/search';
 
 /** Whether a key press belongs to something the user is typing into. */
 function typingIn(target: EventTarget | null): boolean {
@@ -9,7 +10,11 @@ function typingIn(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
-/** The header's "find a task by id" box; `/` anywhere focuses it. Unknown ids land on the task page's not-found state. */
+/**
+ * The header's "find a task by id" box; `/` anywhere focuses it. It opens the search page,
+ * which finds task records and waiting messages by id or by its first 8+ characters (and
+ * goes straight to the task when the id is a known task's).
+ */
 export function TaskSearch() {
   const router = useRouter();
   const input = useRef<HTMLInputElement>(null);
@@ -38,14 +43,14 @@ export function TaskSearch() {
     event.preventDefault();
     const trimmed = id.trim();
     if (!trimmed) return;
-    router.push(`/tasks/${encodeURIComponent(trimmed)}`);
+    router.push(`/search?q=${encodeURIComponent(trimmed)}`);
     input.current?.blur();
   };
 
   return (
     <form role="search" onSubmit={submit} className="relative min-w-0 flex-1 sm:max-w-xs">
       <label htmlFor="task-search" className="sr-only">
-        Find a task by id
+        Find a task by id or its first {MIN_SEARCH_PREFIX} characters
       </label>
       <input
         ref={input}
@@ -53,7 +58,7 @@ export function TaskSearch() {
         type="search"
         value={id}
         onChange={(e) => setId(e.target.value)}
-        placeholder="Task id…"
+        placeholder="Task id or its start…"
         autoComplete="off"
         spellCheck={false}
         data-testid="task-search"

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type ConsoleMessage, type Locator, type Page } from '@playwright/test';
 import type { Health, Queue } from '../lib/shared/types';
 
 /**
@@ -230,3 +230,48 @@ export async function postAsUser(page: Page, path: string, body: unknown): Promi
 }
 
 export { queuePath };
+
+export interface ConsoleGuard {
+  /** Declares a problem the journey causes on purpose: a URL (or console text) pattern, and optionally the HTTP status. */
+  allow(pattern: RegExp, status?: number): void;
+  /** Fails the test with every console error, page error and failed request seen so far that was not allowed. */
+  assertClean(): void;
+}
+
+/**
+ * The "no console errors in normal use" rule of the journeys. Call it before the page's
+ * first navigation (so the login page is covered too) and `assertClean()` at the end:
+ * any console error, uncaught page error, or request answered 4xx/5xx or failed on the
+ * network that the journey did not `allow` fails the test. Aborted requests (a page left
+ * while a fetch or the live stream was open) are normal and never count.
+ */
+export function guardConsole(page: Page): ConsoleGuard {
+  const allowed: { pattern: RegExp; status?: number }[] = [];
+  const problems: { text: string; url: string; status?: number }[] = [];
+  const isAllowed = (url: string, text: string, status?: number) =>
+    allowed.some((a) => (a.pattern.test(url) || a.pattern.test(text)) && (a.status === undefined || status === undefined || a.status === status));
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() !== 'error') return;
+    // "Failed to load resource: … 404": the failed request itself is judged below.
+    const status = /status of (\d{3})/.exec(message.text())?.[1];
+    problems.push({ text: `console: ${message.text()}`, url: message.location().url, ...(status ? { status: Number(status) } : {}) });
+  });
+  page.on('pageerror', (error) => problems.push({ text: `page error: ${error.message}`, url: '' }));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push({ text: `${response.request().method()} ${response.url()} → ${response.status()}`, url: response.url(), status: response.status() });
+  });
+  page.on('requestfailed', (request) => {
+    const failure = request.failure()?.errorText ?? '';
+    if (/ERR_ABORTED|NS_BINDING_ABORTED|cancelled/i.test(failure)) return;
+    problems.push({ text: `${request.method()} ${request.url()} failed: ${failure}`, url: request.url() });
+  });
+  return {
+    allow(pattern, status) {
+      allowed.push({ pattern, ...(status !== undefined ? { status } : {}) });
+    },
+    assertClean() {
+      const unexpected = problems.filter((p) => !isAllowed(p.url, p.text, p.status)).map((p) => p.text);
+      expect(unexpected, 'console errors and failed requests the journey did not expect').toEqual([]);
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl } from './queue-helpers';
 
 /**
@@ -18,6 +18,8 @@ test.afterAll(async ({ request }) => {
 });
 
 test('drain a queue and restore it', async ({ page, request }) => {
+  // No console error or failed request anywhere in the journey (login page included).
+  const guard = guardConsole(page);
   await declareRedisQueues(queue);
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], priority: 0, count: 2 });
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_email', args: ['a@example.com'], priority: 6, count: 5 });
@@ -59,4 +61,5 @@ test('drain a queue and restore it', async ({ page, request }) => {
 
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-drain-restore.png', fullPage: true });
+  guard.assertClean();
 });

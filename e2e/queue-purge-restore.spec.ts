@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, expectByPriority, removeRedisQueues, queueUrl } from './queue-helpers';
 
 /**
@@ -17,6 +17,8 @@ test.afterAll(async ({ request }) => {
 });
 
 test('purge a queue and restore the purged messages', async ({ page, browser, request }) => {
+  // No console error or failed request anywhere in the journey (login page included).
+  const guard = guardConsole(page);
   await declareRedisQueues(queue);
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.generate_report', args: ['weekly-sales'], priority: 3, count: 4 });
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_email', args: ['p@example.com'], priority: 9, count: 3 });
@@ -46,6 +48,8 @@ test('purge a queue and restore the purged messages', async ({ page, browser, re
     const dialog = page.getByTestId('purge-dialog');
     const confirm = dialog.getByTestId('action-confirm');
     await expect(confirm).toBeDisabled();
+    // The exact count (on RabbitMQ the AMQP depth, not the seconds-old statistics).
+    await expect(dialog.getByTestId('action-preview')).toHaveText('7 waiting messages will be purged (the result counts exactly what was purged).');
     await dialog.getByLabel(/to confirm/).fill(`${queue}x`);
     await expect(confirm).toBeDisabled();
     await dialog.getByLabel(/to confirm/).fill(queue);
@@ -71,4 +75,5 @@ test('purge a queue and restore the purged messages', async ({ page, browser, re
 
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore.png', fullPage: true });
+  guard.assertClean();
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl } from './queue-helpers';
 
 /**
@@ -18,6 +18,8 @@ test.afterAll(async ({ request }) => {
 });
 
 test('reprioritize all tasks of one name from the queue page', async ({ page, request }) => {
+  // No console error or failed request anywhere in the journey (login page included).
+  const guard = guardConsole(page);
   await declareRedisQueues(queue);
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_email', args: ['late@example.com'], priority: 9, count: 6 });
   await enqueue(request, BROKER, queue, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], priority: 9, count: 4 });
@@ -71,4 +73,5 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-dark.png', fullPage: true });
+  guard.assertClean();
 });

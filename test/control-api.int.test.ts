@@ -289,9 +289,11 @@ describe('control API', () => {
   it('records every operation in the audit log with its counts, newest first, paged', async () => {
     const entries = await audit(200);
     const actions = entries.map((e) => e.action);
-    for (const action of ['move', 'move.preview', 'reprioritize', 'drain', 'restore', 'purge', 'archive.restore', 'delete', 'pause', 'resume', 'retry']) {
+    for (const action of ['move', 'reprioritize', 'drain', 'restore', 'purge', 'archive.restore', 'delete', 'pause', 'resume', 'retry']) {
       expect(actions).toContain(action);
     }
+    // Previews change nothing and are not audited.
+    expect(actions.filter((a) => a.endsWith('.preview'))).toEqual([]);
     const move = entries.find((e) => e.action === 'move' && e.target.broker === 'redis' && e.target.queue === rq);
     expect(move).toMatchObject({ actor: expect.any(String), role: expect.any(String), params: { to: { broker: 'rabbitmq', queue: mq }, all: true }, result: { matched: 10_000, moved: 10_000 } });
     expect(entries.find((e) => e.action === 'purge' && e.target.queue === rq2 && 'deleted' in e.result)?.result).toMatchObject({ deleted: 300 });

@@ -20,6 +20,7 @@ export const ROLE_RULES: { methods: readonly string[] | '*'; pattern: RegExp; ro
   { methods: ['POST'], pattern: /^\/api\/v1\/auth\/login$/, role: 'public', why: 'how credentials are obtained' },
   { methods: '*', pattern: /^\/api\/\[\.\.\.\w+\]$/, role: 'public', why: 'catch-all: answers 404 for unknown API paths' },
   { methods: ['GET', 'POST'], pattern: /^\/api\/v1\/auth\/(me|logout)$/, role: 'viewer', why: 'any signed-in caller' },
+  { methods: ['GET'], pattern: /^\/api\/v1\/search$/, role: 'viewer', why: 'finding a task by id (prefix) is reading' },
   { methods: ['GET'], pattern: /^\/metrics$/, role: 'viewer', why: 'any token, unless auth.metricsPublic' },
   { methods: '*', pattern: /\/purge$/, role: 'admin', why: 'product.md §4: purge is admin only' },
   { methods: '*', pattern: /^\/api\/v1\/archives\/.*\/restore$/, role: 'admin', why: 'product.md §4' },

@@ -2,12 +2,38 @@
 
 import type { ReactNode } from 'react';
 import { formatCount } from '../format';
+import type { PreviewState } from '@/lib/client/queue-queries';
 import { buttonClass } from './dialog';
 
-export interface PreviewState {
-  count: number | null;
-  pending: boolean;
-  error: Error | null;
+export type { PreviewState };
+
+/** A preview still reading may be acted on once it found something: the operation selects by the same rule anyway. */
+export function canActOnPreview(preview: PreviewState): boolean {
+  if (preview.error) return false;
+  if (preview.pending) return (preview.progress?.matched ?? 0) > 0;
+  return true;
+}
+
+function PreviewNotice({ preview, previewText }: { preview: PreviewState; previewText: (count: number) => ReactNode }) {
+  if (preview.pending || preview.count === null) {
+    const progress = preview.progress;
+    if (!progress || progress.scanned === 0) return <>Counting the messages this affects…</>;
+    return (
+      <span data-testid="action-preview-running">
+        Counting… at least {formatCount(progress.matched)} so far ({formatCount(progress.scanned)} read).
+        {progress.matched > 0 ? ' You can go ahead before the count ends.' : ''}
+      </span>
+    );
+  }
+  return (
+    <>
+      {preview.partial ? 'At least ' : ''}
+      {previewText(preview.count)}
+      {preview.estimate ? (
+        <span className="mt-1 block text-xs opacity-80">Counted from RabbitMQ&apos;s per-priority statistics (a few seconds old); the result counts exactly.</span>
+      ) : null}
+    </>
+  );
 }
 
 export interface RunState {
@@ -65,7 +91,7 @@ export function ActionFlow({
           </Notice>
         ) : (
           <Notice tone="info" testId="action-preview">
-            {preview.pending || preview.count === null ? 'Counting the messages this affects…' : previewText(preview.count)}
+            <PreviewNotice preview={preview} previewText={previewText} />
           </Notice>
         )
       ) : null}
@@ -101,7 +127,7 @@ export function ActionFlow({
           <button
             type="button"
             className={danger ? buttonClass.danger : buttonClass.primary}
-            disabled={!canConfirm || run.isPending || (preview !== null && (preview.pending || preview.error !== null))}
+            disabled={!canConfirm || run.isPending || (preview !== null && !canActOnPreview(preview))}
             onClick={onConfirm}
             data-testid="action-confirm"
           >

@@ -2,9 +2,9 @@
 
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { getJson, isApiError, queuePath } from '@/lib/client/api';
+import { getJson, queuePath } from '@/lib/client/api';
 import { queryKeys } from '@/lib/client/query-keys';
-import { useControlAction } from '@/lib/client/queue-queries';
+import { useControlAction, useExactDepth } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
 import { ActionFlow } from './action-flow';
@@ -31,6 +31,7 @@ function isDefault(ref: QueueRef, queue: Queue): boolean {
 export function DrainDialog({ queue, queues, brokers, onClose }: PickerProps) {
   const [to, setTo] = useState<QueueRef>(parkingQueue(queue));
   const action = useControlAction<{ moved: number; to: QueueRef }>(queue.broker, queue.name);
+  const depth = useExactDepth(queue.broker, queue.name, !action.isPending && !action.isSuccess);
   const complete = to.queue.trim() !== '';
   return (
     <Dialog open onClose={onClose} title={`Drain ${queue.name}`} busy={action.isPending} testId="drain-dialog">
@@ -40,8 +41,8 @@ export function DrainDialog({ queue, queues, brokers, onClose }: PickerProps) {
       </p>
       <QueueRefPicker label="Parking queue" value={to} onChange={setTo} queues={queues} brokers={brokers} />
       <ActionFlow
-        preview={{ count: queue.depth, pending: false, error: null }}
-        previewText={(n) => `About ${formatCount(n)} waiting message${n === 1 ? '' : 's'} will move to ${to.broker}/${to.queue}.`}
+        preview={{ count: depth.data ?? null, pending: depth.isPending, error: depth.error }}
+        previewText={(n) => `${formatCount(n)} waiting message${n === 1 ? '' : 's'} will move to ${to.broker}/${to.queue}.`}
         run={action}
         result={action.data ? `Moved ${formatCount(action.data.moved)} to ${action.data.to.broker}/${action.data.to.queue}.` : null}
         confirmLabel="Drain"
@@ -59,14 +60,8 @@ export function DrainDialog({ queue, queues, brokers, onClose }: PickerProps) {
 function useSourceDepth(ref: QueueRef, enabled: boolean) {
   return useQuery({
     queryKey: [...queryKeys.queue(ref.broker, ref.queue), 'depth'] as const,
-    queryFn: async ({ signal }) => {
-      try {
-        return (await getJson<Queue>(queuePath(ref.broker, ref.queue), signal)).depth;
-      } catch (error) {
-        if (isApiError(error) && error.status === 404) return 0;
-        throw error;
-      }
-    },
+    // A parking queue that was never drained into does not exist: depth 0, not a 404.
+    queryFn: async ({ signal }) => (await getJson<Pick<Queue, 'depth'>>(`${queuePath(ref.broker, ref.queue)}?missing=empty`, signal)).depth,
     enabled: enabled && ref.queue.trim() !== '',
   });
 }

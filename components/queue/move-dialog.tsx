@@ -44,12 +44,12 @@ export function MoveDialog({
         <PrioritySelect id={priorityId} value={priority} onChange={setPriority} keepLabel="Keep each message's priority" />
       </div>
       <ActionFlow
-        preview={complete ? { count: preview.data?.matched ?? null, pending: preview.isPending, error: preview.error } : null}
+        preview={complete ? preview.preview : null}
         previewText={(n) => `${formatCount(n)} message${n === 1 ? '' : 's'} will move to ${to.broker}/${to.queue}.`}
         run={action}
         result={action.data ? `Matched ${formatCount(action.data.matched)}, moved ${formatCount(action.data.moved)} to ${to.broker}/${to.queue}.` : null}
         confirmLabel="Move"
-        canConfirm={complete && (preview.data?.matched ?? 0) > 0}
+        canConfirm={complete && preview.matched > 0}
         onConfirm={() => action.mutate({ path: queuePath(queue.broker, queue.name, '/move'), body })}
         onClose={onClose}
       />

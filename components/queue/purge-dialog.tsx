@@ -2,7 +2,7 @@
 
 import { useId, useState } from 'react';
 import { queuePath } from '@/lib/client/api';
-import { useControlAction } from '@/lib/client/queue-queries';
+import { useControlAction, useExactDepth } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
 import { ActionFlow } from './action-flow';
@@ -45,6 +45,7 @@ export function PurgeDialog({ queue, onClose }: { queue: Queue; onClose: () => v
   const confirmId = useId();
   const [typed, setTyped] = useState('');
   const action = useControlAction<PurgeResult>(queue.broker, queue.name);
+  const depth = useExactDepth(queue.broker, queue.name, !action.isPending && !action.isSuccess);
   return (
     <Dialog open onClose={onClose} title={`Purge ${queue.name}`} busy={action.isPending} testId="purge-dialog">
       <p className="text-sm text-slate-600 dark:text-slate-400">
@@ -67,8 +68,8 @@ export function PurgeDialog({ queue, onClose }: { queue: Queue; onClose: () => v
         </div>
       )}
       <ActionFlow
-        preview={{ count: queue.depth, pending: false, error: null }}
-        previewText={(n) => `About ${formatCount(n)} waiting message${n === 1 ? '' : 's'} will be purged (the count at the moment of purging is exact in the result).`}
+        preview={{ count: depth.data ?? null, pending: depth.isPending, error: depth.error }}
+        previewText={(n) => `${formatCount(n)} waiting message${n === 1 ? '' : 's'} will be purged (the result counts exactly what was purged).`}
         run={action}
         result={
           action.data ? (

@@ -36,7 +36,7 @@ export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; t
         ) : null}
       </div>
       <ActionFlow
-        preview={{ count: preview.data?.matched ?? null, pending: preview.isPending, error: preview.error }}
+        preview={preview.preview}
         previewText={(n) => `${formatCount(n)} message${n === 1 ? '' : 's'} will get priority ${priority}.`}
         run={action}
         result={
@@ -47,7 +47,7 @@ export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; t
             : null
         }
         confirmLabel="Reprioritize"
-        canConfirm={(preview.data?.matched ?? 0) > 0}
+        canConfirm={preview.matched > 0}
         onConfirm={() => action.mutate({ path: queuePath(queue.broker, queue.name, '/reprioritize'), body })}
         onClose={onClose}
       />

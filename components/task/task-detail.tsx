@@ -31,6 +31,13 @@ export function TaskDetail({ id }: { id: string }) {
               No worker has picked it up yet, or its record expired (task records are kept 7 days). If it was just enqueued, this page
               shows it as soon as a worker takes it.
             </p>
+            <Link
+              href={`/search?q=${encodeURIComponent(id)}`}
+              className="mt-3 mr-4 inline-block text-sm font-medium text-sky-700 underline dark:text-sky-400"
+              data-testid="task-not-found-search"
+            >
+              Look for it in the queues
+            </Link>
             <Link href="/" className="mt-3 inline-block text-sm font-medium text-sky-700 underline dark:text-sky-400">
               Back to the overview
             </Link>

@@ -33,7 +33,7 @@ export interface BrowseOptions {
   cursor?: string;
   /** Only messages at these Triage levels. */
   priorities?: Set<number> | null;
-  /** Only messages of this task name (exact). */
+  /** Only messages whose task name contains this, ignoring case. */
   task?: string;
   /** Only messages whose id, task name or args/kwargs JSON contain this text. */
   text?: string;
@@ -101,7 +101,7 @@ export interface QueueBroker {
  */
 export interface MessageSelector {
   ids?: readonly string[];
-  /** Exact task name. */
+  /** Part of the task name, ignoring case ("generate_report" selects `myapp.tasks.generate_report`). */
   task?: string;
   /** Triage levels the message is queued at (its Redis step / its mapped AMQP priority). */
   priorities?: readonly number[];
@@ -123,6 +123,11 @@ export interface ControlOptions {
   /** Messages per broker round (Redis: per Lua call; RabbitMQ: per confirm wait). */
   batchSize?: number;
   onProgress?: (progress: ControlProgress) => void;
+  /**
+   * Honoured by dry runs only: once aborted, reading stops after the current batch and the
+   * result says `partial` (at least `matched`). A real run is never cut short half-way.
+   */
+  signal?: AbortSignal;
 }
 
 /** What an operation actually did; `moved` may be fewer than `matched` (consumed meanwhile, or already there). */
@@ -131,6 +136,10 @@ export interface ControlResult {
   moved: number;
   /** Ids of the selected messages per id, when the selector named ids (for "unknown ids"). */
   foundIds?: string[];
+  /** A dry run counted from broker statistics (RabbitMQ's per-priority depth, seconds old) instead of reading the queue. */
+  estimate?: boolean;
+  /** A dry run stopped by its signal before the queue's end: `matched` is a lower bound. */
+  partial?: boolean;
 }
 
 /**
@@ -227,6 +236,37 @@ export interface BrokerControl {
   inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]>;
   /** The kombu queues (routing keys) behind a logical queue: a lane group's lanes, else the queue. */
   memberQueues(queue: string): Promise<string[]>;
+  /**
+   * Waiting messages whose task id starts with `idPrefix` (ignoring case), in delivery
+   * order, reading at most `options.cap` messages from the head and stopping once
+   * `options.limit` were found or `options.signal` aborts. Changes nothing (RabbitMQ: the
+   * read messages go back to their positions, marked redelivered). NOT_FOUND for an
+   * unknown queue.
+   */
+  findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch>;
+}
+
+export interface FindWaitingOptions {
+  cap: number;
+  limit: number;
+  signal?: AbortSignal;
+}
+
+/** A waiting message found by id. `position` 1 is the next one a worker takes (approximate while workers consume). */
+export interface WaitingMatch {
+  id: string;
+  task: string | null;
+  /** The Triage level it is queued at. */
+  priority: number;
+  position: number;
+}
+
+export interface WaitingSearch {
+  found: WaitingMatch[];
+  /** Messages read. */
+  scanned: number;
+  /** False when the cap or the limit stopped the read before the queue's end. */
+  complete: boolean;
 }
 
 // ---------------------------------------------------------------------------

@@ -46,6 +46,7 @@ async function toApiError(response: Response): Promise<ApiError> {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const LOGIN_PATH = '/api/v1/auth/login';
 
 /**
  * The session's CSRF token, sent as `X-CSRF-Token` on every mutation (the server refuses
@@ -81,7 +82,8 @@ function redirectToLogin(path: string): void {
 async function request<T>(path: string, init: RequestInit, retried = false): Promise<T> {
   let response: Response;
   const method = (init.method ?? 'GET').toUpperCase();
-  const csrf = SAFE_METHODS.has(method) ? null : await ensureCsrfToken();
+  // Logging in has no session yet, so no token to fetch (asking would only log a 401).
+  const csrf = SAFE_METHODS.has(method) || path === LOGIN_PATH ? null : await ensureCsrfToken();
   try {
     response = await fetch(path, {
       ...init,

@@ -1,6 +1,7 @@
 'use client';
 
-import { getJson, isApiError } from './api';
+import { getJson } from './api';
+import { operationPath } from './queue-queries';
 
 export interface OperationProgress {
   scanned: number;
@@ -9,7 +10,7 @@ export interface OperationProgress {
 }
 
 interface OperationRecord {
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
   progress: OperationProgress;
 }
 
@@ -22,18 +23,18 @@ export function newOperationId(): string {
 
 /**
  * Runs `send` (a control request carrying `operationId`) and reports the server's progress
- * counts while it runs, polling GET /api/v1/operations/{id}. The record appears only once
- * the server started the operation, so a 404 meanwhile just means "not yet".
+ * counts while it runs, polling GET /api/v1/operations/{id}?pending=1 (an operation the
+ * server has not started yet answers `pending`).
  */
 export async function withProgress<T>(operationId: string, send: () => Promise<T>, onProgress: (p: OperationProgress) => void): Promise<T> {
   let done = false;
   const poll = async () => {
     while (!done) {
       try {
-        const record = await getJson<OperationRecord>(`/api/v1/operations/${encodeURIComponent(operationId)}`);
+        const record = await getJson<OperationRecord>(operationPath(operationId));
         if (!done) onProgress(record.progress);
-      } catch (error) {
-        if (!isApiError(error) || error.status !== 404) return;
+      } catch {
+        return;
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

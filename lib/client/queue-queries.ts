@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MessagePage, Queue } from '@/lib/shared/types';
-import { getJson, isApiError, postJson, queuePath } from './api';
+import { getJson, postJson, queuePath } from './api';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys, type MessageFilters } from './query-keys';
 import { useLiveEvents, useLiveQueues, type LiveStatus } from './use-live-events';
@@ -95,10 +95,27 @@ export function useMessagePage(broker: string, name: string, filters: MessageFil
   });
 }
 
+/**
+ * The count to show before a destructive action: the queue read on its own, where RabbitMQ
+ * adds the exact AMQP depth (`details.exactDepth`) to its statistics, which lag by seconds.
+ */
+export function useExactDepth(broker: string, name: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...queryKeys.queue(broker, name), 'exact-depth'] as const,
+    queryFn: async ({ signal }) => {
+      const queue = await getJson<Queue>(queuePath(broker, name), signal);
+      return typeof queue.details.exactDepth === 'number' ? queue.details.exactDepth : queue.depth;
+    },
+    enabled,
+    staleTime: 0,
+  });
+}
+
 export interface OperationRecord {
   id: string;
   action: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /** `pending`: the server has not started it yet (asked with `?pending=1`). */
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
   progress: { scanned: number; matched: number; moved: number };
   result: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
@@ -110,18 +127,16 @@ const OPERATION_POLL_MS = 400;
 function useOperation(id: string | null, running: boolean) {
   return useQuery({
     queryKey: queryKeys.operation(id ?? 'none'),
-    queryFn: async ({ signal }) => {
-      try {
-        return await getJson<OperationRecord>(`/api/v1/operations/${encodeURIComponent(id!)}`, signal);
-      } catch (error) {
-        // The record appears once the server has started the operation.
-        if (isApiError(error) && error.status === 404) return null;
-        throw error;
-      }
-    },
+    // The record appears once the server has started the operation; until then it is `pending`.
+    queryFn: ({ signal }) => getJson<OperationRecord>(operationPath(id!), signal),
     enabled: id !== null && running,
     refetchInterval: running ? OPERATION_POLL_MS : false,
   });
+}
+
+/** Polled while the request that starts it is in flight: an id not recorded yet is `pending`, not a 404. */
+export function operationPath(id: string): string {
+  return `/api/v1/operations/${encodeURIComponent(id)}?pending=1`;
 }
 
 function newOperationId(): string {
@@ -160,17 +175,57 @@ export function useControlAction<T>(broker: string, name: string, options: { tra
   };
 }
 
+/** What a dialog shows before it acts: a count, or the running count of a preview still reading. */
+export interface PreviewState {
+  count: number | null;
+  pending: boolean;
+  error: Error | null;
+  /** While the preview reads the queue: its running count. */
+  progress?: { scanned: number; matched: number } | null;
+  /** `count` is a lower bound: the preview was stopped before the queue's end. */
+  partial?: boolean;
+  /** `count` comes from the broker's statistics (RabbitMQ's per-priority depth, seconds old). */
+  estimate?: boolean;
+}
+
+export interface DryRunResult {
+  matched: number;
+  moved: number;
+  /** Counted from broker statistics, not by reading. */
+  estimate?: boolean;
+  /** Stopped before the queue's end (an operation or a newer preview on the queue): at least `matched`. */
+  partial?: boolean;
+}
+
 /**
  * A dry run of reprioritize or move: how many messages the body selects, changing nothing.
- * Keyed on the body, so editing the form re-counts.
+ * Keyed on the body, so editing the form re-counts. A dry run that has to read the queue
+ * reports its running count (`preview.progress`), and `matched` is that count meanwhile, so
+ * the operator may act before it ends.
  */
 export function useDryRun(broker: string, name: string, action: 'reprioritize' | 'move', body: Record<string, unknown>, enabled: boolean) {
-  return useQuery({
+  const [operationId, setOperationId] = useState<string | null>(null);
+  const query = useQuery({
     queryKey: [...queryKeys.queue(broker, name), 'dry-run', action, body] as const,
-    queryFn: ({ signal }) =>
-      postJson<{ matched: number; moved: number }>(queuePath(broker, name, `/${action}`), { ...body, dryRun: true }, signal),
+    queryFn: ({ signal }) => {
+      const id = newOperationId();
+      setOperationId(id);
+      return postJson<DryRunResult>(queuePath(broker, name, `/${action}`), { ...body, dryRun: true, operationId: id }, signal);
+    },
     enabled,
     staleTime: 0,
     gcTime: 0,
   });
+  const counting = query.isFetching && !query.data;
+  const operation = useOperation(operationId, counting);
+  const progress = counting ? (operation.data?.progress ?? null) : null;
+  const preview: PreviewState = {
+    count: query.data?.matched ?? null,
+    pending: query.isPending,
+    error: query.error,
+    progress,
+    partial: query.data?.partial === true,
+    estimate: query.data?.estimate === true,
+  };
+  return { ...query, preview, matched: query.data?.matched ?? progress?.matched ?? 0 };
 }

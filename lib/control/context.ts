@@ -5,6 +5,7 @@ import { OperationStore, lockQueue } from '@/lib/state/operations';
 import { PauseStore } from '@/lib/state/pause-store';
 import { ArchiveStore } from '@/lib/state/archive';
 import { readTaskMeta, type TaskMeta } from '@/lib/celery/result-backend';
+import { runPreview, stopPreviews } from './previews';
 
 /** The state Redis client, named without importing the client library here. */
 type Redis = ConstructorParameters<typeof AuditLog>[0];
@@ -66,20 +67,28 @@ export interface OperationSpec {
   params: Record<string, unknown>;
   /** Queues this operation changes: held exclusively while it runs (409 if busy). */
   locks?: { broker: string; queue: string }[];
+  /**
+   * A dry run. Not audited: it changes nothing, and a dialog re-counts on every edit, so
+   * auditing them buried the real operation under copies of its preview. It gets a signal
+   * that a later preview or operation on the same queue aborts (previews.ts).
+   */
+  preview?: boolean;
 }
 
 /**
- * Runs one control operation: a pollable operation record with progress, and an audit
- * entry with its result counts (or its error) whatever happens. The result gains
- * `operationId`.
+ * Runs one control operation: a pollable operation record with progress, and (unless it is
+ * a preview) an audit entry with its result counts (or its error) whatever happens. The
+ * result gains `operationId`. An operation stops the previews running on the queues it
+ * locks before it starts, so none of them holds messages out of its sight.
  */
 export async function runOperation<R extends Record<string, unknown>>(
   ctx: ControlContext,
   spec: OperationSpec,
-  work: (progress: (p: ControlProgress) => void) => Promise<R>,
+  work: (progress: (p: ControlProgress) => void, signal?: AbortSignal) => Promise<R>,
 ): Promise<R & { operationId: string }> {
   const tracker = await operations(ctx).start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
   const entry = { actor: ctx.actor.name, role: ctx.actor.role, action: spec.action, target: spec.target, params: spec.params };
+  const record = (result: Record<string, unknown>) => (spec.preview ? Promise.resolve() : audit(ctx).append({ ...entry, result }));
   const releases: (() => Promise<void>)[] = [];
   try {
     for (const lock of spec.locks ?? []) {
@@ -87,15 +96,20 @@ export async function runOperation<R extends Record<string, unknown>>(
       if (!release) throw new TriageError('CONFLICT', `another control operation is running on ${lock.broker}/${lock.queue}; try again when it has finished`);
       releases.push(release);
     }
-    const result = await work((p) => tracker.progress(p));
-    await Promise.all([audit(ctx).append({ ...entry, result }), tracker.finish(result, null)]);
+    const progress = (p: ControlProgress) => tracker.progress(p);
+    let result: R;
+    if (spec.preview && spec.target.queue !== undefined) {
+      result = await runPreview({ broker: spec.target.broker, queue: spec.target.queue }, (signal) => work(progress, signal));
+    } else {
+      await Promise.all((spec.locks ?? []).map(stopPreviews));
+      result = await work(progress);
+    }
+    await Promise.all([record(result), tracker.finish(result, null)]);
     return { ...result, operationId: tracker.id };
   } catch (error) {
     const failure = { code: isTriageError(error) ? error.code : 'INTERNAL', message: describeError(error) };
     await Promise.all([
-      audit(ctx)
-        .append({ ...entry, result: { error: failure } })
-        .catch(() => {}),
+      record({ error: failure }).catch(() => {}),
       tracker.finish(null, failure),
     ]);
     throw error;
@@ -119,4 +133,9 @@ export async function assertIdsPresent(broker: QueueBroker, queue: string, selec
       unknown: unknown.slice(0, 100),
     });
   }
+}
+
+/** What a dry run's answer adds to `{matched, moved}`: counted from statistics, or stopped early (at least `matched`). */
+export function previewFlags(result: ControlResult): { estimate?: true; partial?: true } {
+  return { ...(result.estimate ? { estimate: true as const } : {}), ...(result.partial ? { partial: true as const } : {}) };
 }

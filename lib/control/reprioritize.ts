@@ -1,5 +1,5 @@
 import type { ControlContext } from './context';
-import { assertIdsPresent, runOperation } from './context';
+import { assertIdsPresent, previewFlags, runOperation } from './context';
 import { selectionParams, selectorOf, type Match } from './schemas';
 
 export interface ReprioritizeInput {
@@ -16,9 +16,10 @@ export interface ReprioritizeInput {
  * back of their new priority, in the order they had (FIFO within a priority holds).
  * `matched` counts every selected message; `moved` those whose level actually changed
  * (a message already at the requested level stays where it is). `dryRun` changes nothing
- * and reports `moved: 0`.
+ * and reports `moved: 0`; `estimate: true` when it counted from broker statistics (see
+ * ControlResult).
  */
-export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput): Promise<{ matched: number; moved: number; operationId: string }> {
+export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput): Promise<{ matched: number; moved: number; estimate?: boolean; partial?: boolean; operationId: string }> {
   const broker = await ctx.broker(input.broker);
   const selector = selectorOf(input);
   return runOperation(
@@ -28,14 +29,16 @@ export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput
       target: { broker: input.broker, queue: input.queue },
       params: { priority: input.priority, ...selectionParams(input), ...(input.dryRun ? { dryRun: true } : {}) },
       locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
+      preview: input.dryRun,
     },
-    async (progress) => {
+    async (progress, signal) => {
       await assertIdsPresent(broker, input.queue, selector);
       const result = await broker.control.relocate(input.queue, selector, { queue: input.queue, priority: input.priority }, {
         dryRun: input.dryRun,
         onProgress: progress,
+        signal,
       });
-      return { matched: result.matched, moved: input.dryRun ? 0 : result.moved };
+      return { matched: result.matched, moved: input.dryRun ? 0 : result.moved, ...previewFlags(result) };
     },
   );
 }

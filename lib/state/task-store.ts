@@ -13,6 +13,8 @@ export type { TaskHistoryEntry, TaskRecord, TaskState } from '@/lib/shared/task-
 export const DEFAULT_TASK_TTL_SEC = 7 * 24 * 3600;
 // A task retried forever must not grow without bound.
 const MAX_HISTORY = 100;
+// Keys SCAN examines per call in a prefix search.
+const SCAN_COUNT = 1000;
 
 export class TaskStore {
   private readonly keys;
@@ -36,6 +38,34 @@ export class TaskStore {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Records whose id starts with `prefix` (as stored; ids are matched case-sensitively by
+   * Redis): a SCAN over the task keys that stops after `limit` hits or once it examined
+   * about `maxKeys` keys, so its cost stays bounded however many tasks are kept.
+   */
+  async findByIdPrefix(prefix: string, options: { limit: number; maxKeys: number }): Promise<{ records: TaskRecord[]; complete: boolean }> {
+    const pattern = `${this.keys.task(prefix).replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const keys: string[] = [];
+    let cursor = '0';
+    let examined = 0;
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      examined += SCAN_COUNT;
+      keys.push(...batch);
+    } while (cursor !== '0' && keys.length < options.limit && examined < options.maxKeys);
+    const chosen = [...new Set(keys)].slice(0, options.limit);
+    const raws = chosen.length > 0 ? await this.redis.mget(...chosen) : [];
+    const records = raws.flatMap((raw) => {
+      try {
+        return raw ? [JSON.parse(raw) as TaskRecord] : [];
+      } catch {
+        return [];
+      }
+    });
+    return { records, complete: cursor === '0' && keys.length <= options.limit };
   }
 
   /**

@@ -8,6 +8,7 @@ import type {
   ControlOptions,
   ControlProgress,
   ControlResult,
+  FindWaitingOptions,
   MessageSelector,
   PidboxCommand,
   PutItem,
@@ -16,12 +17,15 @@ import type {
   TargetOptions,
   TransferMessage,
   TransferSink,
+  WaitingSearch,
 } from '../../types';
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
 import { assertReadable, maxPriorityOf, reservedQueueReason } from '../queue-view';
 import { checkQueue } from '../topology';
+import { matchesSelector, selectsByLevelOnly } from '../../browse-filter';
+import { findWaitingInQueue } from './find-waiting';
 import { openQueueReader } from './queue-reader';
 import { fromAmqp, toAmqp } from './transfer';
 
@@ -76,6 +80,11 @@ export class RabbitControl implements BrokerControl {
   async memberQueues(queue: string): Promise<string[]> {
     await this.maxPriority(queue);
     return [queue];
+  }
+
+  async findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch> {
+    const max = await this.maxPriority(queue);
+    return findWaitingInQueue(this.deps.connection, this.deps.brokerId, queue, max, idPrefix, options);
   }
 
   async prepareTarget(queue: string, options: TargetOptions = {}): Promise<void> {
@@ -243,6 +252,26 @@ export class RabbitControl implements BrokerControl {
     }
   }
 
+  /**
+   * A dry run that selects by level only, counted without reading a message: everything is
+   * the exact AMQP depth; some levels are the management API's per-priority depth
+   * (`priority_lengths`, a statistics sample up to ~5 s old, hence `estimate`). Null when
+   * RabbitMQ reports no split for the queue (no x-max-priority, stats not in yet, API down):
+   * the caller then reads the queue.
+   */
+  private async countByLevel(queue: string, maxPriority: number, selector: MessageSelector, exactDepth: number): Promise<ControlResult | null> {
+    if (!selector.priorities) return { matched: exactDepth, moved: 0 };
+    if (maxPriority === 0) return null;
+    const record = await this.deps.management.getQueue(queue).catch(() => null);
+    if (!record?.priorityLengths) return null;
+    const wanted = new Set(selector.priorities);
+    let matched = 0;
+    for (const [wire, count] of Object.entries(record.priorityLengths)) {
+      if (count > 0 && wanted.has(fromRabbitPriority(Number(wire), maxPriority))) matched += count;
+    }
+    return { matched, moved: 0, estimate: true };
+  }
+
   private withPublisher<T>(work: (publish: (queue: string, items: { content: Buffer; options: Options.Publish }[]) => Promise<void>) => Promise<T>): Promise<T> {
     return this.deps.connection.withConfirmChannel(async (channel) => {
       const returned: string[] = [];
@@ -278,6 +307,13 @@ export class RabbitControl implements BrokerControl {
   ): Promise<ControlResult> {
     const start = await checkQueue(this.deps.connection, queue);
     if (!start) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.deps.brokerId}`);
+    if (options.dryRun && selectsByLevelOnly(selector)) {
+      const counted = await this.countByLevel(queue, maxPriority, selector, start.messageCount);
+      if (counted) {
+        options.onProgress?.({ scanned: 0, matched: counted.matched, moved: 0 });
+        return counted;
+      }
+    }
     const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
@@ -304,7 +340,8 @@ export class RabbitControl implements BrokerControl {
       });
       const writer = options.dryRun ? null : write;
       let exhausted = false;
-      while (!exhausted && !failure) {
+      const cancelled = () => Boolean(options.dryRun && options.signal?.aborted);
+      while (!exhausted && !failure && !cancelled()) {
         const batch: { tag: AmqpMessage; message: TransferMessage }[] = [];
         let read = 0;
         while (read < batchSize && !failure) {
@@ -317,7 +354,7 @@ export class RabbitControl implements BrokerControl {
           for (const tag of got) {
             counts.scanned += 1;
             const message = fromAmqp(tag, maxPriority);
-            const selected = selects(message, selector, ids);
+            const selected = matchesSelector(message, message.level, selector, ids);
             if (selected) {
               counts.matched += 1;
               if (message.id && ids) found.add(message.id);
@@ -346,7 +383,8 @@ export class RabbitControl implements BrokerControl {
       await reader.stop();
       await settle();
     });
-    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+    const partial = Boolean(options.dryRun && options.signal?.aborted);
+    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}), ...(partial ? { partial } : {}) };
   }
 }
 
@@ -371,13 +409,6 @@ function parseJsonObject(content: Buffer): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-function selects(message: TransferMessage, selector: MessageSelector, ids: Set<string> | null): boolean {
-  if (selector.priorities && !selector.priorities.includes(message.level)) return false;
-  if (selector.task !== undefined && message.task !== selector.task) return false;
-  if (ids && (message.id === null || !ids.has(message.id))) return false;
-  return true;
 }
 
 function wirePriorityOf(message: TransferMessage): number {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { plainLayout } from '../layout';
-import { matches, payloadFor, peek, toTransfer } from './envelope';
+import { matchesSelector as matches } from '../../browse-filter';
+import { payloadFor, peek, toTransfer } from './envelope';
 
 const layout = (name: string) => plainLayout({ globalKeyprefix: '', sep: '\x06\x16', steps: [0, 3, 6, 9] }, name, undefined);
 

@@ -1,7 +1,7 @@
 import { toRedisPayload, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { kombuEffectivePriority } from '@/lib/shared/priority';
 import { TriageError } from '@/lib/shared/errors';
-import type { MessageSelector, TransferMessage } from '../../types';
+import type { TransferMessage } from '../../types';
 import { targetList, type PhysicalList, type QueueLayout } from '../layout';
 
 /**
@@ -48,13 +48,6 @@ export function peek(raw: Buffer): Peeked {
     }
   }
   return { raw, envelope, id, task };
-}
-
-export function matches(message: { id: string | null; task: string | null }, level: number, selector: MessageSelector, ids: Set<string> | null): boolean {
-  if (selector.priorities && !selector.priorities.includes(level)) return false;
-  if (selector.task !== undefined && message.task !== selector.task) return false;
-  if (ids && (message.id === null || !ids.has(message.id))) return false;
-  return true;
 }
 
 /** The broker-neutral form of a list element. */

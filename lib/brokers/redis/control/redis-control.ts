@@ -7,6 +7,7 @@ import type {
   ControlOptions,
   ControlProgress,
   ControlResult,
+  FindWaitingOptions,
   MessageSelector,
   PutItem,
   RemoteCommand,
@@ -14,12 +15,15 @@ import type {
   TargetOptions,
   TransferMessage,
   TransferSink,
+  WaitingSearch,
 } from '../../types';
 import { withRedis } from '../connection';
 import { bindingKey, bindingMember } from '../keys';
 import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { matches, payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
+import { matchesSelector, selectsByLevelOnly } from '../../browse-filter';
+import { payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
+import { findWaitingInLayout } from './find-waiting';
 import { publishPidbox, requestPidbox } from './pidbox';
 import { relocateAll } from './relocate-all';
 
@@ -88,6 +92,10 @@ export class RedisControl implements BrokerControl {
     });
   }
 
+  findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch> {
+    return withRedis(this.deps.brokerId, async () => findWaitingInLayout(this.client, await this.layout(queue), idPrefix, options));
+  }
+
   async memberQueues(queue: string): Promise<string[]> {
     const layout = await this.layout(queue);
     return [...new Set(layout.lists.map((l) => l.queue))];
@@ -106,7 +114,7 @@ export class RedisControl implements BrokerControl {
       if (target.queue !== queue && source.lists.some((l) => destKeys.has(l.key))) {
         throw new TriageError('CONFLICT', `queues ${queue} and ${target.queue} share Redis lists (a lane and its group?)`);
       }
-      if (selector.ids === undefined && selector.task === undefined) {
+      if (selectsByLevelOnly(selector)) {
         const lists = source.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
         const declare = () => (target.queue === queue ? Promise.resolve() : this.declare(dest));
         const counts = await relocateAll(this.client, lists, dest, target.priority, batchSizeOf(options), options, declare);
@@ -143,6 +151,14 @@ export class RedisControl implements BrokerControl {
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options: ControlOptions = {}): Promise<ControlResult> {
     return withRedis(this.deps.brokerId, async () => {
       const source = await this.layout(queue);
+      if (options.dryRun && selectsByLevelOnly(selector)) {
+        // Every message of the selected lists: their lengths say it, no need to read them.
+        const lists = source.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
+        const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
+        const matched = lengths.reduce((sum, n) => sum + n, 0);
+        options.onProgress?.({ scanned: matched, matched, moved: 0 });
+        return { matched, moved: 0 };
+      }
       const run = scripts(this.client)['remove-batch'];
       return this.walk(source, selector, options, async (list, batch, counts) => {
         if (batch.length === 0 || options.dryRun) return new Set<Peeked>();
@@ -219,6 +235,7 @@ export class RedisControl implements BrokerControl {
     const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
     const lists = layout.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
     const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
+    const cancelled = () => Boolean(options.dryRun && options.signal?.aborted);
     for (const [i, list] of lists.entries()) {
       let budget = lengths[i]!;
       // Examined messages that stayed at the tail (not selected, or already in place), and
@@ -226,7 +243,7 @@ export class RedisControl implements BrokerControl {
       // each read the anchor is checked and, if it moved, found again.
       let skip = 0;
       let anchor: Buffer | null = null;
-      while (budget > 0) {
+      while (budget > 0 && !cancelled()) {
         const want = Math.min(batchSize, budget);
         let items: Buffer[];
         for (;;) {
@@ -251,7 +268,7 @@ export class RedisControl implements BrokerControl {
         const peeked = items.map(peek);
         const selected: Peeked[] = [];
         for (const p of peeked) {
-          if (matches(p, list.level, selector, ids)) {
+          if (matchesSelector(p, list.level, selector, ids)) {
             selected.push(p);
             if (p.id && ids) found.add(p.id);
           }
@@ -264,7 +281,7 @@ export class RedisControl implements BrokerControl {
         if (items.length < want) break;
       }
     }
-    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}) };
+    return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}), ...(cancelled() ? { partial: true } : {}) };
   }
 
   /**
