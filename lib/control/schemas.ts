@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MessageSelector } from '@/lib/brokers/types';
 import { PrioritySchema } from '@/lib/shared/priority';
-import { PageLimitSchema } from '@/lib/shared/types';
+import { PageLimitSchema, SECURITY_EVENT_KINDS } from '@/lib/shared/types';
 
 /** Request bodies of the control endpoints (product.md §4), validated at the edge. */
 
@@ -90,6 +90,9 @@ export const AuditQuerySchema = z
     queue: AuditFilterSchema,
   })
   .strict();
+
+/** The audit log's filters plus `kind` (failed, denied, login_failed). */
+export const SecurityLogQuerySchema = AuditQuerySchema.extend({ kind: z.enum(SECURITY_EVENT_KINDS).optional() }).strict();
 
 export type QueueRef = z.infer<typeof QueueRefSchema>;
 export type Match = z.infer<typeof MatchSchema>;
