@@ -21,13 +21,15 @@ function errorOf(result: Record<string, unknown>): { code?: string; message?: st
 function Target({ target }: { target: AuditEntryInfo['target'] }) {
   return (
     <div className="space-y-0.5">
-      {target.queue ? (
+      {target.broker && target.queue ? (
         <Link href={queueHref(target.broker, target.queue)} className="font-mono break-all text-sky-800 hover:underline dark:text-sky-300">
           {target.broker}/{target.queue}
         </Link>
-      ) : (
+      ) : target.broker ? (
         <span className="font-mono">{target.broker}</span>
-      )}
+      ) : null}
+      {target.user ? <div className="font-mono">user {target.user}</div> : null}
+      {target.token ? <div className="font-mono">token {target.token}</div> : null}
       {target.task ? (
         <div>
           <Link href={`/tasks/${encodeURIComponent(target.task)}`} className="font-mono text-xs break-all text-sky-800 hover:underline dark:text-sky-300">

@@ -103,6 +103,9 @@ export interface Health {
   brokers: BrokerHealth[];
 }
 
+/** `GET /api/v1/health` without credentials: up or not, nothing about the brokers. */
+export type PublicHealth = Pick<Health, 'status'>;
+
 /** product.md §4 `Worker`, as Triage's worker store keeps it (Triage's and real Celery workers). */
 export interface WorkerRecord {
   id: string;

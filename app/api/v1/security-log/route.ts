@@ -1,6 +1,6 @@
 import { SecurityLogQuerySchema } from '@/lib/control/schemas';
 import { route } from '@/lib/server/http';
-import { securityLog } from '@/lib/server/audit-trail';
+import { serverSecurityLog } from '@/lib/server/audit-trail';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -11,5 +11,5 @@ export const runtime = 'nodejs';
  */
 export const GET = route({ role: 'admin', query: SecurityLogQuerySchema }, async ({ query }) => {
   const { limit, cursor, ...filter } = query;
-  return securityLog().page(limit, cursor ?? null, filter);
+  return serverSecurityLog().page(limit, cursor ?? null, filter);
 });
