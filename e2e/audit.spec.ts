@@ -42,11 +42,13 @@ test('changes appear in the audit log, failures and refusals in the admins’ se
 
   // From here on: the 404 and 403 above are console errors by design.
   const consoleErrors = watchConsole(page);
-  await test.step('the audit log, filtered by queue in the URL, shows the two changes, newest first', async () => {
+  await test.step('the audit log, filtered by queue in the URL, shows the changes, newest first', async () => {
     await page.goto(`/audit?queue=${encodeURIComponent(queue)}`);
     const rows = page.getByTestId('audit-row');
-    await expect(rows.getByTestId('audit-action')).toHaveText(['resume', 'pause']);
-    for (const actor of await rows.getByTestId('audit-actor').allTextContents()) expect(actor).toBe(operator.name);
+    // The setup's enqueue (with the bootstrap token) is audited too.
+    await expect(rows.getByTestId('audit-action')).toHaveText(['resume', 'pause', 'enqueue']);
+    await expect(rows.getByTestId('audit-actor')).toHaveText([operator.name, operator.name, 'TRIAGE_ADMIN_TOKEN']);
+    await expect(rows.nth(2).getByTestId('audit-result')).toContainText('enqueued 1');
     await expect(rows.first()).toContainText('operator');
     await expect(rows.first().getByTestId('audit-result')).toContainText('ok');
     await expect(rows.first().getByRole('link', { name: `redis/${queue}` })).toHaveAttribute('href', `/queues/redis/${queue}`);
