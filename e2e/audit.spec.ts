@@ -72,8 +72,9 @@ test('changes appear in the audit log, failures and refusals in the admins’ se
     users.push(admin);
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const adminPage = await context.newPage();
-    const adminErrors = watchConsole(adminPage);
     await logIn(adminPage, admin, '/audit');
+    // After login: the login page's own "who am I" answers 401 before it.
+    const adminErrors = watchConsole(adminPage);
     await adminPage.getByRole('link', { name: 'Security' }).click();
     await expect(adminPage).toHaveURL(/log=security/);
     await adminPage.getByLabel('queue').fill(queue);
