@@ -1,44 +1,59 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { createUser, deleteUser, enqueue, logIn, postAsUser, queuePath, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
- * Journey: an operator pauses a queue and tries to delete a task that is not there; both
- * show up in the audit log with the operator's name and role, the outcome of each, and
- * filters that live in the URL.
+ * Journey: an operator pauses a queue, resumes it, tries to delete a task that is not there
+ * and to purge (admins only). The audit log shows what changed, with the operator's name and
+ * role and filters that live in the URL; the failed delete and the refused purge are in the
+ * security log, which only an admin sees (a tab of the audit page).
  */
 
 const queue = uniqueQueue('audit');
-let user: TestUser | null = null;
+const users: TestUser[] = [];
 
 test.afterAll(async ({ request }) => {
-  if (user) await deleteUser(request, user);
+  for (const user of users) await deleteUser(request, user);
   await removeRedisQueues(queue);
 });
 
-test('actions appear in the audit log with actor and result', async ({ page, request }) => {
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+test('changes appear in the audit log, failures and refusals in the admins’ security log', async ({ page, browser, request }) => {
   await declareRedisQueues(queue);
   await enqueue(request, 'redis', queue, { task: 'triage.tasks.noop' });
-  user = await createUser(request, 'operator');
-  await logIn(page, user);
+  const operator = await createUser(request, 'operator');
+  users.push(operator);
+  await logIn(page, operator);
 
-  await test.step('an operator pauses the queue, resumes it, and asks to delete a missing task', async () => {
+  await test.step('an operator pauses the queue, resumes it, asks to delete a missing task and to purge', async () => {
     expect((await postAsUser(page, queuePath('redis', queue, '/pause'), {})).status).toBe(200);
     expect((await postAsUser(page, queuePath('redis', queue, '/resume'), {})).status).toBe(200);
-    const missing = await postAsUser(page, queuePath('redis', queue, '/delete'), { ids: ['no-such-task'] });
-    expect(missing.status).toBe(404);
+    expect((await postAsUser(page, queuePath('redis', queue, '/delete'), { ids: ['no-such-task'] })).status).toBe(404);
+    expect((await postAsUser(page, queuePath('redis', queue, '/purge'), { confirm: queue })).status).toBe(403);
   });
 
-  await test.step('the audit log, filtered by queue in the URL, shows all three, newest first', async () => {
+  // From here on: the 404 and 403 above are console errors by design.
+  const consoleErrors = watchConsole(page);
+  await test.step('the audit log, filtered by queue in the URL, shows the changes, newest first', async () => {
     await page.goto(`/audit?queue=${encodeURIComponent(queue)}`);
     const rows = page.getByTestId('audit-row');
-    await expect(rows).toHaveCount(3);
-    await expect(rows.getByTestId('audit-action')).toHaveText(['delete', 'resume', 'pause']);
-    for (const actor of await rows.getByTestId('audit-actor').allTextContents()) expect(actor).toBe(user!.name);
+    // The setup's enqueue (with the bootstrap token) is audited too.
+    await expect(rows.getByTestId('audit-action')).toHaveText(['resume', 'pause', 'enqueue']);
+    await expect(rows.getByTestId('audit-actor')).toHaveText([operator.name, operator.name, 'TRIAGE_ADMIN_TOKEN']);
+    await expect(rows.nth(2).getByTestId('audit-result')).toContainText('enqueued 1');
     await expect(rows.first()).toContainText('operator');
-    await expect(rows.first().getByTestId('audit-result')).toContainText('failed (NOT_FOUND)');
-    await expect(rows.nth(2).getByTestId('audit-result')).toContainText('ok');
+    await expect(rows.first().getByTestId('audit-result')).toContainText('ok');
     await expect(rows.first().getByRole('link', { name: `redis/${queue}` })).toHaveAttribute('href', `/queues/redis/${queue}`);
+    // The security log is for admins: no tab for an operator.
+    await expect(page.getByRole('link', { name: 'Security' })).toHaveCount(0);
     await page.screenshot({ path: 'e2e/screenshots/audit.png', fullPage: true });
   });
 
@@ -51,4 +66,35 @@ test('actions appear in the audit log with actor and result', async ({ page, req
     await expect(rows).toHaveCount(1);
     await expect(rows.getByTestId('audit-action')).toHaveText('pause');
   });
+
+  await test.step('an admin finds the failed delete and the refused purge in the security tab', async () => {
+    const admin = await createUser(request, 'admin');
+    users.push(admin);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const adminPage = await context.newPage();
+    await logIn(adminPage, admin, '/audit');
+    // After login: the login page's own "who am I" answers 401 before it.
+    const adminErrors = watchConsole(adminPage);
+    await adminPage.getByRole('link', { name: 'Security' }).click();
+    await expect(adminPage).toHaveURL(/log=security/);
+    await adminPage.getByLabel('queue').fill(queue);
+    await adminPage.getByRole('button', { name: 'Filter' }).click();
+    await expect(adminPage).toHaveURL(new RegExp(`log=security.*queue=${queue}`));
+    const rows = adminPage.getByTestId('audit-row');
+    await expect(rows.getByTestId('audit-action')).toHaveText([`POST ${queuePath('redis', queue, '/purge')}`, 'delete']);
+    await expect(rows.nth(0).getByTestId('audit-result')).toContainText('refused (FORBIDDEN)');
+    await expect(rows.nth(1).getByTestId('audit-result')).toContainText('failed (NOT_FOUND)');
+    for (const actor of await rows.getByTestId('audit-actor').allTextContents()) expect(actor).toBe(operator.name);
+    await expect(adminPage.getByRole('link', { name: 'Security' })).toHaveAttribute('aria-current', 'page');
+    await adminPage.screenshot({ path: 'e2e/screenshots/audit-security.png', fullPage: true });
+    await adminPage.emulateMedia({ colorScheme: 'dark' });
+    await adminPage.screenshot({ path: 'e2e/screenshots/audit-security-dark.png', fullPage: true });
+    await adminPage.emulateMedia({ colorScheme: 'light' });
+    await adminPage.setViewportSize({ width: 390, height: 844 });
+    await expect(rows).toHaveCount(2);
+    await adminPage.screenshot({ path: 'e2e/screenshots/audit-security-phone.png', fullPage: true });
+    await context.close();
+    expect(adminErrors).toEqual([]);
+  });
+  expect(consoleErrors).toEqual([]);
 });

@@ -19,6 +19,7 @@ import * as retryQueueRoute from '@/app/api/v1/queues/[broker]/[queue]/retry/rou
 import * as retryTaskRoute from '@/app/api/v1/tasks/[id]/retry/route';
 import * as archiveRestoreRoute from '@/app/api/v1/archives/[archiveId]/restore/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
+import * as securityLogRoute from '@/app/api/v1/security-log/route';
 import * as operationRoute from '@/app/api/v1/operations/[id]/route';
 import * as operationEvents from '@/app/api/v1/operations/[id]/events/route';
 import * as tasksRoute from '@/app/api/v1/queues/[broker]/[queue]/tasks/route';
@@ -297,8 +298,10 @@ describe('control API', () => {
     const move = entries.find((e) => e.action === 'move' && e.target.broker === 'redis' && e.target.queue === rq);
     expect(move).toMatchObject({ actor: expect.any(String), role: expect.any(String), params: { to: { broker: 'rabbitmq', queue: mq }, all: true }, result: { matched: 10_000, moved: 10_000 } });
     expect(entries.find((e) => e.action === 'purge' && e.target.queue === rq2 && 'deleted' in e.result)?.result).toMatchObject({ deleted: 300 });
-    const failed = entries.find((e) => e.action === 'move' && (e.result as { error?: { code: string } }).error?.code === 'CONFLICT');
-    expect(failed).toBeDefined();
+    // Failures go to the security log (capped apart), never the audit log.
+    expect(entries.filter((e) => 'error' in e.result)).toEqual([]);
+    const security = await call<{ entries: AuditEntry[] }>(securityLogRoute.GET, 'GET', '/api/v1/security-log?limit=200&kind=failed&action=move');
+    expect(security.body.entries.find((e) => (e.result as { error?: { code: string } }).error?.code === 'CONFLICT')).toMatchObject({ kind: 'failed', target: { broker: 'redis' } });
     // Newest first, and cursors page through without overlap.
     const page1 = await call<{ entries: AuditEntry[]; nextCursor: string | null }>(auditRoute.GET, 'GET', '/api/v1/audit?limit=3');
     const page2 = await call<{ entries: AuditEntry[]; nextCursor: string | null }>(auditRoute.GET, 'GET', `/api/v1/audit?limit=3&cursor=${page1.body.nextCursor}`);

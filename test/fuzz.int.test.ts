@@ -111,10 +111,10 @@ interface Failure {
 
 async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  // Refused requests may be logged (audit, events) and counted (throttling), and the live
+  // Refused requests may be logged (audit, security log, events) and counted (throttling), and the live
   // sampler (started by /metrics and the events stream) records backlog history: records of
   // what happened, not state a request changed.
-  const ignored = /(throttle|session|audit|events|tokens:last-used|history)/;
+  const ignored = /(throttle|session|audit|security|events|tokens:last-used|history)/;
   for (const pattern of [`${prefix}*`, `*${rq}*`]) {
     for (const key of await redis.keys(pattern)) {
       if (ignored.test(key.startsWith(prefix) ? key.slice(prefix.length) : key.replace(rq, ''))) continue;

@@ -25,6 +25,7 @@ export const ROLE_RULES: { methods: readonly string[] | '*'; pattern: RegExp; ro
   { methods: '*', pattern: /\/purge$/, role: 'admin', why: 'product.md §4: purge is admin only' },
   { methods: '*', pattern: /^\/api\/v1\/archives\/.*\/restore$/, role: 'admin', why: 'product.md §4' },
   { methods: '*', pattern: /^\/api\/v1\/(tokens|users)(\/|$)/, role: 'admin', why: 'user and token admin' },
+  { methods: ['GET'], pattern: /^\/api\/v1\/security-log$/, role: 'admin', why: 'failed logins name users and addresses' },
 ];
 
 export function requiredRole(method: string, folder: string): Requirement {

@@ -6,6 +6,8 @@ import { formatAgo } from '../format';
 import { queueHref } from '../queue-row';
 
 const cell = 'px-3 py-2 align-top';
+/** How a security log entry's outcome reads (older audit entries with an error were failures). */
+const OUTCOME: Record<NonNullable<AuditEntryInfo['kind']>, string> = { failed: 'failed', denied: 'refused', login_failed: 'login refused' };
 
 /** `{"matched":3,"retried":3}` → "matched 3 · retried 3": params and results are small flat objects. */
 function describe(value: Record<string, unknown>): string {
@@ -21,13 +23,15 @@ function errorOf(result: Record<string, unknown>): { code?: string; message?: st
 function Target({ target }: { target: AuditEntryInfo['target'] }) {
   return (
     <div className="space-y-0.5">
-      {target.queue ? (
+      {target.broker && target.queue ? (
         <Link href={queueHref(target.broker, target.queue)} className="font-mono break-all text-sky-800 hover:underline dark:text-sky-300">
           {target.broker}/{target.queue}
         </Link>
-      ) : (
+      ) : target.broker ? (
         <span className="font-mono">{target.broker}</span>
-      )}
+      ) : null}
+      {target.user ? <div className="font-mono">user {target.user}</div> : null}
+      {target.token ? <div className="font-mono">token {target.token}</div> : null}
       {target.task ? (
         <div>
           <Link href={`/tasks/${encodeURIComponent(target.task)}`} className="font-mono text-xs break-all text-sky-800 hover:underline dark:text-sky-300">
@@ -59,7 +63,8 @@ export function AuditRow({ entry, now }: { entry: AuditEntryInfo; now: number })
       <td className={`${cell} max-w-xs text-xs break-words`} data-testid="audit-result">
         {error ? (
           <span className="text-red-700 dark:text-red-400">
-            failed{error.code ? ` (${error.code})` : ''}: {error.message}
+            {OUTCOME[entry.kind ?? 'failed']}
+            {error.code ? ` (${error.code})` : ''}: {error.message}
           </span>
         ) : (
           <span className="text-emerald-800 dark:text-emerald-300">ok{describe(entry.result) ? `: ${describe(entry.result)}` : ''}</span>

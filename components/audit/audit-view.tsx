@@ -1,35 +1,63 @@
 'use client';
 
+import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useAudit, type AuditFilters } from '@/lib/client/queries';
+import { useAudit, type AuditFilters, type AuditLogName } from '@/lib/client/queries';
 import { useNow } from '@/lib/client/use-now';
+import { RoleGate } from '../role-gate';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { AuditRow } from './audit-row';
 
 const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
 const input = 'w-40 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900';
-const FIELDS = ['action', 'actor', 'broker', 'queue'] as const;
-/** Audited actions (lib/control): offered as suggestions; any text is accepted. */
-const ACTIONS = ['reprioritize', 'move', 'drain', 'restore', 'purge', 'archive.restore', 'delete', 'pause', 'resume', 'retry'];
+type Field = keyof AuditFilters;
+const AUDIT_FIELDS: Field[] = ['action', 'actor', 'broker', 'queue'];
+const SECURITY_FIELDS: Field[] = ['kind', ...AUDIT_FIELDS];
+/** Audited actions (lib/control, users, tokens): offered as suggestions; any text is accepted. */
+const ACTIONS = [
+  'enqueue', 'reprioritize', 'move', 'drain', 'restore', 'purge', 'archive.restore', 'delete', 'pause', 'resume', 'retry',
+  'user.create', 'user.update', 'user.remove', 'token.create', 'token.revoke', 'login',
+];
+const KINDS = ['failed', 'denied', 'login_failed'];
+const tab = 'rounded-t-md border-b-2 px-3 py-1.5 text-sm font-medium';
+const activeTab = 'border-sky-700 text-sky-800 dark:border-sky-300 dark:text-sky-300';
+const idleTab = 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100';
 
-function Filters({ filters, onApply }: { filters: AuditFilters; onApply: (f: AuditFilters) => void }) {
+/** Audit log (what changed) and, for admins, the security log (failures, refusals, failed logins). */
+function LogTabs({ log }: { log: AuditLogName }) {
+  const link = (name: AuditLogName, label: string) => (
+    <Link href={name === 'security' ? '/audit?log=security' : '/audit'} aria-current={log === name ? 'page' : undefined} className={`${tab} ${log === name ? activeTab : idleTab}`}>
+      {label}
+    </Link>
+  );
+  return (
+    <RoleGate role="admin">
+      <nav aria-label="Logs" className="flex gap-1 border-b border-slate-200 dark:border-slate-800">
+        {link('audit', 'Changes')}
+        {link('security', 'Security')}
+      </nav>
+    </RoleGate>
+  );
+}
+
+function Filters({ filters, fields, onApply }: { filters: AuditFilters; fields: Field[]; onApply: (f: AuditFilters) => void }) {
   return (
     <form
       className="flex flex-wrap items-end gap-3"
-      aria-label="Filter the audit log"
+      aria-label="Filter the log"
       onSubmit={(e) => {
         e.preventDefault();
         const data = new FormData(e.currentTarget);
-        onApply(Object.fromEntries(FIELDS.map((f) => [f, String(data.get(f) ?? '').trim() || undefined])));
+        onApply(Object.fromEntries(fields.map((f) => [f, String(data.get(f) ?? '').trim() || undefined])));
       }}
     >
-      {FIELDS.map((field) => (
+      {fields.map((field) => (
         <label key={field} className="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
           {field}
           <input
             name={field}
             defaultValue={filters[field] ?? ''}
-            list={field === 'action' ? 'audit-actions' : undefined}
+            list={field === 'action' ? 'audit-actions' : field === 'kind' ? 'audit-kinds' : undefined}
             className={input}
             placeholder="any"
           />
@@ -40,10 +68,15 @@ function Filters({ filters, onApply }: { filters: AuditFilters; onApply: (f: Aud
           <option key={a} value={a} />
         ))}
       </datalist>
+      <datalist id="audit-kinds">
+        {KINDS.map((k) => (
+          <option key={k} value={k} />
+        ))}
+      </datalist>
       <button type="submit" className="rounded-md bg-slate-800 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-200 dark:text-slate-900">
         Filter
       </button>
-      {FIELDS.some((f) => filters[f]) ? (
+      {fields.some((f) => filters[f]) ? (
         <button type="button" className="py-1.5 text-sm text-sky-800 underline dark:text-sky-300" onClick={() => onApply({})}>
           Clear
         </button>
@@ -52,30 +85,37 @@ function Filters({ filters, onApply }: { filters: AuditFilters; onApply: (f: Aud
   );
 }
 
-/** The audit log, newest first, with its filters in the URL so a link reopens the same view. */
+/** The audit log (or the security log), newest first, with the log and its filters in the URL so a link reopens the same view. */
 export function AuditView() {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const filters: AuditFilters = Object.fromEntries(FIELDS.map((f) => [f, params.get(f) || undefined]));
-  const audit = useAudit(filters);
+  const log: AuditLogName = params.get('log') === 'security' ? 'security' : 'audit';
+  const fields = log === 'security' ? SECURITY_FIELDS : AUDIT_FIELDS;
+  const filters: AuditFilters = Object.fromEntries(fields.map((f) => [f, params.get(f) || undefined]));
+  const audit = useAudit(filters, log);
   const now = useNow(5_000);
   const apply = (next: AuditFilters) => {
     const search = new URLSearchParams();
-    for (const f of FIELDS) if (next[f]) search.set(f, next[f]);
+    if (log === 'security') search.set('log', log);
+    for (const f of fields) if (next[f]) search.set(f, next[f]);
     router.replace(`${pathname}${search.size ? `?${search.toString()}` : ''}`);
   };
   const entries = audit.data?.pages.flatMap((p) => p.entries) ?? [];
   return (
     <div className="space-y-4">
       {/* key: a new URL resets the form's fields to its filters. */}
-      <Filters key={params.toString()} filters={filters} onApply={apply} />
+      <LogTabs log={log} />
+      <Filters key={params.toString()} filters={filters} fields={fields} onApply={apply} />
       {audit.isPending ? (
-        <p className="text-slate-500">Loading the audit log…</p>
+        <p className="text-slate-500">Loading the {log === 'security' ? 'security' : 'audit'} log…</p>
       ) : audit.isError && !audit.data ? (
-        <ErrorPanel title="Cannot read the audit log" message={audit.error.message} onRetry={() => void audit.refetch()} />
+        <ErrorPanel title={`Cannot read the ${log === 'security' ? 'security' : 'audit'} log`} message={audit.error.message} onRetry={() => void audit.refetch()} />
       ) : entries.length === 0 && !audit.hasNextPage ? (
-        <EmptyPanel>No audited actions{FIELDS.some((f) => filters[f]) ? ' match these filters' : ' yet'}.</EmptyPanel>
+        <EmptyPanel>
+          {log === 'security' ? 'No failed actions, refused requests or failed logins' : 'No audited actions'}
+          {fields.some((f) => filters[f]) ? ' match these filters' : ' yet'}.
+        </EmptyPanel>
       ) : (
         <>
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">

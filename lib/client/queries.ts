@@ -67,20 +67,26 @@ export interface AuditFilters {
   actor?: string;
   broker?: string;
   queue?: string;
+  /** Security log only: failed, denied, login_failed. */
+  kind?: string;
 }
+
+/** The audit log (what changed) or the security log (failures, refusals, failed logins; admins only). */
+export type AuditLogName = 'audit' | 'security';
 
 const AUDIT_PAGE = 50;
 
-/** The audit log newest first, a page at a time (`fetchNextPage` follows the cursor). */
-export function useAudit(filters: AuditFilters) {
+/** The audit or security log newest first, a page at a time (`fetchNextPage` follows the cursor). */
+export function useAudit(filters: AuditFilters, log: AuditLogName = 'audit') {
   return useInfiniteQuery({
-    queryKey: queryKeys.audit({ ...filters }),
+    queryKey: queryKeys.audit({ ...filters, log }),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
       const search = new URLSearchParams({ limit: String(AUDIT_PAGE) });
       for (const [key, value] of Object.entries(filters)) if (value) search.set(key, value);
       if (pageParam) search.set('cursor', pageParam);
-      return getJson<{ entries: AuditEntryInfo[]; nextCursor: string | null }>(`/api/v1/audit?${search.toString()}`, signal);
+      const path = log === 'security' ? '/api/v1/security-log' : '/api/v1/audit';
+      return getJson<{ entries: AuditEntryInfo[]; nextCursor: string | null }>(`${path}?${search.toString()}`, signal);
     },
     getNextPageParam: (last) => last.nextCursor,
     // New actions show up on the first page; older pages do not change.

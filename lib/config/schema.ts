@@ -181,6 +181,16 @@ export const AuthConfigSchema = z
   })
   .strict();
 
+/** How much of the audit and security logs Redis keeps (entries; older ones are trimmed). */
+export const AuditConfigSchema = z
+  .object({
+    /** Successful mutations (`GET /api/v1/audit`). */
+    maxEntries: z.number().int().min(100).default(100_000),
+    /** Failed operations, failed logins and refused requests (`GET /api/v1/security-log`), capped apart so they never push the audit log out. */
+    securityMaxEntries: z.number().int().min(100).default(100_000),
+  })
+  .strict();
+
 /** The one server-side poller (lib/server/sampler.ts): backlog history and the live SSE feed. */
 export const SamplerConfigSchema = z
   .object({
@@ -212,6 +222,7 @@ export const TriageConfigSchema = z
     tokens: z.array(ConfigTokenSchema).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     sampler: SamplerConfigSchema.prefault({}),
+    audit: AuditConfigSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -231,5 +242,6 @@ export type BrokerConfig = z.infer<typeof BrokerConfigSchema>;
 export type TriageConfig = z.infer<typeof TriageConfigSchema>;
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;
 export type SamplerConfig = z.infer<typeof SamplerConfigSchema>;
+export type AuditConfig = z.infer<typeof AuditConfigSchema>;
 export type ConfigUser = z.infer<typeof ConfigUserSchema>;
 export type ConfigToken = z.infer<typeof ConfigTokenSchema>;

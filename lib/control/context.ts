@@ -1,6 +1,7 @@
 import type { ControlProgress, ControlResult, MessageSelector, QueueBroker } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { AuditLog } from '@/lib/state/audit';
+import { SecurityLog } from '@/lib/state/security-log';
 import { OperationStore, lockQueue } from '@/lib/state/operations';
 import { PauseStore } from '@/lib/state/pause-store';
 import { ArchiveStore } from '@/lib/state/archive';
@@ -23,10 +24,16 @@ export interface ControlContext {
   operationId?: string;
   /** Brokers with a Celery result backend, and a reader of `celery-task-meta-<id>` there. */
   resultBackends?: { brokers: string[]; read(broker: string, id: string): Promise<TaskMeta | null> };
+  /** Caps of the audit and security logs (defaults: 100,000 entries each). */
+  auditCaps?: { maxEntries: number; securityMaxEntries: number };
 }
 
 export function controlContext(
-  runtime: { stateRedis: Redis; config: { statePrefix: string }; resultBackends?: ReadonlyMap<string, Redis> },
+  runtime: {
+    stateRedis: Redis;
+    config: { statePrefix: string; audit?: { maxEntries: number; securityMaxEntries: number } };
+    resultBackends?: ReadonlyMap<string, Redis>;
+  },
   broker: (id: string) => Promise<QueueBroker>,
   actor: { name: string; role: string } | null,
   operationId?: string,
@@ -37,6 +44,7 @@ export function controlContext(
     statePrefix: runtime.config.statePrefix,
     actor: actor ? { name: actor.name, role: actor.role } : { name: 'system', role: 'admin' },
     ...(operationId ? { operationId } : {}),
+    ...(runtime.config.audit ? { auditCaps: runtime.config.audit } : {}),
     ...(runtime.resultBackends && runtime.resultBackends.size > 0 ? { resultBackends: resultBackendReader(runtime.resultBackends) } : {}),
   };
 }
@@ -56,7 +64,11 @@ function resultBackendReader(clients: ReadonlyMap<string, Redis>): NonNullable<C
   };
 }
 
-export const audit = (ctx: ControlContext) => new AuditLog(ctx.stateRedis, ctx.statePrefix);
+/** What the logs need: the state Redis, its prefix and the caps. */
+type LogContext = Pick<ControlContext, 'stateRedis' | 'statePrefix' | 'auditCaps'>;
+
+export const audit = (ctx: LogContext) => new AuditLog(ctx.stateRedis, ctx.statePrefix, { maxEntries: ctx.auditCaps?.maxEntries });
+export const securityLog = (ctx: LogContext) => new SecurityLog(ctx.stateRedis, ctx.statePrefix, ctx.auditCaps?.securityMaxEntries);
 export const pauses = (ctx: ControlContext) => new PauseStore(ctx.stateRedis, ctx.statePrefix);
 export const archives = (ctx: ControlContext) => new ArchiveStore(ctx.stateRedis, ctx.statePrefix);
 export const operations = (ctx: ControlContext) => new OperationStore(ctx.stateRedis, ctx.statePrefix);
@@ -75,11 +87,44 @@ export interface OperationSpec {
   preview?: boolean;
 }
 
+/** What one audited action is: recorded in the audit log on success, the security log on failure. */
+export interface AuditedAction {
+  action: string;
+  target: { broker?: string; queue?: string; task?: string; user?: string; token?: string };
+  params: Record<string, unknown>;
+}
+
+/**
+ * Runs `work` and records it: its result counts in the audit log when it succeeds; its error
+ * in the security log when it fails (capped apart, so failures never trim the audit log), then
+ * rethrows. A log that cannot be written never changes the caller's outcome on failure.
+ */
+export async function audited<T>(
+  ctx: LogContext & Pick<ControlContext, 'actor'>,
+  spec: AuditedAction,
+  work: () => Promise<T>,
+  summary: (value: T) => Record<string, unknown>,
+): Promise<T> {
+  const entry = { actor: ctx.actor.name, role: ctx.actor.role, action: spec.action, target: spec.target, params: spec.params };
+  let value: T;
+  try {
+    value = await work();
+  } catch (error) {
+    const failure = { code: isTriageError(error) ? error.code : 'INTERNAL', message: describeError(error) };
+    await securityLog(ctx)
+      .record({ ...entry, kind: 'failed', result: { error: failure } })
+      .catch(() => {});
+    throw error;
+  }
+  await audit(ctx).append({ ...entry, result: summary(value) });
+  return value;
+}
+
 /**
  * Runs one control operation: a pollable operation record with progress, and (unless it is
- * a preview) an audit entry with its result counts (or its error) whatever happens. The
- * result gains `operationId`. An operation stops the previews running on the queues it
- * locks before it starts, so none of them holds messages out of its sight.
+ * a preview) an audit entry with its result counts, or in the security log its error,
+ * whatever happens. The result gains `operationId`. An operation stops the previews running
+ * on the queues it locks before it starts, so none of them holds messages out of its sight.
  */
 export async function runOperation<R extends Record<string, unknown>>(
   ctx: ControlContext,
@@ -87,31 +132,26 @@ export async function runOperation<R extends Record<string, unknown>>(
   work: (progress: (p: ControlProgress) => void, signal?: AbortSignal) => Promise<R>,
 ): Promise<R & { operationId: string }> {
   const tracker = await operations(ctx).start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
-  const entry = { actor: ctx.actor.name, role: ctx.actor.role, action: spec.action, target: spec.target, params: spec.params };
-  const record = (result: Record<string, unknown>) => (spec.preview ? Promise.resolve() : audit(ctx).append({ ...entry, result }));
   const releases: (() => Promise<void>)[] = [];
-  try {
+  const run = async (): Promise<R> => {
     for (const lock of spec.locks ?? []) {
       const release = await lockQueue(ctx.stateRedis, ctx.statePrefix, lock.broker, lock.queue, tracker.id);
       if (!release) throw new TriageError('CONFLICT', `another control operation is running on ${lock.broker}/${lock.queue}; try again when it has finished`);
       releases.push(release);
     }
     const progress = (p: ControlProgress) => tracker.progress(p);
-    let result: R;
     if (spec.preview && spec.target.queue !== undefined) {
-      result = await runPreview({ broker: spec.target.broker, queue: spec.target.queue }, (signal) => work(progress, signal));
-    } else {
-      await Promise.all((spec.locks ?? []).map(stopPreviews));
-      result = await work(progress);
+      return runPreview({ broker: spec.target.broker, queue: spec.target.queue }, (signal) => work(progress, signal));
     }
-    await Promise.all([record(result), tracker.finish(result, null)]);
+    await Promise.all((spec.locks ?? []).map(stopPreviews));
+    return work(progress);
+  };
+  try {
+    const result = spec.preview ? await run() : await audited(ctx, spec, run, (r) => r);
+    await tracker.finish(result, null);
     return { ...result, operationId: tracker.id };
   } catch (error) {
-    const failure = { code: isTriageError(error) ? error.code : 'INTERNAL', message: describeError(error) };
-    await Promise.all([
-      record({ error: failure }).catch(() => {}),
-      tracker.finish(null, failure),
-    ]);
+    await tracker.finish(null, { code: isTriageError(error) ? error.code : 'INTERNAL', message: describeError(error) });
     throw error;
   } finally {
     await Promise.all(releases.map((release) => release().catch(() => {})));

@@ -3,6 +3,8 @@ import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
 import type { EnqueueBody } from '@/lib/shared/types';
+import { audited, type ControlContext } from './context';
+import { auditedIds } from './schemas';
 
 /**
  * Enqueues `count` copies of one task (each its own id) at one priority. Returns the ids in
@@ -41,4 +43,29 @@ function assertWithinBytes(items: readonly EnqueueItem[], maxBytes: number): voi
       { limit: maxBytes, bytes: total, count: items.length, messageBytes: each },
     );
   }
+}
+
+/**
+ * `enqueueTasks` on behalf of `ctx.actor`, audited: who put how many of which task at which
+ * priority. Arguments are left out of the record (they may carry personal data, and can be large).
+ */
+export function enqueueAudited(
+  ctx: ControlContext,
+  target: { broker: string; queue: string },
+  body: EnqueueBody,
+  options: { defaultPriority: number; maxBytes: number },
+): Promise<string[]> {
+  const params = {
+    task: body.task,
+    priority: body.priority ?? options.defaultPriority,
+    count: body.count ?? 1,
+    ...(body.eta !== undefined ? { eta: body.eta } : {}),
+    ...(body.countdown !== undefined ? { countdown: body.countdown } : {}),
+  };
+  return audited(
+    ctx,
+    { action: 'enqueue', target, params },
+    async () => enqueueTasks(await ctx.broker(target.broker), target.queue, body, options),
+    (ids) => ({ enqueued: ids.length, ids: auditedIds(ids) }),
+  );
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { MessageSelector } from '@/lib/brokers/types';
 import { QueueNameSchema, hasControlCharacters } from '@/lib/shared/names';
 import { PrioritySchema } from '@/lib/shared/priority';
-import { PageLimitSchema } from '@/lib/shared/types';
+import { PageLimitSchema, SECURITY_EVENT_KINDS } from '@/lib/shared/types';
 
 /** Request bodies of the control endpoints (product.md §4), validated at the edge. */
 
@@ -98,6 +98,9 @@ export const AuditQuerySchema = z
   })
   .strict();
 
+/** The audit log's filters plus `kind` (failed, denied, login_failed). */
+export const SecurityLogQuerySchema = AuditQuerySchema.extend({ kind: z.enum(SECURITY_EVENT_KINDS).optional() }).strict();
+
 export type QueueRef = z.infer<typeof QueueRefSchema>;
 export type Match = z.infer<typeof MatchSchema>;
 
@@ -110,10 +113,15 @@ export function selectorOf(body: { ids?: readonly string[]; match?: Match }): Me
   };
 }
 
+/** Ids as the audit log records them: listed up to 20, past that counted with the first 20. */
+export function auditedIds(ids: readonly string[]): readonly string[] | { count: number; first: string[] } {
+  return ids.length <= 20 ? ids : { count: ids.length, first: ids.slice(0, 20) };
+}
+
 /** The selection as it is recorded in the audit log (ids counted, not listed, past 20). */
 export function selectionParams(body: { ids?: readonly string[]; match?: Match }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (body.ids) out.ids = body.ids.length <= 20 ? body.ids : { count: body.ids.length, first: body.ids.slice(0, 20) };
+  if (body.ids) out.ids = auditedIds(body.ids);
   if (body.match) out.match = body.match;
   if (!body.ids && !body.match) out.all = true;
   return out;

@@ -85,3 +85,14 @@ export async function authenticateMetrics(request: Request): Promise<Actor | nul
   if (runtime().config.auth.metricsPublic) return null;
   return authenticate(request);
 }
+
+/**
+ * The caller when the request carries credentials that verify; null when it carries none, or
+ * ones that do not verify or cannot be checked now. For public routes that tell signed-in
+ * callers more, never for access control.
+ */
+export async function authenticateOptional(request: Request): Promise<Actor | null> {
+  const hasCredentials = request.headers.has('authorization') || parseCookies(request.headers.get('cookie')).has(SESSION_COOKIE);
+  if (!hasCredentials) return null;
+  return authenticate(request).catch(() => null);
+}

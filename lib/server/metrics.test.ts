@@ -37,4 +37,12 @@ describe('renderMetrics', () => {
     expect(new Set(types).size).toBe(types.length);
     expect(text.endsWith('\n')).toBe(true);
   });
+
+  it('counts security events by kind, and leaves the family out when the state Redis did not answer', () => {
+    const text = renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 }, { failed: 2000, denied: 3, login_failed: 0 });
+    expect(text).toContain('# TYPE triage_security_events_total counter');
+    expect(text).toMatch(/^triage_security_events_total\{kind="failed"\} 2000$/m);
+    expect(text).toMatch(/^triage_security_events_total\{kind="login_failed"\} 0$/m);
+    expect(renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 }, null)).not.toContain('triage_security_events_total');
+  });
 });

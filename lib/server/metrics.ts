@@ -38,7 +38,14 @@ export interface SamplerStats {
   listeners: number;
 }
 
-export function renderMetrics(snapshot: LiveSnapshot, workers: WorkerView[] | null, outcomes: Sampler['outcomes'], stats: SamplerStats): string {
+export function renderMetrics(
+  snapshot: LiveSnapshot,
+  workers: WorkerView[] | null,
+  outcomes: Sampler['outcomes'],
+  stats: SamplerStats,
+  /** Security log events per kind (null when the state Redis did not answer: the family is left out). */
+  securityEvents: Record<string, number> | null = null,
+): string {
   const out = new Exposition();
   const q = (queue: { broker: string; name: string }) => ({ broker: queue.broker, queue: queue.name });
   const { queues, health } = snapshot;
@@ -86,6 +93,10 @@ export function renderMetrics(snapshot: LiveSnapshot, workers: WorkerView[] | nu
   out.family('triage_sampler_polls_total', 'counter', 'Broker reads (listQueues + health on every broker) by this server process: one per tick, whatever the number of open tabs.',
     [[{}, stats.polls]]);
   out.family('triage_sampler_listeners', 'gauge', 'Open live streams (browser tabs) on this server process.', [[{}, stats.listeners]]);
+  if (securityEvents) {
+    out.family('triage_security_events_total', 'counter', 'Failed operations (failed), refused requests (denied, 403) and failed logins (login_failed) recorded in the security log, all replicas.',
+      Object.entries(securityEvents).map(([kind, count]) => [{ kind }, count]));
+  }
   out.family('triage_snapshot_age_seconds', 'gauge', 'How old the queue numbers in this scrape are.', [[{}, Math.max(0, (Date.now() - snapshot.takenAt) / 1000)]]);
   return out.toString();
 }

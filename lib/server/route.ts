@@ -1,6 +1,7 @@
 import { z, type ZodType } from 'zod';
-import { TriageError } from '@/lib/shared/errors';
+import { TriageError, isTriageError } from '@/lib/shared/errors';
 import { QueueNameSchema } from '@/lib/shared/names';
+import { recordDenial } from './audit-trail';
 import { authenticate, checkCsrf, roleAllows, type Actor, type Role } from './auth';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
 import { jsonResponse } from './json-response';
@@ -44,8 +45,9 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
   handler: (ctx: RouteContext<P, Q, B>) => Promise<Response | object>,
 ): (request: Request, context: NextRouteContext) => Promise<Response> {
   return async (request, context) => {
+    let actor: Actor | null = null;
     try {
-      const actor = spec.role === null ? null : await authenticate(request);
+      actor = spec.role === null ? null : await authenticate(request);
       if (spec.role !== null && actor) {
         checkCsrf(request, actor);
         if (!roleAllows(actor.role, spec.role)) {
@@ -61,6 +63,8 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
       const result = await handler({ request, params, query, body, actor });
       return result instanceof Response ? result : jsonResponse(result);
     } catch (error) {
+      // Refusals of a known caller go to the security log (issue #17): who tried what.
+      if (actor && isTriageError(error) && error.code === 'FORBIDDEN') await recordDenial(request, actor, error, decodeParams(await context.params));
       return toErrorResponse(error, (err) => runtime().logger.error({ err, url: request.url, method: request.method }, 'request failed'));
     }
   };

@@ -104,6 +104,12 @@ export interface Health {
   brokers: BrokerHealth[];
 }
 
+/** `GET /api/v1/health` without credentials: up or not per broker, nothing that names a host or version. */
+export interface PublicHealth {
+  status: Health['status'];
+  brokers: Pick<BrokerHealth, 'id' | 'kind' | 'ok' | 'latencyMs'>[];
+}
+
 /** product.md §4 `Worker`, as Triage's worker store keeps it (Triage's and real Celery workers). */
 export interface WorkerRecord {
   id: string;
@@ -135,17 +141,26 @@ export interface WorkerView extends WorkerRecord {
   warnings?: string[];
 }
 
-/** product.md §4: AuditEntry = {id, at, actor, role, action, target: {broker, queue?, task?}, params, result}. */
+/** What the security log records: a failed operation, a refused request (403), a failed login. */
+export const SECURITY_EVENT_KINDS = ['failed', 'denied', 'login_failed'] as const;
+export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
+
+/**
+ * product.md §4: AuditEntry = {id, at, actor, role, action, target: {broker, queue?, task?}, params, result}.
+ * Entries about users and tokens (not about a broker) name `target.user` or `target.token` instead of a broker.
+ */
 export interface AuditEntry {
   id: string;
   at: string;
   actor: string;
   role: string;
   action: string;
-  target: { broker: string; queue?: string; task?: string };
+  target: { broker?: string; queue?: string; task?: string; user?: string; token?: string };
   params: Record<string, unknown>;
-  /** Counts on success; `{ error: {code, message} }` when the action failed. */
+  /** Counts on success; `{ error: {code, message} }` when the action failed (security log only). */
   result: Record<string, unknown>;
+  /** Security log entries only. */
+  kind?: SecurityEventKind;
 }
 
 // ---------------------------------------------------------------------------

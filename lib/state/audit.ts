@@ -18,6 +18,8 @@ export interface AuditFilter {
   actor?: string;
   broker?: string;
   queue?: string;
+  /** Security log only. */
+  kind?: string;
 }
 
 /**
@@ -33,12 +35,20 @@ function matches(entry: AuditEntry, filter: AuditFilter): boolean {
     (filter.action === undefined || entry.action === filter.action) &&
     (filter.actor === undefined || entry.actor === filter.actor) &&
     (filter.broker === undefined || entry.target?.broker === filter.broker) &&
-    (filter.queue === undefined || entry.target?.queue === filter.queue)
+    (filter.queue === undefined || entry.target?.queue === filter.queue) &&
+    (filter.kind === undefined || entry.kind === filter.kind)
   );
 }
 
-/** Entries kept; older ones are trimmed (approximately, so XADD stays O(1)). */
+/** Entries kept by default; older ones are trimmed (approximately, so XADD stays O(1)). */
 export const AUDIT_MAX_ENTRIES = 100_000;
+
+export interface AuditLogOptions {
+  /** The stream: the audit log (successful mutations) or the security log (failures, denials). */
+  log?: 'audit' | 'security';
+  /** The cap (`audit.maxEntries` / `audit.securityMaxEntries` in the config). */
+  maxEntries?: number;
+}
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -54,18 +64,22 @@ function isStreamId(cursor: string): boolean {
  */
 export class AuditLog {
   private readonly key: string;
+  private readonly maxEntries: number;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
+    options: AuditLogOptions = {},
   ) {
-    this.key = stateKeys(prefix).audit;
+    const keys = stateKeys(prefix);
+    this.key = options.log === 'security' ? keys.securityLog : keys.audit;
+    this.maxEntries = options.maxEntries ?? AUDIT_MAX_ENTRIES;
   }
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
     const at = entry.at ?? new Date().toISOString();
     const record = { ...entry, at };
-    const id = await this.redis.xadd(this.key, 'MAXLEN', '~', AUDIT_MAX_ENTRIES, '*', 'entry', JSON.stringify(record));
+    const id = await this.redis.xadd(this.key, 'MAXLEN', '~', this.maxEntries, '*', 'entry', JSON.stringify(record));
     return { id: id ?? '', ...record };
   }
 

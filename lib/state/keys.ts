@@ -21,6 +21,10 @@ export function stateKeys(prefix: string) {
     task: (id: string) => `${prefix}task:${id}`,
     /** Capped stream of audit entries. */
     audit: `${prefix}audit`,
+    /** Capped stream of failed operations, failed logins and refused requests (403), apart from the audit log. */
+    securityLog: `${prefix}security`,
+    /** Hash kind → number of security events ever recorded (not capped): the /metrics counter. */
+    securityCounts: `${prefix}security:counts`,
     /** Archived purged messages, restorable for 24 h. */
     archive: (id: string) => `${prefix}archive:${id}`,
     archiveMeta: (id: string) => `${prefix}archive:${id}:meta`,

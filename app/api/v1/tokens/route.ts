@@ -1,5 +1,6 @@
 import { jsonResponse, route } from '@/lib/server/http';
 import { authStore } from '@/lib/server/auth';
+import { auditedRequest } from '@/lib/server/audit-trail';
 import { NewTokenSchema, createToken, listTokens } from '@/lib/server/tokens';
 
 export const dynamic = 'force-dynamic';
@@ -9,6 +10,7 @@ export const runtime = 'nodejs';
 export const GET = route({ role: 'admin' }, async () => ({ tokens: await listTokens(await authStore()) }));
 
 /** 201 `{name, role, token}`: the only time the secret is shown. */
-export const POST = route({ role: 'admin', body: NewTokenSchema }, async ({ body }) =>
-  jsonResponse(await createToken(await authStore(), body), { status: 201, headers: { 'cache-control': 'no-store' } }),
-);
+export const POST = route({ role: 'admin', body: NewTokenSchema }, async ({ body, actor }) => {
+  const created = await auditedRequest(actor, { action: 'token.create', target: { token: body.name }, params: { role: body.role } }, async () => createToken(await authStore(), body));
+  return jsonResponse(created, { status: 201, headers: { 'cache-control': 'no-store' } });
+});

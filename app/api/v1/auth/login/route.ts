@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jsonResponse, route, runtime as triage } from '@/lib/server/http';
 import { burnPasswordCheck, verifyPassword } from '@/lib/server/auth-password';
 import { authStore } from '@/lib/server/auth';
+import { recordFailedLogin } from '@/lib/server/audit-trail';
 import { withState } from '@/lib/server/auth-store';
 import { checkOrigin } from '@/lib/server/csrf';
 import { createSession, isHttps, sessionCookie } from '@/lib/server/session';
@@ -41,6 +42,7 @@ async function logIn(request: Request, body: z.infer<typeof LoginBodySchema>): P
   const user = await getUser(store, body.username);
   const ok = user ? await verifyPassword(body.password, user.passwordHash) : await burnPasswordCheck(body.password);
   if (!user || !ok) {
+    await recordFailedLogin(body.username, ip, { code: 'UNAUTHENTICATED', message: user ? 'wrong password' : 'no such user' });
     // One message for both cases: which user names exist is nobody's business.
     return jsonResponse({ error: { code: 'UNAUTHENTICATED', message: 'wrong user name or password' } }, { status: 401 });
   }
