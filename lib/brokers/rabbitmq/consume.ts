@@ -95,8 +95,7 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
             }
             busy = (async () => {
               try {
-                const level = fromRabbitPriority(message.properties.priority as number | undefined, maxPriority.get(queue) ?? 10);
-                await options.onDelivery(new RabbitDelivery(channel, message, queue, level, publishThenAck));
+                await options.onDelivery(new RabbitDelivery(channel, message, queue, maxPriority.get(queue) ?? 10, publishThenAck));
               } catch (error) {
                 if (!killed && !closed) {
                   log?.error({ err: describeError(error), slot: index }, 'handler error; message returned to the queue');

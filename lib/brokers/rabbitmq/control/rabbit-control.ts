@@ -8,6 +8,7 @@ import type {
   ControlOptions,
   ControlProgress,
   ControlResult,
+  InsertAt,
   MessageSelector,
   PidboxCommand,
   PutItem,
@@ -17,6 +18,7 @@ import type {
   TransferMessage,
   TransferSink,
 } from '../../types';
+import { taskPriorityOf } from '../../types';
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
@@ -43,6 +45,11 @@ import { fromAmqp, toAmqp } from './transfer';
  * are copied there with their new priority, then everything in it is copied back. The
  * holding queue's name is fixed, so a run killed half-way is finished by the next run,
  * which first empties a leftover holding queue into the source.
+ *
+ * Every copy carries the task's own priority in its `triage_priority` header beside the
+ * AMQP priority, so a queue that merges levels (x-max-priority 4) loses none. RabbitMQ only
+ * appends: messages put back (a restore) queue behind those of their priority that
+ * arrived meanwhile (`frontInsert: false`).
  */
 
 export const DEFAULT_BATCH = 500;
@@ -67,7 +74,7 @@ export function holdQueueName(queue: string): string {
 }
 
 export class RabbitControl implements BrokerControl {
-  readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true };
+  readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true, frontInsert: false };
 
   constructor(private readonly deps: RabbitControlDeps) {}
 
@@ -91,7 +98,7 @@ export class RabbitControl implements BrokerControl {
   async relocate(
     queue: string,
     selector: MessageSelector,
-    target: { queue: string; priority: number | null },
+    target: { queue: string; priority: number | null; at?: InsertAt },
     options: ControlOptions = {},
   ): Promise<ControlResult> {
     const sourceMax = await this.maxPriority(queue);
@@ -99,7 +106,7 @@ export class RabbitControl implements BrokerControl {
       const targetMax = await this.maxPriority(target.queue);
       return this.withPublisher((publish) =>
         this.scan(queue, sourceMax, selector, options, () => true, (batch) =>
-          publish(target.queue, batch.map((m) => toAmqp(m, toRabbitPriority(target.priority ?? m.level, targetMax)))),
+          publish(target.queue, batch.map((m) => toAmqp(m, target.priority ?? taskPriorityOf(m), targetMax))),
         ),
       );
     }
@@ -114,7 +121,7 @@ export class RabbitControl implements BrokerControl {
     await this.recoverHold(queue);
     await this.declare(hold, sourceMax);
     const result = await this.withPublisher((publish) =>
-      this.scan(queue, sourceMax, selector, options, decide, (batch) => publish(hold, batch.map((m) => toAmqp(m, wire)))),
+      this.scan(queue, sourceMax, selector, options, decide, (batch) => publish(hold, batch.map((m) => toAmqp(m, target.priority!, sourceMax)))),
     );
     await this.recoverHold(queue);
     return result;
@@ -130,7 +137,7 @@ export class RabbitControl implements BrokerControl {
   async putMessages(queue: string, items: readonly PutItem[]): Promise<number> {
     if (items.length === 0) return 0;
     const max = await this.maxPriority(queue);
-    await this.withPublisher((publish) => publish(queue, items.map((i) => toAmqp(i.message, toRabbitPriority(i.priority, max)))));
+    await this.withPublisher((publish) => publish(queue, items.map((i) => toAmqp(i.message, i.priority, max))));
     return items.length;
   }
 
@@ -221,8 +228,8 @@ export class RabbitControl implements BrokerControl {
     const holdMax = await this.maxPriority(hold);
     await this.withPublisher((publish) =>
       this.scan(hold, holdMax, {}, {}, () => true, (batch) =>
-        // The copies already carry their new wire priority: keep it.
-        publish(queue, batch.map((m) => toAmqp(m, wirePriorityOf(m)))),
+        // The copies already carry their new priority (header and wire): keep it.
+        publish(queue, batch.map((m) => toAmqp(m, taskPriorityOf(m), holdMax))),
       ),
     );
     const left = await checkQueue(this.deps.connection, hold);
@@ -362,15 +369,10 @@ function parseJsonObject(content: Buffer): Record<string, unknown> | null {
 }
 
 function selects(message: TransferMessage, selector: MessageSelector, ids: Set<string> | null): boolean {
-  if (selector.priorities && !selector.priorities.includes(message.level)) return false;
+  if (selector.priorities && !selector.priorities.includes(taskPriorityOf(message))) return false;
   if (selector.task !== undefined && message.task !== selector.task) return false;
   if (ids && (message.id === null || !ids.has(message.id))) return false;
   return true;
-}
-
-function wirePriorityOf(message: TransferMessage): number {
-  const p = message.origin?.kind === 'rabbitmq' ? message.origin.properties.priority : undefined;
-  return typeof p === 'number' ? p : 0;
 }
 
 /** A target that would drop, expire or ignore the priority of what moves into it is refused. */
