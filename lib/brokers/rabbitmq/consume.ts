@@ -42,7 +42,7 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
     vhost: ctx.config.vhost,
     connectionName: `triage-worker:${ctx.brokerId}@${hostname()}:${process.pid}`,
     logger: log,
-    onConnect: (channels) => declareConsumerTopology(channels, options.queues, configured),
+    onConnect: (channels) => declareConsumerTopology(channels, options.queues, configured, (queue) => ctx.maxPriorityFor(queue)),
   });
   await connection.connect();
   const maxPriority = new Map<string, number>();

@@ -115,7 +115,7 @@ describe('relocating everything (move-tail.lua)', () => {
     }
   });
 
-  it('move keeping priorities: each to the list of its own priority, routing key rewritten in place, priority kept', async () => {
+  it('move keeping priorities: each to the list of its own priority, only the routing key rewritten', async () => {
     const q = `${base}-move`;
     const to = `${base}-move-to`;
     await broker.control.prepareTarget(to, { create: true });
@@ -124,10 +124,8 @@ describe('relocating everything (move-tail.lua)', () => {
       if (!item.label.startsWith('kombu')) continue;
       const own = (JSON.parse(item.raw) as { properties: { priority: number } }).properties.priority;
       expect(placed[i]!.target.step, item.label).toBe([0, 3, 6, 9].filter((s) => s <= own).pop());
-      const routed = item.raw.replace('"routing_key": "celery"', `"routing_key": "${to}"`);
-      // Those that belong in the list they came from go by the script: only the routing key's bytes change.
-      if (own === 9) expect(got[i]!.toString('utf8'), item.label).toBe(routed);
-      else expect(JSON.parse(got[i]!.toString('utf8')), item.label).toEqual(JSON.parse(routed));
+      // Only the routing key changes (the bytes too, unless the Node fallback moved it).
+      expect(JSON.parse(got[i]!.toString('utf8')), item.label).toEqual(JSON.parse(item.raw.replace('"routing_key": "celery"', `"routing_key": "${to}"`)));
     }
   });
 
