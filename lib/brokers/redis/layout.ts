@@ -92,6 +92,8 @@ export function targetList(layout: QueueLayout, priority: number): PhysicalList 
  * priority here, whatever list it sits in.
  */
 export function taskPriorityIn(layout: QueueLayout, list: PhysicalList, rawPriority: unknown): number {
+  // kombu always writes one: without it (not kombu's, or undecodable) the list is all there is to go by.
+  if (rawPriority === undefined || rawPriority === null) return list.level;
   const own = kombuEffectivePriority(rawPriority);
   const lane = layout.lanes?.find((l) => l.queue === list.queue);
   return lane ? Math.min(Math.max(own, lane.priorities[0]), lane.priorities[1]) : own;
