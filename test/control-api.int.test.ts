@@ -144,15 +144,15 @@ describe('control API', () => {
   });
 
   it('purge → restore by archiveId brings back exactly the purged messages (Redis bytes, RabbitMQ order)', async () => {
-    await fillRedis(redis, rq2, Array.from({ length: 300 }, (_, i) => i % 10));
+    await fillRedis(redis, rq2, Array.from({ length: 1200 }, (_, i) => i % 10));
     const before = await snapshotRedis(rq2);
     const purged = await act<{ deleted: number; archiveId: string }>(purgeRoute.POST, 'redis', rq2, 'purge', { confirm: rq2 });
-    expect(purged.body).toMatchObject({ deleted: 300 });
+    expect(purged.body).toMatchObject({ deleted: 1200 });
     expect(await snapshotRedis(rq2)).toEqual([]);
     const restored = await post<{ restored: number; to: unknown }>(archiveRestoreRoute.POST, `/api/v1/archives/${purged.body.archiveId}/restore`, {
       archiveId: purged.body.archiveId,
     });
-    expect(restored.body).toMatchObject({ restored: 300, to: { broker: 'redis', queue: rq2 } });
+    expect(restored.body).toMatchObject({ restored: 1200, to: { broker: 'redis', queue: rq2 } });
     expect(await snapshotRedis(rq2)).toEqual(before);
     // Restored once: the archive is gone.
     const again = await post(archiveRestoreRoute.POST, `/api/v1/archives/${purged.body.archiveId}/restore`, { archiveId: purged.body.archiveId });
@@ -294,7 +294,7 @@ describe('control API', () => {
     }
     const move = entries.find((e) => e.action === 'move' && e.target.broker === 'redis' && e.target.queue === rq);
     expect(move).toMatchObject({ actor: expect.any(String), role: expect.any(String), params: { to: { broker: 'rabbitmq', queue: mq }, all: true }, result: { matched: 10_000, moved: 10_000 } });
-    expect(entries.find((e) => e.action === 'purge' && e.target.queue === rq2 && 'deleted' in e.result)?.result).toMatchObject({ deleted: 300 });
+    expect(entries.find((e) => e.action === 'purge' && e.target.queue === rq2 && 'deleted' in e.result)?.result).toMatchObject({ deleted: 1200 });
     const failed = entries.find((e) => e.action === 'move' && (e.result as { error?: { code: string } }).error?.code === 'CONFLICT');
     expect(failed).toBeDefined();
     // Newest first, and cursors page through without overlap.
