@@ -15,7 +15,7 @@ import * as purgeRoute from '@/app/api/v1/queues/[broker]/[queue]/purge/route';
 import * as retryQueueRoute from '@/app/api/v1/queues/[broker]/[queue]/retry/route';
 import * as archiveRestoreRoute from '@/app/api/v1/archives/[archiveId]/restore/route';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, deleteKeysLike, rawRedis, uniqueName } from './support';
-import { call, useConfig } from './api-client';
+import { call, writeTestConfig } from './api-client';
 import { declareRabbit, readRabbit } from './control/helpers';
 
 /**
@@ -145,25 +145,44 @@ async function empty(l: { broker: string; queue: string }): Promise<void> {
   if ((await browse(l)).length > 0) await post(purgeRoute.POST, l, 'purge', { confirm: l.queue });
 }
 
-beforeAll(async () => {
-  useConfig({
+/**
+ * The archive-restore pairs reconfigure one queue between the purge and the restore (a
+ * queue whose layout changed meanwhile): `${base}-ar` on Redis, `${base}-arm` on RabbitMQ.
+ */
+const AR = `${base}-ar`;
+const ARM = `${base}-arm`;
+const arLanes = ['hi', 'md', 'lo'].map((l) => `${AR}-${l}`);
+type ArchiveLayout = 'default' | 'ten' | 'lanes' | 10 | 4;
+const ARCHIVE_LAYOUTS: { name: string; redis?: ArchiveLayout; rabbit?: ArchiveLayout }[] = [
+  { name: 'redis default steps', redis: 'default' },
+  { name: "redis ten steps sep ':'", redis: 'ten' },
+  { name: 'redis lane group', redis: 'lanes' },
+  { name: 'rabbitmq x-max-priority 10', rabbit: 10 },
+  { name: 'rabbitmq x-max-priority 4', rabbit: 4 },
+];
+
+function layoutConfig(ar: ArchiveLayout = 'default', arm: ArchiveLayout = 10) {
+  const lanesOf = (name: string, queues: string[]) => ({
+    name,
+    lanes: [
+      { queue: queues[0], priorities: [0, 2] },
+      { queue: queues[1], priorities: [3, 5] },
+      { queue: queues[2], priorities: [6, 9] },
+    ],
+  });
+  return {
     statePrefix: prefix,
     brokers: [
       {
         id: 'redis',
         kind: 'redis',
         url: REDIS_URL,
-        queues: [{ name: `${base}-r4` }, { name: `${base}-r10`, steps: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], sep: ':' }],
-        laneGroups: [
-          {
-            name: `${base}-lanes`,
-            lanes: [
-              { queue: lanes[0], priorities: [0, 2] },
-              { queue: lanes[1], priorities: [3, 5] },
-              { queue: lanes[2], priorities: [6, 9] },
-            ],
-          },
+        queues: [
+          { name: `${base}-r4` },
+          { name: `${base}-r10`, steps: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], sep: ':' },
+          ...(ar === 'default' ? [{ name: AR }] : ar === 'ten' ? [{ name: AR, steps: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], sep: ':' }] : []),
         ],
+        laneGroups: [lanesOf(`${base}-lanes`, lanes), ...(ar === 'lanes' ? [lanesOf(AR, arLanes)] : [])],
       },
       {
         id: 'rabbitmq',
@@ -173,10 +192,20 @@ beforeAll(async () => {
         queues: [
           { name: `${base}-m10`, maxPriority: 10 },
           { name: `${base}-m4`, maxPriority: 4 },
+          { name: ARM, maxPriority: arm },
         ],
       },
     ],
-  });
+  };
+}
+
+function archiveLayout(l: ArchiveLayout): Layout {
+  if (l === 10 || l === 4) return { name: `rabbitmq ${l}`, broker: 'rabbitmq', queue: ARM, max: l, routingKeys: [] };
+  return { name: `redis ${l}`, broker: 'redis', queue: AR, routingKeys: l === 'lanes' ? arLanes : [AR] };
+}
+
+beforeAll(async () => {
+  writeTestConfig(layoutConfig());
   redis = rawRedis();
   amqp = await connect(AMQP_URL, { noDelay: true });
   await declareRabbit(amqp, `${base}-m10`, { 'x-max-priority': 10 });
@@ -187,7 +216,7 @@ afterAll(async () => {
   await resetRuntime();
   await deleteKeysLike(redis, base, prefix);
   const ch = await amqp.createChannel();
-  for (const q of [`${base}-m10`, `${base}-m4`]) {
+  for (const q of [`${base}-m10`, `${base}-m4`, ARM]) {
     for (const name of [q, `${q}.drained`, `${q}.dead`, `${q}.triage-hold`]) await ch.deleteQueue(name);
   }
   await ch.close();
@@ -246,6 +275,38 @@ describe('every task keeps its own priority across layouts', () => {
     expect(res.body).toMatchObject({ restored: SENT.length });
     await expectQueue(l, consumptionOrder(l.broker === 'redis' ? [...original, ...late] : [...late, ...original], levels), 'after the archive restore');
     await empty(l);
+  });
+
+  it.each(
+    ARCHIVE_LAYOUTS.flatMap((from) =>
+      ARCHIVE_LAYOUTS.filter((to) => (from.redis ? to.redis : to.rabbit) !== undefined).map((to) => [from.name, to.name, from, to] as const),
+    ),
+  )('purge from %s, the queue becomes %s, archive restore: own priorities kept', async (_a, _b, from, to) => {
+    const before = archiveLayout((from.redis ?? from.rabbit)!);
+    const after = archiveLayout((to.redis ?? to.rabbit)!);
+    const reconfigure = async (l: ArchiveLayout) => {
+      await resetRuntime();
+      writeTestConfig(before.broker === 'redis' ? layoutConfig(l) : layoutConfig('default', l));
+      if (before.broker === 'rabbitmq') {
+        // RabbitMQ fixes x-max-priority at declaration: the queue is declared anew.
+        const ch = await amqp.createChannel();
+        await ch.deleteQueue(ARM);
+        await ch.close();
+        await declareRabbit(amqp, ARM, { 'x-max-priority': l });
+      }
+    };
+    await reconfigure((from.redis ?? from.rabbit)!);
+    const sent = await enqueue(before, SENT, 'reconfigured');
+    const original = consumptionOrder(sent, await levelOf(before));
+    await expectQueue(before, original, 'before the purge');
+    const { archiveId } = await post<{ archiveId: string }>(purgeRoute.POST, before, 'purge', { confirm: before.queue });
+    await reconfigure((to.redis ?? to.rabbit)!);
+    const res = await call<{ restored: number }>(archiveRestoreRoute.POST, 'POST', `/api/v1/archives/${archiveId}/restore`, { archiveId }, {});
+    expect(res.body).toMatchObject({ restored: SENT.length });
+    await expectQueue(after, consumptionOrder(original, await levelOf(after)), 'after the archive restore');
+    await empty(after);
+    await resetRuntime();
+    writeTestConfig(layoutConfig());
   });
 
   it.each(LAYOUTS.map((l) => [l.name, l] as const))('dead-letter %s (by the worker), retry: back at each own priority, in order', async (_n, l) => {
