@@ -136,6 +136,8 @@ test('find, select, move and delete messages from the browser', async ({ page, b
   await test.step('the moved P1 task keeps its priority: its table row and, once run, its task page', async () => {
     await page.goto(queueUrl('redis', target));
     await expect(page.getByTestId('message-priority')).toHaveText(Array(3).fill(/^P1 · stored with P0–2/));
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: 'e2e/screenshots/queue-browse-stored-with.png', fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: 'e2e/screenshots/queue-browse-stored-with-phone.png', fullPage: true });
     await page.setViewportSize({ width: 1440, height: 900 });

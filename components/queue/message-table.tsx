@@ -43,9 +43,9 @@ export function PriorityChip({ message, queue }: { message: Message; queue: Queu
       title={`task priority ${own}; stored at level ${level}; wire value (properties.priority): ${message.brokerPriority ?? 'none'}`}
     >
       <span className={`inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black ${priorityBg(own)}`}>P{own}</span>
-      {/* Leading spaces keep the text readable when copied or read aloud; flex gaps space it on screen. */}
-      {held === null ? null : <span className="text-xs text-slate-600 dark:text-slate-300"> · stored with P{held}</span>}
-      <span className="text-xs text-slate-500 dark:text-slate-400"> wire {message.brokerPriority ?? '—'}</span>
+      {/* The spaces between the parts count in the text (copy, screen readers); on screen the flex gap spaces them. */}
+      {held === null ? null : <>{' '}<span className="text-xs text-slate-600 dark:text-slate-300">· stored with P{held}</span></>}{' '}
+      <span className="text-xs text-slate-500 dark:text-slate-400">wire {message.brokerPriority ?? '—'}</span>
     </span>
   );
 }

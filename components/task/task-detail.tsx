@@ -85,7 +85,7 @@ function TaskView({ task }: { task: TaskRecord }) {
               <span aria-hidden className={`size-3 rounded-sm ${priorityBg(task.priority)}`} />
               {priorityLabel(task.priority)}
               {task.storedWith && (task.storedWith[0] !== task.priority || task.storedWith[1] !== task.priority) ? (
-                <span className="text-slate-600 dark:text-slate-300"> · stored with {formatLevelRange(task.storedWith)}</span>
+                <>{' '}<span className="text-slate-600 dark:text-slate-300">· stored with {formatLevelRange(task.storedWith)}</span></>
               ) : null}
             </span>
           </Row>
