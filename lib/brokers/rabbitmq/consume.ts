@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { RabbitBrokerConfig } from '@/lib/config/schema';
 import { describeError } from '@/lib/shared/errors';
-import { fromRabbitPriority } from '@/lib/shared/priority';
 import type { ConsumeOptions, ConsumerHandle } from '../types';
 import { RabbitConnection, withTimeout } from './connection';
 import { RabbitDelivery, type PublishThenAck } from './consume-delivery';
