@@ -1,12 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, getQueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, getQueue, logIn, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
 import { declareRabbitQueue, declareRedisQueues, deleteRabbitQueue, expectByPriority, pushUndecodable, queueUrl, removeRedisQueues } from './queue-helpers';
 
 /**
  * Journey: an operator finds messages in the browser (task id, priority and task filters,
  * all kept in the URL), picks some with shift-click and the keyboard, moves them to another
  * queue and deletes one. A viewer sees the same messages but no actions; a broken message is
- * shown raw and flagged; a RabbitMQ read says that it requeued the messages.
+ * shown raw and flagged; a RabbitMQ read says that it requeued the messages. Every task shows
+ * its own priority, with the level it is stored under where kombu's default steps share one
+ * list ("P1 · stored with P0–2"), in the table, in the filter and on its task page.
  */
 
 const queue = uniqueQueue('browse');
@@ -22,8 +24,9 @@ test.afterAll(async ({ request }) => {
 
 test('find, select, move and delete messages from the browser', async ({ page, browser, request }) => {
   await declareRedisQueues(queue, target);
-  const alpha = await enqueue(request, 'redis', queue, { task: 'myapp.tasks.send_email', args: ['alpha@example.com'], priority: 0, count: 3 });
-  await enqueue(request, 'redis', queue, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], priority: 6, count: 4 });
+  // Priorities 1 and 7 share kombu's lists of 0–2 and 6–8.
+  const alpha = await enqueue(request, 'redis', queue, { task: 'myapp.tasks.send_email', args: ['alpha@example.com'], priority: 1, count: 3 });
+  await enqueue(request, 'redis', queue, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], priority: 7, count: 4 });
   const beta = await enqueue(request, 'redis', queue, { task: 'myapp.tasks.send_email', args: ['beta@example.com'], priority: 9, count: 2 });
   await pushUndecodable(queue, 'definitely not a celery message');
   await expectByPriority(request, 'redis', queue, { '0': 4, '6': 4, '9': 2 });
@@ -54,6 +57,17 @@ test('find, select, move and delete messages from the browser', async ({ page, b
     await expect(broken.getByTestId('message-args')).toHaveText('definitely not a celery message');
   });
 
+  await test.step("each task shows its own priority and the level it is stored under", async () => {
+    const chips = page.getByTestId('message-priority');
+    // Delivery order: list 0–2 (the three P1 tasks, then the undecodable one), 6–8, 9.
+    await expect(chips).toHaveText([
+      ...Array(3).fill('P1 · stored with P0–2 wire 1'),
+      'P0 wire —',
+      ...Array(4).fill('P7 · stored with P6–8 wire 7'),
+      ...Array(2).fill('P9 wire 9'),
+    ]);
+  });
+
   await test.step('search by task id (in the URL) links to the task page', async () => {
     await page.getByLabel('Task id').fill(beta[1]!);
     await page.getByRole('button', { name: 'Apply' }).click();
@@ -65,9 +79,18 @@ test('find, select, move and delete messages from the browser', async ({ page, b
   });
 
   await test.step('priority filter from a shared link', async () => {
-    await page.goto(`${queueUrl('redis', queue)}?priority=6`);
+    await page.goto(`${queueUrl('redis', queue)}?priority=7`);
     await expect(page.getByTestId('message-row')).toHaveCount(4);
     await expect(page.getByTestId('message-row').locator('td:nth-child(3)')).toHaveText(Array(4).fill('myapp.tasks.send_otp'));
+  });
+
+  await test.step("the priority filter is on the task's own priority, not its list", async () => {
+    await page.getByLabel('Priority', { exact: true }).selectOption('1');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/priority=1(&|$)/);
+    // The undecodable message shares the list of 0–2 but is no P1 task.
+    await expect(page.getByTestId('message-row').locator('td:nth-child(2)')).toHaveText(alpha);
+    await expect(page.getByTestId('message-priority')).toHaveText(Array(3).fill(/^P1 · stored with P0–2/));
   });
 
   await test.step('shift-click selects a range; move keeps priorities', async () => {
@@ -109,6 +132,28 @@ test('find, select, move and delete messages from the browser', async ({ page, b
   await expectByPriority(request, 'redis', queue, { '0': 1, '6': 4, '9': 1 });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-browse.png', fullPage: true });
+
+  await test.step('the moved P1 task keeps its priority: its table row and, once run, its task page', async () => {
+    await page.goto(queueUrl('redis', target));
+    await expect(page.getByTestId('message-priority')).toHaveText(Array(3).fill(/^P1 · stored with P0–2/));
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: 'e2e/screenshots/queue-browse-stored-with.png', fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: 'e2e/screenshots/queue-browse-stored-with-phone.png', fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    let worker: SpawnedWorker | null = null;
+    try {
+      worker = await spawnWorker(request, { broker: 'redis', queues: [target] });
+      await page.goto(`/tasks/${alpha[0]}`);
+      await expect(page.getByTestId('task-state')).toHaveText('succeeded', { timeout: 60_000 });
+      await expect(page.getByTestId('task-priority')).toHaveText('1 · high · stored with P0–2');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: 'e2e/screenshots/task-priority-stored-with-dark.png', fullPage: true });
+      await page.emulateMedia({ colorScheme: 'light' });
+    } finally {
+      if (worker) await worker.stop();
+    }
+  });
 });
 
 test('a RabbitMQ read says it requeued the messages', async ({ page, request }) => {

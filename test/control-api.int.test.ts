@@ -80,7 +80,7 @@ async function snapshotRedis(queue: string): Promise<string[]> {
 }
 
 describe('control API', () => {
-  it('moves 10,000 messages Redis → RabbitMQ and back: the multiset of ids is unchanged, levels kept', async () => {
+  it('moves 10,000 messages Redis → RabbitMQ and back: the multiset of ids is unchanged, each task keeps its priority', async () => {
     const a = await post<{ ids: string[] }>(tasksRoute.POST, q('redis', rq, 'tasks'), { broker: 'redis', queue: rq }, { task: 'myapp.tasks.send_otp', priority: 1, count: 5000 });
     const b = await post<{ ids: string[] }>(tasksRoute.POST, q('redis', rq, 'tasks'), { broker: 'redis', queue: rq }, { task: 'myapp.tasks.send_email', priority: 7, count: 5000 });
     expect(a.status).toBe(201);
@@ -97,10 +97,10 @@ describe('control API', () => {
     expect(await readRedis(redis, rq)).toHaveLength(0);
     const inRabbit = await readRabbit(amqp, mq);
     expect(inRabbit.map((m) => m.id).sort()).toEqual([...ids].sort());
-    // Level 0 (step 0 holds 0-2) → wire 9; level 6 → wire 3; delivered in that order, FIFO inside.
+    // Each task keeps its own priority, not its Redis step's (step 0 holds 0-2): 1 → wire 8, 7 → wire 2; FIFO inside.
     expect(inRabbit.map((m) => m.id)).toEqual(ids);
-    expect(new Set(inRabbit.slice(0, 5000).map((m) => m.priority))).toEqual(new Set([9]));
-    expect(new Set(inRabbit.slice(5000).map((m) => m.priority))).toEqual(new Set([3]));
+    expect(new Set(inRabbit.slice(0, 5000).map((m) => [m.priority, m.headers.triage_priority].join()))).toEqual(new Set(['8,1']));
+    expect(new Set(inRabbit.slice(5000).map((m) => [m.priority, m.headers.triage_priority].join()))).toEqual(new Set(['2,7']));
 
     const op = await call<OperationRecord>(operationRoute.GET, 'GET', '/api/v1/operations/move-there-op-1', { id: 'move-there-op-1' });
     // The same record as a server-sent events stream: ends with `done` at once for a finished operation.
@@ -117,8 +117,8 @@ describe('control API', () => {
     expect(back).toMatchObject({ status: 200, body: { matched: 10_000, moved: 10_000 } });
     const home = await readRedis(redis, rq);
     expect(home.map((e) => e.id)).toEqual(ids);
-    expect(home.slice(0, 5000).every((e) => e.step === 0)).toBe(true);
-    expect(home.slice(5000).every((e) => e.step === 6 && e.routingKey === rq)).toBe(true);
+    expect(home.slice(0, 5000).every((e) => e.step === 0 && e.priority === 1)).toBe(true);
+    expect(home.slice(5000).every((e) => e.step === 6 && e.priority === 7 && e.routingKey === rq)).toBe(true);
     expect(await readRabbit(amqp, mq)).toHaveLength(0);
     await redis.del(...[0, 3, 6, 9].map((s) => stepKeyOf(rq, s)));
   });
@@ -145,15 +145,15 @@ describe('control API', () => {
   });
 
   it('purge → restore by archiveId brings back exactly the purged messages (Redis bytes, RabbitMQ order)', async () => {
-    await fillRedis(redis, rq2, Array.from({ length: 300 }, (_, i) => i % 10));
+    await fillRedis(redis, rq2, Array.from({ length: 1200 }, (_, i) => i % 10));
     const before = await snapshotRedis(rq2);
     const purged = await act<{ deleted: number; archiveId: string }>(purgeRoute.POST, 'redis', rq2, 'purge', { confirm: rq2 });
-    expect(purged.body).toMatchObject({ deleted: 300 });
+    expect(purged.body).toMatchObject({ deleted: 1200 });
     expect(await snapshotRedis(rq2)).toEqual([]);
     const restored = await post<{ restored: number; to: unknown }>(archiveRestoreRoute.POST, `/api/v1/archives/${purged.body.archiveId}/restore`, {
       archiveId: purged.body.archiveId,
     });
-    expect(restored.body).toMatchObject({ restored: 300, to: { broker: 'redis', queue: rq2 } });
+    expect(restored.body).toMatchObject({ restored: 1200, to: { broker: 'redis', queue: rq2 } });
     expect(await snapshotRedis(rq2)).toEqual(before);
     // Restored once: the archive is gone.
     const again = await post(archiveRestoreRoute.POST, `/api/v1/archives/${purged.body.archiveId}/restore`, { archiveId: purged.body.archiveId });
@@ -297,7 +297,7 @@ describe('control API', () => {
     expect(actions.filter((a) => a.endsWith('.preview'))).toEqual([]);
     const move = entries.find((e) => e.action === 'move' && e.target.broker === 'redis' && e.target.queue === rq);
     expect(move).toMatchObject({ actor: expect.any(String), role: expect.any(String), params: { to: { broker: 'rabbitmq', queue: mq }, all: true }, result: { matched: 10_000, moved: 10_000 } });
-    expect(entries.find((e) => e.action === 'purge' && e.target.queue === rq2 && 'deleted' in e.result)?.result).toMatchObject({ deleted: 300 });
+    expect(entries.find((e) => e.action === 'purge' && e.target.queue === rq2 && 'deleted' in e.result)?.result).toMatchObject({ deleted: 1200 });
     // Failures go to the security log (capped apart), never the audit log.
     expect(entries.filter((e) => 'error' in e.result)).toEqual([]);
     const security = await call<{ entries: AuditEntry[] }>(securityLogRoute.GET, 'GET', '/api/v1/security-log?limit=200&kind=failed&action=move');

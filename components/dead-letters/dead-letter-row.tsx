@@ -30,7 +30,7 @@ export function DeadLetterRow({
   const { message } = row;
   const dead = message.deadLetter;
   const original = dead?.originalQueue ?? row.queue.replace(/\.dead$/, '');
-  const priority = dead?.originalPriority ?? message.priority;
+  const priority = dead?.originalPriority ?? message.taskPriority ?? message.priority;
   return (
     <tr data-testid={`dead-row-${message.id}`} className="border-t border-slate-200 dark:border-slate-800">
       <RoleGate role="operator">

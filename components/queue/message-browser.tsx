@@ -147,6 +147,7 @@ export function MessageBrowser({
       ) : (
         <MessageTable
           messages={messages}
+          queue={queue}
           selected={selection.ids}
           allSelected={selection.matching !== null}
           selectable={selectable}

@@ -1,19 +1,36 @@
 'use client';
 
 import { useId } from 'react';
+import { PRIORITIES } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
 import { levelLabel, levelsOf } from '../levels';
 import { BANDS } from '../priority-colors';
 import { buttonClass, inputClass, labelClass } from './dialog';
 import type { BrowseFilters } from '@/lib/client/queue-selection';
 
-function priorityOptions(queue: Queue): { value: string; label: string }[] {
-  const levels = levelsOf(queue).flatMap((level) => {
-    const label = levelLabel(queue, level);
-    return label === null ? [] : [{ value: String(level), label: `P${label}` }];
-  });
+interface Option {
+  value: string;
+  label: string;
+}
+
+/**
+ * The filter is on each task's own priority. Besides bands and single priorities, a level
+ * that stores several priorities together (kombu's 0–2) is offered as their range.
+ */
+function priorityOptions(queue: Queue): { group: string; options: Option[] }[] {
   const bands = BANDS.map((b) => ({ value: `${b.from}-${b.to}`, label: `${b.label} band (${b.from}–${b.to})` }));
-  return [{ value: '', label: 'Any priority' }, ...bands, ...levels];
+  const shared = levelsOf(queue).flatMap((level) => {
+    const label = levelLabel(queue, level);
+    const value = label?.replace('–', '-');
+    // A level that is also a band (0–2 under kombu's default steps) is already offered.
+    return !value || !label!.includes('–') || bands.some((b) => b.value === value) ? [] : [{ value, label: `stored together: P${label}` }];
+  });
+  const single = PRIORITIES.map((p) => ({ value: String(p), label: `P${p}` }));
+  return [
+    { group: 'Bands', options: bands },
+    ...(shared.length > 0 ? [{ group: 'Levels of this queue', options: shared }] : []),
+    { group: 'Task priority', options: single },
+  ];
 }
 
 /** Filters of the message browser; applied on submit (Enter), kept in the URL by the caller. */
@@ -38,10 +55,15 @@ export function MessageFilters({ queue, filters, onApply }: { queue: Queue; filt
           Priority
         </label>
         <select id={`${id}-priority`} name="priority" defaultValue={filters.priority} className={inputClass}>
-          {priorityOptions(queue).map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
+          <option value="">Any priority</option>
+          {priorityOptions(queue).map(({ group, options }) => (
+            <optgroup key={group} label={group}>
+              {options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </optgroup>
           ))}
         </select>
       </div>

@@ -3,8 +3,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import Link from 'next/link';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import type { Message } from '@/lib/shared/types';
+import type { Message, Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge } from '../format';
+import { levelLabel } from '../levels';
 import { priorityBg } from '../priority-colors';
 
 // The cell truncates visually (full text in its title); this only bounds the DOM for huge payloads.
@@ -25,11 +26,26 @@ function ageOf(iso: string | null): string {
   return Number.isNaN(at) ? UNKNOWN : formatAge((Date.now() - at) / 1000);
 }
 
-export function PriorityChip({ priority, brokerPriority }: { priority: number; brokerPriority: number | null }) {
+/**
+ * The task's own priority, and the level it is stored under when that differs ("P1 ·
+ * stored with P0–2": kombu's default steps keep 0..2 in one list, so a worker takes it
+ * with the 0s and 2s in arrival order).
+ */
+export function PriorityChip({ message, queue }: { message: Message; queue: Queue | null }) {
+  // Servers from before `taskPriority` existed only report the level.
+  const own = message.taskPriority ?? message.priority;
+  const level = message.priority;
+  const held = own === level ? null : ((queue ? levelLabel(queue, level) : null) ?? String(level));
   return (
-    <span className="inline-flex items-center gap-1.5 whitespace-nowrap tabular-nums" title={`wire value (properties.priority): ${brokerPriority ?? 'none'}`}>
-      <span className={`inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black ${priorityBg(priority)}`}>P{priority}</span>
-      <span className="text-xs text-slate-500 dark:text-slate-400">wire {brokerPriority ?? '—'}</span>
+    <span
+      className="inline-flex items-center gap-1.5 whitespace-nowrap tabular-nums"
+      data-testid="message-priority"
+      title={`task priority ${own}; stored at level ${level}; wire value (properties.priority): ${message.brokerPriority ?? 'none'}`}
+    >
+      <span className={`inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black ${priorityBg(own)}`}>P{own}</span>
+      {/* The spaces between the parts count in the text (copy, screen readers); on screen the flex gap spaces them. */}
+      {held === null ? null : <>{' '}<span className="text-xs text-slate-600 dark:text-slate-300">· stored with P{held}</span></>}{' '}
+      <span className="text-xs text-slate-500 dark:text-slate-400">wire {message.brokerPriority ?? '—'}</span>
     </span>
   );
 }
@@ -71,6 +87,7 @@ const cell = 'px-3 py-2 align-top';
 
 export function MessageTable({
   messages,
+  queue = null,
   selected,
   allSelected,
   selectable,
@@ -78,6 +95,8 @@ export function MessageTable({
   onTogglePage,
 }: {
   messages: Message[];
+  /** For the priorities each level holds ("stored with P0–2"). */
+  queue?: Queue | null;
   selected: ReadonlySet<string>;
   /** "All matching" is selected: every row shows checked. */
   allSelected: boolean;
@@ -127,9 +146,9 @@ export function MessageTable({
             <span className="font-mono whitespace-nowrap">{row.original.task}</span>
           ),
       }),
-      column.accessor('priority', {
+      column.accessor('taskPriority', {
         header: 'Priority',
-        cell: ({ row }) => <PriorityChip priority={row.original.priority} brokerPriority={row.original.brokerPriority} />,
+        cell: ({ row }) => <PriorityChip message={row.original} queue={queue} />,
       }),
       column.display({
         id: 'args',
@@ -150,7 +169,7 @@ export function MessageTable({
       }),
       column.accessor('enqueuedAt', { header: 'Waiting', cell: ({ getValue }) => <span className="whitespace-nowrap tabular-nums">{ageOf(getValue())}</span> }),
     ],
-    [selectable, pageChecked, pageSome, allSelected, selected, onToggle, onTogglePage],
+    [selectable, pageChecked, pageSome, allSelected, selected, onToggle, onTogglePage, queue],
   );
   // eslint-disable-next-line react-hooks/incompatible-library -- nothing below memoizes the table's functions
   const table = useReactTable({ data: messages, columns, getCoreRowModel: getCoreRowModel(), getRowId: (m, i) => `${m.id}-${i}` });

@@ -7,6 +7,7 @@ import { useTask } from '@/lib/client/tasks';
 import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
 import { priorityBg } from '@/components/priority-colors';
 import { priorityLabel } from '@/components/priority-select';
+import { formatLevelRange } from '@/lib/shared/priority';
 import { RoleGate } from '@/components/role-gate';
 import { EmptyPanel, ErrorPanel } from '@/components/state-panels';
 import { RetryPanel } from './retry-panel';
@@ -90,6 +91,9 @@ function TaskView({ task }: { task: TaskRecord }) {
             <span className="inline-flex items-center gap-2" data-testid="task-priority">
               <span aria-hidden className={`size-3 rounded-sm ${priorityBg(task.priority)}`} />
               {priorityLabel(task.priority)}
+              {task.storedWith && (task.storedWith[0] !== task.priority || task.storedWith[1] !== task.priority) ? (
+                <>{' '}<span className="text-slate-600 dark:text-slate-300">· stored with {formatLevelRange(task.storedWith)}</span></>
+              ) : null}
             </span>
           </Row>
           <Row label="Retries">{task.retries ?? 0}</Row>

@@ -7,6 +7,8 @@ export interface MessagePlacement {
   priority: number;
   /** The raw wire priority, null when absent. */
   brokerPriority: number | null;
+  /** The task's own priority (Message.taskPriority). */
+  taskPriority: number;
   /** Identity to show when the message itself names none. */
   fallbackId: string | null;
   /** Enqueue time known from the transport (AMQP timestamp) when no header says. */
@@ -34,7 +36,7 @@ function deadLetterOf(headers: Record<string, unknown>): DeadLetter | undefined 
 
 /** A decoded (or undecodable) Celery message as the API's Message, the same for every broker. */
 export function toApiMessage(decoded: DecodeResult, placement: MessagePlacement): Message {
-  const { priority, brokerPriority } = placement;
+  const { priority, brokerPriority, taskPriority } = placement;
   if (decoded.ok) {
     const t = decoded.task;
     const deadLetter = deadLetterOf(t.headers);
@@ -45,6 +47,7 @@ export function toApiMessage(decoded: DecodeResult, placement: MessagePlacement)
       kwargs: t.kwargs,
       priority,
       brokerPriority,
+      taskPriority,
       retries: t.retries,
       eta: t.eta,
       enqueuedAt: t.enqueuedAt ?? placement.enqueuedAt ?? null,
@@ -61,6 +64,7 @@ export function toApiMessage(decoded: DecodeResult, placement: MessagePlacement)
     kwargs: null,
     priority,
     brokerPriority,
+    taskPriority,
     retries: 0,
     eta: null,
     enqueuedAt: placement.enqueuedAt ?? null,

@@ -31,7 +31,7 @@ export interface BrowseOptions {
   limit: number;
   /** Opaque, from a previous page's `nextCursor`. */
   cursor?: string;
-  /** Only messages at these Triage levels. */
+  /** Only tasks with these own priorities (Message.taskPriority), whatever level they are stored at. */
   priorities?: Set<number> | null;
   /** Only messages whose task name contains this, ignoring case. */
   task?: string;
@@ -103,7 +103,10 @@ export interface MessageSelector {
   ids?: readonly string[];
   /** Part of the task name, ignoring case ("generate_report" selects `myapp.tasks.generate_report`). */
   task?: string;
-  /** Triage levels the message is queued at (its Redis step / its mapped AMQP priority). */
+  /**
+   * The tasks' own priorities (Message.taskPriority), not the levels they are stored under:
+   * on kombu's default steps, [1] selects the priority-1 tasks of the list holding 0..2.
+   */
   priorities?: readonly number[];
 }
 
@@ -151,6 +154,11 @@ export interface TransferMessage {
   task: string | null;
   /** The Triage level it was queued at. */
   level: number;
+  /**
+   * The task's own priority (Message.taskPriority), which a move keeps whatever the
+   * layouts. Absent in archives written before it existed: then `level`.
+   */
+  priority?: number;
   celery: import('@/lib/shared/celery-codec').CeleryMessage | null;
   /**
    * The exact stored form, so a message that only changes place on the same broker kind
@@ -165,9 +173,22 @@ export interface TransferMessage {
 /** Where `putMessages` appends one message: the back of `priority` in the target queue. */
 export interface PutItem {
   message: TransferMessage;
-  /** Triage priority in the target. */
+  /** Triage priority in the target (becomes the message's own priority there). */
   priority: number;
 }
+
+/** The task's own priority of a lifted message (`level` for archives older than the field). */
+export function taskPriorityOf(message: TransferMessage): number {
+  return message.priority ?? message.level;
+}
+
+/**
+ * Where moved messages go in their target lists. `back` (the default): behind what the
+ * target holds, FIFO. `front`: ahead of it, in their own order, which is what a restore
+ * wants (they were waiting before whatever arrived while they were parked). Only brokers
+ * with `ControlCapabilities.frontInsert` honour `front`; others append.
+ */
+export type InsertAt = 'back' | 'front';
 
 /** Receives each batch before its messages leave the source; must store them durably. */
 export interface TransferSink {
@@ -189,6 +210,11 @@ export interface ControlCapabilities {
   nonDestructiveScan: boolean;
   /** Celery remote control reaches workers (pidbox). */
   remoteControl: boolean;
+  /**
+   * Messages can be put ahead of what a queue holds (Redis: RPUSH onto the consuming end).
+   * RabbitMQ only appends, so restored messages there queue behind newer ones of their priority.
+   */
+  frontInsert: boolean;
 }
 
 export interface RemoteCommand {
@@ -217,12 +243,21 @@ export interface BrokerControl {
   readonly capabilities: ControlCapabilities;
   /** Throws NOT_FOUND for an unknown queue; CONFLICT/UNPROCESSABLE for a target that would lose or reorder messages. */
   prepareTarget(queue: string, options?: TargetOptions): Promise<void>;
-  /** Same-broker move of the selection to `target.queue` (may be `queue`: reprioritize) at `target.priority` (null: keep level). FIFO kept within a priority. */
-  relocate(queue: string, selector: MessageSelector, target: { queue: string; priority: number | null }, options?: ControlOptions): Promise<ControlResult>;
+  /**
+   * Same-broker move of the selection to `target.queue` (may be `queue`: reprioritize) at
+   * `target.priority` (null: each message's own priority, whatever level it sat at). FIFO
+   * kept within a priority; `at: 'front'` (whole queues only, no selector) puts them ahead
+   * of what the target holds, in their order.
+   */
+  relocate(queue: string, selector: MessageSelector, target: { queue: string; priority: number | null; at?: InsertAt }, options?: ControlOptions): Promise<ControlResult>;
   /** Hands the selection batch by batch to `sink`, then removes it from `queue` (at-least-once). */
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options?: ControlOptions): Promise<ControlResult>;
-  /** Appends messages to the back of their priority in `queue`, durably (confirms); returns how many. */
-  putMessages(queue: string, items: readonly PutItem[]): Promise<number>;
+  /**
+   * Adds messages at their priority in `queue`, durably (confirms); returns how many. `back`:
+   * appended in the given order. `front` (frontInsert brokers): put ahead of what each list
+   * holds, the given order kept, so a caller fronting several batches passes the newest first.
+   */
+  putMessages(queue: string, items: readonly PutItem[], at?: InsertAt): Promise<number>;
   /**
    * Celery remote control broadcast (cancel_consumer/add_consumer), fire-and-forget, to every
    * worker or only to the `destination` hostnames. Returns false when there is nothing to send to.
@@ -294,6 +329,10 @@ export interface Delivery {
   brokerQueue: string;
   /** The Triage level it was queued at. */
   level: number;
+  /** The task's own priority (Message.taskPriority). */
+  priority: number;
+  /** The priorities sharing its level, [from, to]. */
+  levelRange: [number, number];
   redelivered: boolean;
   decoded: import('@/lib/shared/celery-codec').DecodeResult;
   /**
@@ -346,6 +385,7 @@ export const DEAD_HEADERS = {
   traceback: 'triage_traceback',
   at: 'triage_dead_at',
   originalQueue: 'triage_original_queue',
+  /** The task's own priority (not the level it was stored under). */
   originalPriority: 'triage_original_priority',
 } as const;
 

@@ -10,7 +10,8 @@ export function drainedName(queue: string): string {
 
 /**
  * Moves every waiting message of a queue to a parking queue (`<queue>.drained`, created
- * like the source when missing) or a chosen target, keeping priorities. Messages a
+ * like the source when missing: on Redis it takes the source's steps and separator, on
+ * RabbitMQ its x-max-priority) or a chosen target, keeping each task's own priority. Messages a
  * consumer takes meanwhile are executed, not drained; each is counted once, where it went.
  */
 export async function drain(
@@ -31,7 +32,9 @@ export async function drain(
 
 /**
  * The reverse of a drain: moves everything from the parking queue (`<queue>.drained` by
- * default, or `from`) back into the queue, keeping priorities.
+ * default, or `from`) back into the queue, keeping each task's own priority. On Redis they
+ * go back in their original order ahead of what arrived while they were parked; RabbitMQ
+ * only appends, so there they queue behind newer messages of their priority.
  */
 export async function restoreDrained(
   ctx: ControlContext,
@@ -44,6 +47,7 @@ export async function restoreDrained(
   return runOperation(ctx, { action: 'restore', target: { broker: input.broker, queue: input.queue }, params: { from }, locks: [from] }, async (progress) => {
     const result = await transfer({ broker: source, queue: from.queue }, { broker: target, queue: input.queue }, {}, null, {
       onProgress: progress,
+      at: 'front',
     });
     return { moved: result.moved, from, to };
   });

@@ -1,3 +1,4 @@
+import { taskPriorityOf } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { ControlContext } from './context';
 import { archives, assertIdsPresent, runOperation } from './context';
@@ -45,10 +46,11 @@ const RESTORE_BATCH = 500;
 const RESTORE_LOCK_MS = 10 * 60_000;
 
 /**
- * Puts an archive's messages back into the queue they were purged from, at their
- * priorities, in their original order (behind anything enqueued since). Batches are
- * removed from the archive only after the queue has them: a crash may duplicate a batch
- * on the next restore, never lose one. The archive is gone afterwards.
+ * Puts an archive's messages back into the queue they were purged from, each at its own
+ * priority, in their original order: on Redis ahead of anything enqueued since (the
+ * archive is walked newest batch first, each fronted), on RabbitMQ, which only appends,
+ * behind it. Batches are removed from the archive only after the queue has them: a crash
+ * may duplicate a batch on the next restore, never lose one. The archive is gone afterwards.
  */
 export async function restoreArchive(
   ctx: ControlContext,
@@ -65,15 +67,18 @@ export async function restoreArchive(
     }
     try {
       await broker.control.prepareTarget(meta.queue, { create: true });
+      const front = broker.control.capabilities.frontInsert;
       let restored = 0;
       for (;;) {
-        const batch = await store.head(meta.id, RESTORE_BATCH);
+        const batch = front ? await store.tail(meta.id, RESTORE_BATCH) : await store.head(meta.id, RESTORE_BATCH);
         if (batch.length === 0) break;
         restored += await broker.control.putMessages(
           meta.queue,
-          batch.map((message) => ({ message, priority: message.level })),
+          batch.map((message) => ({ message, priority: taskPriorityOf(message) })),
+          front ? 'front' : 'back',
         );
-        await store.shift(meta.id, batch.length);
+        if (front) await store.pop(meta.id, batch.length);
+        else await store.shift(meta.id, batch.length);
         progress({ scanned: restored, matched: restored, moved: restored });
       }
       await store.remove(meta.id);

@@ -1,4 +1,4 @@
-import { DEAD_HEADERS, DEAD_SUFFIX, RETRIES_HEADER,isDeadQueue, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
+import { DEAD_HEADERS, DEAD_SUFFIX, RETRIES_HEADER, isDeadQueue, taskPriorityOf, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
@@ -38,7 +38,8 @@ export function revive(message: TransferMessage, deadQueue: string, priority: nu
   if (!queue) throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} does not say which queue it came from`);
   return {
     queue,
-    priority: priority ?? (isPriority(originalPriority) ? originalPriority : message.level),
+    // The task's own priority, never the level the dead-letter queue stored it under.
+    priority: priority ?? (isPriority(originalPriority) ? originalPriority : taskPriorityOf(message)),
     // No origin: the message changed, so it is written afresh rather than byte-copied.
     message: { ...message, celery: { ...message.celery, headers }, origin: null },
   };

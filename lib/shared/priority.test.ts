@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TriageError } from './errors';
 import {
   ALL_STEPS,
+  formatLevelRange,
+  levelRange,
+  rabbitTaskPriority,
   DEFAULT_RABBIT_MAX_PRIORITY,
   KOMBU_DEFAULT_SEP,
   KOMBU_DEFAULT_STEPS,
@@ -503,5 +506,31 @@ describe('lane groups', () => {
         expect(laneFor(level, THREE_LANES)).toBe(lane);
       }
     }
+  });
+});
+
+describe('a task\'s own priority beside the level it is stored under', () => {
+  it('RabbitMQ: the triage_priority header wins while the wire value agrees with it, else the level', () => {
+    // x-max-priority 4 writes 1 and 2 alike (wire 3): only the header tells them apart.
+    expect(toRabbitPriority(1, 4)).toBe(toRabbitPriority(2, 4));
+    expect(rabbitTaskPriority(2, toRabbitPriority(2, 4), 4)).toBe(2);
+    expect(rabbitTaskPriority(1, toRabbitPriority(1, 4), 4)).toBe(1);
+    // Republished at another priority without the header: the wire value is the truth.
+    expect(rabbitTaskPriority(1, toRabbitPriority(7, 4), 4)).toBe(fromRabbitPriority(toRabbitPriority(7, 4), 4));
+    // No header (a Celery producer), or a bad one: the level.
+    expect(rabbitTaskPriority(undefined, 8, 10)).toBe(1);
+    expect(rabbitTaskPriority('1', 8, 10)).toBe(1);
+    expect(rabbitTaskPriority(12, 8, 10)).toBe(1);
+    expect(rabbitTaskPriority(3, null, 10)).toBe(9);
+  });
+
+  it('levelRange names the priorities a level holds', () => {
+    const kombu = PRIORITIES.map((p) => stepFor(p, KOMBU_DEFAULT_STEPS));
+    expect(levelRange(kombu, 0)).toEqual([0, 2]);
+    expect(levelRange(kombu, 9)).toEqual([9, 9]);
+    // A level no priority maps to (a lane's deeper step): just itself.
+    expect(levelRange(kombu, 4)).toEqual([4, 4]);
+    expect(formatLevelRange([0, 2])).toBe('P0–2');
+    expect(formatLevelRange([9, 9])).toBe('P9');
   });
 });

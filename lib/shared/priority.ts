@@ -89,6 +89,25 @@ export function fromRabbitPriority(
   return MAX_PRIORITY;
 }
 
+/**
+ * The header carrying a task's own Triage priority on RabbitMQ. The AMQP `priority` alone
+ * cannot say it where levels merge (x-max-priority 4 writes 1 and 2 alike), so Triage
+ * writes both; the header counts only while it agrees with the wire value (a producer that
+ * republished the message at another priority without it wins).
+ */
+export const TASK_PRIORITY_HEADER = 'triage_priority';
+
+/**
+ * A RabbitMQ message's own Triage priority: its `triage_priority` header when that is a
+ * priority the wire value could stand for, else the level the wire value maps to (the
+ * most urgent priority it may have been, the best a foreign message tells).
+ */
+export function rabbitTaskPriority(header: unknown, brokerPriority: number | null | undefined, maxPriority = DEFAULT_RABBIT_MAX_PRIORITY): number {
+  const level = fromRabbitPriority(brokerPriority, maxPriority);
+  if (isPriority(header) && fromRabbitPriority(toRabbitPriority(header, maxPriority), maxPriority) === level) return header;
+  return level;
+}
+
 /** The distinct Triage levels a RabbitMQ queue with this maximum can hold apart. */
 export function rabbitLevels(maxPriority = DEFAULT_RABBIT_MAX_PRIORITY): number[] {
   return distinctSorted(PRIORITIES.map((p) => fromRabbitPriority(toRabbitPriority(p, maxPriority), maxPriority)));
@@ -211,4 +230,19 @@ export function laneLevel(lane: LaneSpec, step: number): number {
 
 export function distinctSorted(values: readonly number[]): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/**
+ * The priorities stored under `level` in a queue, as [most urgent, least urgent], from the
+ * queue's `levelOf` (levelOf[p] = the level priority p is stored under). [level, level]
+ * when no priority maps there (a level only foreign messages reach).
+ */
+export function levelRange(levelOf: readonly number[], level: number): [number, number] {
+  const members = PRIORITIES.filter((p) => levelOf[p] === level);
+  return members.length > 0 ? [members[0]!, members[members.length - 1]!] : [level, level];
+}
+
+/** "P0–2" for a level holding 0..2, "P4" for one holding only 4. */
+export function formatLevelRange([from, to]: readonly [number, number]): string {
+  return from === to ? `P${from}` : `P${from}\u2013${to}`;
 }

@@ -21,6 +21,7 @@ export interface WaitingHit {
   position: number;
   id: string;
   task: string | null;
+  /** The task's own priority (not the level it is stored under). */
   priority: number;
 }
 

@@ -19,7 +19,13 @@ export interface TaskRecord {
   task: string;
   broker: string;
   queue: string;
+  /** The task's own priority (what it was enqueued with). */
   priority: number;
+  /**
+   * The priorities that share the level it was stored under, [from, to], when that level
+   * holds more than its own (kombu's default steps store 1 under 0..2).
+   */
+  storedWith?: [number, number];
   state: TaskState;
   history: TaskHistoryEntry[];
   result?: unknown;

@@ -53,10 +53,19 @@ export interface Message {
   task: string;
   args: unknown;
   kwargs: unknown;
-  /** The Triage level the message is actually queued at. */
+  /** The Triage level the message is actually queued at (the list or AMQP priority it sits under). */
   priority: number;
   /** The raw wire value (`properties.priority`), null when absent. */
   brokerPriority: number | null;
+  /**
+   * The task's own priority on Triage's scale, what it was enqueued with: equal to
+   * `priority` unless the queue stores several priorities under one level (kombu's default
+   * steps keep 0, 1 and 2 in one list; RabbitMQ x-max-priority 4 merges neighbours). Moves
+   * between queues of any layout keep it. Redis: `properties.priority` (kept inside a lane's
+   * range); RabbitMQ: the `triage_priority` header while it agrees with the wire value, else
+   * the level.
+   */
+  taskPriority: number;
   retries: number;
   eta: string | null;
   enqueuedAt: string | null;

@@ -85,6 +85,17 @@ export class ArchiveStore {
     await this.redis.ltrim(this.keys.archive(id), count, -1);
   }
 
+  /** The last `count` archived messages (the newest), oldest first. */
+  async tail(id: string, count: number): Promise<TransferMessage[]> {
+    const rows = await this.redis.lrange(this.keys.archive(id), -count, -1);
+    return rows.map((r) => JSON.parse(r) as TransferMessage);
+  }
+
+  /** Forgets the last `count` messages once they are safely back in their queue. */
+  async pop(id: string, count: number): Promise<void> {
+    await this.redis.ltrim(this.keys.archive(id), 0, -count - 1);
+  }
+
   async remove(id: string): Promise<void> {
     await this.redis.del(this.keys.archive(id), this.keys.archiveMeta(id));
   }

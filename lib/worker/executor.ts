@@ -133,11 +133,14 @@ function record(
   const at = nowIso();
   const recording =
     extra.prior ??
-    deps.recorder.open({ id: task.id, task: task.task, broker: deps.broker, queue: delivery.queue, priority: delivery.level, state, history: [], updatedAt: at });
+    deps.recorder.open({ id: task.id, task: task.task, broker: deps.broker, queue: delivery.queue, priority: delivery.priority, state, history: [], updatedAt: at });
   const { doc } = recording;
   doc.broker = deps.broker;
   doc.queue = delivery.queue;
-  doc.priority = delivery.level;
+  // The task's own priority; the level it was stored under only when that differs.
+  doc.priority = delivery.priority;
+  if (delivery.priority !== delivery.level) doc.storedWith = delivery.levelRange;
+  else delete doc.storedWith;
   doc.state = state;
   doc.updatedAt = at;
   // The task page shows what was sent; the message itself is gone once acknowledged.

@@ -209,7 +209,9 @@ export async function orderRun(
   }
   const started = await h.taskEvents('task.started', queue);
   const seqOf = new Map(ids.map((id, seq) => [id, seq]));
-  return { started, levels: started.map((e) => e.priority!), seqs: started.map((e) => seqOf.get(e.taskId!)!) };
+  // Events carry each task's own priority; order holds between the levels they are stored under.
+  const { levelOf } = (await broker.getQueue(queue))!;
+  return { started, levels: started.map((e) => levelOf[e.priority!]!), seqs: started.map((e) => seqOf.get(e.taskId!)!) };
 }
 
 export function fifoWithinLevel(levels: readonly number[], seqs: readonly number[]): boolean {

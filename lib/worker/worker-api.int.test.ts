@@ -47,13 +47,14 @@ describe('worker API', () => {
 
     const task = await call<Record<string, unknown>>(routes.task.GET, 'GET', `/api/v1/tasks/${ok}`, { id: ok! });
     expect(task.status).toBe(200);
-    expect(task.body).toMatchObject({ id: ok, task: 'myapp.tasks.send_otp', broker: 'redis', queue: q, priority: 0, state: 'succeeded' });
+    // Its own priority, and the level it was stored under (kombu's default steps keep 0–2 in one list).
+    expect(task.body).toMatchObject({ id: ok, task: 'myapp.tasks.send_otp', broker: 'redis', queue: q, priority: 2, storedWith: [0, 2], state: 'succeeded' });
     // The envelope as received, for the task page (the message is gone once acknowledged).
     expect(task.body).toMatchObject({ args: ['+15551234567'], kwargs: {}, eta: null, origin: expect.any(String), enqueuedAt: expect.any(String) });
     expect((task.body.history as { state: string }[]).map((x) => x.state)).toEqual(['active', 'succeeded']);
 
     const dead = await call<Record<string, unknown>>(routes.task.GET, 'GET', `/api/v1/tasks/${failing}`, { id: failing! });
-    expect(dead.body).toMatchObject({ state: 'dead', priority: 6, kwargs: { fail_rate: 1, max_retries: 1 } });
+    expect(dead.body).toMatchObject({ state: 'dead', priority: 7, storedWith: [6, 8], kwargs: { fail_rate: 1, max_retries: 1 } });
     expect(String(dead.body.error)).toMatch(/upstream unavailable/);
     expect((dead.body.history as { state: string }[]).map((x) => x.state)).toEqual(['active', 'failed', 'retrying', 'active', 'failed', 'dead']);
 

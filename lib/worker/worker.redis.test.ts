@@ -133,7 +133,7 @@ describe('worker on Redis: reliability', () => {
     expect(d.ok && d.task.id).toBe(failing);
     expect(d.ok && d.task.task).toBe('myapp.tasks.flaky');
     expect(d.ok && d.task.kwargs).toEqual({ fail_rate: 1, max_retries: 3 });
-    expect(d.ok && d.task.headers).toMatchObject({ triage_dead_reason: 'max_retries', triage_original_queue: q, triage_original_priority: 3 });
+    expect(d.ok && d.task.headers).toMatchObject({ triage_dead_reason: 'max_retries', triage_original_queue: q, triage_original_priority: 4 });
     expect(String(d.ok && d.task.headers.triage_error)).toMatch(/upstream unavailable/);
     expect(String(d.ok && d.task.headers.triage_traceback)).toMatch(/at /);
     const unknownDead = decodeRedisPayload((await h.state.lindex(`${q}.dead\x06\x166`, 0))!);
@@ -208,7 +208,8 @@ describe('worker on Redis: reliability', () => {
     await h.pauses.pause('redis', hi!, 'test');
     await h.spawnWorker({ broker: 'redis', queues: [group], concurrency: 1 });
     await waitFor('the medium lane ran', async () => (await h.taskEvents('task.succeeded', group)).length === 2);
-    expect((await h.taskEvents('task.started', group)).map((e) => e.priority)).toEqual([3, 3]);
+    // The tasks' own priority (4), stored in the medium lane's list of 3–5.
+    expect((await h.taskEvents('task.started', group)).map((e) => e.priority)).toEqual([4, 4]);
     // Now the whole group is paused and only the lane is resumed: a worker dedicated to
     // the lane still takes nothing.
     await h.pauses.pause('redis', group, 'test');

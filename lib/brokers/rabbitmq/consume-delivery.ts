@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { decodeAmqp, type DecodeResult } from '@/lib/shared/celery-codec';
+import { PRIORITIES, TASK_PRIORITY_HEADER, fromRabbitPriority, levelRange, rabbitTaskPriority, toRabbitPriority } from '@/lib/shared/priority';
 import { DEAD_HEADERS, type DeadLetterInfo, type Delivery } from '../types';
 import { DLX_EXCHANGE, delayBucketMs, delayQueueArguments, delayQueueName } from './consume-topology';
 
@@ -18,6 +19,9 @@ export type PublishThenAck = (channel: Channel, message: ConsumeMessage, route: 
  */
 export class RabbitDelivery implements Delivery {
   readonly brokerQueue: string;
+  readonly level: number;
+  readonly priority: number;
+  readonly levelRange: [number, number];
   readonly redelivered: boolean;
   readonly decoded: DecodeResult;
 
@@ -25,10 +29,14 @@ export class RabbitDelivery implements Delivery {
     private readonly channel: Channel,
     private readonly message: ConsumeMessage,
     readonly queue: string,
-    readonly level: number,
+    maxPriority: number,
     private readonly publishThenAck: PublishThenAck,
   ) {
     const { properties } = message;
+    const wire = typeof properties.priority === 'number' ? properties.priority : null;
+    this.level = fromRabbitPriority(wire, maxPriority);
+    this.priority = rabbitTaskPriority(properties.headers?.[TASK_PRIORITY_HEADER], wire, maxPriority);
+    this.levelRange = levelRange(PRIORITIES.map((p) => fromRabbitPriority(toRabbitPriority(p, maxPriority), maxPriority)), this.level);
     this.brokerQueue = queue;
     this.redelivered = message.fields.redelivered;
     this.decoded = decodeAmqp({
@@ -66,7 +74,7 @@ export class RabbitDelivery implements Delivery {
       [DEAD_HEADERS.traceback]: info.traceback,
       [DEAD_HEADERS.at]: new Date().toISOString(),
       [DEAD_HEADERS.originalQueue]: this.queue,
-      [DEAD_HEADERS.originalPriority]: this.level,
+      [DEAD_HEADERS.originalPriority]: this.priority,
     });
   }
 }

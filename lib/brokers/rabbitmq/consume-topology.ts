@@ -9,7 +9,9 @@ import { checkQueue } from './topology';
  * - each consumed queue, only if missing (as a Celery worker declares its queues), with
  *   its configured arguments or x-max-priority 10;
  * - the dead-letter exchange `triage.dlx` (direct) and `<queue>.dead` bound to it with
- *   routing key `<queue>`, x-max-priority 10 so dead tasks keep their priority;
+ *   routing key `<queue>`, with the queue's own x-max-priority (a parking queue takes its
+ *   source's layout: dead-lettering keeps the AMQP priority, which only reads the same
+ *   under the same maximum);
  * - per retry delay, `triage.delay.<queue>.<ms>`: a queue with a queue-wide TTL whose
  *   expired messages dead-letter back to `<queue>` through the default exchange. One TTL
  *   per queue keeps expiry FIFO (RabbitMQ only expires per-message TTLs at the head).
@@ -20,6 +22,8 @@ export async function declareConsumerTopology(
   channels: ChannelSource,
   queues: readonly string[],
   configured: ReadonlyMap<string, RabbitQueueConfig>,
+  /** The queue's real x-max-priority (management API); the configured one when it cannot tell. */
+  maxPriorityFor?: (queue: string) => Promise<number>,
 ): Promise<void> {
   await channels.withChannel(async (channel) => {
     await channel.assertExchange(DLX_EXCHANGE, 'direct', { durable: true });
@@ -37,9 +41,11 @@ export async function declareConsumerTopology(
     }
     const dead = deadQueueName(queue);
     if (!(await checkQueue(channels, dead))) {
-      await channels.withChannel((channel) =>
-        channel.assertQueue(dead, { durable: true, arguments: { 'x-max-priority': DEFAULT_RABBIT_MAX_PRIORITY } }),
-      );
+      const fallback = config?.maxPriority ?? DEFAULT_RABBIT_MAX_PRIORITY;
+      const sourceMax = maxPriorityFor ? await maxPriorityFor(queue).catch(() => fallback) : fallback;
+      // A source without priorities still gets a dead-letter queue that keeps them apart.
+      const maxPriority = sourceMax > 0 ? sourceMax : DEFAULT_RABBIT_MAX_PRIORITY;
+      await channels.withChannel((channel) => channel.assertQueue(dead, { durable: true, arguments: { 'x-max-priority': maxPriority } }));
     }
     await channels.withChannel((channel) => channel.bindQueue(dead, DLX_EXCHANGE, queue));
   }

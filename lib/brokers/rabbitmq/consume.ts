@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { RabbitBrokerConfig } from '@/lib/config/schema';
 import { describeError } from '@/lib/shared/errors';
-import { fromRabbitPriority } from '@/lib/shared/priority';
 import type { ConsumeOptions, ConsumerHandle } from '../types';
 import { RabbitConnection, withTimeout } from './connection';
 import { RabbitDelivery, type PublishThenAck } from './consume-delivery';
@@ -42,7 +41,7 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
     vhost: ctx.config.vhost,
     connectionName: `triage-worker:${ctx.brokerId}@${hostname()}:${process.pid}`,
     logger: log,
-    onConnect: (channels) => declareConsumerTopology(channels, options.queues, configured),
+    onConnect: (channels) => declareConsumerTopology(channels, options.queues, configured, (queue) => ctx.maxPriorityFor(queue)),
   });
   await connection.connect();
   const maxPriority = new Map<string, number>();
@@ -95,8 +94,7 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
             }
             busy = (async () => {
               try {
-                const level = fromRabbitPriority(message.properties.priority as number | undefined, maxPriority.get(queue) ?? 10);
-                await options.onDelivery(new RabbitDelivery(channel, message, queue, level, publishThenAck));
+                await options.onDelivery(new RabbitDelivery(channel, message, queue, maxPriority.get(queue) ?? 10, publishThenAck));
               } catch (error) {
                 if (!killed && !closed) {
                   log?.error({ err: describeError(error), slot: index }, 'handler error; message returned to the queue');

@@ -1,6 +1,6 @@
 import type { Message as AmqpMessage } from 'amqplib';
 import { decodeAmqp } from '@/lib/shared/celery-codec';
-import { fromRabbitPriority } from '@/lib/shared/priority';
+import { TASK_PRIORITY_HEADER, fromRabbitPriority, rabbitTaskPriority } from '@/lib/shared/priority';
 import type { Message } from '@/lib/shared/types';
 import { toApiMessage } from '../api-message';
 
@@ -24,6 +24,7 @@ export function rabbitMessage(message: AmqpMessage, maxPriority: number): Messag
   return toApiMessage(decoded, {
     priority,
     brokerPriority,
+    taskPriority: rabbitTaskPriority(headers[TASK_PRIORITY_HEADER], brokerPriority, maxPriority),
     fallbackId: correlationId,
     enqueuedAt: amqpTimestamp(properties.timestamp),
     raw: () => bodyText(message.content),

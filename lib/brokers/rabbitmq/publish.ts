@@ -1,7 +1,7 @@
 import type { ConfirmChannel, Message as AmqpMessage, Options } from 'amqplib';
 import { buildTaskMessage, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError, describeError } from '@/lib/shared/errors';
-import { toRabbitPriority } from '@/lib/shared/priority';
+import { TASK_PRIORITY_HEADER, toRabbitPriority } from '@/lib/shared/priority';
 import type { EnqueueItem } from '../types';
 import { withTimeout, type ChannelSource } from './connection';
 
@@ -10,7 +10,8 @@ import { withTimeout, type ChannelSource } from './connection';
  * (celery-wire.md §1.2): to the default exchange "" with routing key = queue, the Celery
  * headers as AMQP application headers, `correlation_id` = task id, persistent. Triage
  * adds the AMQP `timestamp` (enqueue time, seconds) so the management API can report the
- * head message's age, and its `triage_enqueued_at` header.
+ * head message's age, its `triage_enqueued_at` header, and the task's own priority in
+ * `triage_priority` (x-max-priority below 10 writes several priorities as one AMQP value).
  *
  * Delivery guarantees: publisher confirms, awaited per batch of BATCH_SIZE; `mandatory`
  * so a message no queue takes comes back (basic.return) and fails the call instead of
@@ -52,7 +53,8 @@ async function publishOn(channel: ConfirmChannel, queue: string, items: readonly
     try {
       for (const item of items.slice(start, start + BATCH_SIZE)) {
         const at = item.spec.enqueuedAt ?? enqueuedAt;
-        const message = buildTaskMessage({ ...item.spec, enqueuedAt: at }, toRabbitPriority(item.priority, maxPriority));
+        const extraHeaders = { ...item.spec.extraHeaders, [TASK_PRIORITY_HEADER]: item.priority };
+        const message = buildTaskMessage({ ...item.spec, extraHeaders, enqueuedAt: at }, toRabbitPriority(item.priority, maxPriority));
         ids.push(message.properties.correlation_id);
         const accepted = channel.publish('', queue, Buffer.from(message.body, 'utf8'), publishOptions(message, at));
         // false: the channel's write buffer is full; wait rather than buffer 10,000 messages.

@@ -53,15 +53,9 @@ export async function browseLayout(client: Redis, layout: QueueLayout, options: 
   const messages: Message[] = [];
   let scanned = 0;
 
-  // Lists whose level the priority filter excludes need not be read at all.
-  const wanted = (index: number) => !options.priorities || options.priorities.has(layout.lists[index]!.level);
-
+  // The priority filter is on each task's own priority, which any list may hold (kombu < 5.4
+  // restores onto step 0), so no list is skipped.
   while (position.list < layout.lists.length && messages.length < options.limit && scanned < MAX_SCAN_PER_PAGE) {
-    if (!wanted(position.list)) {
-      position.list += 1;
-      position.offset = 0;
-      continue;
-    }
     const list = layout.lists[position.list]!;
     const batch = filtering ? Math.min(FILTER_BATCH, MAX_SCAN_PER_PAGE - scanned) : options.limit - messages.length;
     // Negative indexes count from the tail; LRANGE returns head→tail, so reverse it.
@@ -70,7 +64,7 @@ export async function browseLayout(client: Redis, layout: QueueLayout, options: 
     for (const item of items) {
       if (messages.length >= options.limit) break;
       consumed += 1;
-      const message = redisMessage(item, list.level);
+      const message = redisMessage(item, layout, list);
       if (matchesBrowseFilter(message, options)) messages.push(message);
     }
     scanned += consumed;

@@ -4,7 +4,7 @@ import { deadQueueName, type DeadLetterInfo, type Delivery } from '../types';
 import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';
 import type { SlotAcks } from './consume-acks';
 import { bindingKey, bindingMember } from './keys';
-import { plainLayout, targetList } from './layout';
+import { levelRangeOf, parkingLayout, staticLayout, targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from './layout';
 
 export interface ConsumedList {
   key: string;
@@ -13,6 +13,9 @@ export interface ConsumedList {
   /** Logical queue as the caller named it. */
   queue: string;
   level: number;
+  /** The logical queue's layout and this list in it. */
+  layout: QueueLayout;
+  list: PhysicalList;
 }
 
 /** What every delivery of one consumer shares. */
@@ -37,6 +40,8 @@ export class RedisDelivery implements Delivery {
   readonly queue: string;
   readonly brokerQueue: string;
   readonly level: number;
+  readonly priority: number;
+  readonly levelRange: [number, number];
   readonly redelivered: boolean;
   readonly decoded: DecodeResult;
 
@@ -52,6 +57,8 @@ export class RedisDelivery implements Delivery {
     this.queue = list.queue;
     this.brokerQueue = list.brokerQueue;
     this.level = list.level;
+    this.priority = taskPriorityIn(list.layout, list.list, decoded.envelope?.brokerPriority ?? null);
+    this.levelRange = levelRangeOf(list.layout, list.list);
     this.redelivered = decoded.envelope?.redelivered ?? false;
   }
 
@@ -76,15 +83,16 @@ export class RedisDelivery implements Delivery {
     const { config } = this.ctx;
     const { list, decoded } = this;
     const deadName = deadQueueName(list.queue);
-    const layout = plainLayout(config, deadName, config.queues.find((q) => q.name === deadName));
-    const target = targetList(layout, list.level);
+    // Parked like a drain parks: in the source's layout, at the task's own priority.
+    const layout = staticLayout(config, deadName) ?? parkingLayout(config, list.layout, deadName);
+    const target = targetList(layout, this.priority);
     const id = decoded.ok ? decoded.task.id : decoded.id;
-    const dead = deadEnvelope(this.payload, deadName, deadHeaders(info, list.queue, list.level), list.level, id);
+    const dead = deadEnvelope(this.payload, deadName, deadHeaders(info, list.queue, this.priority), this.priority, id);
     await this.ctx.settle(
       this.tag,
       { key: target.key, payload: dead },
       null,
-      { key: bindingKey({ prefix: config.globalKeyprefix }, deadName), member: bindingMember(layout, deadName, deadName) },
+      { key: bindingKey({ prefix: config.globalKeyprefix }, deadName), member: bindingMember(config, deadName, deadName) },
     );
   }
 }

@@ -240,7 +240,7 @@ async function consumedLists(ctx: RedisConsumeContext, queues: readonly string[]
     // a plain kombu queue is what a Celery worker would assume as well.
     const layout = (await ctx.layoutFor(queue).catch(() => null)) ?? plainLayout(ctx.config, queue, undefined);
     for (const list of layout.lists) {
-      entries.push({ key: list.key, brokerQueue: list.queue, queue, level: list.level, rank: entries.length });
+      entries.push({ key: list.key, brokerQueue: list.queue, queue, level: list.level, layout, list, rank: entries.length });
     }
   }
   // Priority-major (like kombu's BRPOP key order), then the given queue order.
@@ -248,7 +248,7 @@ async function consumedLists(ctx: RedisConsumeContext, queues: readonly string[]
   const seen = new Set<string>();
   return entries
     .filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true)))
-    .map((e) => ({ key: e.key, brokerQueue: e.brokerQueue, queue: e.queue, level: e.level }));
+    .map((e) => ({ key: e.key, brokerQueue: e.brokerQueue, queue: e.queue, level: e.level, layout: e.layout, list: e.list }));
 }
 
 /** While Redis is down every slot fails twice a second: log the first, then every `ms`. */

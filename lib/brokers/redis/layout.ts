@@ -1,5 +1,5 @@
 import { TriageError } from '@/lib/shared/errors';
-import { distinctSorted, laneFor, laneLevel, stepFor, type LaneSpec } from '@/lib/shared/priority';
+import { PRIORITIES, distinctSorted, kombuEffectivePriority, laneFor, laneLevel, stepFor, type LaneSpec } from '@/lib/shared/priority';
 import type { LaneGroupConfig, RedisBrokerConfig, RedisQueueConfig } from '@/lib/config/schema';
 import { stepKey, type KeyOptions } from './keys';
 
@@ -83,4 +83,63 @@ export function targetList(layout: QueueLayout, priority: number): PhysicalList 
   const list = layout.lists.find((l) => l.step === step);
   if (!list) throw new TriageError('INVALID', `queue ${layout.name} has no list for priority ${priority}`);
   return list;
+}
+
+/**
+ * A stored message's own Triage priority: kombu's reading of its `properties.priority`,
+ * kept inside the lane's range for a lane's list (a producer that sent no priority to the
+ * low lane still meant "low"). A message kombu < 5.4 restored onto step 0 keeps its own
+ * priority here, whatever list it sits in.
+ */
+export function taskPriorityIn(layout: QueueLayout, list: PhysicalList, rawPriority: unknown): number {
+  // kombu always writes one: without it (not kombu's, or undecodable) the list is all there is to go by.
+  if (rawPriority === undefined || rawPriority === null) return list.level;
+  const own = kombuEffectivePriority(rawPriority);
+  const lane = layout.lanes?.find((l) => l.queue === list.queue);
+  return lane ? Math.min(Math.max(own, lane.priorities[0]), lane.priorities[1]) : own;
+}
+
+/** The priorities a new message is stored under `list` for, [from, to] ([level, level] when none). */
+export function levelRangeOf(layout: QueueLayout, list: PhysicalList): [number, number] {
+  const held = PRIORITIES.filter((p) => targetList(layout, p).key === list.key);
+  return held.length > 0 ? [held[0]!, held[held.length - 1]!] : [list.level, list.level];
+}
+
+/** Suffixes of the parking queues Triage creates for a queue: drained messages and dead letters. */
+export const PARKING_SUFFIXES = ['.drained', '.dead'] as const;
+
+/** The queue a parking queue belongs to, or null when `name` is not one. */
+export function parkedFrom(name: string): string | null {
+  const suffix = PARKING_SUFFIXES.find((s) => name.endsWith(s) && name.length > s.length);
+  return suffix ? name.slice(0, -suffix.length) : null;
+}
+
+/**
+ * The layout of a parking queue: a plain kombu queue whose steps group priorities exactly
+ * as `source` does (its own steps and separator for a plain queue; for a lane group, one
+ * step per list a new message can land in), so every source list has one parking list
+ * and a drain → restore gives each list back in its order.
+ */
+export function parkingLayout(
+  broker: Pick<RedisBrokerConfig, 'globalKeyprefix'>,
+  source: QueueLayout,
+  name: string,
+): QueueLayout {
+  const steps = distinctSorted(PRIORITIES.map((p) => levelRangeOf(source, targetList(source, p))[0]));
+  return { ...plainLayout({ globalKeyprefix: broker.globalKeyprefix, sep: source.sep, steps }, name, undefined), configured: false };
+}
+
+/**
+ * The layout a queue has by configuration alone: a lane group, a configured queue or lane,
+ * or a parking queue of one of those (recursively: `q.drained.dead`); null for any other
+ * name (discovered queues take the broker's steps and separator).
+ */
+export function staticLayout(broker: RedisBrokerConfig, name: string): QueueLayout | null {
+  const group = broker.laneGroups.find((g) => g.name === name);
+  if (group) return laneGroupLayout(broker, group);
+  const configured = broker.queues.find((q) => q.name === name);
+  if (configured || broker.laneGroups.some((g) => g.lanes.some((l) => l.queue === name))) return plainLayout(broker, name, configured);
+  const base = parkedFrom(name);
+  const source = base === null ? null : staticLayout(broker, base);
+  return source ? parkingLayout(broker, source, name) : null;
 }

@@ -9,7 +9,7 @@ import { browseLayout } from './browse';
 import { createRedisClient, startClient, withRedis } from './connection';
 import { discoverQueues, type DiscoveredQueue } from './discover';
 import { ackKeys, bindingKey, bindingMember, displayKey, reservedQueueReason, stepKey } from './keys';
-import { laneGroupLayout, plainLayout, targetList, type QueueLayout } from './layout';
+import { PARKING_SUFFIXES, laneGroupLayout, parkedFrom, plainLayout, staticLayout, targetList, type QueueLayout } from './layout';
 import { scripts } from './scripts';
 import { RedisControl } from './control/redis-control';
 import { consumeRedis } from './consume';
@@ -183,7 +183,13 @@ export class RedisBroker implements QueueBroker {
 
   /** Control primitives (lib/brokers/redis/control): batched, atomic Lua moves. */
   get control(): RedisControl {
-    this.controlImpl ??= new RedisControl({ brokerId: this.id, client: this.client, config: this.config, layoutFor: (name) => this.layoutFor(name) });
+    this.controlImpl ??= new RedisControl({
+      brokerId: this.id,
+      client: this.client,
+      config: this.config,
+      layoutFor: (name) => this.layoutFor(name),
+      layoutOf: (name) => this.layoutOf(name),
+    });
     return this.controlImpl;
   }
 
@@ -210,13 +216,17 @@ export class RedisBroker implements QueueBroker {
       excludePrefixes: this.options.excludePrefixes ?? [],
     });
     if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
-    const group = this.config.laneGroups.find((g) => g.name === name);
-    if (group) return laneGroupLayout(this.config, group);
-    const configured = this.config.queues.find((q) => q.name === name);
-    if (configured || this.laneMembers().has(name)) return plainLayout(this.config, name, configured);
+    const known = staticLayout(this.config, name);
+    // Parking queues exist only once something made them.
+    if (known && (known.configured || parkedFrom(name) === null)) return known;
     let discovered = await this.discovered(false);
     if (!discovered.has(name)) discovered = await this.discovered(true);
-    return discovered.has(name) ? plainLayout(this.config, name, undefined) : null;
+    return discovered.has(name) ? this.layoutOf(name) : null;
+  }
+
+  /** The layout `name` has or would have once created (parking queues take their source's). */
+  layoutOf(name: string): QueueLayout {
+    return staticLayout(this.config, name) ?? plainLayout(this.config, name, undefined);
   }
 
   private async requireLayout(name: string): Promise<QueueLayout> {
@@ -232,8 +242,12 @@ export class RedisBroker implements QueueBroker {
    */
   private configuredStepNames(): Set<string> {
     const names = new Set<string>();
-    for (const queue of this.config.queues) {
-      const layout = plainLayout({ ...this.config, globalKeyprefix: '' }, queue.name, queue);
+    const unprefixed = { ...this.config, globalKeyprefix: '' };
+    const sources = [...this.config.queues.map((q) => q.name), ...this.config.laneGroups.map((g) => g.name)];
+    // Their parking queues too: `notifications.drained:4` is a list of `notifications.drained`.
+    for (const name of [...sources, ...sources.flatMap((n) => PARKING_SUFFIXES.map((suffix) => n + suffix))]) {
+      const layout = staticLayout(unprefixed, name);
+      if (layout?.type !== 'kombu') continue;
       for (const list of layout.lists) if (list.step !== 0) names.add(list.key);
     }
     return names;
@@ -259,7 +273,7 @@ export class RedisBroker implements QueueBroker {
     }
     for (const name of [...discovered.keys()].sort()) {
       if (members.has(name) || seen.has(name) || ownKeys.has(name)) continue;
-      layouts.push(plainLayout(this.config, name, undefined));
+      layouts.push(this.layoutOf(name));
       seen.add(name);
     }
     return layouts;

@@ -1,5 +1,5 @@
 import { TriageError } from '@/lib/shared/errors';
-import type { FindWaitingOptions, WaitingMatch, WaitingSearch } from '../../types';
+import { taskPriorityOf, type FindWaitingOptions, type WaitingMatch, type WaitingSearch } from '../../types';
 import type { ChannelSource } from '../connection';
 import { checkQueue } from '../topology';
 import { openQueueReader } from './queue-reader';
@@ -44,7 +44,7 @@ export async function findWaitingInQueue(
         scanned += 1;
         const message = fromAmqp(delivery, maxPriority);
         if (message.id === null || !message.id.toLowerCase().startsWith(wanted)) continue;
-        found.push({ id: message.id, task: message.task, priority: message.level, position: scanned });
+        found.push({ id: message.id, task: message.task, priority: taskPriorityOf(message), position: scanned });
         if (found.length >= options.limit) stopped = true;
       }
       if (stopped) break;

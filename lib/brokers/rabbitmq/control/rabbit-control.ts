@@ -9,6 +9,7 @@ import type {
   ControlProgress,
   ControlResult,
   FindWaitingOptions,
+  InsertAt,
   MessageSelector,
   PidboxCommand,
   PutItem,
@@ -19,12 +20,13 @@ import type {
   TransferSink,
   WaitingSearch,
 } from '../../types';
+import { taskPriorityOf } from '../../types';
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
 import { assertReadable, maxPriorityOf, reservedQueueReason } from '../queue-view';
 import { checkQueue } from '../topology';
-import { matchesSelector, selectsByLevelOnly } from '../../browse-filter';
+import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
 import { findWaitingInQueue } from './find-waiting';
 import { openQueueReader } from './queue-reader';
 import { fromAmqp, toAmqp } from './transfer';
@@ -47,6 +49,11 @@ import { fromAmqp, toAmqp } from './transfer';
  * are copied there with their new priority, then everything in it is copied back. The
  * holding queue's name is fixed, so a run killed half-way is finished by the next run,
  * which first empties a leftover holding queue into the source.
+ *
+ * Every copy carries the task's own priority in its `triage_priority` header beside the
+ * AMQP priority, so a queue that merges levels (x-max-priority 4) loses none. RabbitMQ only
+ * appends: messages put back (a restore) queue behind those of their priority that
+ * arrived meanwhile (`frontInsert: false`).
  */
 
 export const DEFAULT_BATCH = 500;
@@ -73,7 +80,7 @@ export function holdQueueName(queue: string): string {
 }
 
 export class RabbitControl implements BrokerControl {
-  readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true };
+  readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true, frontInsert: false };
 
   constructor(private readonly deps: RabbitControlDeps) {}
 
@@ -103,7 +110,7 @@ export class RabbitControl implements BrokerControl {
   async relocate(
     queue: string,
     selector: MessageSelector,
-    target: { queue: string; priority: number | null },
+    target: { queue: string; priority: number | null; at?: InsertAt },
     options: ControlOptions = {},
   ): Promise<ControlResult> {
     if (this.deps.isolate) return this.deps.isolate((connection) => this.onConnection(connection).relocate(queue, selector, target, options));
@@ -112,7 +119,7 @@ export class RabbitControl implements BrokerControl {
       const targetMax = await this.maxPriority(target.queue);
       return this.withPublisher((publish) =>
         this.scan(queue, sourceMax, selector, options, () => true, (batch) =>
-          publish(target.queue, batch.map((m) => toAmqp(m, toRabbitPriority(target.priority ?? m.level, targetMax)))),
+          publish(target.queue, batch.map((m) => toAmqp(m, target.priority ?? taskPriorityOf(m), targetMax))),
         ),
       );
     }
@@ -127,7 +134,7 @@ export class RabbitControl implements BrokerControl {
     await this.recoverHold(queue);
     await this.declare(hold, sourceMax);
     const result = await this.withPublisher((publish) =>
-      this.scan(queue, sourceMax, selector, options, decide, (batch) => publish(hold, batch.map((m) => toAmqp(m, wire)))),
+      this.scan(queue, sourceMax, selector, options, decide, (batch) => publish(hold, batch.map((m) => toAmqp(m, target.priority!, sourceMax)))),
     );
     await this.recoverHold(queue);
     return result;
@@ -144,7 +151,7 @@ export class RabbitControl implements BrokerControl {
   async putMessages(queue: string, items: readonly PutItem[]): Promise<number> {
     if (items.length === 0) return 0;
     const max = await this.maxPriority(queue);
-    await this.withPublisher((publish) => publish(queue, items.map((i) => toAmqp(i.message, toRabbitPriority(i.priority, max)))));
+    await this.withPublisher((publish) => publish(queue, items.map((i) => toAmqp(i.message, i.priority, max))));
     return items.length;
   }
 
@@ -242,8 +249,8 @@ export class RabbitControl implements BrokerControl {
     const holdMax = await this.maxPriority(hold);
     await this.withPublisher((publish) =>
       this.scan(hold, holdMax, {}, {}, () => true, (batch) =>
-        // The copies already carry their new wire priority: keep it.
-        publish(queue, batch.map((m) => toAmqp(m, wirePriorityOf(m)))),
+        // The copies already carry their new priority (header and wire): keep it.
+        publish(queue, batch.map((m) => toAmqp(m, taskPriorityOf(m), holdMax))),
       ),
     );
     const left = await checkQueue(this.deps.connection, hold);
@@ -264,10 +271,11 @@ export class RabbitControl implements BrokerControl {
     if (maxPriority === 0) return null;
     const record = await this.deps.management.getQueue(queue).catch(() => null);
     if (!record?.priorityLengths) return null;
-    const wanted = new Set(selector.priorities);
+    // The caller made sure the priorities take whole wire levels.
+    const wires = wholeLevelsSelected(selector, (priority) => toRabbitPriority(priority, maxPriority));
     let matched = 0;
     for (const [wire, count] of Object.entries(record.priorityLengths)) {
-      if (count > 0 && wanted.has(fromRabbitPriority(Number(wire), maxPriority))) matched += count;
+      if (count > 0 && wires?.has(Number(wire))) matched += count;
     }
     return { matched, moved: 0, estimate: true };
   }
@@ -307,7 +315,7 @@ export class RabbitControl implements BrokerControl {
   ): Promise<ControlResult> {
     const start = await checkQueue(this.deps.connection, queue);
     if (!start) throw new TriageError('NOT_FOUND', `queue ${queue} does not exist on broker ${this.deps.brokerId}`);
-    if (options.dryRun && selectsByLevelOnly(selector)) {
+    if (options.dryRun && wholeLevelsSelected(selector, (priority) => toRabbitPriority(priority, maxPriority || DEFAULT_RABBIT_MAX_PRIORITY))) {
       const counted = await this.countByLevel(queue, maxPriority, selector, start.messageCount);
       if (counted) {
         options.onProgress?.({ scanned: 0, matched: counted.matched, moved: 0 });
@@ -354,7 +362,7 @@ export class RabbitControl implements BrokerControl {
           for (const tag of got) {
             counts.scanned += 1;
             const message = fromAmqp(tag, maxPriority);
-            const selected = matchesSelector(message, message.level, selector, ids);
+            const selected = matchesSelector(message, taskPriorityOf(message), selector, ids);
             if (selected) {
               counts.matched += 1;
               if (message.id && ids) found.add(message.id);
@@ -409,11 +417,6 @@ function parseJsonObject(content: Buffer): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-function wirePriorityOf(message: TransferMessage): number {
-  const p = message.origin?.kind === 'rabbitmq' ? message.origin.properties.priority : undefined;
-  return typeof p === 'number' ? p : 0;
 }
 
 function assertUsable(queue: string): void {

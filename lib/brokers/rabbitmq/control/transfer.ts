@@ -1,14 +1,15 @@
 import type { Message, Options } from 'amqplib';
 import { ENQUEUED_AT_HEADER, decodeAmqp, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
-import { fromRabbitPriority } from '@/lib/shared/priority';
+import { TASK_PRIORITY_HEADER, fromRabbitPriority, rabbitTaskPriority, toRabbitPriority } from '@/lib/shared/priority';
 import type { TransferMessage } from '../../types';
 import { publishOptions } from '../publish';
 
 /**
  * AMQP messages ↔ broker-neutral TransferMessages. RabbitMQ messages are immutable, so
  * every move publishes a copy; a copy of a RabbitMQ message keeps every property and
- * header and changes only its `priority`.
+ * header and changes only its `priority` and its `triage_priority` header (the task's own
+ * priority, which the AMQP priority cannot hold where the target merges levels).
  */
 
 const PROPERTY_KEYS = [
@@ -34,6 +35,7 @@ export function fromAmqp(message: Message, maxPriority: number): TransferMessage
   const brokerPriority = typeof props.priority === 'number' ? props.priority : null;
   const level = fromRabbitPriority(brokerPriority, maxPriority);
   const headers = isObject(props.headers) ? props.headers : {};
+  const priority = rabbitTaskPriority(headers[TASK_PRIORITY_HEADER], brokerPriority, maxPriority);
   const correlationId = typeof props.correlationId === 'string' ? props.correlationId : null;
   const decoded = decodeAmqp({
     headers,
@@ -62,18 +64,21 @@ export function fromAmqp(message: Message, maxPriority: number): TransferMessage
     id,
     task,
     level,
+    priority,
     celery,
     origin: { kind: 'rabbitmq', content: message.content.toString('base64'), properties },
   };
 }
 
-/** Body and publish options for a copy of `message` at AMQP priority `wirePriority`. */
-export function toAmqp(message: TransferMessage, wirePriority: number): { content: Buffer; options: Options.Publish } {
+/** Body and publish options for a copy of `message` whose own priority becomes `priority`, in a queue with x-max-priority `maxPriority`. */
+export function toAmqp(message: TransferMessage, priority: number, maxPriority: number): { content: Buffer; options: Options.Publish } {
+  const wirePriority = toRabbitPriority(priority, maxPriority);
   if (message.origin?.kind === 'rabbitmq') {
     const props = message.origin.properties;
     const options: Options.Publish = {};
     for (const key of PROPERTY_KEYS) if (props[key] !== undefined) (options as Record<string, unknown>)[key] = props[key];
     options.priority = wirePriority;
+    options.headers = { ...(isObject(props.headers) ? props.headers : {}), [TASK_PRIORITY_HEADER]: priority };
     options.mandatory = true;
     return { content: Buffer.from(message.origin.content, 'base64'), options };
   }
@@ -82,7 +87,14 @@ export function toAmqp(message: TransferMessage, wirePriority: number): { conten
   }
   const stamp = message.celery.headers[ENQUEUED_AT_HEADER];
   const at = typeof stamp === 'string' && Number.isFinite(Date.parse(stamp)) ? new Date(stamp) : new Date();
-  const options = publishOptions({ ...message.celery, properties: { ...message.celery.properties, priority: wirePriority } }, at);
+  const options = publishOptions(
+    {
+      ...message.celery,
+      headers: { ...message.celery.headers, [TASK_PRIORITY_HEADER]: priority },
+      properties: { ...message.celery.properties, priority: wirePriority },
+    },
+    at,
+  );
   return { content: Buffer.from(message.celery.body, 'utf8'), options };
 }
 

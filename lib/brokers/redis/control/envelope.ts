@@ -1,14 +1,14 @@
 import { toRedisPayload, type CeleryMessage } from '@/lib/shared/celery-codec';
-import { kombuEffectivePriority } from '@/lib/shared/priority';
 import { TriageError } from '@/lib/shared/errors';
 import type { TransferMessage } from '../../types';
-import { targetList, type PhysicalList, type QueueLayout } from '../layout';
+import { taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 
 /**
  * Reading and (re)writing kombu envelopes for control operations. The rule: a message that
  * only moves keeps its exact bytes; it is re-serialized only when something it carries must
- * change (its `properties.priority`, so kombu >= 5.4 restores it to the same step, or its
- * `delivery_info.routing_key`, so a restore brings it back to the queue it now lives in).
+ * change (its `properties.priority`, the task's own priority, when a move sets a new one or
+ * a lane's range had to be applied to it; or its `delivery_info.routing_key`, so a restore
+ * brings it back to the queue it now lives in).
  */
 
 interface Envelope {
@@ -25,9 +25,12 @@ export interface Peeked {
   envelope: Envelope | null;
   id: string | null;
   task: string | null;
+  /** The task's own priority (taskPriorityIn its list). */
+  priority: number;
 }
 
-export function peek(raw: Buffer): Peeked {
+/** Parses one element of `list` in `layout`. */
+export function peek(raw: Buffer, layout: QueueLayout, list: PhysicalList): Peeked {
   let envelope: Envelope | null = null;
   try {
     const parsed: unknown = JSON.parse(raw.toString('utf8'));
@@ -47,12 +50,19 @@ export function peek(raw: Buffer): Peeked {
       task = str(body.task);
     }
   }
-  return { raw, envelope, id, task };
+  return { raw, envelope, id, task, priority: taskPriorityIn(layout, list, properties.priority) };
 }
 
 /** The broker-neutral form of a list element. */
 export function toTransfer(p: Peeked, level: number): TransferMessage {
-  return { id: p.id, task: p.task, level, celery: p.envelope ? toCelery(p.envelope) : null, origin: { kind: 'redis', payload: p.raw.toString('base64') } };
+  return {
+    id: p.id,
+    task: p.task,
+    level,
+    priority: p.priority,
+    celery: p.envelope ? toCelery(p.envelope) : null,
+    origin: { kind: 'redis', payload: p.raw.toString('base64') },
+  };
 }
 
 function toCelery(envelope: Envelope): CeleryMessage | null {
@@ -77,11 +87,11 @@ function toCelery(envelope: Envelope): CeleryMessage | null {
 }
 
 /**
- * The payload to push for `message` into `list` of `layout` at Triage priority `priority`.
- * Same-broker messages keep their exact bytes when the step their own priority maps to and
- * their routing key already fit the target list.
+ * The payload to push for `message` into `list` at Triage priority `priority` (which
+ * becomes its own). Same-broker messages keep their exact bytes when they already carry
+ * that priority and the target list's routing key.
  */
-export function payloadFor(message: TransferMessage, layout: QueueLayout, list: PhysicalList, priority: number): Buffer | string {
+export function payloadFor(message: TransferMessage, list: PhysicalList, priority: number): Buffer | string {
   if (message.origin?.kind === 'redis') {
     const raw = Buffer.from(message.origin.payload, 'base64');
     let envelope: Envelope | null = null;
@@ -90,7 +100,7 @@ export function payloadFor(message: TransferMessage, layout: QueueLayout, list: 
     } catch {
       // undecodable: moved as is, never altered
     }
-    return peekedPayload({ raw, envelope }, layout, list, priority);
+    return peekedPayload({ raw, envelope }, list, priority);
   }
   if (!message.celery) {
     throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} cannot be decoded, so it cannot move to a Redis queue`);
@@ -102,15 +112,13 @@ export function payloadFor(message: TransferMessage, layout: QueueLayout, list: 
  * payloadFor of a list element already parsed by peek(): moves within one Redis skip the
  * broker-neutral form (a base64 round trip and a second JSON parse per message).
  */
-export function peekedPayload(p: Pick<Peeked, 'raw' | 'envelope'>, layout: QueueLayout, list: PhysicalList, priority: number): Buffer | string {
+export function peekedPayload(p: Pick<Peeked, 'raw' | 'envelope'>, list: PhysicalList, priority: number): Buffer | string {
   const envelope = p.envelope;
   if (!isObject(envelope) || !isObject(envelope.properties)) return p.raw;
   const props = envelope.properties;
   const info = isObject(props.delivery_info) ? props.delivery_info : {};
-  const stepOk = targetList(layout, kombuEffectivePriority(props.priority)).key === list.key;
-  if (stepOk && info.routing_key === list.queue) return p.raw;
-  // A priority that already maps to the target step is kept as the producer wrote it.
-  return rewrite(envelope, stepOk ? props.priority : priority, list.queue);
+  if (props.priority === priority && info.routing_key === list.queue) return p.raw;
+  return rewrite(envelope, priority, list.queue);
 }
 
 /** Rewrites priority and routing key, keeping every other field and the key order. */

@@ -24,9 +24,9 @@ export async function findWaitingInLayout(client: Redis, layout: QueueLayout, id
       const items = (await client.lrangeBuffer(list.key, -(offset + want), -(offset + 1))).reverse();
       for (const raw of items) {
         scanned += 1;
-        const { id, task } = peek(raw);
+        const { id, task, priority } = peek(raw, layout, list);
         if (id === null || !id.toLowerCase().startsWith(wanted)) continue;
-        found.push({ id, task, priority: list.level, position: scanned });
+        found.push({ id, task, priority, position: scanned });
         if (found.length >= options.limit) return { found, scanned, complete: false };
       }
       if (items.length < want) break;

@@ -19,6 +19,26 @@ beforeAll(async () => {
 afterAll(() => closeRedisControl({ redis, broker }, base));
 
 describe('RedisControl', () => {
+  it('puts a whole queue at the front of another, batch after batch: original order, ahead of what the target held', async () => {
+    const parked = `${base}-front-from`;
+    const q = `${base}-front-to`;
+    // Several lists, each longer than a batch, priorities sharing lists (1 and 2 with 0).
+    const old = await fillRedis(redis, parked, [2, 1, 0, 1, 7, 2, 9, 6, 1, 0, 8, 2, 1, 4, 3]);
+    const newer = await fillRedis(redis, q, [1, 6, 9, 0]);
+    const oldOrder = (await readRedis(redis, parked)).map((e) => e.id);
+    const result = await broker.control.relocate(parked, {}, { queue: q, priority: null, at: 'front' }, { batchSize: 2 });
+    expect(result).toEqual({ matched: 15, moved: 15 });
+    expect(await readRedis(redis, parked)).toEqual([]);
+    const after = await readRedis(redis, q);
+    const byStep = (ids: string[], step: number) => ids.filter((id) => after.find((e) => e.id === id)!.step === step);
+    // Per list: the restored ones in their order, then the ones that were there.
+    expect(after.map((e) => e.id)).toEqual([0, 3, 6, 9].flatMap((step) => [...byStep(oldOrder, step), ...byStep(newer, step)]));
+    expect(after.map((e) => [e.id, e.routingKey])).toEqual(after.map((e) => [e.id, q]));
+    expect(old).toHaveLength(15);
+    // Nothing else is allowed at the front: a selection would reorder what stays.
+    await expect(broker.control.relocate(q, { priorities: [1] }, { queue: parked, priority: null, at: 'front' })).rejects.toMatchObject({ code: 'INVALID' });
+  });
+
   it('reprioritizes 10,000 messages: new step and priority, none lost or duplicated, FIFO kept, a worker executes them in the new order', async () => {
     const q = `${base}-reprio`;
     const urgent = await fillRedis(redis, q, Array(2000).fill(0));

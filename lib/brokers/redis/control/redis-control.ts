@@ -4,6 +4,7 @@ import { TriageError } from '@/lib/shared/errors';
 import type {
   BrokerControl,
   ControlCapabilities,
+  InsertAt,
   ControlOptions,
   ControlProgress,
   ControlResult,
@@ -19,11 +20,12 @@ import type {
 } from '../../types';
 import { withRedis } from '../connection';
 import { bindingKey, bindingMember } from '../keys';
-import { plainLayout, targetList, type PhysicalList, type QueueLayout } from '../layout';
+import { targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { matchesSelector, selectsByLevelOnly } from '../../browse-filter';
+import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
 import { payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
 import { findWaitingInLayout } from './find-waiting';
+import { relocateToFront } from './relocate-front';
 import { publishPidbox, requestPidbox } from './pidbox';
 import { relocateAll } from './relocate-all';
 
@@ -40,8 +42,12 @@ import { relocateAll } from './relocate-all';
  * moved into a list that is scanned later are never taken twice, and producers pushing
  * meanwhile cannot make an operation run forever.
  *
- * Relocating everything in some lists (no id or task filter) skips the read: see
- * relocate-all.ts, where move-tail.lua takes and rewrites each batch on the server.
+ * Relocating everything (no filter) skips the read: see relocate-all.ts, where
+ * move-tail.lua takes and rewrites each batch on the server. A move that keeps priorities
+ * sends each message to the list of its own priority (`properties.priority`), never to the
+ * level of the list it sat in, so no layout pair changes a task's priority.
+ *
+ * Restores (`at: 'front'`) walk from the head instead: see relocate-front.ts.
  *
  * A concurrent consumer that pops a message between the read and the Lua call simply wins:
  * the message is not moved (and not counted). With a filter, messages that stay (not
@@ -59,10 +65,12 @@ export interface RedisControlDeps {
   client: Redis;
   config: RedisBrokerConfig;
   layoutFor(name: string): Promise<QueueLayout | null>;
+  /** The layout a queue has or would have once created (a parking queue: its source's). */
+  layoutOf(name: string): QueueLayout;
 }
 
 export class RedisControl implements BrokerControl {
-  readonly capabilities: ControlCapabilities = { atomicMove: true, nonDestructiveScan: true, remoteControl: true };
+  readonly capabilities: ControlCapabilities = { atomicMove: true, nonDestructiveScan: true, remoteControl: true, frontInsert: true };
 
   constructor(private readonly deps: RedisControlDeps) {}
 
@@ -78,7 +86,7 @@ export class RedisControl implements BrokerControl {
 
   /** A target that may not exist yet (a kombu queue exists once it has a list or binding). */
   private async targetLayout(name: string): Promise<QueueLayout> {
-    return (await this.deps.layoutFor(name)) ?? plainLayout(this.deps.config, name, undefined);
+    return (await this.deps.layoutFor(name)) ?? this.deps.layoutOf(name);
   }
 
   async prepareTarget(queue: string, options: TargetOptions = {}): Promise<void> {
@@ -104,7 +112,7 @@ export class RedisControl implements BrokerControl {
   relocate(
     queue: string,
     selector: MessageSelector,
-    target: { queue: string; priority: number | null },
+    target: { queue: string; priority: number | null; at?: InsertAt },
     options: ControlOptions = {},
   ): Promise<ControlResult> {
     return withRedis(this.deps.brokerId, async () => {
@@ -114,10 +122,15 @@ export class RedisControl implements BrokerControl {
       if (target.queue !== queue && source.lists.some((l) => destKeys.has(l.key))) {
         throw new TriageError('CONFLICT', `queues ${queue} and ${target.queue} share Redis lists (a lane and its group?)`);
       }
-      if (selectsByLevelOnly(selector)) {
-        const lists = source.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
-        const declare = () => (target.queue === queue ? Promise.resolve() : this.declare(dest));
-        const counts = await relocateAll(this.client, lists, dest, target.priority, batchSizeOf(options), options, declare);
+      const everything = selector.ids === undefined && selector.task === undefined && selector.priorities === undefined;
+      const declare = () => (target.queue === queue ? Promise.resolve() : this.declare(dest));
+      if (target.at === 'front') {
+        if (!everything || target.queue === queue) throw new TriageError('INVALID', 'only a whole queue can be put at the front of another');
+        const counts = await relocateToFront(this.client, source, dest, target.priority, batchSizeOf(options), options, declare);
+        return { matched: counts.matched, moved: counts.moved };
+      }
+      if (everything) {
+        const counts = await relocateAll(this.client, source, dest, target.priority, batchSizeOf(options), options, declare);
         return { matched: counts.matched, moved: counts.moved };
       }
       const run = scripts(this.client)['move-batch'];
@@ -127,13 +140,13 @@ export class RedisControl implements BrokerControl {
         const args: (Buffer | string | number)[] = [];
         const leaving = new Set<Peeked>();
         for (const p of batch) {
-          const priority = target.priority ?? list.level;
+          const priority = target.priority ?? p.priority;
           const to = targetList(dest, priority);
           // Already where it would go: selected, but nothing to do.
           if (to.key === list.key) continue;
           let index = targets.indexOf(to.key);
           if (index < 0) index = targets.push(to.key) - 1;
-          args.push(p.raw, index + 2, peekedPayload(p, dest, to, priority));
+          args.push(p.raw, index + 2, peekedPayload(p, to, priority));
           leaving.add(p);
         }
         if (args.length === 0 || options.dryRun) return new Set<Peeked>();
@@ -151,9 +164,10 @@ export class RedisControl implements BrokerControl {
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options: ControlOptions = {}): Promise<ControlResult> {
     return withRedis(this.deps.brokerId, async () => {
       const source = await this.layout(queue);
-      if (options.dryRun && selectsByLevelOnly(selector)) {
+      const wholeLists = options.dryRun ? wholeLevelsSelected(selector, (priority) => targetList(source, priority).key) : null;
+      if (wholeLists) {
         // Every message of the selected lists: their lengths say it, no need to read them.
-        const lists = source.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
+        const lists = source.lists.filter((l) => wholeLists.has(l.key));
         const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
         const matched = lengths.reduce((sum, n) => sum + n, 0);
         options.onProgress?.({ scanned: matched, matched, moved: 0 });
@@ -173,7 +187,7 @@ export class RedisControl implements BrokerControl {
     });
   }
 
-  async putMessages(queue: string, items: readonly PutItem[]): Promise<number> {
+  async putMessages(queue: string, items: readonly PutItem[], at: InsertAt = 'back'): Promise<number> {
     if (items.length === 0) return 0;
     return withRedis(this.deps.brokerId, async () => {
       const layout = await this.targetLayout(queue);
@@ -181,13 +195,17 @@ export class RedisControl implements BrokerControl {
       for (const item of items) {
         const list = targetList(layout, item.priority);
         const payloads = byKey.get(list.key) ?? [];
-        payloads.push(payloadFor(item.message, layout, list, item.priority));
+        payloads.push(payloadFor(item.message, list, item.priority));
         byKey.set(list.key, payloads);
       }
       const pipeline = this.client.pipeline();
       this.declareOn(pipeline, layout);
-      // One LPUSH with many values keeps their order: the first given is popped first.
-      for (const [key, payloads] of byKey) pipeline.lpush(key, ...payloads);
+      // One LPUSH with many values keeps their order: the first given is popped first. An
+      // RPUSH puts each value at the consuming end, so the last given is popped first.
+      for (const [key, payloads] of byKey) {
+        if (at === 'front') pipeline.rpush(key, ...payloads.reverse());
+        else pipeline.lpush(key, ...payloads);
+      }
       const replies = (await pipeline.exec()) ?? [];
       const failed = replies.find(([error]) => error);
       if (failed?.[0]) throw failed[0];
@@ -233,7 +251,8 @@ export class RedisControl implements BrokerControl {
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
     const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
-    const lists = layout.lists.filter((l) => !selector.priorities || selector.priorities.includes(l.level));
+    // Every list, even with a priority filter: a task's own priority may differ from its list's level.
+    const lists = layout.lists;
     const lengths = await Promise.all(lists.map((l) => this.client.llen(l.key)));
     const cancelled = () => Boolean(options.dryRun && options.signal?.aborted);
     for (const [i, list] of lists.entries()) {
@@ -265,10 +284,10 @@ export class RedisControl implements BrokerControl {
         if (items.length === 0) break;
         budget -= items.length;
         counts.scanned += items.length;
-        const peeked = items.map(peek);
+        const peeked = items.map((raw) => peek(raw, layout, list));
         const selected: Peeked[] = [];
         for (const p of peeked) {
-          if (matchesSelector(p, list.level, selector, ids)) {
+          if (matchesSelector(p, p.priority, selector, ids)) {
             selected.push(p);
             if (p.id && ids) found.add(p.id);
           }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { uniqueName } from '@/test/support';
 import { closeRedisControl, openRedisControl, stepKeyOf } from '@/test/control/helpers';
-import { plainLayout } from '../layout';
+import { plainLayout, targetList } from '../layout';
 import type { RedisBroker } from '../redis-broker';
 import { peek, peekedPayload } from './envelope';
 
@@ -70,21 +70,35 @@ async function relocateAndCompare(q: string, to: string, priority: number | null
   await redis.sadd(`_kombu.binding.${q}`, `${q}\x06\x16\x06\x16${q}`);
   // LPUSH: the first pushed is the first popped.
   await redis.lpush(source, ...items.map((i) => i.raw));
+  const from = layout(q);
+  const fromList = from.lists.find((l) => l.step === 9)!;
   const dest = layout(to);
-  const target = dest.lists.find((l) => l.step === (priority ?? 9))!;
-  const expected = items.map((i) => peekedPayload(peek(Buffer.from(i.raw)), dest, target, priority ?? 9));
+  // Keeping priorities, each message goes to the list of its own priority.
+  const placed = items.map((i) => {
+    const p = peek(Buffer.from(i.raw), from, fromList);
+    const own = priority ?? p.priority;
+    const target = targetList(dest, own);
+    return { ...i, target, want: peekedPayload(p, target, own) };
+  });
 
   const result = await broker.control.relocate(q, {}, { queue: to, priority }, { batchSize });
   expect(result).toEqual({ matched: items.length, moved: items.length });
   expect(await redis.llen(source)).toBe(0);
-  const got = (await redis.lrangeBuffer(target.key, 0, -1)).reverse();
-  expect(got).toHaveLength(items.length);
-  for (const [i, item] of items.entries()) {
-    const want = expected[i]!;
-    if (Buffer.isBuffer(want)) expect(got[i]!.toString('utf8'), item.label).toBe(item.raw);
-    else expect(JSON.parse(got[i]!.toString('utf8')), item.label).toEqual(JSON.parse(want));
+  const contents = new Map<string, Buffer[]>();
+  for (const list of dest.lists) contents.set(list.key, (await redis.lrangeBuffer(list.key, 0, -1)).reverse());
+  // Each target list holds its messages in their source order.
+  const taken = new Map<string, number>();
+  const got = placed.map((item) => {
+    const n = taken.get(item.target.key) ?? 0;
+    taken.set(item.target.key, n + 1);
+    return contents.get(item.target.key)![n]!;
+  });
+  expect(dest.lists.map((l) => contents.get(l.key)!.length)).toEqual(dest.lists.map((l) => taken.get(l.key) ?? 0));
+  for (const [i, item] of placed.entries()) {
+    if (Buffer.isBuffer(item.want)) expect(got[i]!.toString('utf8'), item.label).toBe(item.raw);
+    else expect(JSON.parse(got[i]!.toString('utf8')), item.label).toEqual(JSON.parse(item.want));
   }
-  return { items, got };
+  return { items, got, placed };
 }
 
 describe('relocating everything (move-tail.lua)', () => {
@@ -95,18 +109,24 @@ describe('relocating everything (move-tail.lua)', () => {
       if (!item.label.startsWith('kombu')) continue;
       const own = (JSON.parse(item.raw) as { properties: { priority: number } }).properties.priority;
       const routed = item.raw.replace('"routing_key": "celery"', `"routing_key": "${q}"`);
-      const bytes = own < 3 ? routed : routed.replace(`"priority": ${own},`, '"priority": 0,');
+      // The asked priority becomes each task's own: only those that had it keep their bytes.
+      const bytes = own === 0 ? routed : routed.replace(`"priority": ${own},`, '"priority": 0,');
       expect(got[i]!.toString('utf8'), item.label).toBe(bytes);
     }
   });
 
-  it('move keeping levels: routing key rewritten in place, priority kept where it maps to the same step', async () => {
+  it('move keeping priorities: each to the list of its own priority, only the routing key rewritten', async () => {
     const q = `${base}-move`;
     const to = `${base}-move-to`;
     await broker.control.prepareTarget(to, { create: true });
-    const { items, got } = await relocateAndCompare(q, to, null, 500);
-    const kombu = items.findIndex((i) => i.label.startsWith('kombu') && i.raw.includes('"priority": 9,'));
-    expect(got[kombu]!.toString('utf8')).toBe(items[kombu]!.raw.replace('"routing_key": "celery"', `"routing_key": "${to}"`));
+    const { items, got, placed } = await relocateAndCompare(q, to, null, 500);
+    for (const [i, item] of items.entries()) {
+      if (!item.label.startsWith('kombu')) continue;
+      const own = (JSON.parse(item.raw) as { properties: { priority: number } }).properties.priority;
+      expect(placed[i]!.target.step, item.label).toBe([0, 3, 6, 9].filter((s) => s <= own).pop());
+      // Only the routing key changes (the bytes too, unless the Node fallback moved it).
+      expect(JSON.parse(got[i]!.toString('utf8')), item.label).toEqual(JSON.parse(item.raw.replace('"routing_key": "celery"', `"routing_key": "${to}"`)));
+    }
   });
 
   it('counts without moving on a dry run, and leaves a list that is already the target alone', async () => {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { PRIORITIES } from '@/lib/shared/priority';
 import type { ControlOptions, ControlProgress } from '../../types';
-import { targetList, type PhysicalList, type QueueLayout } from '../layout';
+import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { peek, peekedPayload } from './envelope';
 
@@ -16,10 +16,16 @@ import { peek, peekedPayload } from './envelope';
  * each list is taken at most as far as it was long at the start; a consumer popping
  * meanwhile wins. An envelope the script will not edit as text stops it; those are moved
  * here by exact bytes (move-batch.lua) with the Node rewrite, then the script resumes.
+ *
+ * Keeping priorities (`priority` null), each message goes to the list of its own priority.
+ * The script serves a list when every priority new messages land in it with goes to one
+ * target list; a message whose own priority goes elsewhere (kombu < 5.4 restored it onto
+ * step 0, or a lane's range applies to it) is hard, and moved here. A list whose priorities
+ * the target keeps apart (default steps into ten) is moved here message by message.
  */
 export async function relocateAll(
   client: Redis,
-  lists: readonly PhysicalList[],
+  source: QueueLayout,
   dest: QueueLayout,
   priority: number | null,
   batchSize: number,
@@ -27,14 +33,14 @@ export async function relocateAll(
   declare: () => Promise<void>,
 ): Promise<ControlProgress> {
   const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
+  const lists = source.lists;
   const lengths = await Promise.all(lists.map((l) => client.llen(l.key)));
   let declared = false;
   for (const [i, list] of lists.entries()) {
     const budget = lengths[i]!;
     if (budget === 0) continue;
-    const level = priority ?? list.level;
-    const to = targetList(dest, level);
-    if (to.key === list.key || options.dryRun) {
+    const route = routeOf(source, list, dest, priority);
+    if (route?.to.key === list.key || options.dryRun) {
       // Every message is selected; none would change list (or nothing changes at all).
       counts.scanned += budget;
       counts.matched += budget;
@@ -45,9 +51,34 @@ export async function relocateAll(
       await declare();
       declared = true;
     }
-    await moveList(client, list, dest, to, level, budget, batchSize, counts, options);
+    const mover: NodeMover = { client, source, list, dest, priority };
+    if (route) await moveList(mover, route, budget, batchSize, counts, options);
+    else await moveAllInNode(mover, budget, batchSize, counts, options);
   }
   return counts;
+}
+
+/** How move-tail.lua serves one list: its one target, and per kombu effective priority 0..9 whether a message keeps it ('1'). */
+interface Route {
+  to: PhysicalList;
+  keep: string;
+  /** The priority written into the others as JSON text; '' (keeping priorities): the others are hard. */
+  priorityJson: string;
+}
+
+/** The script's route for `list`, or null when its messages go to several target lists. */
+function routeOf(source: QueueLayout, list: PhysicalList, dest: QueueLayout, priority: number | null): Route | null {
+  if (priority !== null) {
+    const to = targetList(dest, priority);
+    return { to, keep: PRIORITIES.map((p) => (p === priority ? '1' : '0')).join(''), priorityJson: JSON.stringify(priority) };
+  }
+  const held = PRIORITIES.filter((p) => targetList(source, p).key === list.key);
+  const targets = new Set(held.map((p) => targetList(dest, p).key));
+  // No priority lands here (a lane's deeper step): whatever it holds is sorted out in Node.
+  if (held.length === 0 || targets.size > 1) return null;
+  const to = targetList(dest, held[0]!);
+  const keep = PRIORITIES.map((p) => (taskPriorityIn(source, list, p) === p && targetList(dest, p).key === to.key ? '1' : '0')).join('');
+  return { to, keep, priorityJson: '' };
 }
 
 /**
@@ -57,20 +88,27 @@ export async function relocateAll(
  */
 const IN_FLIGHT = 2;
 
-/** Moves up to `budget` messages of one list to `to`, in script batches and Node fallbacks. */
+interface NodeMover {
+  client: Redis;
+  source: QueueLayout;
+  list: PhysicalList;
+  dest: QueueLayout;
+  priority: number | null;
+}
+
+/** Moves up to `budget` messages of one list to `route.to`, in script batches and Node fallbacks. */
 async function moveList(
-  client: Redis,
-  list: PhysicalList,
-  dest: QueueLayout,
-  to: PhysicalList,
-  level: number,
+  mover: NodeMover,
+  route: Route,
   budget: number,
   batchSize: number,
   counts: ControlProgress,
   options: ControlOptions,
 ): Promise<void> {
+  const { client, list } = mover;
   const run = scripts(client)['move-tail'];
-  const args = [to.queue, JSON.stringify(to.queue), JSON.stringify(level), keepMask(dest, to)];
+  const to = route.to;
+  const args = [to.queue, JSON.stringify(to.queue), route.priorityJson, route.keep];
   const inFlight: { want: number; reply: Promise<[number, number]> }[] = [];
   // Budget not yet handed to a call; a call gives back what it did not take.
   let unassigned = budget;
@@ -102,10 +140,8 @@ async function moveList(
         // The last call ran after every other one: its hard envelope is still at the tail.
         window = movedSinceNode > 0 ? 1 : Math.min(window * 2, batchSize);
         movedSinceNode = 0;
-        const read = await moveInNode(client, list, dest, to, level, Math.min(window, unassigned), counts);
+        const read = await moveInNode(mover, Math.min(window, unassigned), counts);
         unassigned -= read;
-        counts.scanned += read;
-        counts.matched += read;
         if (read === 0) dry = true;
         stalled = false;
       }
@@ -117,27 +153,37 @@ async function moveList(
   }
 }
 
-/** Per kombu effective priority 0..9: '1' where it already maps to `to` (the message keeps its own). */
-function keepMask(dest: QueueLayout, to: PhysicalList): string {
-  let mask = '';
-  for (const p of PRIORITIES) mask += targetList(dest, p).key === to.key ? '1' : '0';
-  return mask;
+/** Moves a list whose messages go to several target lists, batch by batch in Node. */
+async function moveAllInNode(mover: NodeMover, budget: number, batchSize: number, counts: ControlProgress, options: ControlOptions): Promise<void> {
+  let left = budget;
+  while (left > 0) {
+    const read = await moveInNode(mover, Math.min(batchSize, left), counts);
+    if (read === 0) return;
+    left -= read;
+    options.onProgress?.({ ...counts });
+  }
 }
 
-/** Moves up to `count` messages from the tail by exact bytes with the Node rewrite; returns how many it read. */
-async function moveInNode(
-  client: Redis,
-  list: PhysicalList,
-  dest: QueueLayout,
-  to: PhysicalList,
-  level: number,
-  count: number,
-  counts: ControlProgress,
-): Promise<number> {
+/**
+ * Moves up to `count` messages from the tail by exact bytes with the Node rewrite, each to
+ * the list of its priority (the one asked for, else its own); returns how many it read.
+ */
+async function moveInNode(mover: NodeMover, count: number, counts: ControlProgress): Promise<number> {
+  const { client, source, list, dest, priority } = mover;
   const items = (await client.lrangeBuffer(list.key, -count, -1)).reverse();
   if (items.length === 0) return 0;
+  const targets: string[] = [];
   const args: (Buffer | string | number)[] = [];
-  for (const raw of items) args.push(raw, 2, peekedPayload(peek(raw), dest, to, level));
-  counts.moved += Number(await scripts(client)['move-batch']([list.key, to.key], args));
+  for (const raw of items) {
+    const p = peek(raw, source, list);
+    const own = priority ?? p.priority;
+    const to = targetList(dest, own);
+    let index = targets.indexOf(to.key);
+    if (index < 0) index = targets.push(to.key) - 1;
+    args.push(raw, index + 2, peekedPayload(p, to, own));
+  }
+  counts.moved += Number(await scripts(client)['move-batch']([list.key, ...targets], args));
+  counts.scanned += items.length;
+  counts.matched += items.length;
   return items.length;
 }

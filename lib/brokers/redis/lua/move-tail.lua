@@ -5,7 +5,7 @@
   call a message is in the source or in the target, never in both and never in neither.
 
   The rewrite is envelope.ts's peekedPayload done on the text: `properties.priority` is
-  replaced unless the message's own priority already maps to the target list, and
+  replaced by the new one unless ARGV[5] says the message keeps its own, and
   `properties.delivery_info.routing_key` becomes the target queue. Every other byte stays
   (spacing, key order, number spelling), so a kombu envelope changes only in those values.
   The script edits only envelopes shaped as kombu and Triage write them (see rewrite());
@@ -23,9 +23,11 @@
     ARGV[1]   how many messages to take at most
     ARGV[2]   the target queue (routing key), raw
     ARGV[3]   the same as a JSON string literal, as it is written into the envelope
-    ARGV[4]   the new priority as JSON text (an integer)
-    ARGV[5]   ten characters, one per kombu effective priority 0..9: '1' where that
-              priority already maps to the target list (the message keeps its own)
+    ARGV[4]   the new priority as JSON text (an integer); '' when the move keeps every
+              message's own priority: a message ARGV[5] does not keep is then hard (it
+              belongs in another target list, which the caller picks)
+    ARGV[5]   ten characters, one per kombu effective priority 0..9: '1' where a message
+              with that priority keeps it and goes to KEYS[2]
 
   Output: { moved, hard }: hard is 1 when the call stopped before a hard element (then at
   the tail), 0 when it took ARGV[1] messages or emptied the list.
@@ -114,6 +116,7 @@ local function rewrite(raw)
     if routingKey == queue then return raw end
     return sub(raw, 1, rs - 1) .. queueJson .. sub(raw, re)
   end
+  if priorityJson == '' then return nil end
   if vs < rs then return sub(raw, 1, vs - 1) .. priorityJson .. sub(raw, ve, rs - 1) .. queueJson .. sub(raw, re) end
   return sub(raw, 1, rs - 1) .. queueJson .. sub(raw, re, vs - 1) .. priorityJson .. sub(raw, ve)
 end
