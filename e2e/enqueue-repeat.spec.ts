@@ -50,6 +50,8 @@ async function enqueueRepeatedly(page: Page, dialog: Locator, queue: string): Pr
 
   // The first edit after a success: the crash happened here.
   await dialog.getByLabel('How many').fill('3');
+  await expect(page.getByText('This page failed to render')).toHaveCount(0);
+  await expect(dialog).toBeVisible();
   await expect(dialog.getByTestId('enqueue-result')).toHaveCount(0);
   expect(await submit(page, dialog, queue, /^Enqueue 3 tasks at 3 · medium/)).toBe(3);
   await expect(dialog.getByTestId('enqueue-result-count')).toHaveText('3');

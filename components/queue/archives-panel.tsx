@@ -1,0 +1,171 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { useMe } from '@/lib/client/me';
+import { useArchives, useControlAction } from '@/lib/client/queue-queries';
+import { useNow } from '@/lib/client/use-now';
+import type { ArchiveInfo, Queue } from '@/lib/shared/types';
+import { formatAge, formatAgo, formatCount } from '../format';
+import { buttonClass } from './dialog';
+
+interface Restored {
+  archiveId: string;
+  restored: number;
+  to: { broker: string; queue: string };
+}
+
+/** The URL parameter an audit entry's link sets: which archive to point out. */
+export const ARCHIVE_PARAM = 'archive';
+
+export function archiveHref(queuePageHref: string, archiveId: string): string {
+  return `${queuePageHref}?${ARCHIVE_PARAM}=${encodeURIComponent(archiveId)}`;
+}
+
+const cell = 'px-3 py-2 align-middle';
+const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
+
+function ArchiveRow({
+  queue,
+  archive,
+  linked,
+  canRestore,
+  now,
+  onRestored,
+}: {
+  queue: Queue;
+  archive: ArchiveInfo;
+  linked: boolean;
+  canRestore: boolean;
+  now: number;
+  onRestored: (result: Restored) => void;
+}) {
+  const restore = useControlAction<Omit<Restored, 'archiveId'>>(queue.broker, queue.name, { tracked: false });
+  const row = useRef<HTMLTableRowElement>(null);
+  // An audit entry's link lands here: bring the archive it names into view once.
+  useEffect(() => {
+    if (linked) row.current?.scrollIntoView({ block: 'center' });
+  }, [linked]);
+  return (
+    <tr
+      ref={row}
+      data-testid="archive-row"
+      data-archive-id={archive.id}
+      aria-current={linked || undefined}
+      className={`border-t border-slate-200 dark:border-slate-800 ${linked ? 'bg-amber-50 dark:bg-amber-950/40' : ''}`}
+    >
+      <td className={`${cell} whitespace-nowrap`} title={archive.createdAt}>
+        <div>{new Date(archive.createdAt).toLocaleString()}</div>
+        <div className="text-xs text-slate-500 dark:text-slate-400">{formatAgo(archive.createdAt, now)}</div>
+      </td>
+      <td className={`${cell} break-all`} data-testid="archive-actor">
+        {archive.actor}
+      </td>
+      <td className={`${cell} text-right font-mono tabular-nums`} data-testid="archive-count">
+        {formatCount(archive.count)}
+      </td>
+      <td className={`${cell} whitespace-nowrap`} title={archive.expiresAt} data-testid="archive-expires">
+        in {formatAge((Date.parse(archive.expiresAt) - now) / 1000)}
+      </td>
+      <td className={`${cell} text-right`}>
+        {canRestore ? (
+          <button
+            type="button"
+            className={buttonClass.secondary}
+            disabled={restore.isPending}
+            onClick={() =>
+              restore.mutate(
+                { path: `/api/v1/archives/${encodeURIComponent(archive.id)}/restore` },
+                { onSuccess: (result) => onRestored({ ...result, archiveId: archive.id }) },
+              )
+            }
+          >
+            {restore.isPending ? 'Restoring…' : 'Restore'}
+          </button>
+        ) : null}
+        {restore.error ? (
+          <p role="alert" className="mt-1 text-xs text-red-800 dark:text-red-300">
+            Restore failed: {restore.error.message}
+          </p>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * The queue's purges that can still be undone (each archive is kept 24 h), so a purge can be
+ * restored after its dialog is closed; admins restore from here. Nothing shows while there
+ * are none, unless an audit link names one that is gone.
+ */
+export function ArchivesPanel({ queue }: { queue: Queue }) {
+  const archives = useArchives(queue.broker, queue.name);
+  const { can } = useMe();
+  const linkedId = useSearchParams().get(ARCHIVE_PARAM);
+  const now = useNow(30_000);
+  const [restored, setRestored] = useState<Restored | null>(null);
+  const list = archives.data?.archives ?? [];
+  const linkedGone = linkedId !== null && archives.isSuccess && !list.some((a) => a.id === linkedId) && restored?.archiveId !== linkedId;
+
+  if (archives.isError) {
+    return (
+      <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+        Cannot list this queue&apos;s purged messages: {archives.error.message}
+      </p>
+    );
+  }
+  if (list.length === 0 && !restored && !linkedGone) return null;
+
+  return (
+    <section id="archives" data-testid="archives" aria-labelledby="archives-title" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <h2 id="archives-title" className="text-base font-semibold">
+        Purged messages you can restore
+      </h2>
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        Each purge keeps its messages for 24 hours. A restore puts them back at their priorities, behind anything enqueued since.
+        {can('admin') ? '' : ' Only admins can restore them.'}
+      </p>
+      {linkedGone ? (
+        <p role="status" data-testid="archive-gone" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+          Archive <span className="font-mono break-all">{linkedId}</span> is no longer restorable: it was restored already, or it expired
+          (archives are kept 24 hours).
+        </p>
+      ) : null}
+      {restored ? (
+        <p role="status" data-testid="archive-restore-result" className="text-sm text-emerald-800 dark:text-emerald-300">
+          Restored {formatCount(restored.restored)} to {restored.to.broker}/{restored.to.queue}.
+        </p>
+      ) : null}
+      {list.length > 0 ? (
+        <div className="overflow-x-auto">
+          <table className="w-full text-sm">
+            <thead>
+              <tr>
+                <th scope="col" className={head}>Purged</th>
+                <th scope="col" className={head}>By</th>
+                <th scope="col" className={`${head} text-right`}>Messages</th>
+                <th scope="col" className={head}>Expires</th>
+                <th scope="col" className={head}>
+                  <span className="sr-only">Action</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((archive) => (
+                <ArchiveRow
+                  key={archive.id}
+                  queue={queue}
+                  archive={archive}
+                  linked={archive.id === linkedId}
+                  canRestore={can('admin')}
+                  now={now}
+                  onRestored={setRestored}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
