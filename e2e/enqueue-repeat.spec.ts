@@ -71,8 +71,9 @@ test('enqueue, change the count, enqueue again: from the header', async ({ page 
   const queue = uniqueQueue('enq-again');
   queues.push(queue);
   await declareRedisQueues(queue);
-  const errors = collectErrors(page);
   await logIn(page, operator!);
+  // From here on: the login page's own requests are not this journey's.
+  const errors = collectErrors(page);
   await page.setViewportSize({ width: 1440, height: 900 });
 
   await page.getByTestId('enqueue-open').click();
@@ -116,8 +117,8 @@ test('enqueue, change the count, enqueue again: from a queue page', async ({ pag
   const queue = uniqueQueue('enq-again-q');
   queues.push(queue);
   await declareRedisQueues(queue);
-  const errors = collectErrors(page);
   await logIn(page, operator!, queueUrl('redis', queue));
+  const errors = collectErrors(page);
   await page.goto(queueUrl('redis', queue));
   await page.getByTestId('queue-toolbar').getByTestId('enqueue-open').click();
   const dialog = page.getByTestId('enqueue-dialog');

@@ -56,11 +56,15 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
     const confirm = dialog.getByTestId('action-confirm');
     await expect(confirm).toBeDisabled();
     await expectLooksDisabled(confirm);
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-unchosen.png' });
     await page.emulateMedia({ colorScheme: 'dark' });
     await expectLooksDisabled(confirm);
     await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-unchosen-dark.png' });
     await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-unchosen-phone.png' });
+    await page.setViewportSize({ width: 1280, height: 720 });
     await dialog.getByLabel('New priority').selectOption('0');
     await expect(confirm).toBeEnabled();
     expect(await buttonLooks(confirm)).toEqual({ cursor: 'pointer', saturated: true });

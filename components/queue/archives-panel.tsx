@@ -65,7 +65,8 @@ function ArchiveRow({
         {formatCount(archive.count)}
       </td>
       <td className={`${cell} whitespace-nowrap`} title={archive.expiresAt} data-testid="archive-expires">
-        in {formatAge((Date.parse(archive.expiresAt) - now) / 1000)}
+        {/* `now` ticks every 30 s: never count from before the purge itself. */}
+        in {formatAge((Date.parse(archive.expiresAt) - Math.max(now, Date.parse(archive.createdAt))) / 1000)}
       </td>
       <td className={`${cell} text-right`}>
         {canRestore ? (
