@@ -26,21 +26,24 @@ const cell = 'px-3 py-2 align-middle';
 const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
 
 function ArchiveRow({
-  queue,
   archive,
   linked,
   canRestore,
+  restoring,
+  busy,
   now,
-  onRestored,
+  onRestore,
 }: {
-  queue: Queue;
   archive: ArchiveInfo;
   linked: boolean;
   canRestore: boolean;
+  /** This archive is being restored. */
+  restoring: boolean;
+  /** Some restore is running: one at a time. */
+  busy: boolean;
   now: number;
-  onRestored: (result: Restored) => void;
+  onRestore: () => void;
 }) {
-  const restore = useControlAction<Omit<Restored, 'archiveId'>>(queue.broker, queue.name, { tracked: false });
   const row = useRef<HTMLTableRowElement>(null);
   // An audit entry's link lands here: bring the archive it names into view once.
   useEffect(() => {
@@ -70,24 +73,9 @@ function ArchiveRow({
       </td>
       <td className={`${cell} text-right`}>
         {canRestore ? (
-          <button
-            type="button"
-            className={buttonClass.secondary}
-            disabled={restore.isPending}
-            onClick={() =>
-              restore.mutate(
-                { path: `/api/v1/archives/${encodeURIComponent(archive.id)}/restore` },
-                { onSuccess: (result) => onRestored({ ...result, archiveId: archive.id }) },
-              )
-            }
-          >
-            {restore.isPending ? 'Restoring…' : 'Restore'}
+          <button type="button" className={buttonClass.secondary} disabled={busy} onClick={onRestore}>
+            {restoring ? 'Restoring…' : 'Restore'}
           </button>
-        ) : null}
-        {restore.error ? (
-          <p role="alert" className="mt-1 text-xs text-red-800 dark:text-red-300">
-            Restore failed: {restore.error.message}
-          </p>
         ) : null}
       </td>
     </tr>
@@ -104,9 +92,12 @@ export function ArchivesPanel({ queue }: { queue: Queue }) {
   const { can } = useMe();
   const linkedId = useSearchParams().get(ARCHIVE_PARAM);
   const now = useNow(30_000);
-  const [restored, setRestored] = useState<Restored | null>(null);
+  // Held here, not in the row: a restored archive's row leaves the list as soon as it is done.
+  const restore = useControlAction<Omit<Restored, 'archiveId'>>(queue.broker, queue.name, { tracked: false });
+  const [restoringId, setRestoringId] = useState<string | null>(null);
+  const restored: Restored | null = restore.data && restoringId ? { ...restore.data, archiveId: restoringId } : null;
   const list = archives.data?.archives ?? [];
-  const linkedGone = linkedId !== null && archives.isSuccess && !list.some((a) => a.id === linkedId) && restored?.archiveId !== linkedId;
+  const linkedGone = linkedId !== null && archives.isSuccess && !list.some((a) => a.id === linkedId) && restoringId !== linkedId;
 
   if (archives.isError) {
     return (
@@ -115,7 +106,7 @@ export function ArchivesPanel({ queue }: { queue: Queue }) {
       </p>
     );
   }
-  if (list.length === 0 && !restored && !linkedGone) return null;
+  if (list.length === 0 && !restored && !restore.error && !linkedGone) return null;
 
   return (
     <section id="archives" data-testid="archives" aria-labelledby="archives-title" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
@@ -137,6 +128,11 @@ export function ArchivesPanel({ queue }: { queue: Queue }) {
           Restored {formatCount(restored.restored)} to {restored.to.broker}/{restored.to.queue}.
         </p>
       ) : null}
+      {restore.error ? (
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+          Restore failed: {restore.error.message}
+        </p>
+      ) : null}
       {list.length > 0 ? (
         <div className="overflow-x-auto">
           <table className="w-full text-sm">
@@ -155,12 +151,16 @@ export function ArchivesPanel({ queue }: { queue: Queue }) {
               {list.map((archive) => (
                 <ArchiveRow
                   key={archive.id}
-                  queue={queue}
                   archive={archive}
                   linked={archive.id === linkedId}
                   canRestore={can('admin')}
+                  restoring={restore.isPending && restoringId === archive.id}
+                  busy={restore.isPending}
                   now={now}
-                  onRestored={setRestored}
+                  onRestore={() => {
+                    setRestoringId(archive.id);
+                    restore.mutate({ path: `/api/v1/archives/${encodeURIComponent(archive.id)}/restore` });
+                  }}
                 />
               ))}
             </tbody>
