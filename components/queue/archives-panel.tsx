@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'next/navigation';
 import { useMe } from '@/lib/client/me';
 import { useArchives, useControlAction } from '@/lib/client/queue-queries';
@@ -22,8 +22,6 @@ export function archiveHref(queuePageHref: string, archiveId: string): string {
   return `${queuePageHref}?${ARCHIVE_PARAM}=${encodeURIComponent(archiveId)}`;
 }
 
-const cell = 'px-3 py-2 align-middle';
-const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
 
 function ArchiveRow({
   archive,
@@ -44,41 +42,54 @@ function ArchiveRow({
   now: number;
   onRestore: () => void;
 }) {
-  const row = useRef<HTMLTableRowElement>(null);
+  const row = useRef<HTMLLIElement>(null);
   // An audit entry's link lands here: bring the archive it names into view once.
   useEffect(() => {
     if (linked) row.current?.scrollIntoView({ block: 'center' });
   }, [linked]);
   return (
-    <tr
+    <li
       ref={row}
       data-testid="archive-row"
       data-archive-id={archive.id}
       aria-current={linked || undefined}
-      className={`border-t border-slate-200 dark:border-slate-800 ${linked ? 'bg-amber-50 dark:bg-amber-950/40' : ''}`}
+      className={`flex flex-wrap items-center gap-x-8 gap-y-2 border-t border-slate-200 px-2 py-2 dark:border-slate-800 ${linked ? 'bg-amber-50 dark:bg-amber-950/40' : ''}`}
     >
-      <td className={`${cell} whitespace-nowrap`} title={archive.createdAt}>
-        <div>{new Date(archive.createdAt).toLocaleString()}</div>
-        <div className="text-xs text-slate-500 dark:text-slate-400">{formatAgo(archive.createdAt, now)}</div>
-      </td>
-      <td className={`${cell} break-all`} data-testid="archive-actor">
-        {archive.actor}
-      </td>
-      <td className={`${cell} text-right font-mono tabular-nums`} data-testid="archive-count">
-        {formatCount(archive.count)}
-      </td>
-      <td className={`${cell} whitespace-nowrap`} title={archive.expiresAt} data-testid="archive-expires">
+      <Fact label="Purged">
+        <span title={archive.createdAt}>{new Date(archive.createdAt).toLocaleString()}</span>{' '}
+        <span className="text-xs text-slate-500 dark:text-slate-400">({formatAgo(archive.createdAt, now)})</span>
+      </Fact>
+      <Fact label="By">
+        <span data-testid="archive-actor" className="break-all">
+          {archive.actor}
+        </span>
+      </Fact>
+      <Fact label="Messages">
+        <span data-testid="archive-count" className="font-mono tabular-nums">
+          {formatCount(archive.count)}
+        </span>
+      </Fact>
+      <Fact label="Expires">
         {/* `now` ticks every 30 s: never count from before the purge itself. */}
-        in {formatAge((Date.parse(archive.expiresAt) - Math.max(now, Date.parse(archive.createdAt))) / 1000)}
-      </td>
-      <td className={`${cell} text-right`}>
-        {canRestore ? (
-          <button type="button" className={buttonClass.secondary} disabled={busy} onClick={onRestore}>
-            {restoring ? 'Restoring…' : 'Restore'}
-          </button>
-        ) : null}
-      </td>
-    </tr>
+        <span data-testid="archive-expires" title={archive.expiresAt}>
+          in {formatAge((Date.parse(archive.expiresAt) - Math.max(now, Date.parse(archive.createdAt))) / 1000)}
+        </span>
+      </Fact>
+      {canRestore ? (
+        <button type="button" className={`${buttonClass.secondary} ml-auto`} disabled={busy} onClick={onRestore}>
+          {restoring ? 'Restoring…' : 'Restore'}
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0 text-sm">
+      <div className="text-xs font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">{label}</div>
+      <div>{children}</div>
+    </div>
   );
 }
 
@@ -134,38 +145,23 @@ export function ArchivesPanel({ queue }: { queue: Queue }) {
         </p>
       ) : null}
       {list.length > 0 ? (
-        <div className="overflow-x-auto">
-          <table className="w-full text-sm">
-            <thead>
-              <tr>
-                <th scope="col" className={head}>Purged</th>
-                <th scope="col" className={head}>By</th>
-                <th scope="col" className={`${head} text-right`}>Messages</th>
-                <th scope="col" className={head}>Expires</th>
-                <th scope="col" className={head}>
-                  <span className="sr-only">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((archive) => (
-                <ArchiveRow
-                  key={archive.id}
-                  archive={archive}
-                  linked={archive.id === linkedId}
-                  canRestore={can('admin')}
-                  restoring={restore.isPending && restoringId === archive.id}
-                  busy={restore.isPending}
-                  now={now}
-                  onRestore={() => {
-                    setRestoringId(archive.id);
-                    restore.mutate({ path: `/api/v1/archives/${encodeURIComponent(archive.id)}/restore` });
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul aria-label="Restorable purges">
+          {list.map((archive) => (
+            <ArchiveRow
+              key={archive.id}
+              archive={archive}
+              linked={archive.id === linkedId}
+              canRestore={can('admin')}
+              restoring={restore.isPending && restoringId === archive.id}
+              busy={restore.isPending}
+              now={now}
+              onRestore={() => {
+                setRestoringId(archive.id);
+                restore.mutate({ path: `/api/v1/archives/${encodeURIComponent(archive.id)}/restore` });
+              }}
+            />
+          ))}
+        </ul>
       ) : null}
     </section>
   );
