@@ -14,6 +14,21 @@ const config = [
       'no-restricted-imports': ['error', { paths: ['ioredis', 'amqplib'] }],
     },
   },
+  {
+    // An effect's arrow must have a block body: whatever an expression body returns becomes
+    // the effect's cleanup, and React calls it. Chromium's scrollIntoView returns a Promise,
+    // which crashed the enqueue dialog ("i is not a function") on the next edit.
+    files: ['app/**', 'components/**', 'lib/client/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name=/^use(Layout|Insertion)?Effect$/] > ArrowFunctionExpression[body.type!='BlockStatement'][body.type!='ArrowFunctionExpression']",
+          message: 'Give the effect a block body: an expression body returns its value to React as the cleanup.',
+        },
+      ],
+    },
+  },
 ];
 
 export default config;

@@ -230,6 +230,24 @@ export async function postAsUser(page: Page, path: string, body: unknown): Promi
   );
 }
 
+/** How a button looks: its cursor, and whether its fill has color (a live primary or danger button) or is grey. */
+export async function buttonLooks(button: Locator): Promise<{ cursor: string; saturated: boolean }> {
+  return button.evaluate((el) => {
+    const style = getComputedStyle(el);
+    // Tailwind's colors are oklch(): a canvas turns any CSS color into RGB.
+    const context = document.createElement('canvas').getContext('2d')!;
+    context.fillStyle = style.backgroundColor;
+    context.fillRect(0, 0, 1, 1);
+    const [r = 0, g = 0, b = 0, a = 0] = context.getImageData(0, 0, 1, 1).data;
+    return { cursor: style.cursor, saturated: a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40 };
+  });
+}
+
+/** A disabled button must not pass for a live one: a grey fill and a not-allowed cursor. */
+export async function expectLooksDisabled(button: Locator): Promise<void> {
+  expect(await buttonLooks(button)).toEqual({ cursor: 'not-allowed', saturated: false });
+}
+
 export { queuePath };
 
 export interface ConsoleGuard {

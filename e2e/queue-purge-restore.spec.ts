@@ -1,10 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, expectLooksDisabled, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, expectByPriority, removeRedisQueues, queueUrl } from './queue-helpers';
 
 /**
- * Journey: an admin purges a queue (typing its name to confirm) and then changes their mind:
- * the purge's archive restores every message. Operators do not see Purge at all.
+ * Journey: an admin purges a queue (typing its name to confirm), closes the dialog, and later
+ * changes their mind: the queue page lists the purge's archive (so does the purge's audit
+ * entry, by a link) and restores every message. Operators see the archive but restore
+ * nothing, and do not see Purge at all.
  */
 
 const BROKER = 'redis';
@@ -48,6 +50,7 @@ test('purge a queue and restore the purged messages', async ({ page, browser, re
     const dialog = page.getByTestId('purge-dialog');
     const confirm = dialog.getByTestId('action-confirm');
     await expect(confirm).toBeDisabled();
+    await expectLooksDisabled(confirm);
     // The exact count (on RabbitMQ the AMQP depth, not the seconds-old statistics).
     await expect(dialog.getByTestId('action-preview')).toHaveText('7 waiting messages will be purged (the result counts exactly what was purged).');
     await dialog.getByLabel(/to confirm/).fill(`${queue}x`);
@@ -61,19 +64,89 @@ test('purge a queue and restore the purged messages', async ({ page, browser, re
     await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(0);
   });
 
-  await test.step('restore from the archive', async () => {
+  let archiveId = '';
+  await test.step('close the dialog without restoring: the archive is listed on the queue page', async () => {
     const dialog = page.getByTestId('purge-dialog');
-    await dialog.getByRole('button', { name: 'Restore purged messages' }).click();
-    await expect(dialog.getByTestId('archive-restore-result')).toHaveText(`Restored 7 to ${BROKER}/${queue}.`);
-    await page.mouse.move(0, 0);
-  await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore-dialog.png', fullPage: true });
+    archiveId = (await dialog.getByTestId('archive-id').textContent()) ?? '';
+    expect(archiveId).toMatch(/^[0-9a-f-]{36}$/);
     await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toBeHidden();
+    const row = page.getByTestId('archive-row');
+    await expect(row).toHaveCount(1);
+    await expect(row).toHaveAttribute('data-archive-id', archiveId);
+    await expect(row.getByTestId('archive-count')).toHaveText('7');
+    await expect(row.getByTestId('archive-actor')).toHaveText(admin.name);
+    await expect(row.getByTestId('archive-expires')).toHaveText(/^in (1d|2[34]h)/);
+    await expect(row.getByRole('button', { name: 'Restore' })).toBeEnabled();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: 'e2e/screenshots/queue-archives.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: 'e2e/screenshots/queue-archives-dark.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('archives').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'e2e/screenshots/queue-archives-phone.png' });
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  await test.step('an operator sees the archive, without a Restore button', async () => {
+    const context = await browser.newContext();
+    const other = await context.newPage();
+    await logIn(other, users[0]!, queueUrl(BROKER, queue));
+    await other.goto(queueUrl(BROKER, queue));
+    const row = other.getByTestId('archive-row');
+    await expect(row.getByTestId('archive-count')).toHaveText('7');
+    await expect(row.getByRole('button', { name: 'Restore' })).toHaveCount(0);
+    await context.close();
+  });
+
+  await test.step("the purge's audit entry links to the same restore", async () => {
+    await page.goto(`/audit?queue=${encodeURIComponent(queue)}&action=purge`);
+    const entry = page.getByTestId('audit-row').filter({ has: page.getByTestId('audit-action').getByText('purge', { exact: true }) });
+    await expect(entry).toHaveCount(1);
+    const link = entry.getByRole('link', { name: 'Restore…' });
+    await page.screenshot({ path: 'e2e/screenshots/audit-purge-restore-link.png', fullPage: true });
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`/queues/${BROKER}/${queue}\\?archive=${archiveId}`));
+    const row = page.getByTestId('archive-row');
+    await expect(row).toHaveAttribute('data-archive-id', archiveId);
+    await expect(row).toHaveAttribute('aria-current', 'true');
+  });
+
+  await test.step('restore it from the queue page: the messages are back', async () => {
+    const row = page.getByTestId('archive-row');
+    await row.getByRole('button', { name: 'Restore' }).click();
+    await expect(page.getByTestId('archive-restore-result')).toHaveText(`Restored 7 to ${BROKER}/${queue}.`);
     await expectByPriority(request, BROKER, queue, before);
     await expect.poll(() => readCount(page.getByTestId('queue-depth')), { timeout: 30_000 }).toBe(7);
     await expect(page.getByTestId('message-row')).toHaveCount(7);
+    await expect(page.getByTestId('archive-row')).toHaveCount(0);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore.png', fullPage: true });
   });
 
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore.png', fullPage: true });
+  await test.step('the audit link of a restored archive says it is gone', async () => {
+    await page.goto(`${queueUrl(BROKER, queue)}?archive=${archiveId}`);
+    await expect(page.getByTestId('archive-gone')).toContainText('no longer restorable');
+  });
+
+  await test.step('purge again and restore from the result dialog', async () => {
+    await page.goto(queueUrl(BROKER, queue));
+    await expect.poll(() => readCount(page.getByTestId('queue-depth'))).toBe(7);
+    await page.getByRole('button', { name: 'Purge…' }).click();
+    const dialog = page.getByTestId('purge-dialog');
+    await dialog.getByLabel(/to confirm/).fill(queue);
+    await dialog.getByTestId('action-confirm').click();
+    await expect(dialog.getByTestId('action-result')).toContainText('Purged 7.');
+    await dialog.getByRole('button', { name: 'Restore purged messages' }).click();
+    await expect(dialog.getByTestId('archive-restore-result')).toHaveText(`Restored 7 to ${BROKER}/${queue}.`);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: 'e2e/screenshots/queue-purge-restore-dialog.png', fullPage: true });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expectByPriority(request, BROKER, queue, before);
+    await expect(page.getByTestId('archive-row')).toHaveCount(0);
+  });
+
   guard.assertClean();
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { buttonLooks, createUser, deleteUser, enqueue, expectLooksDisabled, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, expectByPriority, removeRedisQueues, headerCount, queueUrl } from './queue-helpers';
 
 /**
@@ -34,6 +34,12 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
   await expect.poll(() => readCount(headerCount(page, BROKER, queue, 3))).toBe(3);
   await expect(page.getByTestId('message-row')).toHaveCount(13);
 
+  await test.step('with nothing selected, the selection actions look disabled', async () => {
+    const reprioritize = page.getByRole('button', { name: 'Reprioritize…' });
+    await expect(reprioritize).toBeDisabled();
+    await expectLooksDisabled(reprioritize);
+  });
+
   await test.step('filter by task name (kept in the URL) and select all matching', async () => {
     await page.getByLabel('Task name').fill('myapp.tasks.send_email');
     await page.getByRole('button', { name: 'Apply' }).click();
@@ -46,7 +52,24 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
   await test.step('preview, run, exact result', async () => {
     await page.getByRole('button', { name: 'Reprioritize…' }).click();
     const dialog = page.getByTestId('reprioritize-dialog');
+    // No priority is chosen for the operator: a slip must not send the selection to the front.
+    await expect(dialog.getByLabel('New priority')).toHaveValue('');
+    await expect(dialog.getByTestId('action-preview')).toHaveText('9 messages selected. Choose their new priority.');
+    const confirm = dialog.getByTestId('action-confirm');
+    await expect(confirm).toBeDisabled();
+    await expectLooksDisabled(confirm);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-unchosen.png' });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expectLooksDisabled(confirm);
+    await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-unchosen-dark.png' });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: 'e2e/screenshots/queue-reprioritize-unchosen-phone.png' });
+    await page.setViewportSize({ width: 1280, height: 720 });
     await dialog.getByLabel('New priority').selectOption('0');
+    await expect(confirm).toBeEnabled();
+    expect(await buttonLooks(confirm)).toEqual({ cursor: 'pointer', saturated: true });
     await expect(dialog.getByTestId('action-preview')).toHaveText('9 messages will get priority 0.');
     await dialog.getByTestId('action-confirm').click();
     await expect(dialog.getByTestId('action-result')).toHaveText('Matched 9, moved 9 to priority 0.');

@@ -24,6 +24,7 @@ export const ROLE_RULES: { methods: readonly string[] | '*'; pattern: RegExp; ro
   { methods: ['GET'], pattern: /^\/metrics$/, role: 'viewer', why: 'any token, unless auth.metricsPublic' },
   { methods: '*', pattern: /\/purge$/, role: 'admin', why: 'product.md §4: purge is admin only' },
   { methods: '*', pattern: /^\/api\/v1\/archives\/.*\/restore$/, role: 'admin', why: 'product.md §4' },
+  { methods: ['GET'], pattern: /^\/api\/v1\/queues\/\[broker\]\/\[queue\]\/archives$/, role: 'viewer', why: 'when, who, how many: no message contents; restoring needs admin' },
   { methods: '*', pattern: /^\/api\/v1\/(tokens|users)(\/|$)/, role: 'admin', why: 'user and token admin' },
   { methods: ['GET'], pattern: /^\/api\/v1\/security-log$/, role: 'admin', why: 'failed logins name users and addresses' },
 ];

@@ -112,6 +112,7 @@ describe('every API route checks credentials and roles', () => {
   it('the table matches the contract where product.md names a role', () => {
     expect(requiredRole('POST', '/api/v1/queues/[broker]/[queue]/purge')).toBe('admin');
     expect(requiredRole('POST', '/api/v1/archives/[archiveId]/restore')).toBe('admin');
+    expect(requiredRole('GET', '/api/v1/queues/[broker]/[queue]/archives')).toBe('viewer');
     expect(requiredRole('POST', '/api/v1/tokens')).toBe('admin');
     expect(requiredRole('DELETE', '/api/v1/tokens/[name]')).toBe('admin');
     expect(requiredRole('POST', '/api/v1/queues/[broker]/[queue]/drain')).toBe('operator');

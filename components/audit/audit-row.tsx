@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import type { AuditEntryInfo } from '@/lib/client/queries';
 import { formatAgo } from '../format';
+import { archiveHref } from '../queue/archives-panel';
 import { queueHref } from '../queue-row';
 
 const cell = 'px-3 py-2 align-top';
@@ -43,7 +44,24 @@ function Target({ target }: { target: AuditEntryInfo['target'] }) {
   );
 }
 
-export function AuditRow({ entry, now }: { entry: AuditEntryInfo; now: number }) {
+/** A purge's archive, where its queue page lists it for restoring (gone after 24 h or a restore). */
+function PurgeArchiveLink({ entry, canRestore }: { entry: AuditEntryInfo; canRestore: boolean }) {
+  const archiveId = entry.result?.archiveId;
+  if (entry.action !== 'purge' || typeof archiveId !== 'string' || !entry.target.broker || !entry.target.queue) return null;
+  return (
+    <div className="mt-1">
+      <Link
+        href={archiveHref(queueHref(entry.target.broker, entry.target.queue), archiveId)}
+        data-testid="audit-archive-link"
+        className="font-medium text-sky-800 underline dark:text-sky-300"
+      >
+        {canRestore ? 'Restore…' : 'See the archive'}
+      </Link>
+    </div>
+  );
+}
+
+export function AuditRow({ entry, now, canRestore = false }: { entry: AuditEntryInfo; now: number; canRestore?: boolean }) {
   const error = errorOf(entry.result);
   return (
     <tr data-testid="audit-row" data-action={entry.action} className="border-t border-slate-200 dark:border-slate-800">
@@ -67,7 +85,10 @@ export function AuditRow({ entry, now }: { entry: AuditEntryInfo; now: number })
             {error.code ? ` (${error.code})` : ''}: {error.message}
           </span>
         ) : (
-          <span className="text-emerald-800 dark:text-emerald-300">ok{describe(entry.result) ? `: ${describe(entry.result)}` : ''}</span>
+          <>
+            <span className="text-emerald-800 dark:text-emerald-300">ok{describe(entry.result) ? `: ${describe(entry.result)}` : ''}</span>
+            <PurgeArchiveLink entry={entry} canRestore={canRestore} />
+          </>
         )}
       </td>
     </tr>

@@ -2,10 +2,12 @@
 
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useMe } from '@/lib/client/me';
 import { useAudit, type AuditFilters, type AuditLogName } from '@/lib/client/queries';
 import { useNow } from '@/lib/client/use-now';
 import { RoleGate } from '../role-gate';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
+import { buttonClass } from '../ui/button';
 import { AuditRow } from './audit-row';
 
 const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
@@ -95,6 +97,7 @@ export function AuditView() {
   const filters: AuditFilters = Object.fromEntries(fields.map((f) => [f, params.get(f) || undefined]));
   const audit = useAudit(filters, log);
   const now = useNow(5_000);
+  const { can } = useMe();
   const apply = (next: AuditFilters) => {
     const search = new URLSearchParams();
     if (log === 'security') search.set('log', log);
@@ -132,7 +135,7 @@ export function AuditView() {
               </thead>
               <tbody>
                 {entries.map((entry) => (
-                  <AuditRow key={entry.id} entry={entry} now={now} />
+                  <AuditRow key={entry.id} entry={entry} now={now} canRestore={can('admin')} />
                 ))}
               </tbody>
             </table>
@@ -142,7 +145,7 @@ export function AuditView() {
               type="button"
               disabled={audit.isFetchingNextPage}
               onClick={() => void audit.fetchNextPage()}
-              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+              className={buttonClass.secondary}
             >
               {audit.isFetchingNextPage ? 'Loading…' : 'Older entries'}
             </button>

@@ -5,11 +5,12 @@ import { groupRows, runBulk, type BulkAction, type BulkProgress, type DeadRow, t
 import { formatCount } from '../format';
 import { PrioritySelect } from './priority-select';
 import { useModalDialog } from '../use-modal-dialog';
+import { DISABLED_LOOK } from '../ui/button';
 
 type Phase = { kind: 'preview' } | { kind: 'running'; progress: BulkProgress } | { kind: 'done'; results: GroupResult[] };
 
 const button =
-  'rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50';
+  `rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${DISABLED_LOOK}`;
 
 function Summary({ results, action }: { results: GroupResult[]; action: BulkAction }) {
   const done = results.reduce((n, r) => n + r.done, 0);

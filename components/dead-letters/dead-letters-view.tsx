@@ -12,10 +12,11 @@ import { RoleGate } from '../role-gate';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { BulkDialog } from './bulk-dialog';
 import { DeadLetterRow, rowKey } from './dead-letter-row';
+import { DISABLED_LOOK } from '../ui/button';
 
 const head = 'px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
 const button =
-  'rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-40';
+  `rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${DISABLED_LOOK}`;
 
 /** Dead-lettered tasks of every `<queue>.dead` on every broker; `?queue=broker/name` narrows to one. */
 export function DeadLettersView() {

@@ -8,6 +8,7 @@ import { useQueues } from '@/lib/client/queries';
 import { useEnqueue, useRegistry } from '@/lib/client/tasks';
 import { formatCount } from '@/components/format';
 import { PrioritySelect, priorityLabel } from '@/components/priority-select';
+import { buttonClass } from '@/components/ui/button';
 import { Field, INPUT_CLASS, errorId } from './field';
 import { SuggestInput } from './suggest-input';
 import { useModalDialog } from '../use-modal-dialog';
@@ -155,7 +156,7 @@ export function EnqueueDialog({
                   value={values.queue}
                   onChange={(v) => set('queue', v)}
                   suggestions={queueNames.map((q) => ({ value: q }))}
-                  placeholder="celery"
+                  placeholder="e.g. celery"
                   invalid={invalid('target')}
                 />
               </Field>
@@ -194,38 +195,34 @@ export function EnqueueDialog({
               value={values.task}
               onChange={(v) => set('task', v)}
               suggestions={(registry.data?.tasks ?? []).map((t) => ({ value: t.name, label: t.description }))}
-              placeholder="myapp.tasks.send_email"
+              placeholder="e.g. myapp.tasks.send_email"
               invalid={invalid('task')}
             />
           </Field>
 
+          {/* Placeholders are words, never JSON: grey example JSON passed for a filled-in value. */}
           <div className="grid gap-3 sm:grid-cols-2">
-          <Field id={ids('args')} name="args" label="Args (JSON array)" error={errors.args}>
-            <textarea
-              id={ids('args')}
-              value={values.args}
-              onChange={(e) => set('args', e.target.value)}
-              rows={2}
-              spellCheck={false}
-              placeholder={definition ? JSON.stringify(definition.example.args) : '[]'}
-              className={`${INPUT_CLASS} font-mono`}
-              {...invalid('args')}
-            />
-          </Field>
-
-          <Field id={ids('kwargs')} name="kwargs" label="Kwargs (JSON object)" error={errors.kwargs}>
-            <textarea
-              id={ids('kwargs')}
-              value={values.kwargs}
-              onChange={(e) => set('kwargs', e.target.value)}
-              rows={2}
-              spellCheck={false}
-              placeholder={definition ? JSON.stringify(definition.example.kwargs) : '{}'}
-              className={`${INPUT_CLASS} font-mono`}
-              {...invalid('kwargs')}
-            />
-          </Field>
-
+            {JSON_FIELDS.map(({ field, label, placeholder }) => (
+              <Field
+                key={field}
+                id={ids(field)}
+                name={field}
+                label={label}
+                error={errors[field]}
+                hint={definition ? <Example testId={`${field}-example`} value={definition.example[field]} /> : null}
+              >
+                <textarea
+                  id={ids(field)}
+                  value={values[field]}
+                  onChange={(e) => set(field, e.target.value)}
+                  rows={2}
+                  spellCheck={false}
+                  placeholder={placeholder}
+                  className={`${INPUT_CLASS} font-mono`}
+                  {...invalid(field)}
+                />
+              </Field>
+            ))}
           </div>
 
           <div className="grid gap-3 sm:grid-cols-2">
@@ -273,13 +270,26 @@ export function EnqueueDialog({
           <button
             type="submit"
             disabled={enqueue.isPending}
-            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:opacity-60"
+            className={buttonClass.primary}
           >
             {enqueue.isPending ? 'Enqueueing…' : `Enqueue ${countLabel(values.count)} at ${priorityLabel(priority)}`}
           </button>
         </div>
       </form>
     </dialog>
+  );
+}
+
+const JSON_FIELDS = [
+  { field: 'args', label: 'Args (JSON array)', placeholder: 'Empty: no arguments' },
+  { field: 'kwargs', label: 'Kwargs (JSON object)', placeholder: 'Empty: no keyword arguments' },
+] as const;
+
+function Example({ value, testId }: { value: unknown; testId: string }) {
+  return (
+    <>
+      Example: <code data-testid={testId} className="font-mono break-all">{JSON.stringify(value)}</code>
+    </>
   );
 }
 
@@ -292,7 +302,11 @@ function ResultLine({ result, onOpen }: { result: EnqueueResult; onOpen: () => v
   const first = result.ids[0];
   const box = useRef<HTMLDivElement>(null);
   // The form scrolls inside the dialog on short screens: bring the outcome into view.
-  useEffect(() => box.current?.scrollIntoView({ block: 'nearest' }), []);
+  // A block body: Chromium's scrollIntoView returns a Promise, and an arrow returning it would
+  // hand React a "cleanup" that is not a function (the page crashed on the next edit).
+  useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   return (
     <div
       ref={box}

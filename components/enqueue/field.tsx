@@ -38,4 +38,4 @@ export function errorId(id: string): string {
 }
 
 export const INPUT_CLASS =
-  'w-full rounded-md border bg-white px-2 py-1.5 text-sm dark:bg-slate-900 border-slate-300 dark:border-slate-700 aria-[invalid=true]:border-red-600 dark:aria-[invalid=true]:border-red-500';
+  'w-full rounded-md border bg-white px-2 py-1.5 text-sm dark:bg-slate-900 border-slate-300 dark:border-slate-700 aria-[invalid=true]:border-red-600 dark:aria-[invalid=true]:border-red-500 placeholder:font-sans placeholder:italic placeholder:text-slate-400 dark:placeholder:text-slate-500';

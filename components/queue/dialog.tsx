@@ -52,11 +52,5 @@ export const inputClass =
 
 export const labelClass = 'block text-sm font-medium text-slate-700 dark:text-slate-300';
 
-const buttonBase =
-  'inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-50';
-
-export const buttonClass = {
-  primary: `${buttonBase} bg-sky-700 text-white hover:bg-sky-800`,
-  danger: `${buttonBase} bg-red-700 text-white hover:bg-red-800`,
-  secondary: `${buttonBase} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700`,
-};
+// The queue dialogs' buttons come from the shared kit.
+export { buttonClass } from '../ui/button';

@@ -9,12 +9,15 @@ export function PrioritySelect({
   value,
   onChange,
   keepLabel,
+  placeholder,
 }: {
   id: string;
   value: number | null;
   onChange: (priority: number | null) => void;
   /** When set, an extra first option meaning "no change" (value null). */
   keepLabel?: string;
+  /** When set (and no keepLabel), null shows this and cannot be picked back: a choice is required. */
+  placeholder?: string;
 }) {
   return (
     <select
@@ -23,7 +26,13 @@ export function PrioritySelect({
       value={value === null ? '' : String(value)}
       onChange={(event) => onChange(event.target.value === '' ? null : Number(event.target.value))}
     >
-      {keepLabel ? <option value="">{keepLabel}</option> : null}
+      {keepLabel ? (
+        <option value="">{keepLabel}</option>
+      ) : placeholder ? (
+        <option value="" disabled>
+          {placeholder}
+        </option>
+      ) : null}
       {PRIORITIES.map((p) => (
         <option key={p} value={p}>
           {p} — {bandOf(p)}

@@ -49,8 +49,8 @@ export function PurgeDialog({ queue, onClose }: { queue: Queue; onClose: () => v
   return (
     <Dialog open onClose={onClose} title={`Purge ${queue.name}`} busy={action.isPending} testId="purge-dialog">
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Deletes every waiting message of {queue.broker}/{queue.name}. They are archived for 24 hours and can be restored from here or
-        through the API.
+        Deletes every waiting message of {queue.broker}/{queue.name}. They are archived for 24 hours and can be restored from here or,
+        after closing, from this queue&apos;s page.
       </p>
       {action.isSuccess ? null : (
         <div className="space-y-1">

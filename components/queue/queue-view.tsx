@@ -8,6 +8,7 @@ import { queryKeys } from '@/lib/client/query-keys';
 import { useLiveQueue, useMessagePage } from '@/lib/client/queue-queries';
 import { LiveIndicator, type LiveState } from '../live-indicator';
 import { ErrorPanel } from '../state-panels';
+import { ArchivesPanel } from './archives-panel';
 import { BacklogChart } from './backlog-chart';
 import { DeleteDialog } from './delete-dialog';
 import { DrainDialog, RestoreDialog } from './drain-dialog';
@@ -87,6 +88,7 @@ export function QueueView({ broker, name }: { broker: string; name: string }) {
         liveIndicator={<LiveIndicator state={liveState(live.stream, live.error !== null)} updatedAt={live.updatedAt} />}
         toolbar={<QueueToolbar queue={queue} target={target} onOpen={setDialog} />}
       />
+      <ArchivesPanel queue={queue} />
       <BacklogChart queue={queue} range={url.range} onRangeChange={(range) => setUrl({ range })} />
       <MessageBrowser
         queue={queue}

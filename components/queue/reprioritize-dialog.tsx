@@ -9,16 +9,17 @@ import { levelOf, levelLabel } from '../levels';
 import { ActionFlow } from './action-flow';
 import { Dialog, labelClass } from './dialog';
 import { PrioritySelect } from './priority-select';
-import { describeTarget, selectionBody, type Target } from '@/lib/client/queue-selection';
+import { describeTarget, selectionBody, targetCount, type Target } from '@/lib/client/queue-selection';
 
 export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; target: Target; onClose: () => void }) {
   const fieldId = useId();
-  const [priority, setPriority] = useState<number>(0);
+  // No default: a slip of the operator must not send thousands of messages to the front.
+  const [priority, setPriority] = useState<number | null>(null);
   const body = { priority, ...selectionBody(target) };
   const action = useControlAction<{ matched: number; moved: number }>(queue.broker, queue.name);
-  const preview = useDryRun(queue.broker, queue.name, 'reprioritize', body, !action.isPending && !action.isSuccess);
-  const level = levelOf(queue, priority);
-  const held = levelLabel(queue, level);
+  const preview = useDryRun(queue.broker, queue.name, 'reprioritize', body, priority !== null && !action.isPending && !action.isSuccess);
+  const held = priority === null ? null : levelLabel(queue, levelOf(queue, priority));
+  const selected = targetCount(target);
   return (
     <Dialog open onClose={onClose} title="Reprioritize messages" busy={action.isPending} testId="reprioritize-dialog">
       <p className="text-sm text-slate-600 dark:text-slate-400">
@@ -28,7 +29,7 @@ export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; t
         <label htmlFor={fieldId} className={labelClass}>
           New priority
         </label>
-        <PrioritySelect id={fieldId} value={priority} onChange={(p) => setPriority(p ?? 0)} />
+        <PrioritySelect id={fieldId} value={priority} onChange={setPriority} placeholder="Choose a priority…" />
         {held && held !== String(priority) ? (
           <p className="text-xs text-amber-800 dark:text-amber-300">
             This queue stores priorities {held} together: they are delivered first in, first out among themselves.
@@ -36,8 +37,12 @@ export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; t
         ) : null}
       </div>
       <ActionFlow
-        preview={preview.preview}
-        previewText={(n) => `${formatCount(n)} message${n === 1 ? '' : 's'} will get priority ${priority}.`}
+        preview={priority === null ? { count: selected, pending: false, error: null } : preview.preview}
+        previewText={(n) =>
+          priority === null
+            ? `${formatCount(n)} message${n === 1 ? '' : 's'} selected. Choose their new priority.`
+            : `${formatCount(n)} message${n === 1 ? '' : 's'} will get priority ${priority}.`
+        }
         run={action}
         result={
           action.data
@@ -47,7 +52,7 @@ export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; t
             : null
         }
         confirmLabel="Reprioritize"
-        canConfirm={preview.matched > 0}
+        canConfirm={priority !== null && preview.matched > 0}
         onConfirm={() => action.mutate({ path: queuePath(queue.broker, queue.name, '/reprioritize'), body })}
         onClose={onClose}
       />

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { MessagePage, Queue } from '@/lib/shared/types';
+import type { ArchiveInfo, MessagePage, Queue } from '@/lib/shared/types';
 import { getJson, postJson, queuePath } from './api';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys, type MessageFilters } from './query-keys';
@@ -69,6 +69,18 @@ export function useQueueHistory(broker: string, name: string, range: HistoryRang
       getJson<HistorySeries>(`${queuePath(broker, name, '/history')}?range=${encodeURIComponent(range)}`, signal),
     refetchInterval: HISTORY_REFRESH_MS,
     placeholderData: (previous) => previous,
+  });
+}
+
+// Archives change only by a purge or restore (which invalidate the queue) or by expiring.
+const ARCHIVES_REFRESH_MS = 60_000;
+
+/** The queue's purges that can still be restored, newest first. */
+export function useArchives(broker: string, name: string) {
+  return useQuery({
+    queryKey: queryKeys.archives(broker, name),
+    queryFn: ({ signal }) => getJson<{ archives: ArchiveInfo[] }>(queuePath(broker, name, '/archives'), signal),
+    refetchInterval: ARCHIVES_REFRESH_MS,
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeTarget, matchOf, selectionBody } from './queue-selection';
+import { describeTarget, matchOf, selectionBody, targetCount } from './queue-selection';
 
 const none = { priority: '', task: '', q: '', id: '' };
 
@@ -34,5 +34,13 @@ describe('describeTarget', () => {
     expect(describeTarget({ kind: 'ids', ids: ['a'] }, 'q')).toBe('1 selected message');
     expect(describeTarget({ kind: 'matching', match: { task: 't', priorities: [0, 1] }, count: 2 }, 'q')).toBe('all messages matching task t and priority 0, 1');
     expect(describeTarget({ kind: 'matching', match: null, count: 2 }, 'q')).toBe('every waiting message of q');
+  });
+});
+
+describe('targetCount', () => {
+  it('counts what the page knows without asking the server', () => {
+    expect(targetCount({ kind: 'ids', ids: ['a', 'b'] })).toBe(2);
+    expect(targetCount({ kind: 'matching', match: { task: 't' }, count: 4984 })).toBe(4984);
+    expect(targetCount({ kind: 'queue' })).toBeNull();
   });
 });

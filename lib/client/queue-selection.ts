@@ -42,6 +42,13 @@ export function selectionBody(target: Target): Record<string, unknown> {
   return {};
 }
 
+/** How many messages a target names, when the page knows without asking the server. */
+export function targetCount(target: Target): number | null {
+  if (target.kind === 'ids') return target.ids.length;
+  if (target.kind === 'matching') return target.count;
+  return null;
+}
+
 export function describeTarget(target: Target, queueName: string): string {
   if (target.kind === 'ids') return `${target.ids.length} selected message${target.ids.length === 1 ? '' : 's'}`;
   if (target.kind === 'matching') {

@@ -1,5 +1,6 @@
 import { taskPriorityOf } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
+import type { ArchiveInfo } from '@/lib/shared/types';
 import type { ControlContext } from './context';
 import { archives, assertIdsPresent, runOperation } from './context';
 import { selectionParams, selectorOf, type Match } from './schemas';
@@ -39,6 +40,18 @@ export async function purge(
       return { deleted: result.moved, archiveId: archive.id };
     },
   );
+}
+
+/**
+ * A queue's purges that can still be undone, newest first. The broker must be known (404
+ * otherwise); a queue never purged simply has none.
+ */
+export async function listArchives(ctx: ControlContext, input: { broker: string; queue: string }): Promise<{ archives: ArchiveInfo[] }> {
+  await ctx.broker(input.broker);
+  const listed = await archives(ctx).listFor(input.broker, input.queue);
+  return {
+    archives: listed.map((a) => ({ id: a.id, broker: a.broker, queue: a.queue, createdAt: a.at, actor: a.by, count: a.count, expiresAt: a.expiresAt })),
+  };
 }
 
 const RESTORE_BATCH = 500;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainIssue } from './plain-issue';
 
 /**
  * The tasks the bundled worker knows: names, argument schemas and retry policy. Pure data
@@ -122,7 +123,7 @@ export function taskArgIssues(name: string, args: unknown, kwargs: unknown): Arg
   if (!def) return [];
   const issues: ArgIssue[] = [];
   for (const [field, schema, value] of [['args', def.args, args], ['kwargs', def.kwargs, kwargs]] as const) {
-    const parsed = schema.safeParse(value);
+    const parsed = schema.safeParse(value, { error: plainIssue });
     if (parsed.success) continue;
     for (const issue of parsed.error.issues.flatMap(specific)) {
       issues.push({ path: [field, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')], message: issue.message });
@@ -135,13 +136,28 @@ export function taskArgIssues(name: string, args: unknown, kwargs: unknown): Arg
 const depth = (branch: z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
 
 /**
+ * Between two alternatives that each miss only a size bound (tuples of 1 or 2 arguments), the
+ * one asking for less: `[]` against both "needs at least 1 item", not 2.
+ */
+function looser(branch: z.core.$ZodIssue[], than: z.core.$ZodIssue[]): boolean {
+  const [a, b] = [branch[0], than[0]];
+  if (branch.length !== 1 || than.length !== 1 || !a || !b) return false;
+  if (a.code === 'too_small' && b.code === 'too_small') return Number(a.minimum) < Number(b.minimum);
+  if (a.code === 'too_big' && b.code === 'too_big') return Number(a.maximum) > Number(b.maximum);
+  return false;
+}
+
+/**
  * A failed union ("one of these shapes") says only "Invalid input"; the alternative that
  * came closest (fewest issues, then the deepest) says what to fix.
  */
 function specific(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
   const closest = issue.errors.reduce((best, branch) =>
-    branch.length < best.length || (branch.length === best.length && depth(branch) > depth(best)) ? branch : best,
+    branch.length < best.length ||
+    (branch.length === best.length && (depth(branch) > depth(best) || (depth(branch) === depth(best) && looser(branch, best))))
+      ? branch
+      : best,
   );
   return closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })).flatMap(specific);
 }

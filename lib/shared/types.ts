@@ -172,6 +172,20 @@ export interface AuditEntry {
   kind?: SecurityEventKind;
 }
 
+/** A purge's archive that can still be restored (GET /api/v1/queues/{broker}/{queue}/archives). */
+export interface ArchiveInfo {
+  id: string;
+  broker: string;
+  queue: string;
+  /** When the purge ran, and who ran it. */
+  createdAt: string;
+  actor: string;
+  /** Messages it holds now: what a restore puts back. */
+  count: number;
+  /** Gone after this (24 h after the purge). */
+  expiresAt: string;
+}
+
 // ---------------------------------------------------------------------------
 // Input schemas (validated at the edge; the adapters receive only parsed values).
 

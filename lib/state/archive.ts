@@ -39,8 +39,40 @@ export class ArchiveStore {
       at: new Date(now).toISOString(),
       expiresAt: new Date(now + ARCHIVE_TTL_SEC * 1000).toISOString(),
     };
-    await this.redis.set(this.keys.archiveMeta(meta.id), JSON.stringify(meta), 'EX', ARCHIVE_TTL_SEC);
+    const index = this.keys.queueArchives(input.broker, input.queue);
+    await this.redis
+      .multi()
+      .set(this.keys.archiveMeta(meta.id), JSON.stringify(meta), 'EX', ARCHIVE_TTL_SEC)
+      .zadd(index, now + ARCHIVE_TTL_SEC * 1000, meta.id)
+      .expire(index, ARCHIVE_TTL_SEC)
+      .exec();
     return meta;
+  }
+
+  /**
+   * One queue's archives that still hold messages, newest first, with how many each holds.
+   * The index is pruned here rather than by restore or expiry: an id whose meta has gone
+   * (restored, or expired with its keys) is dropped on the next read.
+   */
+  async listFor(broker: string, queue: string): Promise<(ArchiveMeta & { count: number })[]> {
+    const index = this.keys.queueArchives(broker, queue);
+    await this.redis.zremrangebyscore(index, '-inf', Date.now());
+    const ids = await this.redis.zrevrange(index, 0, -1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.get(this.keys.archiveMeta(id)).llen(this.keys.archive(id));
+    const replies = (await pipeline.exec()) ?? [];
+    const gone: string[] = [];
+    const out: (ArchiveMeta & { count: number })[] = [];
+    ids.forEach((id, i) => {
+      const [metaError, json] = replies[2 * i] ?? [];
+      const [countError, count] = replies[2 * i + 1] ?? [];
+      if (metaError || countError) throw metaError ?? countError;
+      if (typeof json !== 'string') gone.push(id);
+      else if (Number(count) > 0) out.push({ ...(JSON.parse(json) as ArchiveMeta), count: Number(count) });
+    });
+    if (gone.length > 0) await this.redis.zrem(index, ...gone);
+    return out;
   }
 
   async meta(id: string): Promise<ArchiveMeta | null> {

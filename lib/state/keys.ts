@@ -28,6 +28,8 @@ export function stateKeys(prefix: string) {
     /** Archived purged messages, restorable for 24 h. */
     archive: (id: string) => `${prefix}archive:${id}`,
     archiveMeta: (id: string) => `${prefix}archive:${id}:meta`,
+    /** Sorted set of one queue's archive ids, scored by expiry (ms), so its page can list them. */
+    queueArchives: (broker: string, queue: string) => `${prefix}archives:${broker}/${queue}`,
     /** Backlog history samples. */
     history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
     /** Operation progress records. */
