@@ -155,6 +155,8 @@ export const SamplerConfigSchema = z
   })
   .strict();
 
+export const DEFAULT_HIGH_BAND_ALERT_SEC = 30;
+
 export const TriageConfigSchema = z
   .object({
     brokers: z.array(BrokerConfigSchema).min(1),
@@ -172,6 +174,8 @@ export const TriageConfigSchema = z
     tokens: z.array(ConfigTokenSchema).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     sampler: SamplerConfigSchema.prefault({}),
+    /** A queue whose high band (P0–2) has waited longer than this is flagged (`Queue.highBandAlert`). */
+    highBandAlertSec: z.number().int().min(1).max(7 * 24 * 3600).default(DEFAULT_HIGH_BAND_ALERT_SEC),
   })
   .strict()
   .superRefine((config, ctx) => {
