@@ -12,7 +12,7 @@ import { queryKeys } from './query-keys';
  * straight into TanStack Query's cache so every view reading the queues or health keys
  * updates without polling. One stream per browser, not per tab (see useLiveEvents).
  *
- * - `live`: the stream is open and delivering (the server sends a heartbeat every 2 s).
+ * - `live`: the stream is open and delivering (the server sends a heartbeat every second).
  * - `reconnecting`: it dropped, or carried nothing for SILENT_AFTER_MS (a frozen server keeps
  *   the connection open and never errors it); the stream is reopened and views poll meanwhile.
  * - `disconnected`: nothing arrived for DISCONNECTED_AFTER_MS; still retrying.
@@ -28,10 +28,17 @@ export const EVENTS_PATH = '/api/v1/events';
 /** After the server closed the stream for good (e.g. 401, a proxy without streaming), try again this late. */
 const REOPEN_AFTER_MS = 15_000;
 /**
- * The server sends something at least every 2 s (its heartbeat, lib/server/sampler.ts):
- * this much silence means it stopped answering, whether or not the connection still looks open.
+ * The server sends something every second (its heartbeat, lib/server/sampler.ts): this much
+ * silence means it stopped answering, whether or not the connection still looks open. The
+ * slack (3 missed beats) keeps a busy server or browser from looking lost.
  */
 export const SILENT_AFTER_MS = 4_000;
+/**
+ * A follower tab hears the leader's re-broadcasts, and the leader says itself when the
+ * stream is lost; the follower's own watch only covers a leader that went quiet (frozen,
+ * or hidden and throttled), so it can wait longer.
+ */
+const FOLLOWER_SILENT_AFTER_MS = 2 * SILENT_AFTER_MS;
 /** Silent this long: say disconnected, not merely reconnecting. */
 export const DISCONNECTED_AFTER_MS = 15_000;
 /** How often silence is checked: detection lands within this much of SILENT_AFTER_MS. */
@@ -42,9 +49,9 @@ const LOCK = 'triage-live-events';
 type LiveEventType = 'queues' | 'health';
 type LostStatus = 'reconnecting' | 'disconnected';
 
-function lostAfter(silentMs: number): LostStatus | null {
+function lostAfter(silentMs: number, silentAfterMs = SILENT_AFTER_MS): LostStatus | null {
   if (silentMs >= DISCONNECTED_AFTER_MS) return 'disconnected';
-  return silentMs >= SILENT_AFTER_MS ? 'reconnecting' : null;
+  return silentMs >= silentAfterMs ? 'reconnecting' : null;
 }
 type Wire = { kind: 'event'; type: LiveEventType; data: string } | { kind: 'status'; status: LiveStatus } | { kind: 'hello' };
 
@@ -212,7 +219,7 @@ export function useLiveEvents(): LiveStatus {
     // The leader re-broadcasts every heartbeat: a follower that hears nothing says so itself
     // (the leader may be frozen, or a hidden tab whose timers the browser throttles).
     const watchdog = setInterval(() => {
-      const lost = leading ? null : lostAfter(Date.now() - lastHeard);
+      const lost = leading ? null : lostAfter(Date.now() - lastHeard, FOLLOWER_SILENT_AFTER_MS);
       if (lost) show(lost);
     }, WATCH_EVERY_MS);
 

@@ -7,7 +7,7 @@ export const runtime = 'nodejs';
 
 /**
  * Server-sent events: `queues` and `health` (the latest on connect, then every change),
- * `workers`, `tasks` (task events as they happen) and a `ping` heartbeat every 2 s (browsers
+ * `workers`, `tasks` (task events as they happen) and a `ping` heartbeat every second (browsers
  * take a few seconds of silence for a server that stopped answering). Every tab shares
  * the server's one poller.
  */
