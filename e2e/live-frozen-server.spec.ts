@@ -26,11 +26,12 @@ test('a frozen or stopped server turns the overview to reconnecting within 5 s, 
     viewer = await createUser(request, 'viewer');
     context = await browser.newContext({ baseURL: server.baseURL });
     const page = await context.newPage();
+    await logIn(page, viewer);
+    // From here on (the login page itself asks who is signed in and gets a 401 before login).
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
-    await logIn(page, viewer);
 
     const indicator = page.getByTestId('live-indicator');
     const age = page.getByTestId('numbers-age');

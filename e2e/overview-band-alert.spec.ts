@@ -36,11 +36,12 @@ test('a row shows the oldest wait per band and is flagged when the high band wai
 
     context = await browser.newContext({ baseURL: server.baseURL, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
+    await logIn(page, viewer);
+    // From here on (the login page itself asks who is signed in and gets a 401 before login).
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
-    await logIn(page, viewer);
     await page.getByLabel('Filter queues').fill(queue);
     const row = page.getByTestId(`queue-row-${id}`);
     const high = page.getByTestId(`queue-wait-${id}-high`);
