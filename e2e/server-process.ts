@@ -11,7 +11,7 @@ export interface ServerProcess {
   /** SIGSTOP: the process keeps its sockets open (the kernel still accepts connections) but answers nothing. */
   freeze(): void;
   thaw(): void;
-  /** Ends it (thawed first) and waits for the exit. */
+  /** Ends it (thawed first; killed if it has not exited 3 s after SIGTERM) and waits for the exit. */
   stop(): Promise<void>;
 }
 
@@ -62,7 +62,10 @@ export async function startServer(options: { port: number; env?: Record<string, 
     stop: async () => {
       signalGroup(child, 'SIGCONT');
       signalGroup(child, 'SIGTERM');
+      // A graceful shutdown waits for open requests, and an event stream never ends by itself.
+      const kill = setTimeout(() => signalGroup(child, 'SIGKILL'), 3_000);
       await exited;
+      clearTimeout(kill);
     },
   };
 }
