@@ -55,7 +55,8 @@ function BandWaits({ queue, id }: { queue: Queue; id: string }) {
             <dd
               data-testid={`queue-wait-${id}-${band}`}
               title={title}
-              className={alert ? 'font-bold text-red-700 dark:text-red-400' : waits[band].depth === 0 ? 'text-slate-400 dark:text-slate-500' : ''}
+              // A fixed width keeps the band names aligned from row to row.
+              className={`min-w-16 ${alert ? 'font-bold text-red-700 dark:text-red-400' : waits[band].depth === 0 ? 'text-slate-400 dark:text-slate-500' : ''}`}
             >
               {text}
             </dd>
