@@ -2,13 +2,18 @@
 
 import type { BrokerHealth } from '@/lib/shared/types';
 
-/** One card per broker. When down, the reason and the fix are on the card: that is what the operator needs first. */
-export function BrokerStatus({ broker }: { broker: BrokerHealth }) {
+/**
+ * One card per broker. When down, the reason and the fix are on the card: that is what the
+ * operator needs first. `stale`: Triage's server stopped answering, so the broker's state
+ * now is unknown; the card says so rather than repeat its last "up".
+ */
+export function BrokerStatus({ broker, stale = false }: { broker: BrokerHealth; stale?: boolean }) {
   const up = broker.ok;
   return (
     <div
       data-testid={`broker-status-${broker.id}`}
       data-ok={up}
+      data-stale={stale}
       className={`min-w-56 flex-1 rounded-lg border p-3 ${
         up
           ? 'border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900'
@@ -19,13 +24,17 @@ export function BrokerStatus({ broker }: { broker: BrokerHealth }) {
         <span className="font-semibold">{broker.id}</span>
         {broker.kind !== broker.id ? <span className="text-xs text-slate-500 dark:text-slate-400">{broker.kind}</span> : null}
         <span
+          data-testid={`broker-badge-${broker.id}`}
+          title={stale ? `last known: ${up ? 'up' : 'down'}` : undefined}
           className={`ml-auto rounded px-2 py-0.5 text-xs font-bold uppercase tracking-wide ${
-            up
-              ? 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-300'
-              : 'bg-red-600 text-white'
+            stale
+              ? 'bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200'
+              : up
+                ? 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-300'
+                : 'bg-red-600 text-white'
           }`}
         >
-          {up ? 'up' : 'down'}
+          {stale ? 'unknown' : up ? 'up' : 'down'}
         </span>
       </div>
       <div className="mt-1 text-sm text-slate-600 tabular-nums dark:text-slate-400">

@@ -2,9 +2,11 @@
 
 import { memo, type Ref } from 'react';
 import Link from 'next/link';
+import { bandWaits, type BandWait } from '@/lib/shared/bands';
 import type { Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from './format';
 import { PriorityBar, PriorityCounts } from './priority-bar';
+import { BANDS } from './priority-colors';
 import { Sparkline } from './sparkline';
 import { WarningList } from './warning-list';
 
@@ -14,12 +16,69 @@ const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
 function Rates({ queue }: { queue: Queue }) {
   const enqueue = formatRate(queue.rates.enqueue);
   const dequeue = formatRate(queue.rates.dequeue);
-  if (enqueue === null && dequeue === null) return <>{UNKNOWN}</>;
+  // Why a rate is what it is, or why it is unknown: the broker's statistics or Triage's own sampling.
+  const basis = queue.rates.basis;
+  if (enqueue === null && dequeue === null) return <span title={basis ?? 'the broker reports no rates'}>{UNKNOWN}</span>;
   return (
-    <span className="inline-flex flex-col items-end text-xs leading-5">
-      <span title="enqueued per second">in {enqueue ?? UNKNOWN}</span>
-      <span title="dequeued per second">out {dequeue ?? UNKNOWN}</span>
+    <span className="inline-flex flex-col items-end text-xs leading-5" title={basis}>
+      <span data-testid={`queue-rate-in-${queue.broker}-${queue.name}`}>in {enqueue ?? UNKNOWN}</span>
+      <span data-testid={`queue-rate-out-${queue.broker}-${queue.name}`}>out {dequeue ?? UNKNOWN}</span>
     </span>
+  );
+}
+
+/** One band's wait: its oldest task's age, "none" when nothing waits in it. */
+function waitText(wait: BandWait): { text: string; title: string } {
+  if (wait.depth === 0) return { text: 'none', title: 'nothing waiting' };
+  if (wait.oldestAgeSec === null) {
+    return { text: UNKNOWN, title: `${formatCount(wait.depth)} waiting; their enqueue time is unknown (the broker reports only the next message’s, or the producer set none)` };
+  }
+  const age = formatAge(wait.oldestAgeSec);
+  return wait.partial
+    ? { text: `≥ ${age}`, title: `${formatCount(wait.depth)} waiting; some have no known enqueue time, so the oldest may be older` }
+    : { text: age, title: `${formatCount(wait.depth)} waiting; the oldest for ${age}` };
+}
+
+/** The oldest wait per band: a P9 backlog is normal, urgent work waiting is an incident. */
+function BandWaits({ queue, id }: { queue: Queue; id: string }) {
+  const waits = bandWaits(queue);
+  return (
+    <dl className="inline-grid grid-cols-[auto_auto] gap-x-2 text-xs leading-5">
+      {BANDS.map(({ band, label, from, to }) => {
+        const { text, title } = waitText(waits[band]);
+        const alert = band === 'high' && queue.highBandAlert;
+        return (
+          <div key={band} className="contents">
+            <dt className="text-left text-slate-500 dark:text-slate-400" title={`priorities ${from}–${to}`}>
+              {label}
+            </dt>
+            <dd
+              data-testid={`queue-wait-${id}-${band}`}
+              title={title}
+              // A fixed width keeps the band names aligned from row to row.
+              className={`min-w-16 ${alert ? 'font-bold text-red-700 dark:text-red-400' : waits[band].depth === 0 ? 'text-slate-400 dark:text-slate-500' : ''}`}
+            >
+              {text}
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
+
+/** The row's flag when urgent work has waited past the configured threshold. */
+function HighBandAlert({ queue, id }: { queue: Queue; id: string }) {
+  const alert = queue.highBandAlert;
+  if (!alert) return null;
+  return (
+    <p
+      data-testid={`queue-alert-${id}`}
+      className="mt-1.5 inline-block rounded bg-red-600 px-1.5 py-0.5 text-xs font-semibold text-white"
+      title="The oldest high-priority (P0–2) task has waited longer than the alert threshold (TRIAGE_HIGH_BAND_ALERT_SEC)"
+    >
+      P0–2 waiting {formatAge(alert.oldestAgeSec)}, over {formatAge(alert.thresholdSec)}
+    </p>
   );
 }
 
@@ -65,7 +124,8 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
       // Row 1 is the header row.
       aria-rowindex={index === undefined ? undefined : index + 2}
       data-testid={`queue-row-${id}`}
-      className="border-t border-slate-200 dark:border-slate-800"
+      data-alert={queue.highBandAlert ? 'true' : 'false'}
+      className={`border-t border-slate-200 dark:border-slate-800 ${queue.highBandAlert ? 'bg-red-50 shadow-[inset_4px_0_0] shadow-red-600 dark:bg-red-950/40' : ''}`}
     >
       <td className={`${cell} min-w-44 sm:min-w-60`}>
         <div className="flex flex-wrap items-center gap-1.5">
@@ -89,9 +149,10 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
         </div>
         {/* Phones see the queue column first and may never scroll to Depth: repeat the key numbers here. */}
         <p className="mt-1 text-xs text-slate-600 tabular-nums sm:hidden dark:text-slate-400">
-          <span className="font-semibold text-slate-900 dark:text-slate-100">{formatCount(queue.depth)}</span> waiting · oldest{' '}
-          {formatAge(queue.oldestAgeSec)}
+          <span className="font-semibold text-slate-900 dark:text-slate-100">{formatCount(queue.depth)}</span> waiting · high{' '}
+          {waitText(bandWaits(queue).high).text} · oldest {formatAge(queue.oldestAgeSec)}
         </p>
+        <HighBandAlert queue={queue} id={id} />
         <Lanes queue={queue} />
         <WarningList warnings={queue.warnings} />
       </td>
@@ -104,7 +165,9 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
       </td>
       <td className={numberCell}>{formatCount(queue.inFlight)}</td>
       <td className={numberCell}>{queue.consumers === null ? UNKNOWN : formatCount(queue.consumers)}</td>
-      <td className={numberCell}>{formatAge(queue.oldestAgeSec)}</td>
+      <td className={numberCell}>
+        <BandWaits queue={queue} id={id} />
+      </td>
       <td className={`${cell} whitespace-nowrap`} data-testid={`queue-sparkline-${id}`}>
         <Sparkline points={history} label={queue.name} />
       </td>

@@ -68,8 +68,8 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
                 In flight
               </th>
               <th scope="col" className={`${head} text-right`}>Consumers</th>
-              <th scope="col" className={`${head} text-right`} title="age of the oldest waiting task">
-                Oldest
+              <th scope="col" className={`${head} text-right`} title="how long the oldest waiting task of each band has waited: high P0–2, medium P3–5, low P6–9">
+                Oldest wait
               </th>
               <th scope="col" className={`${head} text-left`} title="total backlog over the last 15 minutes">
                 Last 15 min

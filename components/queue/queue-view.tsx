@@ -24,6 +24,7 @@ import { useSelection } from './use-selection';
 
 function liveState(stream: ReturnType<typeof useLiveQueue>['stream'], failed: boolean): LiveState {
   if (stream === 'paused') return 'paused';
+  if (stream === 'disconnected') return 'disconnected';
   if (stream === 'reconnecting' || failed) return 'reconnecting';
   if (stream === 'live') return 'live';
   return 'connecting';

@@ -12,25 +12,47 @@ import { queryKeys } from './query-keys';
  * straight into TanStack Query's cache so every view reading the queues or health keys
  * updates without polling. One stream per browser, not per tab (see useLiveEvents).
  *
- * - `live`: the stream is open and delivering.
- * - `reconnecting`: it dropped; the browser retries (and views fall back to polling meanwhile).
+ * - `live`: the stream is open and delivering (the server sends a heartbeat every second).
+ * - `reconnecting`: it dropped, or carried nothing for SILENT_AFTER_MS (a frozen server keeps
+ *   the connection open and never errors it); the stream is reopened and views poll meanwhile.
+ * - `disconnected`: nothing arrived for DISCONNECTED_AFTER_MS; still retrying.
  * - `paused`: the tab is hidden; it keeps the newest numbers aside and shows them (without a
  *   request) when it is shown again.
  * - `unavailable`: the server refused the stream (or answered without one): views poll,
  *   and the stream is tried again after a while.
  * - `connecting` also covers browsers without EventSource: views poll.
  */
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'unavailable';
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'disconnected' | 'paused' | 'unavailable';
 
 export const EVENTS_PATH = '/api/v1/events';
 /** After the server closed the stream for good (e.g. 401, a proxy without streaming), try again this late. */
 const REOPEN_AFTER_MS = 15_000;
-/** A follower tab that hears nothing for this long (health comes every 2 s) says it is reconnecting. */
-const SILENT_AFTER_MS = 10_000;
+/**
+ * The server sends something every second (its heartbeat, lib/server/sampler.ts): this much
+ * silence means it stopped answering, whether or not the connection still looks open. The
+ * slack (3 missed beats) keeps a busy server or browser from looking lost.
+ */
+export const SILENT_AFTER_MS = 4_000;
+/**
+ * A follower tab hears the leader's re-broadcasts, and the leader says itself when the
+ * stream is lost; the follower's own watch only covers a leader that went quiet (frozen,
+ * or hidden and throttled), so it can wait longer.
+ */
+const FOLLOWER_SILENT_AFTER_MS = 2 * SILENT_AFTER_MS;
+/** Silent this long: say disconnected, not merely reconnecting. */
+export const DISCONNECTED_AFTER_MS = 15_000;
+/** How often silence is checked: detection lands within this much of SILENT_AFTER_MS. */
+const WATCH_EVERY_MS = 250;
 const CHANNEL = 'triage-live';
 const LOCK = 'triage-live-events';
 
 type LiveEventType = 'queues' | 'health';
+type LostStatus = 'reconnecting' | 'disconnected';
+
+function lostAfter(silentMs: number, silentAfterMs = SILENT_AFTER_MS): LostStatus | null {
+  if (silentMs >= DISCONNECTED_AFTER_MS) return 'disconnected';
+  return silentMs >= silentAfterMs ? 'reconnecting' : null;
+}
 type Wire = { kind: 'event'; type: LiveEventType; data: string } | { kind: 'status'; status: LiveStatus } | { kind: 'hello' };
 
 interface StreamHandlers {
@@ -38,31 +60,56 @@ interface StreamHandlers {
   onStatus(status: LiveStatus): void;
 }
 
-/** One EventSource, reopened after the browser gives up on it. Returns its closer. */
+/**
+ * One EventSource, reopened after the browser gives up on it, and replaced when it carries
+ * nothing for SILENT_AFTER_MS: a frozen server (or a dead network path) leaves the
+ * connection open without ever erroring it, and the browser would wait on it forever.
+ * Returns its closer.
+ */
 function openStream({ onEvent, onStatus }: StreamHandlers): () => void {
   let source: EventSource | null = null;
   let reopenTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastHeard = Date.now();
+  let openedAt = 0;
   const open = () => {
     const es = new EventSource(EVENTS_PATH);
     source = es;
+    openedAt = Date.now();
+    const heard = () => {
+      lastHeard = Date.now();
+      onStatus('live');
+    };
     for (const type of ['queues', 'health'] as const) {
       es.addEventListener(type, (event) => {
         onEvent(type, (event as MessageEvent<string>).data);
-        onStatus('live');
+        heard();
       });
     }
+    es.addEventListener('ping', heard);
     es.addEventListener('error', () => {
+      if (es !== source) return;
       if (es.readyState === EventSource.CLOSED) {
         // The browser gave up (an HTTP error or a non-stream answer): views poll; try again later.
         onStatus('unavailable');
         reopenTimer = setTimeout(open, REOPEN_AFTER_MS);
       } else {
-        onStatus('reconnecting');
+        onStatus(lostAfter(Date.now() - lastHeard) ?? 'reconnecting');
       }
     });
   };
   open();
+  const watchdog = setInterval(() => {
+    if (!source || source.readyState === EventSource.CLOSED) return;
+    const lost = lostAfter(Date.now() - lastHeard);
+    if (!lost) return;
+    onStatus(lost);
+    if (Date.now() - openedAt >= SILENT_AFTER_MS) {
+      source.close();
+      open();
+    }
+  }, WATCH_EVERY_MS);
   return () => {
+    clearInterval(watchdog);
     source?.close();
     if (reopenTimer) clearTimeout(reopenTimer);
   };
@@ -96,6 +143,10 @@ export function useLiveEvents(): LiveStatus {
         queryClient.setQueryData<QueueList>(queryKeys.queues(), { queues, unavailable });
       } else {
         queryClient.setQueryData<Health>(queryKeys.health(), JSON.parse(data) as Health);
+        // Health comes with every server poll, the queue list only when it changed: an
+        // unchanged list is as current as this health (the numbers' age counts from here).
+        const listed = queryClient.getQueryData<QueueList>(queryKeys.queues());
+        if (listed) queryClient.setQueryData<QueueList>(queryKeys.queues(), listed);
       }
     };
     const show = (next: LiveStatus) => {
@@ -165,9 +216,12 @@ export function useLiveEvents(): LiveStatus {
       })
       .catch(() => undefined); // aborted while waiting: the tab closed first
 
+    // The leader re-broadcasts every heartbeat: a follower that hears nothing says so itself
+    // (the leader may be frozen, or a hidden tab whose timers the browser throttles).
     const watchdog = setInterval(() => {
-      if (!leading && Date.now() - lastHeard > SILENT_AFTER_MS) show('reconnecting');
-    }, SILENT_AFTER_MS / 2);
+      const lost = leading ? null : lostAfter(Date.now() - lastHeard, FOLLOWER_SILENT_AFTER_MS);
+      if (lost) show(lost);
+    }, WATCH_EVERY_MS);
 
     return () => {
       document.removeEventListener('visibilitychange', onVisibility);

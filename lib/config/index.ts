@@ -14,7 +14,7 @@ export * from './schema';
  * TRIAGE_STATE_PREFIX, TRIAGE_SESSION_SECRET, TRIAGE_DEFAULT_PRIORITY, LOG_LEVEL,
  * TRIAGE_BROKERS (comma list to enable a subset, e.g. "redis"), TRIAGE_ADMIN_TOKEN,
  * TRIAGE_TRUST_PROXY (1/true), TRIAGE_LOGIN_WINDOW_SEC, TRIAGE_METRICS_PUBLIC (1/true),
- * TRIAGE_HISTORY_INTERVAL_SEC, TRIAGE_LIVE_INTERVAL_MS, TRIAGE_ENQUEUE_MAX_BYTES.
+ * TRIAGE_HISTORY_INTERVAL_SEC, TRIAGE_LIVE_INTERVAL_MS, TRIAGE_ENQUEUE_MAX_BYTES, TRIAGE_HIGH_BAND_ALERT_SEC.
  */
 const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   TRIAGE_METRICS_PUBLIC: z.string().optional(),
   TRIAGE_HISTORY_INTERVAL_SEC: z.coerce.number().int().min(1).optional(),
   TRIAGE_LIVE_INTERVAL_MS: z.coerce.number().int().min(1).optional(),
+  TRIAGE_HIGH_BAND_ALERT_SEC: z.coerce.number().int().min(1).optional(),
 });
 
 function envFlag(value: string | undefined): boolean | undefined {
@@ -107,6 +108,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
     defaultPriority: env.TRIAGE_DEFAULT_PRIORITY ?? file.defaultPriority,
     enqueueMaxBytes: env.TRIAGE_ENQUEUE_MAX_BYTES ?? file.enqueueMaxBytes,
     logLevel: env.LOG_LEVEL ?? file.logLevel,
+    highBandAlertSec: env.TRIAGE_HIGH_BAND_ALERT_SEC ?? file.highBandAlertSec,
     adminToken: env.TRIAGE_ADMIN_TOKEN || null,
     auth: {
       ...((file.auth as Record<string, unknown> | undefined) ?? {}),

@@ -203,6 +203,8 @@ export const SamplerConfigSchema = z
   })
   .strict();
 
+export const DEFAULT_HIGH_BAND_ALERT_SEC = 30;
+
 export const TriageConfigSchema = z
   .object({
     brokers: z.array(BrokerConfigSchema).min(1),
@@ -223,6 +225,8 @@ export const TriageConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     sampler: SamplerConfigSchema.prefault({}),
     audit: AuditConfigSchema.prefault({}),
+    /** A queue whose high band (P0–2) has waited longer than this is flagged (`Queue.highBandAlert`). */
+    highBandAlertSec: z.number().int().min(1).max(7 * 24 * 3600).default(DEFAULT_HIGH_BAND_ALERT_SEC),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -70,9 +70,9 @@ export function renderMetrics(
     queues.map((queue) => [q(queue), queue.consumers]));
   out.family('triage_queue_paused', 'gauge', 'Whether Triage workers are told not to take from the queue.',
     queues.map((queue) => [q(queue), queue.paused ? 1 : 0]));
-  out.family('triage_queue_enqueue_rate', 'gauge', 'Messages published per second (absent when unknown).',
+  out.family('triage_queue_enqueue_rate', 'gauge', 'Messages arriving per second (Redis: derived by Triage from depth changes and worker events, a lower bound; absent when unknown).',
     queues.map((queue) => [q(queue), queue.rates.enqueue]));
-  out.family('triage_queue_dequeue_rate', 'gauge', 'Messages delivered per second (Redis: taken by Triage workers; absent when unknown).',
+  out.family('triage_queue_dequeue_rate', 'gauge', 'Messages leaving for good per second (RabbitMQ: acked or taken without ack; Redis: derived by Triage, a lower bound; absent when unknown).',
     queues.map((queue) => [q(queue), queue.rates.dequeue]));
 
   if (workers) {

@@ -18,7 +18,7 @@ export async function decorate(queues: readonly Queue[], brokers: readonly Queue
     new WorkerStore(rt.stateRedis, rt.config.statePrefix).list().catch(() => []),
   ]);
   const celery = celeryDiagnoses(brokers);
-  return decorateQueues(queues, { paused, workers: celery.workers(stored), brokers }).map((q) => withWarnings(q, celery.queueWarnings(q)));
+  return decorateQueues(queues, { paused, workers: celery.workers(stored), brokers, highBandAlertSec: rt.config.highBandAlertSec }).map((q) => withWarnings(q, celery.queueWarnings(q)));
 }
 
 /** Every worker, Celery ones completed from remote control (prefetch, concurrency, warnings). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { QueueBroker } from '@/lib/brokers/types';
-import type { SamplerConfig } from '@/lib/config';
+import { DEFAULT_HIGH_BAND_ALERT_SEC, type SamplerConfig } from '@/lib/config/schema';
 import { EventLog, type StoredEvent } from '@/lib/state/events';
 import { HistoryStore } from '@/lib/state/history';
 import { queueRef, stateKeys } from '@/lib/state/keys';
@@ -11,6 +11,7 @@ import { decorateQueues } from '@/lib/control/queue-state';
 import { describeError } from '@/lib/shared/errors';
 import type { Health, Queue } from '@/lib/shared/types';
 import { celeryDiagnoses } from './celery-diagnostics';
+import { DerivedRates, NOT_MEASURED } from './derived-rates';
 import { listBrokerQueues } from './listing-cache';
 import { withWarnings } from './queue-listing';
 import { runtime, type Runtime } from './runtime';
@@ -68,13 +69,17 @@ export interface SamplerOptions {
   alive?: () => boolean;
   /** Injectable clock (tests). */
   now?: () => number;
-  /** Keep-alive comment period for SSE listeners. */
+  /** Flag queues whose high band waits longer (config `highBandAlertSec`). */
+  highBandAlertSec?: number;
+  /** Heartbeat period for SSE listeners (default HEARTBEAT_MS). */
   pingIntervalMs?: number;
 }
 
-/** Dequeue rates are averaged over this window (and not reported before 10 s of it were observed). */
-const RATE_WINDOW_MS = 60_000;
-const RATE_MIN_WINDOW_MS = 10_000;
+/**
+ * SSE listeners get a `ping` this often, whatever the brokers do (a slow poll delays the
+ * other events): browsers treat a few seconds of silence as a server that stopped answering.
+ */
+export const HEARTBEAT_MS = 1_000;
 /** Per tick, at most this many new task events are read (bounded work if the stream floods). */
 const EVENTS_PER_TICK = 5_000;
 /** At most this many task events are forwarded to tabs per tick; the rest are counted, not sent. */
@@ -105,9 +110,8 @@ export class Sampler {
   private stopped = true;
   private lastHistorySlot = -1;
   private eventCursor: string | null = null;
-  private eventsSince = 0;
-  /** `<broker>/<queue>` → dequeue counts per tick within RATE_WINDOW_MS. */
-  private readonly dequeues = new Map<string, { t: number; n: number }[]>();
+  /** Rates of queues on brokers that report none (Redis), from this sampler's own samples. */
+  private readonly derived = new DerivedRates();
   /** Task outcomes seen in the event stream since this process started (Prometheus counters). */
   readonly outcomes = new Map<string, { broker: string; queue: string; outcome: Outcome; count: number }>();
   /** Broker reads so far: tests prove tab independence with it. */
@@ -213,7 +217,7 @@ export class Sampler {
   async tick(): Promise<void> {
     this.stats.ticks++;
     const now = this.now();
-    await this.readEvents(now);
+    await this.readEvents();
     let slot: number | null = null;
     if (this.writesHistory) {
       const current = Math.floor(now / (this.options.config.historyIntervalSec * 1000));
@@ -270,7 +274,7 @@ export class Sampler {
 
   private startPings(): void {
     if (this.pingTimer) return;
-    this.pingTimer = setInterval(() => this.emit({ type: 'ping', data: { at: new Date(this.now()).toISOString() } }), this.options.pingIntervalMs ?? 15_000);
+    this.pingTimer = setInterval(() => this.emit({ type: 'ping', data: { at: new Date(this.now()).toISOString() } }), this.options.pingIntervalMs ?? HEARTBEAT_MS);
     this.pingTimer.unref();
   }
 
@@ -303,11 +307,12 @@ export class Sampler {
         unavailable.push({ broker: broker.id, error: describeError(result.reason) });
         return;
       }
-      for (const decorated of decorateQueues(result.value, { paused, workers, brokers })) {
+      for (const decorated of decorateQueues(result.value, { paused, workers, brokers, highBandAlertSec: this.options.highBandAlertSec ?? DEFAULT_HIGH_BAND_ALERT_SEC })) {
         const queue = withWarnings(decorated, celery.queueWarnings(decorated));
-        queues.push(broker.capabilities.brokerRates ? queue : this.withDerivedRates(queue, takenAt));
+        queues.push(broker.capabilities.brokerRates ? queue : { ...queue, rates: this.derived.observe(queueRef(queue.broker, queue.name), memberRefs(queue), queue.depth, takenAt) });
       }
     });
+    this.derived.prune(takenAt);
     const health: Health = { status: healths.every((h) => h.ok) ? 'ok' : 'degraded', brokers: healths };
     const snapshot: LiveSnapshot = { at: new Date(takenAt).toISOString(), takenAt, queues, unavailable, health };
     this.latest = snapshot;
@@ -329,38 +334,30 @@ export class Sampler {
   }
 
   /**
-   * Redis cannot say how fast a list is fed or drained, and depth deltas cannot separate the
-   * two. What can be known: messages Triage's own workers took (their `task.received`
-   * events). That is the dequeue rate only when every consumer of the queue is a Triage
-   * worker; kombu keeps no consumer registry, so we report it only when a live Triage worker
-   * serves the queue, and leave the enqueue rate null (unknown), never a guess.
+   * `queues` with the rates this sampler derived for brokers that report none (see
+   * derived-rates.ts), so API listings show what the live feed shows.
    */
-  private withDerivedRates(queue: Queue, now: number): Queue {
-    const served = this.workers.some((w) => !w.stale && w.broker === queue.broker && w.queues.includes(queue.name));
-    const observedMs = Math.min(RATE_WINDOW_MS, now - this.eventsSince);
-    if (!served || this.eventCursor === null || observedMs < RATE_MIN_WINDOW_MS) return queue;
-    const counts = this.dequeues.get(queueRef(queue.broker, queue.name)) ?? [];
-    const taken = counts.filter((c) => c.t > now - observedMs).reduce((sum, c) => sum + c.n, 0);
-    const dequeue = Math.round((taken / (observedMs / 1000)) * 100) / 100;
-    return { ...queue, rates: { enqueue: queue.rates.enqueue, dequeue } };
+  withDerivedRates(queues: readonly Queue[]): Queue[] {
+    const derivesFor = new Set(this.options.brokers.filter((b) => !b.capabilities.brokerRates).map((b) => b.id));
+    return queues.map((queue) =>
+      derivesFor.has(queue.broker) ? { ...queue, rates: this.derived.rates(queueRef(queue.broker, queue.name)) ?? NOT_MEASURED } : queue,
+    );
   }
 
-  private async readEvents(now: number): Promise<void> {
+  private async readEvents(): Promise<void> {
     if (this.eventCursor === null) {
       // Start at the stream's end: rates and counters describe what happens from now on.
       const last = await this.options.stateRedis.xrevrange(this.eventsKey, '+', '-', 'COUNT', 1);
       this.eventCursor = last[0]?.[0] ?? '0-0';
-      this.eventsSince = now;
       return;
     }
     const fresh = await this.events.read(this.eventCursor, EVENTS_PER_TICK);
     if (fresh.length === 0) return;
     this.eventCursor = fresh[fresh.length - 1]!.id;
-    const taken = new Map<string, number>();
     for (const event of fresh) {
       if (!event.broker || !event.queue) continue;
       const ref = queueRef(event.broker, event.queue);
-      if (event.type === 'task.received') taken.set(ref, (taken.get(ref) ?? 0) + 1);
+      if (event.type === 'task.received') this.derived.recordTaken(ref, 1);
       const outcome = OUTCOMES[event.type];
       if (outcome) {
         const key = `${ref}\n${outcome}`;
@@ -368,11 +365,6 @@ export class Sampler {
         entry.count++;
         this.outcomes.set(key, entry);
       }
-    }
-    for (const [ref, n] of taken) {
-      const counts = (this.dequeues.get(ref) ?? []).filter((c) => c.t > now - RATE_WINDOW_MS);
-      counts.push({ t: now, n });
-      this.dequeues.set(ref, counts);
     }
     if (this.listeners.size > 0) this.emit({ type: 'tasks', data: { events: fresh.slice(-EVENTS_FORWARDED_PER_TICK) } });
   }
@@ -390,6 +382,11 @@ export class Sampler {
       this.listeners.delete(listener);
     }
   }
+}
+
+/** A queue and, for a lane group, its lanes: workers report takes per lane. */
+function memberRefs(queue: Queue): string[] {
+  return [queue.name, ...(queue.lanes?.map((l) => l.queue) ?? [])].map((name) => queueRef(queue.broker, name));
 }
 
 const OUTCOMES: Partial<Record<string, Outcome>> = {
@@ -426,6 +423,7 @@ export async function getSampler(options: { history?: boolean } = {}): Promise<S
     stateRedis: rt.stateRedis,
     statePrefix: rt.config.statePrefix,
     config: rt.config.sampler,
+    highBandAlertSec: rt.config.highBandAlertSec,
     logger: rt.logger,
     history: options.history ?? false,
     alive: () => holder.__triageRuntime === rt,
@@ -433,6 +431,15 @@ export async function getSampler(options: { history?: boolean } = {}): Promise<S
   holder.__triageSampler = { sampler, runtime: rt };
   sampler.start();
   return sampler;
+}
+
+/**
+ * `queues` with the server sampler's derived rates (Redis), when it runs for the current
+ * runtime; as they are otherwise. Never starts a sampler: listing queues must not.
+ */
+export function withSampledRates(queues: Queue[]): Queue[] {
+  const current = holder.__triageSampler;
+  return current && current.runtime === holder.__triageRuntime ? current.sampler.withDerivedRates(queues) : queues;
 }
 
 /** For tests: stop the process-wide sampler. */

@@ -11,7 +11,10 @@ export type ByPriority = Record<string, number>;
 export interface QueueRates {
   /** Messages per second over the last sample window; null when the broker cannot tell. */
   enqueue: number | null;
+  /** Messages that left the queue for good (taken and acked), per second. */
   dequeue: number | null;
+  /** Where the numbers come from, or why they are null (for people: tooltips). */
+  basis?: string;
 }
 
 export interface LaneInfo {
@@ -46,6 +49,11 @@ export interface Queue {
   details: Record<string, unknown>;
   /** Things that silently break priority or need attention. */
   warnings: string[];
+  /**
+   * Set (by Triage, not the broker) when the high band's (P0–2) oldest waiting task has
+   * waited longer than the configured `highBandAlertSec`; null otherwise.
+   */
+  highBandAlert?: { oldestAgeSec: number; thresholdSec: number } | null;
 }
 
 export interface Message {

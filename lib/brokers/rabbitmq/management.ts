@@ -27,9 +27,15 @@ export interface QueueRecord {
   consumers: number | null;
   /** Ready messages per AMQP priority ("0".."M"); classic priority queues only. */
   priorityLengths: Record<string, number> | null;
-  /** Messages per second, over the management sample window. */
+  /**
+   * Messages per second, over the management sample window; null before the queue reported
+   * any statistics. `removeRate` counts messages that left the queue for good (acked, or
+   * delivered/fetched without ack), not `deliver_get`: that also counts every fetch that
+   * returned its messages (a browse, a consumer that rejects), so a paused queue with no
+   * consumer that someone browses would show work going out.
+   */
   publishRate: number | null;
-  deliverGetRate: number | null;
+  removeRate: number | null;
   /** AMQP `timestamp` (seconds) of the message at the head, i.e. the next to be delivered. */
   headMessageTimestamp: number | null;
 }
@@ -240,7 +246,7 @@ function toQueueRecord(value: unknown): QueueRecord | null {
     consumers: num(value.consumers),
     priorityLengths: priorityLengths(isObject(value.backing_queue_status) ? value.backing_queue_status : null),
     publishRate: rate(stats, 'publish_details'),
-    deliverGetRate: rate(stats, 'deliver_get_details'),
+    removeRate: stats ? (['ack_details', 'deliver_no_ack_details', 'get_no_ack_details'] as const).reduce((sum, field) => sum + (rate(stats, field) ?? 0), 0) : null,
     headMessageTimestamp: num(value.head_message_timestamp),
   };
 }
@@ -259,9 +265,11 @@ function priorityLengths(status: Record<string, unknown> | null): Record<string,
   return out;
 }
 
+/** A counter RabbitMQ never incremented is absent from `message_stats`: its rate is 0 once the queue reports statistics. */
 function rate(stats: Record<string, unknown> | null, field: string): number | null {
-  const details = stats?.[field];
-  return isObject(details) && typeof details.rate === 'number' && Number.isFinite(details.rate) ? details.rate : null;
+  if (!stats) return null;
+  const details = stats[field];
+  return isObject(details) && typeof details.rate === 'number' && Number.isFinite(details.rate) ? details.rate : 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -29,6 +29,8 @@ export interface QueueViewInput {
   nowMs: number;
 }
 
+const RATES_BASIS = 'from RabbitMQ’s statistics (refreshed every ~5 s): published; acked or taken without ack (browsing does not count)';
+
 export const NO_PRIORITY_WARNING = 'declared without x-max-priority: priority is ignored';
 
 /** The queue's x-max-priority, 0 when it has none (RabbitMQ then ignores message priority). */
@@ -137,7 +139,11 @@ export function queueView(input: QueueViewInput): Queue {
     oldestAgeSecByPriority,
     levels,
     levelOf: levelOf(maxPriority),
-    rates: { enqueue: record.publishRate, dequeue: record.deliverGetRate },
+    rates: {
+      enqueue: record.publishRate,
+      dequeue: record.removeRate,
+      basis: record.publishRate === null ? 'RabbitMQ has reported no statistics for this queue yet' : RATES_BASIS,
+    },
     details: {
       maxPriority: maxPriority > 0 ? maxPriority : null,
       arguments: record.arguments,
@@ -166,7 +172,7 @@ function missingQueueView(input: QueueViewInput): Queue {
     oldestAgeSecByPriority: Object.fromEntries(PRIORITIES.map((p) => [String(p), null])),
     levels: rabbitLevels(maxPriority),
     levelOf: levelOf(maxPriority),
-    rates: { enqueue: null, dequeue: null },
+    rates: { enqueue: null, dequeue: null, basis: 'the queue does not exist on the broker yet' },
     details: {
       maxPriority: maxPriority > 0 ? maxPriority : null,
       arguments: input.config ? expectedArguments(input.config) : {},

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { QueueParamsSchema, getBroker, route } from '@/lib/server/http';
 import { decorate } from '@/lib/server/queue-listing';
+import { withSampledRates } from '@/lib/server/sampler';
 import { TriageError } from '@/lib/shared/errors';
 
 export const dynamic = 'force-dynamic';
@@ -18,6 +19,6 @@ export const GET = route({ role: 'viewer', params: QueueParamsSchema, query: Que
   const queue = await broker.getQueue(params.queue);
   if (!queue && query.missing) return { broker: params.broker, name: params.queue, exists: false, depth: 0 };
   if (!queue) throw new TriageError('NOT_FOUND', `queue ${JSON.stringify(params.queue)} not found on broker ${params.broker}`);
-  const [decorated] = await decorate([queue], [broker]);
+  const [decorated] = withSampledRates(await decorate([queue], [broker]));
   return decorated!;
 });
