@@ -22,10 +22,14 @@ async function main(): Promise<void> {
   const stateRedis = new Redis(config.stateRedisUrl, { connectionName: 'triage-worker:state', maxRetriesPerRequest: null });
   stateRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'state redis connection error'));
   const laneGroups: Record<string, string[]> = {};
+  const groupLanes: Record<string, string[]> = {};
   if (brokerConfig.kind === 'redis') {
-    for (const group of brokerConfig.laneGroups) for (const lane of group.lanes) (laneGroups[lane.queue] ??= []).push(group.name);
+    for (const group of brokerConfig.laneGroups) {
+      groupLanes[group.name] = group.lanes.map((lane) => lane.queue);
+      for (const lane of group.lanes) (laneGroups[lane.queue] ??= []).push(group.name);
+    }
   }
-  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger, laneGroups });
+  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger, laneGroups, groupLanes });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
