@@ -1,5 +1,7 @@
 'use client';
 
+import { formatTime } from '@/lib/client/time-format';
+
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused';
 
 const STYLES: Record<LiveState, { dot: string; text: string; label: string }> = {
@@ -13,7 +15,7 @@ const STYLES: Record<LiveState, { dot: string; text: string; label: string }> = 
 /** Tells the operator whether the numbers on screen are current, so stale data is never mistaken for a calm queue. */
 export function LiveIndicator({ state, updatedAt }: { state: LiveState; updatedAt: number }) {
   const style = STYLES[state];
-  const title = updatedAt ? `Last update ${new Date(updatedAt).toLocaleTimeString()}` : 'No data yet';
+  const title = updatedAt ? `Last update ${formatTime(updatedAt)}` : 'No data yet';
   return (
     <span
       data-testid="live-indicator"

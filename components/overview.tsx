@@ -3,6 +3,7 @@
 import { useMemo } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { isApiError } from '@/lib/client/api';
+import { formatTime } from '@/lib/client/time-format';
 import { useBacklogHistory, type QueueList } from '@/lib/client/queries';
 import { useLiveEvents, useLiveHealth, useLiveQueues, type LiveStatus } from '@/lib/client/use-live-events';
 import { BrokerStatus, BrokerStatusSkeleton } from './broker-status';
@@ -91,7 +92,7 @@ function QueueSection({ queues }: { queues: ReturnType<typeof useLiveQueues> }) 
 }
 
 function StaleBanner({ error, updatedAt }: { error: Error; updatedAt: number }) {
-  const since = updatedAt ? ` from ${new Date(updatedAt).toLocaleTimeString()}` : '';
+  const since = updatedAt ? ` from ${formatTime(updatedAt)}` : '';
   return (
     <p
       role="alert"

@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import type { DeadRow } from '@/lib/client/dead-letters';
-import { UNKNOWN, formatAgo } from '../format';
+import { UNKNOWN } from '../format';
 import { priorityBg } from '../priority-colors';
 import { queueHref } from '../queue-row';
 import { RoleGate } from '../role-gate';
+import { TimeAgo } from '../time';
 
 const cell = 'px-3 py-2 align-top';
 const small = 'rounded px-2 py-0.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-sky-600';
@@ -66,8 +67,8 @@ export function DeadLetterRow({
           P{priority} · {row.broker}
         </div>
       </td>
-      <td className={`${cell} whitespace-nowrap`} title={dead?.at ?? undefined}>
-        {formatAgo(dead?.at, now)}
+      <td className={`${cell} whitespace-nowrap`}>
+        <TimeAgo at={dead?.at} now={now} />
       </td>
       <RoleGate role="operator">
         <td className={`${cell} whitespace-nowrap`}>

@@ -6,6 +6,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '
 import type { Message } from '@/lib/shared/types';
 import { UNKNOWN, formatAge } from '../format';
 import { priorityBg } from '../priority-colors';
+import { Timestamp } from '../time';
 
 // The cell truncates visually (full text in its title); this only bounds the DOM for huge payloads.
 const PREVIEW_CHARS = 2000;
@@ -145,7 +146,7 @@ export function MessageTable({
         header: 'ETA',
         cell: ({ getValue }) => {
           const eta = getValue();
-          return eta ? <time dateTime={eta}>{new Date(eta).toLocaleString()}</time> : UNKNOWN;
+          return eta ? <Timestamp at={eta} className="whitespace-nowrap" /> : UNKNOWN;
         },
       }),
       column.accessor('enqueuedAt', { header: 'Waiting', cell: ({ getValue }) => <span className="whitespace-nowrap tabular-nums">{ageOf(getValue())}</span> }),

@@ -1,7 +1,8 @@
 'use client';
 
 import type { WorkerInfo } from '@/lib/client/queries';
-import { UNKNOWN, formatAgo, formatCount } from '../format';
+import { UNKNOWN, formatCount } from '../format';
+import { TimeAgo } from '../time';
 import { WarningList } from '../warning-list';
 
 const cell = 'px-3 py-3 align-top';
@@ -81,15 +82,13 @@ export function WorkerRow({ worker, now }: { worker: WorkerInfo; now: number }) 
         <span className="text-slate-400 dark:text-slate-500"> / </span>
         <span className={worker.failed > 0 ? 'text-red-700 dark:text-red-400' : ''}>{formatCount(worker.failed)}</span>
       </td>
-      <td className={`${cell} whitespace-nowrap`} title={worker.startedAt}>
-        {formatAgo(worker.startedAt, now)}
+      <td className={`${cell} whitespace-nowrap`}>
+        <TimeAgo at={worker.startedAt} now={now} />
       </td>
       <td
         className={`${cell} whitespace-nowrap tabular-nums ${worker.stale ? 'font-semibold text-red-700 dark:text-red-400' : ''}`}
-        title={worker.lastHeartbeatAt}
-        data-testid="worker-heartbeat"
       >
-        {formatAgo(worker.lastHeartbeatAt, now)}
+        <TimeAgo at={worker.lastHeartbeatAt} now={now} testId="worker-heartbeat" />
       </td>
     </tr>
   );
