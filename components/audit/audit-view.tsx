@@ -3,6 +3,7 @@
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useAudit, type AuditFilters } from '@/lib/client/queries';
 import { useNow } from '@/lib/client/use-now';
+import { disabledLook } from '../button-look';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { AuditRow } from './audit-row';
 
@@ -102,7 +103,7 @@ export function AuditView() {
               type="button"
               disabled={audit.isFetchingNextPage}
               onClick={() => void audit.fetchNextPage()}
-              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+              className={`rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium enabled:hover:bg-slate-100 dark:border-slate-700 dark:enabled:hover:bg-slate-800 ${disabledLook}`}
             >
               {audit.isFetchingNextPage ? 'Loading…' : 'Older entries'}
             </button>

@@ -8,14 +8,14 @@ import { queryKeys } from '@/lib/client/query-keys';
 import { useNow } from '@/lib/client/use-now';
 import { useLiveEvents, useLiveQueues } from '@/lib/client/use-live-events';
 import { formatCount } from '../format';
+import { disabledLook } from '../button-look';
 import { RoleGate } from '../role-gate';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { BulkDialog } from './bulk-dialog';
 import { DeadLetterRow, rowKey } from './dead-letter-row';
 
 const head = 'px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
-const button =
-  'rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-40';
+const button = `rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${disabledLook}`;
 
 /** Dead-lettered tasks of every `<queue>.dead` on every broker; `?queue=broker/name` narrows to one. */
 export function DeadLettersView() {
@@ -89,7 +89,7 @@ export function DeadLettersView() {
             <button
               type="button"
               disabled={chosen.length === 0}
-              className={`${button} bg-sky-700 text-white hover:bg-sky-800`}
+              className={`${button} bg-sky-700 text-white enabled:hover:bg-sky-800`}
               onClick={() => setDialog({ action: 'retry', rows: chosen })}
             >
               Retry selected
@@ -97,7 +97,7 @@ export function DeadLettersView() {
             <button
               type="button"
               disabled={chosen.length === 0}
-              className={`${button} border border-red-300 text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950`}
+              className={`${button} border border-red-300 text-red-800 enabled:hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:enabled:hover:bg-red-950`}
               onClick={() => setDialog({ action: 'delete', rows: chosen })}
             >
               Delete selected

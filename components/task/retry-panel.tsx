@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useRetryTask } from '@/lib/client/tasks';
 import type { TaskState } from '@/lib/shared/task-record';
+import { disabledLook } from '@/components/button-look';
 import { PrioritySelect, priorityLabel } from '@/components/priority-select';
 
 const RETRYABLE: readonly TaskState[] = ['dead', 'failed'];
@@ -37,7 +38,7 @@ export function RetryPanel({ id, state }: { id: string; state: TaskState }) {
           type="submit"
           disabled={!retryable || retry.isPending}
           data-testid="retry-submit"
-          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:opacity-50"
+          className={`rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white enabled:hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 ${disabledLook}`}
         >
           {retry.isPending ? 'Retrying…' : 'Retry'}
         </button>
