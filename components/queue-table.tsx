@@ -89,7 +89,7 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
           </label>
         ) : null}
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <table className="w-full text-sm" aria-rowcount={windowed ? listed.length + 1 : undefined}>
           <thead className="bg-slate-50 dark:bg-slate-900/60">
             <tr>
@@ -120,7 +120,9 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
           )}
         </table>
         {listed.length === 0 ? (
-          <p className="px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">No queue matches “{filter.trim()}”.</p>
+          <p className="px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">
+            No queue matches “{filter.trim()}”{!showParking && parking > 0 ? ' (empty parking queues are hidden)' : ''}.
+          </p>
         ) : null}
       </div>
     </div>

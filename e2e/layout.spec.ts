@@ -3,17 +3,19 @@ import { createUser, deleteUser, enqueue, logIn, spawnWorker, uniqueQueue, type 
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
- * Layout at the sizes people use: a 1440 px desktop, where the overview's queue table must
- * show every column whole (WAITING was cut off), and a 390 px phone, where the dead-letters
- * page must not scroll sideways or clip its numbers. Disabled buttons must look disabled.
+ * Layout at the sizes people use: a 1440 px desktop, where the overview's queue table and a
+ * queue page's message table must show every column whole (WAITING was cut off), and a
+ * 390 px phone, where the dead-letters page must not scroll sideways or clip its numbers.
+ * Disabled buttons must look disabled.
  */
 
 const queue = uniqueQueue('layout');
+const messages = uniqueQueue('layout-msgs');
 let user: TestUser | null = null;
 
 test.afterAll(async ({ request }) => {
   if (user) await deleteUser(request, user);
-  await removeRedisQueues(queue);
+  await removeRedisQueues(queue, messages);
 });
 
 /** Elements that cut their own text off (an overflow they hide), with what they hold. */
@@ -53,6 +55,50 @@ test('the overview queue table fits a 1440 px screen, WAITING and every column w
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: 'e2e/screenshots/overview-1440-dark.png' });
   await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('the queue page fits a 1440 px screen: the message table shows ETA and WAITING whole; disabled actions look disabled', async ({ page, request }) => {
+  user ??= await createUser(request, 'operator');
+  await declareRedisQueues(messages);
+  // Long arguments and an ETA: the widest rows a queue shows.
+  await enqueue(request, 'redis', messages, {
+    task: 'myapp.tasks.generate_report',
+    args: ['quarterly-revenue-2026-q3-all-regions-and-subsidiaries'],
+    kwargs: { format: 'pdf', recipients: ['cfo@example.com', 'board@example.com'] },
+    priority: 8,
+    count: 3,
+    countdown: 3600,
+  });
+  await enqueue(request, 'redis', messages, { task: 'myapp.tasks.send_email', args: ['someone.with.a.long.address@example.com', 'Welcome aboard'], priority: 3, count: 3 });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await logIn(page, user, `/queues/redis/${messages}`);
+  await page.goto(`/queues/redis/${messages}`);
+  const table = page.getByTestId('message-list');
+  await expect(table.getByTestId('message-row')).toHaveCount(6);
+  const { scrollWidth, clientWidth } = await table.locator('xpath=..').evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+  expect(scrollWidth, 'message table scrolls sideways at 1440 px').toBeLessThanOrEqual(clientWidth);
+  for (const name of ['Waiting', 'ETA', 'Retries']) {
+    const box = await table.getByRole('columnheader', { name, exact: true }).boundingBox();
+    expect(box!.x + box!.width, `${name} header ends inside the screen`).toBeLessThanOrEqual(1440);
+  }
+  // The arguments still get room of their own.
+  expect((await table.getByTestId('message-args').first().boundingBox())!.width).toBeGreaterThan(150);
+  expect(await pageWidth(page)).toBeLessThanOrEqual(1440);
+
+  const reprioritize = page.getByRole('button', { name: 'Reprioritize…' });
+  await expect(reprioritize).toBeDisabled();
+  const look = () => reprioritize.evaluate((el) => ({ cursor: getComputedStyle(el).cursor, background: getComputedStyle(el).backgroundColor }));
+  const disabled = await look();
+  expect(disabled.cursor).toBe('not-allowed');
+  await reprioritize.hover({ force: true });
+  expect(await look()).toEqual(disabled);
+  await page.screenshot({ path: 'e2e/screenshots/queue-1440.png', fullPage: true });
+  await table.getByRole('checkbox', { name: 'Select every message on this page' }).check();
+  await expect(reprioritize).toBeEnabled();
+  await page.mouse.move(0, 0);
+  expect((await look()).background).not.toBe(disabled.background);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'e2e/screenshots/queue-1440-dark.png', fullPage: true });
 });
 
 test('the dead-letters page fits a 390 px phone, numbers whole, and its disabled buttons look disabled', async ({ page, request }) => {

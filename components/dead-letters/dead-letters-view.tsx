@@ -125,7 +125,7 @@ export function DeadLettersView() {
           <EmptyPanel>No dead letters{filter ? ` in ${filter}` : ''}. Tasks land here when they fail after their last retry.</EmptyPanel>
         )
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <table className="w-full text-left text-sm" data-testid="dead-table">
             <thead className="bg-slate-50 dark:bg-slate-900/60">
               <tr>

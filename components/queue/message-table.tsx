@@ -69,6 +69,9 @@ function Checkbox({
 
 const column = createColumnHelper<Message>();
 const cell = 'px-3 py-2 align-top';
+// Args take whatever width the other columns leave (width 100%, max-width 0) and truncate,
+// so the table fits a 1440 px screen with ETA and Waiting whole; never narrower than 12rem.
+const argsCell = `${cell} w-full max-w-0 min-w-48`;
 
 export function MessageTable({
   messages,
@@ -136,7 +139,7 @@ export function MessageTable({
         id: 'args',
         header: 'Args / kwargs',
         cell: ({ row }) => (
-          <span data-testid="message-args" className={`block max-w-md truncate font-mono text-xs ${row.original.decodeError ? 'text-red-800 dark:text-red-300' : ''}`} title={argsPreview(row.original)}>
+          <span data-testid="message-args" className={`block truncate font-mono text-xs ${row.original.decodeError ? 'text-red-800 dark:text-red-300' : ''}`} title={argsPreview(row.original)}>
             {argsPreview(row.original)}
           </span>
         ),
@@ -156,7 +159,7 @@ export function MessageTable({
   // eslint-disable-next-line react-hooks/incompatible-library -- nothing below memoizes the table's functions
   const table = useReactTable({ data: messages, columns, getCoreRowModel: getCoreRowModel(), getRowId: (m, i) => `${m.id}-${i}` });
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
       <table className="w-full text-left text-sm" data-testid="message-list">
         <caption className="sr-only">Waiting messages, in the order a worker receives them</caption>
         <thead className="bg-slate-50 text-xs text-slate-600 uppercase dark:bg-slate-900 dark:text-slate-400">
@@ -181,7 +184,7 @@ export function MessageTable({
               }`}
             >
               {row.getVisibleCells().map((c) => (
-                <td key={c.id} className={cell}>
+                <td key={c.id} className={c.column.id === 'args' ? argsCell : cell}>
                   {flexRender(c.column.columnDef.cell, c.getContext())}
                 </td>
               ))}

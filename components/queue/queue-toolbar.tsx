@@ -1,6 +1,7 @@
 'use client';
 
 import type { Queue } from '@/lib/shared/types';
+import { disabledLook } from '../button-look';
 import { EnqueueButton } from '../enqueue/enqueue-button';
 import { RoleGate } from '../role-gate';
 import { buttonClass } from './dialog';
@@ -20,13 +21,13 @@ export function QueueToolbar({ queue, target, onOpen }: { queue: Queue; target: 
   return (
     <RoleGate role="operator">
       <div role="toolbar" aria-label="Queue actions" className="flex flex-wrap items-center gap-2" data-testid="queue-toolbar">
-        <button type="button" className={buttonClass.primary} disabled={!target} title={needsSelection} onClick={() => onOpen('reprioritize')}>
+        <button type="button" className={`${buttonClass.primary} ${disabledLook}`} disabled={!target} title={needsSelection} onClick={() => onOpen('reprioritize')}>
           Reprioritize…
         </button>
-        <button type="button" className={buttonClass.secondary} disabled={!target} title={needsSelection} onClick={() => onOpen('move')}>
+        <button type="button" className={`${buttonClass.secondary} ${disabledLook}`} disabled={!target} title={needsSelection} onClick={() => onOpen('move')}>
           Move…
         </button>
-        <button type="button" className={buttonClass.secondary} disabled={!target} title={needsSelection} onClick={() => onOpen('delete')}>
+        <button type="button" className={`${buttonClass.secondary} ${disabledLook}`} disabled={!target} title={needsSelection} onClick={() => onOpen('delete')}>
           Delete…
         </button>
         {hint}
