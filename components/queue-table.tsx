@@ -78,9 +78,9 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
           className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm sm:w-80 dark:border-slate-700 dark:bg-slate-900"
         />
         <p className="text-sm text-slate-600 tabular-nums dark:text-slate-400" aria-live="polite" data-testid="queue-count">
-          {listed.length === queues.length
-            ? `${formatCount(queues.length)} ${queues.length === 1 ? 'queue' : 'queues'}`
-            : `${formatCount(listed.length)} of ${formatCount(queues.length)} queues`}
+          {listed.length === sorted.length
+            ? `${formatCount(sorted.length)} ${sorted.length === 1 ? 'queue' : 'queues'}`
+            : `${formatCount(listed.length)} of ${formatCount(sorted.length)} queues`}
         </p>
         {parking > 0 ? (
           <label className="flex items-center gap-1.5 text-sm text-slate-600 dark:text-slate-400" title="drain and dead-letter queues (.drained, .dead) holding nothing">
@@ -121,7 +121,7 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
         </table>
         {listed.length === 0 ? (
           <p className="px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">
-            No queue matches “{filter.trim()}”{!showParking && parking > 0 ? ' (empty parking queues are hidden)' : ''}.
+            No queue matches “{filter.trim()}”.{!showParking && parking > 0 ? ' Empty parking queues are hidden.' : ''}
           </p>
         ) : null}
       </div>
