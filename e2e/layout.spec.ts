@@ -24,6 +24,8 @@ async function clipped(page: Page, scope: string): Promise<string[]> {
     const out: string[] = [];
     for (const el of document.querySelectorAll<HTMLElement>(`${selector} *`)) {
       const style = getComputedStyle(el);
+      // Screen-reader-only text is a 1 px box on purpose.
+      if (el.clientWidth <= 1) continue;
       const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
       if (hides && el.scrollWidth > el.clientWidth + 1 && (el.textContent ?? '').trim() !== '') out.push(`${el.tagName} “${el.textContent!.trim().slice(0, 60)}”`);
     }
