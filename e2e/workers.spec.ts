@@ -77,3 +77,26 @@ test('a worker appears with a live heartbeat, is flagged stale when silent and i
     expect((await listWorkers(request)).some((w) => w.id === worker!.id)).toBe(false);
   });
 });
+
+test('a lane-group worker lists its lanes in the order it takes them, each linking to its queue', async ({ page, request }) => {
+  const auth = { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` };
+  const viewer = await createUser(request, 'viewer');
+  // The demo's lane group, paused so the worker takes nothing from it (other journeys count on its messages).
+  expect((await request.post('/api/v1/queues/redis/lanes/pause', { headers: auth })).ok()).toBe(true);
+  let laneWorker: SpawnedWorker | null = null;
+  try {
+    laneWorker = await spawnWorker(request, { broker: 'redis', queues: ['lanes'] });
+    await logIn(page, viewer, '/workers');
+    await page.goto('/workers');
+    const row = page.getByTestId(`worker-row-${laneWorker.id}`);
+    const lanes = row.getByTestId('worker-lanes').getByRole('link');
+    await expect(lanes).toHaveText(['high_priority', 'medium_priority', 'low_priority']);
+    await expect(lanes.first()).toHaveAttribute('href', '/queues/redis/high_priority');
+    await expect(row.getByRole('link', { name: 'lanes', exact: true })).toHaveAttribute('href', '/queues/redis/lanes');
+    await page.screenshot({ path: 'e2e/screenshots/workers-lanes.png', fullPage: true });
+  } finally {
+    await laneWorker?.stop();
+    await request.post('/api/v1/queues/redis/lanes/resume', { headers: auth });
+    await deleteUser(request, viewer);
+  }
+});
