@@ -1,6 +1,7 @@
 'use client';
 
 import { useNow } from '@/lib/client/use-now';
+import { formatTime } from '@/lib/client/time-format';
 import { formatAge } from './format';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'disconnected' | 'paused';
@@ -37,7 +38,7 @@ export function NumbersAge({ updatedAt, className = '', testId }: { updatedAt: n
  */
 export function LiveIndicator({ state, updatedAt }: { state: LiveState; updatedAt: number }) {
   const style = STYLES[state];
-  const title = updatedAt ? `Last update ${new Date(updatedAt).toLocaleTimeString()}` : 'No data yet';
+  const title = updatedAt ? `Last update ${formatTime(updatedAt)}` : 'No data yet';
   return (
     <span className="inline-flex flex-wrap items-center gap-2 text-sm">
       <span

@@ -3,6 +3,7 @@
 import { useMemo } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { isApiError } from '@/lib/client/api';
+import { formatTime } from '@/lib/client/time-format';
 import { useBacklogHistory, type QueueList } from '@/lib/client/queries';
 import { LIVE_REFRESH_MS } from '@/lib/client/queries';
 import { useNow } from '@/lib/client/use-now';
@@ -106,7 +107,7 @@ function QueueSection({ queues }: { queues: ReturnType<typeof useLiveQueues> }) 
 
 /** Old numbers must never pass for current ones: say how old they are and why. */
 function StaleBanner({ error, updatedAt }: { error: Error | null; updatedAt: number }) {
-  const since = updatedAt ? ` from ${new Date(updatedAt).toLocaleTimeString()}` : '';
+  const since = updatedAt ? ` from ${formatTime(updatedAt)}` : '';
   return (
     <p
       role="alert"

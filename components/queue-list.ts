@@ -17,3 +17,17 @@ export function queueKey(broker: string, queue: string): string {
 
 /** Backlog series per queueKey: [time, depth] points. */
 export type BacklogSeries = ReadonlyMap<string, readonly [number, number][]>;
+
+/**
+ * Parking queues: where a drain parks messages (`<queue>.drained`) and where tasks go after
+ * their last retry (`<queue>.dead`). Once emptied (a restore, a retry) they stay declared on
+ * the broker; the overview hides them while empty unless asked to show them.
+ */
+export const PARKING_SUFFIXES = ['.drained', '.dead'] as const;
+
+export function isEmptyParkingQueue(queue: { name: string; depth: number; inFlight: number }): boolean {
+  return queue.depth === 0 && queue.inFlight === 0 && PARKING_SUFFIXES.some((suffix) => queue.name.length > suffix.length && queue.name.endsWith(suffix));
+}
+
+/** localStorage key of the overview's "show empty parking queues" choice. */
+export const SHOW_PARKING_KEY = 'triage-show-parking';

@@ -5,7 +5,7 @@ import dynamic from 'next/dynamic';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from './format';
 import { QueueRow } from './queue-row';
-import { WINDOWED_ABOVE, queueKey, type BacklogSeries } from './queue-list';
+import { SHOW_PARKING_KEY, WINDOWED_ABOVE, isEmptyParkingQueue, queueKey, type BacklogSeries } from './queue-list';
 
 const head = 'px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
 
@@ -27,10 +27,36 @@ function matching(queues: readonly Queue[], filter: string): readonly Queue[] {
   });
 }
 
+/** The operator's last choice, kept across reloads (the table only renders in the browser). */
+function useShowParking(): [boolean, (show: boolean) => void] {
+  const [show, setShow] = useState(() => {
+    try {
+      return typeof window !== 'undefined' && window.localStorage.getItem(SHOW_PARKING_KEY) === '1';
+    } catch {
+      return false;
+    }
+  });
+  const choose = (next: boolean) => {
+    setShow(next);
+    try {
+      if (next) window.localStorage.setItem(SHOW_PARKING_KEY, '1');
+      else window.localStorage.removeItem(SHOW_PARKING_KEY);
+    } catch {
+      // Private mode: the choice lasts for this page only.
+    }
+  };
+  return [show, choose];
+}
+
 /** `history`: each queue's backlog series by queueKey (absent while it loads or when it failed). */
 export function QueueTable({ queues, history }: { queues: Queue[]; history?: BacklogSeries }) {
   const [filter, setFilter] = useState('');
-  const sorted = useMemo(() => [...queues].sort(byBrokerThenName), [queues]);
+  const [showParking, setShowParking] = useShowParking();
+  const parking = useMemo(() => queues.filter(isEmptyParkingQueue).length, [queues]);
+  const sorted = useMemo(
+    () => (showParking ? [...queues] : queues.filter((q) => !isEmptyParkingQueue(q))).sort(byBrokerThenName),
+    [queues, showParking],
+  );
   // Bars stay comparable whatever the filter shows.
   const deepest = useMemo(() => queues.reduce((most, q) => Math.max(most, q.depth), 1), [queues]);
   const listed = useMemo(() => matching(sorted, filter), [sorted, filter]);
@@ -52,12 +78,18 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
           className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm sm:w-80 dark:border-slate-700 dark:bg-slate-900"
         />
         <p className="text-sm text-slate-600 tabular-nums dark:text-slate-400" aria-live="polite" data-testid="queue-count">
-          {listed.length === queues.length
-            ? `${formatCount(queues.length)} ${queues.length === 1 ? 'queue' : 'queues'}`
-            : `${formatCount(listed.length)} of ${formatCount(queues.length)} queues`}
+          {listed.length === sorted.length
+            ? `${formatCount(sorted.length)} ${sorted.length === 1 ? 'queue' : 'queues'}`
+            : `${formatCount(listed.length)} of ${formatCount(sorted.length)} queues`}
         </p>
+        {parking > 0 ? (
+          <label className="flex items-center gap-1.5 text-sm text-slate-600 dark:text-slate-400" title="drain and dead-letter queues (.drained, .dead) holding nothing">
+            <input type="checkbox" checked={showParking} onChange={(event) => setShowParking(event.target.checked)} className="size-4" />
+            Show {formatCount(parking)} empty parking {parking === 1 ? 'queue' : 'queues'}
+          </label>
+        ) : null}
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <table className="w-full text-sm" aria-rowcount={windowed ? listed.length + 1 : undefined}>
           <thead className="bg-slate-50 dark:bg-slate-900/60">
             <tr>
@@ -88,7 +120,9 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
           )}
         </table>
         {listed.length === 0 ? (
-          <p className="px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">No queue matches “{filter.trim()}”.</p>
+          <p className="px-3 py-6 text-center text-sm text-slate-600 dark:text-slate-400">
+            No queue matches “{filter.trim()}”.{!showParking && parking > 0 ? ' Empty parking queues are hidden.' : ''}
+          </p>
         ) : null}
       </div>
     </div>

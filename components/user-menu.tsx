@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { sendJson } from '@/lib/client/api';
+import { DISABLED_LOOK } from './ui/button';
 
 /** The signed-in user's name and role, and the logout control (header, right-hand side). */
 export function UserMenu({ name, role }: { name: string; role: string }) {
@@ -31,7 +32,7 @@ export function UserMenu({ name, role }: { name: string; role: string }) {
         type="button"
         onClick={() => void logout()}
         disabled={busy}
-        className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
+        className={`rounded border border-slate-300 px-2 py-1 enabled:hover:bg-slate-100 dark:border-slate-700 dark:enabled:hover:bg-slate-800 ${DISABLED_LOOK}`}
       >
         Log out
       </button>

@@ -38,6 +38,7 @@ export interface EnqueueRequest {
   kwargs?: Record<string, unknown>;
   priority?: number;
   count?: number;
+  countdown?: number;
 }
 
 export async function enqueue(

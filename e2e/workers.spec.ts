@@ -35,6 +35,8 @@ test('a worker appears with a live heartbeat, is flagged stale when silent and i
     await expect(row).toBeVisible();
     await expect(row).toContainText(queue);
     await expect(row).toHaveAttribute('data-stale', 'false');
+    // Its own name (--name), not the host name every worker on the machine shares.
+    await expect(row.getByTestId('worker-name')).toHaveText(worker!.name);
     // Heartbeats every 2 s: the "ago" label never grows past a few seconds while it lives.
     const heartbeat = row.getByTestId('worker-heartbeat');
     await expect(heartbeat).toHaveText(/just now|^[0-5]s ago/);
@@ -44,6 +46,19 @@ test('a worker appears with a live heartbeat, is flagged stale when silent and i
     await enqueue(request, 'redis', queue, { task: 'triage.tasks.noop', count: 3 });
     await expect(row.getByTestId('worker-processed')).toHaveText('3', { timeout: 30_000 });
     await page.screenshot({ path: 'e2e/screenshots/workers.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: 'e2e/screenshots/workers-dark.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  await test.step('its queue links to the queue page', async () => {
+    const link = row.getByRole('link', { name: queue, exact: true });
+    await expect(link).toHaveAttribute('href', `/queues/redis/${queue}`);
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`/queues/redis/${queue}$`));
+    await expect(page.getByRole('heading', { name: queue })).toBeVisible();
+    await page.goBack();
+    await expect(row).toBeVisible();
   });
 
   await test.step('a frozen worker is flagged stale', async () => {
@@ -61,4 +76,27 @@ test('a worker appears with a live heartbeat, is flagged stale when silent and i
     await expect(row).toHaveCount(0, { timeout: 30_000 });
     expect((await listWorkers(request)).some((w) => w.id === worker!.id)).toBe(false);
   });
+});
+
+test('a lane-group worker lists its lanes in the order it takes them, each linking to its queue', async ({ page, request }) => {
+  const auth = { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` };
+  const viewer = await createUser(request, 'viewer');
+  // The demo's lane group, paused so the worker takes nothing from it (other journeys count on its messages).
+  expect((await request.post('/api/v1/queues/redis/lanes/pause', { headers: auth })).ok()).toBe(true);
+  let laneWorker: SpawnedWorker | null = null;
+  try {
+    laneWorker = await spawnWorker(request, { broker: 'redis', queues: ['lanes'] });
+    await logIn(page, viewer, '/workers');
+    await page.goto('/workers');
+    const row = page.getByTestId(`worker-row-${laneWorker.id}`);
+    const lanes = row.getByTestId('worker-lanes').getByRole('link');
+    await expect(lanes).toHaveText(['high_priority', 'medium_priority', 'low_priority']);
+    await expect(lanes.first()).toHaveAttribute('href', '/queues/redis/high_priority');
+    await expect(row.getByRole('link', { name: 'lanes', exact: true })).toHaveAttribute('href', '/queues/redis/lanes');
+    await page.screenshot({ path: 'e2e/screenshots/workers-lanes.png', fullPage: true });
+  } finally {
+    await laneWorker?.stop();
+    await request.post('/api/v1/queues/redis/lanes/resume', { headers: auth });
+    await deleteUser(request, viewer);
+  }
 });

@@ -2,11 +2,12 @@
  * `npm run demo`: the production dashboard plus demo traffic on every demo queue.
  * Services were started and the app built by the npm script before this runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createBroker } from '@/lib/brokers/registry';
 import { loadConfig } from '@/lib/config';
 import { startTraffic, type TrafficTarget } from '@/lib/demo/traffic';
+import { demoWorkerSpecs, signalDemoWorkers, spawnDemoWorker, stopDemoWorkers } from '@/lib/demo/workers';
 import { createLogger } from '@/lib/logger';
 import { setUpDemoAdmin } from '@/lib/server/users-demo';
 
@@ -35,61 +36,6 @@ async function waitForServer(): Promise<boolean> {
   return false;
 }
 
-/**
- * The demo's workers, one process each (the real `npm run worker` entry point): every
- * Redis pattern (a plain kombu queue, a 10-step queue, a lane group consumed lane after
- * lane, plus a worker dedicated to the urgent lane) and the RabbitMQ priority queue.
- */
-function demoWorkers(): { broker: string; queues: string[]; concurrency: number }[] {
-  const specs: { broker: string; queues: string[]; concurrency: number }[] = [];
-  for (const broker of config.brokers) {
-    if (broker.kind === 'redis') {
-      for (const q of broker.queues) specs.push({ broker: broker.id, queues: [q.name], concurrency: 2 });
-      for (const group of broker.laneGroups) {
-        specs.push({ broker: broker.id, queues: [group.name], concurrency: 2 });
-        // "Dedicated workers": urgent work always has a free slot of its own.
-        const urgent = group.lanes[0];
-        if (urgent) specs.push({ broker: broker.id, queues: [urgent.queue], concurrency: 1 });
-      }
-    } else {
-      for (const q of broker.queues) specs.push({ broker: broker.id, queues: [q.name], concurrency: 3 });
-    }
-  }
-  return specs;
-}
-
-function startWorkers(): ChildProcess[] {
-  return demoWorkers().map((spec) =>
-    // node itself rather than the tsx launcher, so a signal reaches the worker directly.
-    spawn(
-      process.execPath,
-      ['--import', 'tsx', 'lib/worker/main.ts', '--broker', spec.broker, '--queues', spec.queues.join(','), '--concurrency', String(spec.concurrency)],
-      // The IPC channel ties each worker's life to the demo's (see lib/worker/main.ts).
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, TRIAGE_DEMO: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
-    ),
-  );
-}
-
-async function stopWorkers(workers: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    workers.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => {
-            // Still busy after 10 s (a long report): stop now; its task is redelivered.
-            child.kill('SIGKILL');
-          }, 10_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
 async function main(): Promise<void> {
   const brokers = config.brokers.map((c) => createBroker(c, { excludePrefixes: [config.statePrefix], logger }));
   await Promise.all(brokers.map((b) => b.connect()));
@@ -113,24 +59,37 @@ async function main(): Promise<void> {
     ...(await setUpDemoAdmin(config, process.env.TRIAGE_DEMO_PASSWORD)),
     ...health.brokers.map((b) => `  broker ${b.id}: ${b.ok ? 'up' : `DOWN: ${b.error ?? ''} ${b.hint ?? ''}`}`),
     '  demo traffic: OTPs at priority 0, emails 3-5, data 4-7, reports 8-9, bursts of low-priority work',
-    `  workers: ${demoWorkers().map((w) => `${w.broker}/${w.queues.join(',')}×${w.concurrency}`).join('  ')}`,
-    '  Ctrl+C stops everything.',
+    `  workers: ${demoWorkerSpecs(config).map((w) => `${w.broker}/${w.queues.join(',')}×${w.concurrency}`).join('  ')}`,
+    '  Ctrl+C stops everything (running tasks finish; a second Ctrl+C hands them back to their queues).',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const stopTraffic = startTraffic(targets, logger);
-  const workers = startWorkers();
+  const workers = demoWorkerSpecs(config).map((spec) => spawnDemoWorker(spec));
 
+  // The workers have process groups of their own (lib/demo/workers.ts): each Ctrl+C reaches
+  // them once, through here. The first lets running tasks finish; the second stops them
+  // now, and they hand those tasks back to their queues before exiting.
+  let stops = 0;
   const shutdown = async () => {
+    stops += 1;
+    if (stops > 1) {
+      process.stdout.write('  stopping the workers now; their running tasks go back to their queues\n');
+      signalDemoWorkers(workers);
+      return;
+    }
+    process.stdout.write('  stopping: the workers finish their running tasks (Ctrl+C again to stop them now)\n');
     stopTraffic();
     server.kill('SIGTERM');
-    await stopWorkers(workers);
+    await stopDemoWorkers(workers);
     await Promise.all(brokers.map((b) => b.close()));
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
   server.once('exit', (code) => {
+    // Ctrl+C reaches the dashboard directly too: the workers still finish (see shutdown).
+    if (stops > 0) return;
     logger.error({ code }, 'the dashboard exited');
     stopTraffic();
     for (const child of workers) child.kill('SIGTERM');

@@ -2,8 +2,8 @@
 
 import Link from 'next/link';
 import type { AuditEntryInfo } from '@/lib/client/queries';
-import { formatAgo } from '../format';
 import { archiveHref } from '../queue/archives-panel';
+import { Timestamp } from '../time';
 import { queueHref } from '../queue-row';
 
 const cell = 'px-3 py-2 align-top';
@@ -65,9 +65,8 @@ export function AuditRow({ entry, now, canRestore = false }: { entry: AuditEntry
   const error = errorOf(entry.result);
   return (
     <tr data-testid="audit-row" data-action={entry.action} className="border-t border-slate-200 dark:border-slate-800">
-      <td className={`${cell} whitespace-nowrap`} title={entry.at}>
-        <div>{new Date(entry.at).toLocaleString()}</div>
-        <div className="text-xs text-slate-500 dark:text-slate-400">{formatAgo(entry.at, now)}</div>
+      <td className={`${cell} whitespace-nowrap`}>
+        <Timestamp at={entry.at} now={now} relative="beside" />
       </td>
       <td className={cell}>
         <div className="font-medium" data-testid="audit-actor">{entry.actor}</div>

@@ -121,7 +121,7 @@ export function AuditView() {
         </EmptyPanel>
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <table className="w-full text-sm" data-testid="audit-table">
               <thead className="bg-slate-50 dark:bg-slate-900/60">
                 <tr>

@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import type { DeadRow } from '@/lib/client/dead-letters';
-import { UNKNOWN, formatAgo } from '../format';
+import { UNKNOWN } from '../format';
 import { priorityBg } from '../priority-colors';
 import { queueHref } from '../queue-row';
 import { RoleGate } from '../role-gate';
+import { TimeAgo } from '../time';
 
 const cell = 'px-3 py-2 align-top';
 const small = 'rounded px-2 py-0.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-sky-600';
@@ -44,20 +45,20 @@ export function DeadLetterRow({
           />
         </td>
       </RoleGate>
-      <td className={cell}>
+      <td className={`${cell} min-w-48`}>
         <div className="font-mono font-semibold break-all">{message.task || UNKNOWN}</div>
         <Link href={`/tasks/${encodeURIComponent(message.id)}`} className="font-mono text-xs break-all text-sky-800 hover:underline dark:text-sky-300">
           {message.id}
         </Link>
       </td>
-      <td className={`${cell} max-w-md`}>
+      <td className={`${cell} max-w-md min-w-48`}>
         <p className="break-words text-red-800 dark:text-red-300" title={dead?.traceback ?? undefined} data-testid="dead-error">
           {dead?.error ?? message.decodeError ?? UNKNOWN}
         </p>
         {dead?.reason ? <p className="text-xs text-slate-500 dark:text-slate-400">{dead.reason.replaceAll('_', ' ')}</p> : null}
       </td>
       <td className={`${cell} text-right tabular-nums`}>{message.retries}</td>
-      <td className={cell}>
+      <td className={`${cell} min-w-36`}>
         <Link href={queueHref(row.broker, original)} className="font-mono break-all hover:underline">
           {original}
         </Link>
@@ -66,8 +67,8 @@ export function DeadLetterRow({
           P{priority} · {row.broker}
         </div>
       </td>
-      <td className={`${cell} whitespace-nowrap`} title={dead?.at ?? undefined}>
-        {formatAgo(dead?.at, now)}
+      <td className={`${cell} whitespace-nowrap`}>
+        <TimeAgo at={dead?.at} now={now} />
       </td>
       <RoleGate role="operator">
         <td className={`${cell} whitespace-nowrap`}>

@@ -90,7 +90,7 @@ export function DeadLettersView() {
             <button
               type="button"
               disabled={chosen.length === 0}
-              className={`${button} bg-sky-700 text-white hover:bg-sky-800`}
+              className={`${button} bg-sky-700 text-white enabled:hover:bg-sky-800`}
               onClick={() => setDialog({ action: 'retry', rows: chosen })}
             >
               Retry selected
@@ -98,7 +98,7 @@ export function DeadLettersView() {
             <button
               type="button"
               disabled={chosen.length === 0}
-              className={`${button} border border-red-300 text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950`}
+              className={`${button} border border-red-300 text-red-800 enabled:hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:enabled:hover:bg-red-950`}
               onClick={() => setDialog({ action: 'delete', rows: chosen })}
             >
               Delete selected
@@ -126,7 +126,7 @@ export function DeadLettersView() {
           <EmptyPanel>No dead letters{filter ? ` in ${filter}` : ''}. Tasks land here when they fail after their last retry.</EmptyPanel>
         )
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <table className="w-full text-left text-sm" data-testid="dead-table">
             <thead className="bg-slate-50 dark:bg-slate-900/60">
               <tr>

@@ -2,6 +2,7 @@
 
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { HISTORY_RANGES, useQueueHistory, type HistoryRange } from '@/lib/client/queue-queries';
+import { formatClock, formatTime } from '@/lib/client/time-format';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
 import { levelLabel, levelsOf } from '../levels';
@@ -11,7 +12,7 @@ import { EmptyPanel, ErrorPanel } from '../state-panels';
 const RANGE_LABEL: Record<HistoryRange, string> = { '15m': '15 min', '1h': '1 hour', '24h': '24 hours' };
 
 function timeLabel(t: number, range: HistoryRange): string {
-  return new Date(t).toLocaleTimeString([], range === '24h' ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return formatClock(t, { seconds: range !== '24h' });
 }
 
 export function RangeToggle({ range, onChange }: { range: HistoryRange; onChange: (range: HistoryRange) => void }) {
@@ -61,7 +62,7 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
         // One sample is a dot, not a trend: say what it was instead of drawing it.
         <EmptyPanel>
           {points[0]
-            ? `One sample so far (${formatCount(points[0].depth)} waiting at ${new Date(points[0].t).toLocaleTimeString()}). `
+            ? `One sample so far (${formatCount(points[0].depth)} waiting at ${formatTime(points[0].t)}). `
             : `No samples for this queue in the last ${RANGE_LABEL[range]} yet. `}
           The server samples every queue every few seconds; the chart draws from the second sample on.
         </EmptyPanel>
@@ -89,7 +90,7 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
                 width={48}
               />
               <Tooltip
-                labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
+                labelFormatter={(t) => formatTime(Number(t))}
                 formatter={(value, name) => [formatCount(Number(value)), `P${levelLabel(queue, Number(name)) ?? String(name)}`]}
                 contentStyle={{ fontSize: 12, color: '#0f172a' }}
               />

@@ -7,6 +7,7 @@ import type { Message, Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge } from '../format';
 import { levelLabel } from '../levels';
 import { priorityBg } from '../priority-colors';
+import { Timestamp } from '../time';
 
 // The cell truncates visually (full text in its title); this only bounds the DOM for huge payloads.
 const PREVIEW_CHARS = 2000;
@@ -84,6 +85,9 @@ function Checkbox({
 
 const column = createColumnHelper<Message>();
 const cell = 'px-3 py-2 align-top';
+// Args take whatever width the other columns leave (width 100%, max-width 0) and truncate,
+// so the table fits a 1440 px screen with ETA and Waiting whole; never narrower than 12rem.
+const argsCell = `${cell} w-full max-w-0 min-w-48`;
 
 export function MessageTable({
   messages,
@@ -154,7 +158,7 @@ export function MessageTable({
         id: 'args',
         header: 'Args / kwargs',
         cell: ({ row }) => (
-          <span data-testid="message-args" className={`block max-w-md truncate font-mono text-xs ${row.original.decodeError ? 'text-red-800 dark:text-red-300' : ''}`} title={argsPreview(row.original)}>
+          <span data-testid="message-args" className={`block truncate font-mono text-xs ${row.original.decodeError ? 'text-red-800 dark:text-red-300' : ''}`} title={argsPreview(row.original)}>
             {argsPreview(row.original)}
           </span>
         ),
@@ -164,7 +168,7 @@ export function MessageTable({
         header: 'ETA',
         cell: ({ getValue }) => {
           const eta = getValue();
-          return eta ? <time dateTime={eta}>{new Date(eta).toLocaleString()}</time> : UNKNOWN;
+          return eta ? <Timestamp at={eta} className="whitespace-nowrap" /> : UNKNOWN;
         },
       }),
       column.accessor('enqueuedAt', { header: 'Waiting', cell: ({ getValue }) => <span className="whitespace-nowrap tabular-nums">{ageOf(getValue())}</span> }),
@@ -174,7 +178,7 @@ export function MessageTable({
   // eslint-disable-next-line react-hooks/incompatible-library -- nothing below memoizes the table's functions
   const table = useReactTable({ data: messages, columns, getCoreRowModel: getCoreRowModel(), getRowId: (m, i) => `${m.id}-${i}` });
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
       <table className="w-full text-left text-sm" data-testid="message-list">
         <caption className="sr-only">Waiting messages, in the order a worker receives them</caption>
         <thead className="bg-slate-50 text-xs text-slate-600 uppercase dark:bg-slate-900 dark:text-slate-400">
@@ -199,7 +203,7 @@ export function MessageTable({
               }`}
             >
               {row.getVisibleCells().map((c) => (
-                <td key={c.id} className={cell}>
+                <td key={c.id} className={c.column.id === 'args' ? argsCell : cell}>
                   {flexRender(c.column.columnDef.cell, c.getContext())}
                 </td>
               ))}

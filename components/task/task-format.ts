@@ -1,3 +1,4 @@
+import { formatTime } from '@/lib/client/time-format';
 import type { TaskHistoryEntry, TaskState } from '@/lib/shared/task-record';
 
 /** Badge colors per state, readable in both themes. Literal class names: Tailwind only sees literal text. */
@@ -31,14 +32,9 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
-/** A timestamp to the millisecond, in the viewer's time zone (order within a second matters here). */
+/** A task's moments to the millisecond (order within a second matters here), in the one format of every page. */
 export function formatInstant(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const date = d.toLocaleDateString('en-CA');
-  const time = d.toLocaleTimeString('en-GB', { hour12: false });
-  return `${date} ${time}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return formatTime(iso, { ms: true });
 }
 
 /** Pretty JSON for display; shown as text, never as markup. */

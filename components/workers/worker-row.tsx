@@ -1,7 +1,10 @@
 'use client';
 
+import Link from 'next/link';
 import type { WorkerInfo } from '@/lib/client/queries';
-import { UNKNOWN, formatAgo, formatCount } from '../format';
+import { UNKNOWN, formatCount } from '../format';
+import { queueHref } from '../queue-row';
+import { TimeAgo } from '../time';
 import { WarningList } from '../warning-list';
 
 const cell = 'px-3 py-3 align-top';
@@ -34,16 +37,34 @@ function Badges({ worker }: { worker: WorkerInfo }) {
   );
 }
 
+const queueLink = 'font-mono break-all text-sky-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300';
+
 function Queues({ worker }: { worker: WorkerInfo }) {
   if (worker.queues.length === 0) return <>{UNKNOWN}</>;
   const paused = new Set(worker.pausedQueues);
   return (
     <ol className="space-y-0.5 text-xs" title="consumed in this order">
       {worker.queues.map((queue, i) => (
-        <li key={queue} className="flex gap-1.5 whitespace-nowrap">
-          <span aria-hidden className="text-slate-400 dark:text-slate-500">{i + 1}.</span>
-          <span className="font-mono">{queue}</span>
-          {paused.has(queue) ? <span className="text-amber-700 dark:text-amber-400">paused</span> : null}
+        <li key={queue}>
+          <div className="flex gap-1.5">
+            <span aria-hidden className="text-slate-400 dark:text-slate-500">{i + 1}.</span>
+            <Link href={queueHref(worker.broker, queue)} className={queueLink}>
+              {queue}
+            </Link>
+            {paused.has(queue) ? <span className="text-amber-700 dark:text-amber-400">paused</span> : null}
+          </div>
+          {worker.lanes?.[queue]?.length ? (
+            // A lane group: taken from lane after lane, most urgent first.
+            <ol className="mt-0.5 ml-4 space-y-0.5 border-l border-slate-200 pl-2 dark:border-slate-700" aria-label={`lanes of ${queue}, in the order taken`} data-testid="worker-lanes">
+              {worker.lanes[queue].map((lane) => (
+                <li key={lane}>
+                  <Link href={queueHref(worker.broker, lane)} className={queueLink}>
+                    {lane}
+                  </Link>
+                </li>
+              ))}
+            </ol>
+          ) : null}
         </li>
       ))}
     </ol>
@@ -59,10 +80,14 @@ export function WorkerRow({ worker, now }: { worker: WorkerInfo; now: number }) 
     >
       <td className={`${cell} min-w-56`}>
         <div className="flex flex-wrap items-center gap-1.5">
-          <span className="font-mono font-semibold break-all">{worker.hostname}</span>
+          {/* Celery records carry their node name (celery@host) as the host name. */}
+          <span className="font-mono font-semibold break-all" data-testid="worker-name">
+            {worker.name ?? worker.hostname}
+          </span>
           <Badges worker={worker} />
         </div>
         <div className="mt-0.5 font-mono text-xs break-all text-slate-500 dark:text-slate-400">
+          {worker.name ? `on ${worker.hostname} · ` : ''}
           {worker.id}
           {worker.software ? ` · ${worker.software}` : ''}
         </div>
@@ -81,15 +106,13 @@ export function WorkerRow({ worker, now }: { worker: WorkerInfo; now: number }) 
         <span className="text-slate-400 dark:text-slate-500"> / </span>
         <span className={worker.failed > 0 ? 'text-red-700 dark:text-red-400' : ''}>{formatCount(worker.failed)}</span>
       </td>
-      <td className={`${cell} whitespace-nowrap`} title={worker.startedAt}>
-        {formatAgo(worker.startedAt, now)}
+      <td className={`${cell} whitespace-nowrap`}>
+        <TimeAgo at={worker.startedAt} now={now} />
       </td>
       <td
         className={`${cell} whitespace-nowrap tabular-nums ${worker.stale ? 'font-semibold text-red-700 dark:text-red-400' : ''}`}
-        title={worker.lastHeartbeatAt}
-        data-testid="worker-heartbeat"
       >
-        {formatAgo(worker.lastHeartbeatAt, now)}
+        <TimeAgo at={worker.lastHeartbeatAt} now={now} testId="worker-heartbeat" />
       </td>
     </tr>
   );

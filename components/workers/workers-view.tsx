@@ -46,7 +46,7 @@ export function WorkersView() {
         {stale > 0 ? <span className="font-semibold text-red-700 dark:text-red-400"> · {stale} stale (no heartbeat for three intervals)</span> : null}
         {workers.isError ? <span className="text-amber-700 dark:text-amber-400"> · refresh failing, showing the last answer</span> : null}
       </p>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <table className="w-full text-sm" data-testid="worker-table">
           <thead className="bg-slate-50 dark:bg-slate-900/60">
             <tr>

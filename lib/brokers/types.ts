@@ -372,7 +372,10 @@ export interface ConsumeOptions {
 export interface ConsumerHandle {
   /** Takes nothing new; resolves once every slot's message is settled and connections are closed. */
   stop(): Promise<void>;
-  /** Drops every connection now: unsettled messages go back to the broker. */
+  /**
+   * Stops now, without waiting for running handlers: unsettled messages go back to their
+   * queues (Redis: handed back before the connection drops; RabbitMQ: requeued on close).
+   */
   kill(): Promise<void>;
   /** Re-check pause state now (a pause-store notification arrived). */
   nudge(): void;

@@ -130,10 +130,17 @@ export interface PublicHealth {
 /** product.md §4 `Worker`, as Triage's worker store keeps it (Triage's and real Celery workers). */
 export interface WorkerRecord {
   id: string;
+  /**
+   * What people call the worker: Triage's `triage@<host>:<pid>` (or its `--name`). Absent for
+   * Celery workers, whose `hostname` already is their node name (`celery@host`).
+   */
+  name?: string;
   hostname: string;
   pid: number;
   broker: string;
   queues: string[];
+  /** A consumed lane group → its lanes, in the order they are taken from (Triage workers on Redis). */
+  lanes?: Record<string, string[]>;
   concurrency: number;
   /** Messages a slot holds beyond the one it runs: always 1 per slot for Triage workers. */
   prefetch: number;

@@ -1,7 +1,8 @@
 /**
  * `npm run worker -- --broker <id> --queues a,b --concurrency N` (or TRIAGE_WORKER_* env).
  * First SIGTERM/SIGINT: finish in-flight tasks, take nothing new, exit 0. A second one:
- * exit at once (in-flight messages are redelivered by the broker, none is lost).
+ * exit at once; the interrupted tasks go back to their queues (Redis: handed back by the
+ * adapter; RabbitMQ: requeued when the connection closes), none is lost.
  */
 import { Redis } from 'ioredis';
 import { createBroker } from '@/lib/brokers/registry';
@@ -22,10 +23,14 @@ async function main(): Promise<void> {
   const stateRedis = new Redis(config.stateRedisUrl, { connectionName: 'triage-worker:state', maxRetriesPerRequest: null });
   stateRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'state redis connection error'));
   const laneGroups: Record<string, string[]> = {};
+  const groupLanes: Record<string, string[]> = {};
   if (brokerConfig.kind === 'redis') {
-    for (const group of brokerConfig.laneGroups) for (const lane of group.lanes) (laneGroups[lane.queue] ??= []).push(group.name);
+    for (const group of brokerConfig.laneGroups) {
+      groupLanes[group.name] = group.lanes.map((lane) => lane.queue);
+      for (const lane of group.lanes) (laneGroups[lane.queue] ??= []).push(group.name);
+    }
   }
-  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger, laneGroups });
+  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger, laneGroups, groupLanes });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
           process.exit(1);
         });
     } else {
-      logger.warn({ signal }, 'stopping now; in-flight tasks will be redelivered');
+      logger.warn({ signal }, 'stopping now; in-flight tasks go back to their queues');
       void worker.kill().finally(() => process.exit(1));
       setTimeout(() => process.exit(1), 2000).unref();
     }

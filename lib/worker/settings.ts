@@ -6,7 +6,17 @@ import { z } from 'zod';
  * or the environment (TRIAGE_WORKER_BROKER, TRIAGE_WORKER_QUEUES, TRIAGE_WORKER_CONCURRENCY);
  * flags win. Task durations scale with TRIAGE_TASK_DURATION_SCALE (0 = instant, for tests);
  * retry backoff with TRIAGE_RETRY_BASE_MS / TRIAGE_RETRY_MAX_MS.
+ *
+ * The name (`--name` / TRIAGE_WORKER_NAME) is what the Workers page and task timelines show.
+ * Like Celery's `celery@host`, the default tells workers on one machine apart by pid; `%h`
+ * and `%p` in a chosen name stand for the host name and the pid, as in Celery's `-n`.
  */
+const DEFAULT_NAME = 'triage@%h:%p';
+
+function workerName(template: string): string {
+  return template.replaceAll('%h', hostname()).replaceAll('%p', String(process.pid));
+}
+
 export const WorkerSettingsSchema = z.object({
   broker: z.string().min(1, { error: 'which broker? --broker <id> or TRIAGE_WORKER_BROKER' }),
   queues: z.array(z.string().min(1)).min(1, { error: 'which queues? --queues a,b or TRIAGE_WORKER_QUEUES' }),
@@ -39,7 +49,7 @@ export function parseWorkerSettings(argv: readonly string[], env: Record<string,
     broker: flags.get('broker') ?? env.TRIAGE_WORKER_BROKER ?? '',
     queues,
     concurrency: Number(flags.get('concurrency') ?? env.TRIAGE_WORKER_CONCURRENCY ?? 1),
-    name: flags.get('name') ?? env.TRIAGE_WORKER_NAME ?? `${hostname()}`,
+    name: workerName(flags.get('name') ?? env.TRIAGE_WORKER_NAME ?? DEFAULT_NAME),
     durationScale: Number(env.TRIAGE_TASK_DURATION_SCALE ?? 1),
     retryBaseMs: Number(env.TRIAGE_RETRY_BASE_MS ?? 1000),
     retryMaxMs: Number(env.TRIAGE_RETRY_MAX_MS ?? 300_000),

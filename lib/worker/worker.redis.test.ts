@@ -171,7 +171,7 @@ describe('worker on Redis: reliability', () => {
     expect((await h.taskEvents('worker.offline')).length).toBe(1);
   });
 
-  it('a second signal stops at once; the interrupted task stays in flight for the restore', async () => {
+  it('a second signal stops at once and hands the interrupted task back to its queue', async () => {
     const q = uniqueName('w-force');
     const h = setup([{ name: q }]);
     const broker = await h.broker('redis');
@@ -184,7 +184,11 @@ describe('worker on Redis: reliability', () => {
     child.kill('SIGTERM');
     expect(await exited(child)).not.toBe(0);
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(await h.state.hlen(h.unackedKey)).toBe(1);
+    expect(await h.state.hlen(h.unackedKey)).toBe(0);
+    expect(await h.state.zcard(h.unackedIndexKey)).toBe(0);
+    const back = (await h.state.lrange(q, 0, -1)).map((p) => decodeRedisPayload(p));
+    expect(back.map((d) => d.ok && d.task.id)).toEqual([long]);
+    expect(back[0]!.envelope?.redelivered).toBe(true);
   });
 
   it('dead-letters an undecodable list element instead of dropping it', async () => {

@@ -29,6 +29,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** Redis lane → its lane groups: pausing a group also pauses workers dedicated to one of its lanes. */
   laneGroups?: Record<string, string[]>;
+  /** Redis lane group → its lanes in consumption order; the record lists those of the consumed groups. */
+  groupLanes?: Record<string, string[]>;
 }
 
 export class Worker {
@@ -43,18 +45,22 @@ export class Worker {
 
   constructor(private readonly deps: WorkerDeps) {
     const { settings, stateRedis, statePrefix } = deps;
-    this.id = `${settings.name}:${process.pid}:${randomUUID().slice(0, 6)}`;
+    // The suffix keeps two workers given the same --name apart in the worker store.
+    this.id = `${settings.name}:${randomUUID().slice(0, 6)}`;
     this.events = new EventLog(stateRedis, statePrefix);
     this.recorder = new TaskRecorder(stateRedis, statePrefix, deps.logger);
     this.workers = new WorkerStore(stateRedis, statePrefix);
     this.pause = new PauseWatch(new PauseStore(stateRedis, statePrefix), deps.stateRedisUrl, () => this.consumer?.nudge());
     const now = new Date().toISOString();
+    const lanes = Object.fromEntries(settings.queues.flatMap((q) => (deps.groupLanes?.[q] ? [[q, [...deps.groupLanes[q]]]] : [])));
     this.record = {
       id: this.id,
+      name: settings.name,
       hostname: hostname(),
       pid: process.pid,
       broker: settings.broker,
       queues: [...settings.queues],
+      ...(Object.keys(lanes).length > 0 ? { lanes } : {}),
       concurrency: settings.concurrency,
       prefetch: 1,
       active: 0,

@@ -129,4 +129,20 @@ describe('SlotAcks', () => {
     expect(room).toBe(true);
     expect(acks.takeReady()).toEqual(['t1']);
   });
+
+  it('hands every pending ack over on a forced stop: records that arrive in time go as acks, the rest go back', async () => {
+    const { acks, sent } = slotAcks();
+    const late = deferred();
+    const soon = deferred();
+    acks.add('done');
+    acks.add('soon', soon.promise);
+    acks.add('late', late.promise);
+    const handed = acks.handOver(50);
+    soon.resolve();
+    expect(await handed).toEqual({ ready: ['done', 'soon'], waiting: ['late'] });
+    // Nothing is left for the slot to send afterwards.
+    expect(acks.takeReady()).toEqual([]);
+    await acks.flush();
+    expect(sent).toEqual([]);
+  });
 });

@@ -95,6 +95,22 @@ export class SlotAcks {
     }
   }
 
+  /**
+   * Forced stop: waits at most `ms` for the records, then hands every pending ack over,
+   * split into those that may go out (`ready`) and those whose record never left (`waiting`).
+   */
+  async handOver(ms: number): Promise<{ ready: string[]; waiting: string[] }> {
+    if (this.pending.some((p) => !p.ready)) {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+      await Promise.race([Promise.allSettled(this.pending.map((p) => p.after)), limit]);
+      clearTimeout(timer);
+    }
+    const pending = this.pending;
+    this.pending = [];
+    return { ready: pending.filter((p) => p.ready).map((p) => p.tag), waiting: pending.filter((p) => !p.ready).map((p) => p.tag) };
+  }
+
   private markReady(pending: PendingAck): void {
     pending.ready = true;
     if (this.running) this.scheduleLate();

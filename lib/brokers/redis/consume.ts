@@ -6,9 +6,9 @@ import { SlotAcks } from './consume-acks';
 import { RedisDelivery, type ConsumedList, type DeliveryContext } from './consume-delivery';
 import { TakeBatcher, takeArgs, type Taken } from './consume-take';
 import { IdleWaiter, workerClient } from './consume-wait';
-import { ackKeys, type AckKeys } from './keys';
+import { configAckKeys, type AckKeys } from './keys';
 import { plainLayout, type QueueLayout } from './layout';
-import { restoreExpired } from './restore';
+import { restoreExpired, restoreTags } from './restore';
 import { scripts } from './scripts';
 
 /**
@@ -20,7 +20,8 @@ import { scripts } from './scripts';
  * - Nothing lost: pop + record in kombu's `unacked`/`unacked_index` is one Lua step
  *   (lua/consume-take.lua); settling (ack, retry copy, dead-letter copy) is one more. A
  *   killed worker's messages come back through the visibility-timeout restore, run by
- *   every worker (ours and Celery's) at start and periodically.
+ *   every worker (ours and Celery's) at start and periodically. A worker stopped at once
+ *   (`kill`, a second Ctrl+C) hands back what it holds first, as kombu does on close.
  * - Prefetch is 1 per slot: a slot takes its next message only after settling the last.
  * - Retries and tasks with a future eta wait in a delayed set (a zset on the broker Redis,
  *   under Triage's state prefix, so it is never mistaken for a queue) and are moved back
@@ -41,6 +42,8 @@ export function delayedKey(statePrefix: string, brokerId: string): string {
 // Due retries reach their list within this long; one cheap ZRANGEBYSCORE per tick.
 const PROMOTE_EVERY_MS = 200;
 const RETRY_AFTER_ERROR_MS = 500;
+// A forced stop waits this long at most for a take under way and for unsent task records.
+const KILL_WAIT_MS = 500;
 
 export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOptions): Promise<ConsumerHandle> {
   const { config } = ctx;
@@ -49,11 +52,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   const client = workerClient(config.url, name);
   const run = scripts(client);
   const waiter = new IdleWaiter(config.url, name);
-  const keys = ackKeys(config.globalKeyprefix, {
-    unacked: config.unackedKey,
-    unackedIndex: config.unackedIndexKey,
-    unackedMutex: config.unackedMutexKey,
-  });
+  const keys = configAckKeys(config);
   const delayed = delayedKey(options.statePrefix, ctx.brokerId);
   const log = options.logger;
   let stopping = false;
@@ -61,11 +60,20 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   const quiet = throttle(30_000);
   /** Tags this process is running now; their unacked_index scores are kept fresh. */
   const inFlight = new Set<string>();
+  /**
+   * Forced stop: what goes back to the queues. Such a tag must never be settled or acked
+   * here afterwards: the tag travels with the message, so that could remove the entry of
+   * whichever worker takes it next.
+   */
+  const handedBack = new Set<string>();
+  let takesOutstanding = 0;
+  const slotAcks = new Set<SlotAcks>();
 
   const deliveries: DeliveryContext = {
     config,
     inFlight,
     settle: async (tag, push, later, binding) => {
+      if (handedBack.has(tag)) throw new Error('the consumer was stopped; the message went back to its queue');
       await run['consume-settle'](
         [keys.unacked, keys.unackedIndex, push?.key ?? delayed, delayed, binding?.key ?? delayed],
         [tag, push?.payload ?? '', later ? String(later.at) : '', later?.member ?? '', binding?.member ?? ''],
@@ -73,7 +81,11 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     },
   };
 
-  const sendAcks = (tags: string[]) => run['consume-take']([keys.unacked, keys.unackedIndex], takeArgs(0, tags, []));
+  const ack = (tags: string[]) => run['consume-take']([keys.unacked, keys.unackedIndex], takeArgs(0, tags, []));
+  const sendAcks = (tags: string[]) => {
+    const mine = handedBack.size > 0 ? tags.filter((tag) => !handedBack.has(tag)) : tags;
+    return mine.length > 0 ? ack(mine) : Promise.resolve();
+  };
   let idleSlots = 0;
   let stoppedSlots = 0;
   const taker = new TakeBatcher(
@@ -106,6 +118,7 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     const acks = new SlotAcks(sendAcks, (error) => {
       if (!stopping && quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'redis ack failed; retrying with the next take');
     });
+    slotAcks.add(acks);
     while (!stopping) {
       const { active, keys: takeKeys, queues: takeQueues } = currentPlan();
       let taken: Taken | null;
@@ -119,7 +132,12 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
         const behind = acks.roomForNext();
         if (behind) await behind;
         riding = acks.takeReady();
-        taken = await taker.take(takeKeys, takeQueues, riding);
+        takesOutstanding += 1;
+        try {
+          taken = await taker.take(takeKeys, takeQueues, riding);
+        } finally {
+          takesOutstanding -= 1;
+        }
         riding = [];
         // Nothing to run: acks still waiting on their records must not wait for the next message.
         if (!taken) await acks.flush();
@@ -135,6 +153,11 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
         continue;
       }
       const [at, payload, tag] = taken;
+      // Taken by a take under way when the consumer was killed: never run, handed back.
+      if (killed) {
+        handedBack.add(tag);
+        break;
+      }
       const list = active[Number(at) - 3]!;
       inFlight.add(tag);
       acks.started();
@@ -219,6 +242,23 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
     kill: async () => {
       stopping = true;
       killed = true;
+      // Now, before a running handler can settle one of them.
+      for (const tag of inFlight) handedBack.add(tag);
+      const handBack = async () => {
+        // A take already sent may still bring a message: wait for its answer, briefly.
+        for (let waited = 0; takesOutstanding > 0 && waited < KILL_WAIT_MS; waited += 10) await sleep(10);
+        const pending = await Promise.all([...slotAcks].map((acks) => acks.handOver(KILL_WAIT_MS)));
+        // Done, but its record never reached the state store: run again rather than unreported.
+        for (const tag of pending.flatMap((p) => p.waiting)) handedBack.add(tag);
+        await sendAcks(pending.flatMap((p) => p.ready));
+        const restored = await restoreTags(client, config, [...handedBack]);
+        if (restored > 0) log?.warn({ restored }, 'handed interrupted tasks back to their queues');
+      };
+      try {
+        await handBack();
+      } catch (error) {
+        log?.error({ err: describeError(error) }, 'could not hand in-flight tasks back; the visibility-timeout restore will');
+      }
       await shutdownClients(false);
     },
     nudge: () => waiter.wake(),

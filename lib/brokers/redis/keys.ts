@@ -59,6 +59,11 @@ export function ackKeys(prefix: string, names: { unacked: string; unackedIndex: 
   };
 }
 
+/** The ack keys of a broker's configuration (its kombu transport options). */
+export function configAckKeys(config: { globalKeyprefix: string; unackedKey: string; unackedIndexKey: string; unackedMutexKey: string }): AckKeys {
+  return ackKeys(config.globalKeyprefix, { unacked: config.unackedKey, unackedIndex: config.unackedIndexKey, unackedMutex: config.unackedMutexKey });
+}
+
 /** Human-readable form of a key with kombu's control-character separator, for the UI. */
 export function displayKey(key: string): string {
   return key.replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

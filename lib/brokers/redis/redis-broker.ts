@@ -8,7 +8,7 @@ import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from
 import { browseLayout } from './browse';
 import { createRedisClient, startClient, withRedis } from './connection';
 import { discoverQueues, type DiscoveredQueue } from './discover';
-import { ackKeys, bindingKey, bindingMember, displayKey, reservedQueueReason, stepKey } from './keys';
+import { bindingKey, configAckKeys, bindingMember, displayKey, reservedQueueReason, stepKey } from './keys';
 import { PARKING_SUFFIXES, laneGroupLayout, parkedFrom, plainLayout, staticLayout, targetList, type QueueLayout } from './layout';
 import { scripts } from './scripts';
 import { RedisControl } from './control/redis-control';
@@ -346,11 +346,7 @@ export class RedisBroker implements QueueBroker {
   private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>, fresh = false): Promise<Queue[]> {
     const strayKeys = layouts.map((layout) => this.strayStepKeys(layout, discovered.get(layout.name)));
     const keys = layouts.flatMap((layout, i) => [...layout.lists.map((l) => l.key), ...strayKeys[i]!]);
-    const acks = ackKeys(this.config.globalKeyprefix, {
-      unacked: this.config.unackedKey,
-      unackedIndex: this.config.unackedIndexKey,
-      unackedMutex: this.config.unackedMutexKey,
-    });
+    const acks = configAckKeys(this.config);
     const wanted = this.staleStamps(keys, fresh);
     const [reply, unacked] = await Promise.all([
       keys.length > 0

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '@/lib/config/schema';
 import { kombuEffectivePriority, stepFor } from '@/lib/shared/priority';
-import { ackKeys, bindingKey, stepKey, type AckKeys } from './keys';
+import { bindingKey, configAckKeys, stepKey, type AckKeys } from './keys';
 import { plainLayout } from './layout';
 import { scripts } from './scripts';
 
@@ -29,11 +29,7 @@ export interface RestoreResult {
 }
 
 export async function restoreExpired(client: Redis, config: RedisBrokerConfig, nowMs = Date.now()): Promise<RestoreResult> {
-  const keys = ackKeys(config.globalKeyprefix, {
-    unacked: config.unackedKey,
-    unackedIndex: config.unackedIndexKey,
-    unackedMutex: config.unackedMutexKey,
-  });
+  const keys = configAckKeys(config);
   const token = randomUUID();
   // Like redis-py's Lock that kombu uses: only one sweeper at a time, across languages.
   const locked = await client.set(keys.unackedMutex, token, 'PX', MUTEX_TTL_MS, 'NX');
@@ -57,6 +53,19 @@ export async function restoreExpired(client: Redis, config: RedisBrokerConfig, n
     await run['mutex-release']([keys.unackedMutex], [token]).catch(() => {});
   }
   return { restored, skipped };
+}
+
+/**
+ * Hands `tags` back to their queues now, whatever their age: a worker stopped at once returns
+ * what it held, as kombu restores a closing channel's unacked messages, instead of leaving
+ * them to a sweep an hour later. Returns how many went back (acked ones are gone already).
+ */
+export async function restoreTags(client: Redis, config: RedisBrokerConfig, tags: readonly string[]): Promise<number> {
+  const keys = configAckKeys(config);
+  const run = scripts(client);
+  let restored = 0;
+  for (const tag of tags) if ((await restoreOne(client, run, config, keys, tag)) === 'restored') restored += 1;
+  return restored;
 }
 
 async function restoreOne(
