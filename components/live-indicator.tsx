@@ -25,7 +25,7 @@ export function NumbersAge({ updatedAt, className = '', testId }: { updatedAt: n
   const now = useNow();
   if (!updatedAt) return null;
   return (
-    <span data-testid={testId} title={`Last update ${new Date(updatedAt).toLocaleTimeString()}`} className={`tabular-nums ${className}`}>
+    <span data-testid={testId} title={`Last update ${formatTime(updatedAt)}`} className={`tabular-nums ${className}`}>
       as of {formatAge((now - updatedAt) / 1000)} ago
     </span>
   );

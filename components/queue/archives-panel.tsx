@@ -6,7 +6,8 @@ import { useMe } from '@/lib/client/me';
 import { useArchives, useControlAction } from '@/lib/client/queue-queries';
 import { useNow } from '@/lib/client/use-now';
 import type { ArchiveInfo, Queue } from '@/lib/shared/types';
-import { formatAge, formatAgo, formatCount } from '../format';
+import { formatAge, formatCount } from '../format';
+import { Timestamp } from '../time';
 import { buttonClass } from './dialog';
 
 interface Restored {
@@ -56,8 +57,7 @@ function ArchiveRow({
       className={`flex flex-wrap items-center gap-x-8 gap-y-2 border-t border-slate-200 px-2 py-2 dark:border-slate-800 ${linked ? 'bg-amber-50 dark:bg-amber-950/40' : ''}`}
     >
       <Fact label="Purged">
-        <span title={archive.createdAt}>{new Date(archive.createdAt).toLocaleString()}</span>{' '}
-        <span className="text-xs text-slate-500 dark:text-slate-400">({formatAgo(archive.createdAt, now)})</span>
+        <Timestamp at={archive.createdAt} now={now} relative="beside" />
       </Fact>
       <Fact label="By">
         <span data-testid="archive-actor" className="break-all">
