@@ -65,8 +65,8 @@ test('open a task from the header search by id, read its timeline, retry it at a
       await expect(page.getByTestId('task-id')).toHaveText(id!);
       await expect(page.getByTestId('task-state')).toHaveText('dead');
       await expect(page.getByTestId('timeline-state')).toHaveText(['queued', ...ONE_RUN]);
-      // The level the queue holds it at: kombu's default steps keep 6–8 in one list.
-      await expect(page.getByTestId('task-priority')).toHaveText('6 · low');
+      // The task's own priority, with the level kombu's default steps keep it in (6–8 share a list).
+      await expect(page.getByTestId('task-priority')).toHaveText('7 · low · stored with P6–8');
       await expect(page.getByTestId('task-kwargs')).toContainText('"fail_rate": 1');
       await expect(page.getByTestId('task-error')).toContainText('upstream unavailable');
       await page.screenshot({ path: 'e2e/screenshots/task-search.png', fullPage: true });
