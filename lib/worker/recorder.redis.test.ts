@@ -66,6 +66,21 @@ describe('TaskRecorder', () => {
     expect((await store.get('t2'))?.history.map((h) => h.state)).toEqual(['queued', 'retrying', 'active', 'succeeded']);
   });
 
+  it("takes the level a task is stored under from the latest delivery: a retry at another priority drops the old one", async () => {
+    const prefix = `${uniqueName('rec')}:`;
+    prefixes.push(prefix);
+    const store = new TaskStore(redis, prefix);
+    // First run: P7 kept in kombu's 6–8 list.
+    await store.save({ ...fresh('t3', '2026-01-01T00:00:00.000Z'), priority: 7, storedWith: [6, 8], state: 'dead' }, []);
+    const recorder = new TaskRecorder(redis, prefix, quiet);
+    // Retried at P3 onto a list that holds 3 alone: nothing to say about where it is stored.
+    recorder.touch(recorder.open(fresh('t3', '2026-01-01T00:00:05.000Z')), [{ type: 'task.started' }]);
+    await recorder.drain();
+    const stored = await store.get('t3');
+    expect(stored?.priority).toBe(3);
+    expect(stored?.storedWith).toBeUndefined();
+  });
+
   it('writes the records of one flush together: new ones, one another writer stored first, and a later write', async () => {
     const prefix = `${uniqueName('rec')}:`;
     prefixes.push(prefix);

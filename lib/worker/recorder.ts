@@ -263,6 +263,9 @@ function merge(doc: TaskRecord, existingJson: string): boolean {
   const history = Array.isArray(prior.history) ? [...prior.history, ...doc.history] : doc.history;
   const ours = { ...doc };
   Object.assign(doc, prior, ours, { history: history.slice(-MAX_HISTORY) });
+  // Where the task is stored belongs to this delivery: a retry at another priority may sit
+  // on a list that holds its priority alone, where the earlier run's level no longer applies.
+  if (ours.storedWith === undefined) delete doc.storedWith;
   if (doc.state === 'succeeded') {
     delete doc.error;
     delete doc.traceback;
