@@ -5,7 +5,7 @@ import { resetRuntime } from '@/lib/server/runtime';
 import { createToken } from '@/lib/server/tokens';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, deleteKeysLike, rawRedis, uniqueName } from './support';
 import { TEST_ADMIN_TOKEN, useConfig } from './api-client';
-import { concretePath, discoverRoutes, invoke, isMutationMethod, requiredRole, type RouteMethod } from './routes-table';
+import { concretePath, discoverRoutes, endlessBody, invoke, isMutationMethod, requiredRole, type RouteMethod } from './routes-table';
 
 /**
  * Issue #17's rules applied to every route found on disk (test/routes-table.ts), so a route
@@ -53,20 +53,6 @@ afterAll(async () => {
 const segmentValues = (values: Record<string, string>) => ({ broker: 'redis', queue, id: 'no-such-id', taskId: 'no-such-task', archiveId: '00000000-0000-4000-8000-000000000000', name: 'no-such-name', path: 'no/such/endpoint', ...values });
 
 describe('#17.11 every route that takes a body: a streamed body over the limit', () => {
-  /** A chunked body made only as fast as the server reads it; `pulled` counts what was asked for. */
-  function endlessBody(total: number) {
-    const chunk = new Uint8Array(64 * 1024).fill(0x20);
-    const counter = { pulled: 0 };
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (counter.pulled >= total) return controller.close();
-        counter.pulled += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    });
-    return { stream, counter };
-  }
-
   it('is refused with 413 and the error shape after reading at most about 1 MiB, or not read at all', async () => {
     const wrong: string[] = [];
     let refused = 0;
