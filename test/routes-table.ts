@@ -106,3 +106,17 @@ export async function invoke(
   }
   return { status: response.status, text, contentType };
 }
+
+/** A chunked body of `total` bytes, made only as fast as the server reads it; `pulled` counts what was asked for. */
+export function endlessBody(total: number): { stream: ReadableStream<Uint8Array>; counter: { pulled: number } } {
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  const counter = { pulled: 0 };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (counter.pulled >= total) return controller.close();
+      counter.pulled += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+  return { stream, counter };
+}

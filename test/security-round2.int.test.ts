@@ -21,6 +21,7 @@ import * as operationRoute from '@/app/api/v1/operations/[id]/route';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from './support';
 import { TEST_ADMIN_TOKEN, call, useConfig } from './api-client';
 import { declareRabbit, fillRabbit, fillRedis, readRabbit, readRedis } from './control/helpers';
+import { endlessBody } from './routes-table';
 
 /**
  * Issue #17, items 9-14: operators writing where they must not, and odd input that used to
@@ -171,20 +172,6 @@ describe('item 10: bytes one enqueue may add', () => {
 });
 
 describe('item 11: streamed bodies over the limit', () => {
-  /** A chunked body of `total` bytes, made only as fast as the server reads it; counts what was read. */
-  function endlessBody(total: number) {
-    const chunk = new Uint8Array(64 * 1024).fill(0x20);
-    const counter = { pulled: 0 };
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (counter.pulled >= total) return controller.close();
-        counter.pulled += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    });
-    return { stream, counter };
-  }
-
   const routes: [string, Handler, string, Record<string, string>][] = [
     ['drain', drainRoute.POST, path('redis', rq, 'drain'), { broker: 'redis', queue: rq }],
     ['restore', restoreRoute.POST, path('redis', rq, 'restore'), { broker: 'redis', queue: rq }],

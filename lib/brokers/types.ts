@@ -65,6 +65,11 @@ export interface QueueBroker {
   listQueues(): Promise<Queue[]>;
   /** One queue, or null if it is neither configured nor present on the broker. */
   getQueue(name: string): Promise<Queue | null>;
+  /**
+   * Why `name` can never be a queue here (the broker's internals, Triage's own state), or
+   * null. No I/O: the API refuses such a name on every queue route before anything runs.
+   */
+  reservedQueueName(name: string): string | null;
 
   /**
    * Publishes Celery protocol v2 messages a real Celery worker accepts. Resolves once the

@@ -5,7 +5,7 @@ import { recordDenial } from './audit-trail';
 import { authenticate, checkCsrf, roleAllows, type Actor, type Role } from './auth';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
 import { jsonResponse } from './json-response';
-import { runtime } from './runtime';
+import { getBroker, runtime } from './runtime';
 
 /** Larger bodies are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -55,6 +55,7 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
         }
       }
       const params = parse(spec.params, decodeParams(await context.params), 'params');
+      await refuseReservedQueue(params);
       const url = new URL(request.url);
       const query = parse(spec.query, Object.fromEntries(url.searchParams), 'query');
       const body = spec.body
@@ -68,6 +69,17 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
       return toErrorResponse(error, (err) => runtime().logger.error({ err, url: request.url, method: request.method }, 'request failed'));
     }
   };
+}
+
+/**
+ * Every route with a broker and a queue in its path refuses a name that can never be a queue
+ * (kombu's bookkeeping, Triage's state keys, amq.*) the same way, reads included: 422.
+ */
+async function refuseReservedQueue(params: unknown): Promise<void> {
+  const { broker, queue } = (params ?? {}) as { broker?: unknown; queue?: unknown };
+  if (typeof broker !== 'string' || typeof queue !== 'string') return;
+  const reason = (await getBroker(broker)).reservedQueueName(queue);
+  if (reason) throw new TriageError('UNPROCESSABLE', reason);
 }
 
 function parse<T>(schema: ZodType<T> | undefined, input: unknown, where: string): T {

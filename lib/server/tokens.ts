@@ -4,6 +4,7 @@ import { PrincipalNameSchema, RoleSchema } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
 import type { AuthStore } from './auth-store';
 import type { Role } from './auth';
+import { execOrThrow } from '@/lib/brokers/redis/multi';
 
 /**
  * API tokens: 256 random bits shown once, kept only as SHA-256 (a fast hash is enough for
@@ -60,7 +61,8 @@ export async function revokeToken(store: AuthStore, name: string): Promise<boole
   const parsed = StoredTokenSchema.safeParse(JSON.parse(raw));
   const multi = store.redis.multi().hdel(store.keys.tokens, name).hdel(store.keys.tokenLastUsed, name);
   if (parsed.success) multi.hdel(store.keys.tokenHashes, parsed.data.sha256);
-  await multi.exec();
+  // A failed HDEL of the hash index would leave the token working after a 204 and a "revoked" audit.
+  await execOrThrow(multi);
   return true;
 }
 

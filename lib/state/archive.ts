@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TransferMessage } from '@/lib/brokers/types';
 import { stateKeys } from './keys';
-import { execOrThrow } from './multi';
+import { execOrThrow } from '@/lib/brokers/redis/multi';
 
 /**
  * Purged messages, kept 24 h so a purge can be undone (POST /api/v1/archives/{id}/restore).
@@ -40,12 +40,14 @@ export class ArchiveStore {
       expiresAt: new Date(now + ARCHIVE_TTL_SEC * 1000).toISOString(),
     };
     const index = this.keys.queueArchives(input.broker, input.queue);
-    await this.redis
-      .multi()
-      .set(this.keys.archiveMeta(meta.id), JSON.stringify(meta), 'EX', ARCHIVE_TTL_SEC)
-      .zadd(index, now + ARCHIVE_TTL_SEC * 1000, meta.id)
-      .expire(index, ARCHIVE_TTL_SEC)
-      .exec();
+    // An archive missing from its queue's index could never be listed or restored: fail the purge first.
+    await execOrThrow(
+      this.redis
+        .multi()
+        .set(this.keys.archiveMeta(meta.id), JSON.stringify(meta), 'EX', ARCHIVE_TTL_SEC)
+        .zadd(index, now + ARCHIVE_TTL_SEC * 1000, meta.id)
+        .expire(index, ARCHIVE_TTL_SEC),
+    );
     return meta;
   }
 
@@ -99,7 +101,7 @@ export class ArchiveStore {
     const key = this.keys.archive(id);
     const pipeline = this.redis.pipeline();
     for (const m of messages) pipeline.lrem(key, -1, JSON.stringify(m));
-    await pipeline.exec();
+    await execOrThrow(pipeline);
   }
 
   async size(id: string): Promise<number> {

@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { stateKeys } from './keys';
 import { decodeTaskEventGroups, encodeTaskEventGroups, ungroupedEvent, type TaskEventGroup } from './task-event-batch';
+import { execOrThrow } from '@/lib/brokers/redis/multi';
 
 /**
  * Triage's event log: one capped Redis stream of task and worker events, for task
@@ -87,7 +88,7 @@ export class EventLog {
   }
 
   async append(event: TriageEvent): Promise<void> {
-    await this.addTo(this.redis.pipeline(), event).exec();
+    await execOrThrow(this.addTo(this.redis.pipeline(), event));
   }
 
   /** Events after `afterId` (exclusive; '0' = from the oldest kept), oldest first. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { queueRef, stateKeys } from './keys';
-import { execOrThrow } from './multi';
+import { execOrThrow } from '@/lib/brokers/redis/multi';
 
 export interface PauseRecord {
   at: string;

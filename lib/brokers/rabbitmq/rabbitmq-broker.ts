@@ -153,6 +153,10 @@ export class RabbitBroker implements QueueBroker {
     return queues;
   }
 
+  reservedQueueName(name: string): string | null {
+    return reservedQueueReason(name);
+  }
+
   async getQueue(name: string): Promise<Queue | null> {
     if (!this.visible(name)) return null;
     const [record, exact] = await Promise.all([this.management.getQueue(name), this.exactCounts(name)]);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { isInternalQueueName, parseStepKey, queueFromBindingMember, type KeyOptions } from './keys';
+import { execOrThrow } from './multi';
 
 /**
  * Finds kombu queues on a Redis server: queues named by `_kombu.binding.*` sets (Celery
@@ -30,9 +31,8 @@ export async function discoverQueues(
     if (keys.length === 0) continue;
     const pipeline = client.pipeline();
     for (const key of keys) pipeline.smembers(key);
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [, members] of replies) {
-      for (const member of (members as string[] | null) ?? []) {
+    for (const members of (await execOrThrow(pipeline)) as (string[] | null)[]) {
+      for (const member of members ?? []) {
         note(queueFromBindingMember(opts, member) ?? '', null);
       }
     }

@@ -210,11 +210,7 @@ export class RedisBroker implements QueueBroker {
    * so a reserved name is refused here, before anything is touched.
    */
   async layoutFor(name: string): Promise<QueueLayout | null> {
-    const reserved = reservedQueueReason(name, {
-      prefix: this.config.globalKeyprefix,
-      ackNames: [this.config.unackedKey, this.config.unackedIndexKey, this.config.unackedMutexKey],
-      excludePrefixes: this.options.excludePrefixes ?? [],
-    });
+    const reserved = this.reservedQueueName(name);
     if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
     const known = staticLayout(this.config, name);
     // Parking queues exist only once something made them.
@@ -222,6 +218,14 @@ export class RedisBroker implements QueueBroker {
     let discovered = await this.discovered(false);
     if (!discovered.has(name)) discovered = await this.discovered(true);
     return discovered.has(name) ? this.layoutOf(name) : null;
+  }
+
+  reservedQueueName(name: string): string | null {
+    return reservedQueueReason(name, {
+      prefix: this.config.globalKeyprefix,
+      ackNames: [this.config.unackedKey, this.config.unackedIndexKey, this.config.unackedMutexKey],
+      excludePrefixes: this.options.excludePrefixes ?? [],
+    });
   }
 
   /** The layout `name` has or would have once created (parking queues take their source's). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PidboxCommand, RemoteCommand, RemoteReplies } from '../../types';
 import { bindingKey, bindingMember, type KeyOptions } from '../keys';
+import { execOrThrow } from '../multi';
 
 /**
  * Celery remote control over Redis (celery-wire.md §5): the mailbox `celery.pidbox` is a
@@ -101,7 +102,7 @@ export async function requestPidbox(client: Redis, keys: KeyOptions, commands: r
       }
     }
   } finally {
-    await client.multi().srem(binding, member).del(replyKey).exec();
+    await execOrThrow(client.multi().srem(binding, member).del(replyKey));
   }
   return replies;
 }

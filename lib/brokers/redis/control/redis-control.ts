@@ -28,6 +28,7 @@ import { findWaitingInLayout } from './find-waiting';
 import { relocateToFront } from './relocate-front';
 import { publishPidbox, requestPidbox } from './pidbox';
 import { relocateAll } from './relocate-all';
+import { execOrThrow } from '../multi';
 
 /**
  * Control primitives on kombu's Redis layout.
@@ -206,9 +207,7 @@ export class RedisControl implements BrokerControl {
         if (at === 'front') pipeline.rpush(key, ...payloads.reverse());
         else pipeline.lpush(key, ...payloads);
       }
-      const replies = (await pipeline.exec()) ?? [];
-      const failed = replies.find(([error]) => error);
-      if (failed?.[0]) throw failed[0];
+      await execOrThrow(pipeline);
       return items.length;
     });
   }
@@ -227,7 +226,7 @@ export class RedisControl implements BrokerControl {
   private async declare(layout: QueueLayout): Promise<void> {
     const pipeline = this.client.pipeline();
     this.declareOn(pipeline, layout);
-    await pipeline.exec();
+    await execOrThrow(pipeline);
   }
 
   private declareOn(pipeline: ReturnType<Redis['pipeline']>, layout: QueueLayout): void {
@@ -312,10 +311,7 @@ export class RedisControl implements BrokerControl {
   private async realign(key: string, anchor: Buffer, skip: number): Promise<number> {
     const at = await this.client.lindexBuffer(key, -skip);
     if (at?.equals(anchor)) return skip;
-    const [[, length], [, index]] = ((await this.client.multi().llen(key).lpos(key, anchor, 'RANK', -1, 'MAXLEN', skip).exec()) ?? []) as [
-      [unknown, number],
-      [unknown, number | null],
-    ];
+    const [length, index] = (await execOrThrow(this.client.multi().llen(key).lpos(key, anchor, 'RANK', -1, 'MAXLEN', skip))) as [number, number | null];
     return index === null || index === undefined ? 0 : length - index;
   }
 }
