@@ -88,11 +88,11 @@ describe('RabbitControl on quorum queues', () => {
     await broker.control.prepareTarget(parked, { create: true, like: q });
     for (let round = 0; round < 2; round++) {
       expect(await broker.control.relocate(q, {}, { queue: parked, priority: null })).toMatchObject({ matched: 10_000, moved: 10_000 });
-      expect(await idsIn(q)).toEqual([]);
+      expect((await idsIn(q)).length).toBe(0);
       expectEachOnce(await idsIn(parked), ids);
       // Back into the quorum queue, then out again: the quorum queue is the target once too.
       expect(await broker.control.relocate(parked, {}, { queue: q, priority: null })).toMatchObject({ matched: 10_000, moved: 10_000 });
-      expect(await idsIn(parked)).toEqual([]);
+      expect((await idsIn(parked)).length).toBe(0);
       expectEachOnce(await idsIn(q), ids);
     }
   });
@@ -106,12 +106,13 @@ describe('RabbitControl on quorum queues', () => {
     const moving = ids.filter((_, i) => i % 3 === 0);
     expect(await broker.control.relocate(q, { ids: moving }, { queue: to, priority: null })).toMatchObject({ matched: 2000, moved: 2000 });
     const rest = ids.filter((_, i) => i % 3 !== 0);
-    // Unselected messages went back in their order; the moved ones are gone from the source.
-    expect(await idsIn(q)).toEqual(rest);
+    // The moved ones are gone from the source and the others are all back (a quorum queue
+    // does not keep the order of messages a closed channel gives back, so no order here).
+    expectEachOnce(await idsIn(q), rest);
     expectEachOnce(await idsIn(to), moving);
 
     const deleting = rest.filter((_, i) => i % 2 === 0);
     expect(await broker.control.extract(q, { ids: deleting }, null)).toMatchObject({ matched: 2000, moved: 2000 });
-    expect(await idsIn(q)).toEqual(rest.filter((_, i) => i % 2 === 1));
+    expectEachOnce(await idsIn(q), rest.filter((_, i) => i % 2 === 1));
   });
 });
