@@ -80,13 +80,13 @@ function expectEachOnce(actual: readonly string[], expected: readonly string[]):
 }
 
 describe('RabbitControl on quorum queues', () => {
-  it('drains 10,000 messages there and back twice: the source is empty each time and the target holds each id exactly once', async () => {
+  it('drains 10,000 messages there and back three times: the source is empty each time and the target holds each id exactly once', async () => {
     const q = quorumName('qctl-drain');
     const parked = `${q}.drained`;
     await declareRabbit(raw, q, QUORUM);
     const ids = await fillRabbit(raw, q, Array(10_000).fill(5));
     await broker.control.prepareTarget(parked, { create: true, like: q });
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 3; round++) {
       expect(await broker.control.relocate(q, {}, { queue: parked, priority: null })).toMatchObject({ matched: 10_000, moved: 10_000 });
       expect((await idsIn(q)).length).toBe(0);
       expectEachOnce(await idsIn(parked), ids);
@@ -97,22 +97,22 @@ describe('RabbitControl on quorum queues', () => {
     }
   });
 
-  it('moves and then deletes a scattered third of 6,000: exact counts, each id once, the rest left in place', async () => {
+  it('moves 9 in 10 of 10,000, then deletes 9 in 10 of the rest, scattered: exact counts, each id once, the rest left in place', async () => {
     const q = quorumName('qctl-subset');
     const to = `${q}.drained`;
     await declareRabbit(raw, q, QUORUM);
-    const ids = await fillRabbit(raw, q, Array(6000).fill(5));
+    const ids = await fillRabbit(raw, q, Array(10_000).fill(5));
     await broker.control.prepareTarget(to, { create: true, like: q });
-    const moving = ids.filter((_, i) => i % 3 === 0);
-    expect(await broker.control.relocate(q, { ids: moving }, { queue: to, priority: null })).toMatchObject({ matched: 2000, moved: 2000 });
-    const rest = ids.filter((_, i) => i % 3 !== 0);
+    const moving = ids.filter((_, i) => i % 10 !== 0);
+    expect(await broker.control.relocate(q, { ids: moving }, { queue: to, priority: null })).toMatchObject({ matched: 9000, moved: 9000 });
+    const rest = ids.filter((_, i) => i % 10 === 0);
     // The moved ones are gone from the source and the others are all back (a quorum queue
     // does not keep the order of messages a closed channel gives back, so no order here).
     expectEachOnce(await idsIn(q), rest);
     expectEachOnce(await idsIn(to), moving);
 
-    const deleting = rest.filter((_, i) => i % 2 === 0);
-    expect(await broker.control.extract(q, { ids: deleting }, null)).toMatchObject({ matched: 2000, moved: 2000 });
-    expectEachOnce(await idsIn(q), rest.filter((_, i) => i % 2 === 1));
+    const deleting = rest.filter((_, i) => i % 10 !== 0);
+    expect(await broker.control.extract(q, { ids: deleting }, null)).toMatchObject({ matched: 900, moved: 900 });
+    expectEachOnce(await idsIn(q), rest.filter((_, i) => i % 10 === 0));
   });
 });
