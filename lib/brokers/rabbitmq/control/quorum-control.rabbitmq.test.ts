@@ -1,8 +1,8 @@
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RabbitBrokerConfigSchema } from '@/lib/config/schema';
-import { AMQP_URL, MANAGEMENT_URL, uniqueName } from '@/test/support';
-import { declareRabbit, deleteRabbit, fillRabbit } from '@/test/control/helpers';
+import { AMQP_URL, MANAGEMENT_URL, uniqueName, waitFor } from '@/test/support';
+import { declareRabbit, deleteRabbit, fillRabbit, rabbitCount } from '@/test/control/helpers';
 import { RabbitBroker } from '../rabbitmq-broker';
 
 /**
@@ -63,6 +63,8 @@ async function idsIn(queue: string): Promise<string[]> {
     });
   }
   await ch.close();
+  // They go back asynchronously: the next operation must find them ready.
+  await waitFor(`${ids.length} messages back in ${queue}`, async () => (await rabbitCount(raw, queue)) === ids.length);
   return ids;
 }
 
