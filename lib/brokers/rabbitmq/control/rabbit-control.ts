@@ -392,12 +392,17 @@ export class RabbitControl implements BrokerControl {
         }
       }
       await reader.stop();
-      try {
-        await settle();
-      } finally {
-        // Also after a failed write: batches acked before it must not come back either.
-        if (settlesThroughLog && counts.moved > 0) await awaitSettlements(channel, queue);
+      const settled = await settle().then(
+        () => null,
+        (error: unknown) => ({ error }),
+      );
+      // Also after a failed write: batches acked before it must not come back either. The
+      // write's own error is the one to report.
+      if (settlesThroughLog && counts.moved > 0) {
+        const barrier = awaitSettlements(channel, queue);
+        await (settled ? barrier.catch(() => {}) : barrier);
       }
+      if (settled) throw settled.error;
     });
     const partial = Boolean(options.dryRun && options.signal?.aborted);
     return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}), ...(partial ? { partial } : {}) };
