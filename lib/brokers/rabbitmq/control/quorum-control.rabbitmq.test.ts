@@ -44,8 +44,9 @@ const QUORUM = { 'x-queue-type': 'quorum' };
  * Every id in a queue, read with a manual-ack consumer and put back by closing its channel.
  * The basic.get first is a round trip through the quorum queue's log: it is answered only
  * once everything the queue received before (the closed run's channel going away
- * included) is applied. The prefetch covers the whole queue (an unbounded one stalled
- * quorum deliveries here).
+ * included) is applied, and it finds leftovers even if the passive declare after it
+ * undercounts. The prefetch covers the whole queue: test/control/helpers.ts readRabbit,
+ * which sets none, stalled on a quorum queue of 10,000 here.
  */
 async function idsIn(queue: string): Promise<string[]> {
   const ch = await raw.createChannel();
