@@ -114,8 +114,16 @@ class StreamingReader implements QueueReader {
       this.wake = null;
       if (delivered || this.buffer.length > 0) continue;
       const ready = await this.options.readyCount();
-      // Nothing ready and nothing delivered meanwhile: what is unacked is all there was.
-      if (ready === 0 && this.buffer.length === 0) {
+      if (ready > 0 || this.buffer.length > 0) continue;
+      // A quorum queue's passive declare answers 0 when its log takes over 250 ms to reply
+      // (rabbit_quorum_queue:stat/2), and settlements still on their way keep its consumer
+      // waiting: basic.get goes through the log, so it alone may end the run. Deliveries
+      // that came before its answer are ahead of its message, later ones behind it.
+      const probe = await this.channel.get(this.queue, { noAck: false });
+      if (probe) {
+        this.buffer.push(probe);
+      } else if (this.buffer.length === 0) {
+        // Nothing ready and nothing delivered meanwhile: what is unacked is all there was.
         this.ended = true;
         return;
       }

@@ -29,6 +29,7 @@ import { checkQueue } from '../topology';
 import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
 import { findWaitingInQueue } from './find-waiting';
 import { openQueueReader } from './queue-reader';
+import { awaitSettlements } from './settle-barrier';
 import { fromAmqp, toAmqp } from './transfer';
 
 /**
@@ -322,6 +323,8 @@ export class RabbitControl implements BrokerControl {
         return counted;
       }
     }
+    // Only classic queues apply acks before the channel closes; unknown (API down) is treated as a quorum queue.
+    const settlesThroughLog = (await this.deps.management.getQueue(queue).catch(() => null))?.type !== 'classic';
     const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
@@ -389,7 +392,17 @@ export class RabbitControl implements BrokerControl {
         }
       }
       await reader.stop();
-      await settle();
+      const settled = await settle().then(
+        () => null,
+        (error: unknown) => ({ error }),
+      );
+      // Also after a failed write: batches acked before it must not come back either. The
+      // write's own error is the one to report.
+      if (settlesThroughLog && counts.moved > 0) {
+        const barrier = awaitSettlements(channel, queue);
+        await (settled ? barrier.catch(() => {}) : barrier);
+      }
+      if (settled) throw settled.error;
     });
     const partial = Boolean(options.dryRun && options.signal?.aborted);
     return { matched: counts.matched, moved: counts.moved, ...(ids ? { foundIds: [...found] } : {}), ...(partial ? { partial } : {}) };
