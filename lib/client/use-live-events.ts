@@ -170,7 +170,11 @@ export function useLiveEvents(): LiveStatus {
     }
 
     const channel = new BroadcastChannel(CHANNEL);
-    const post = (message: Wire) => channel.postMessage(message);
+    let closed = false;
+    // The stream's timers can still report after this tab's cleanup: a closed channel throws.
+    const post = (message: Wire) => {
+      if (!closed) channel.postMessage(message);
+    };
     let leading = false;
     let closeStream: (() => void) | null = null;
     let releaseLock: (() => void) | null = null;
@@ -224,6 +228,7 @@ export function useLiveEvents(): LiveStatus {
     }, WATCH_EVERY_MS);
 
     return () => {
+      closed = true;
       document.removeEventListener('visibilitychange', onVisibility);
       clearInterval(watchdog);
       waiting.abort();
