@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { getJson, setCsrfToken } from './api';
 import { queryKeys } from './query-keys';
+import { useHydrated } from './use-hydrated';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
@@ -31,5 +32,9 @@ export function useMe() {
     },
     staleTime: 60_000,
   });
-  return { ...query, me: query.data?.user ?? null, can: (role: Role) => roleAllows(query.data?.user.role, role) };
+  // The server renders as if the user were not known yet: so must hydration, even when another
+  // part of the page already fetched the user (role-gated buttons would otherwise not match).
+  const hydrated = useHydrated();
+  const user = hydrated ? (query.data?.user ?? null) : null;
+  return { ...query, isPending: query.isPending || !hydrated, me: user, can: (role: Role) => roleAllows(user?.role, role) };
 }
