@@ -159,6 +159,11 @@ export const AuthConfigSchema = z
      * and the Origin check. Off by default because clients can send those headers themselves.
      */
     trustProxy: z.boolean().default(false),
+    /**
+     * Refuse logins (503) whose client address cannot be told, instead of throttling them all
+     * under one shared address. Default: on under NODE_ENV=production (lib/config/index.ts).
+     */
+    requireClientAddress: z.boolean().default(false),
     /** A session unused for this long ends. */
     sessionIdleSec: z.number().int().min(60).default(12 * 3600),
     /** A session ends this long after login however busy it is. */
