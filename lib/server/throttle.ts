@@ -13,7 +13,8 @@ import { requestPeer } from './peer';
  * - per user name from all addresses: beyond `loginMaxPerUser` each attempt waits longer
  *   before its password is checked, but is never refused, so failures elsewhere cannot lock
  *   the real user out.
- * Refused attempts cost no password check and are not counted. A successful login takes its
+ * Refused attempts cost no password check and are not counted against a limit (they are
+ * recorded: audit-trail.ts `recordThrottledLogin`). A successful login takes its
  * own attempt back and clears its pair's count.
  */
 
