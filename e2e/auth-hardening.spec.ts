@@ -101,3 +101,26 @@ test('the login redirect stays on this origin', async ({ page, baseURL }) => {
     expect(new URL(page.url()).origin, next).toBe(origin);
   }
 });
+
+test('a failed login is throttled and logged under the socket address, not one shared "unknown"', async ({ request }) => {
+  // Without the stamp from instrumentation.ts every client would share one throttle bucket.
+  const name = `e2e-peer-${randomUUID().slice(0, 8)}`;
+  const res = await login(request, name, 'not a password');
+  expect(res.status(), await res.text()).toBe(401);
+  const log = await request.get(`/api/v1/security-log?kind=login_failed&actor=${name}`, { headers: { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN}` } });
+  expect(log.status()).toBe(200);
+  const { entries } = (await log.json()) as { entries: { params: { address?: string } }[] };
+  expect(entries).toHaveLength(1);
+  const address = entries[0]!.params.address!;
+  // IPv4 on a dual-stack socket is logged in its IPv4 form.
+  expect(address).toMatch(/^(127\.0\.0\.1|::1)$/);
+  // Give the attempt back, so later specs' per-address counts start where they expect.
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+  try {
+    const prefix = process.env.TRIAGE_STATE_PREFIX ?? 'triage:';
+    await redis.del(`${prefix}throttle:login:pair:${address} ${name}`, `${prefix}throttle:login:user:${name}`);
+    if (Number(await redis.get(`${prefix}throttle:login:ip:${address}`)) > 0) await redis.decr(`${prefix}throttle:login:ip:${address}`);
+  } finally {
+    redis.quit();
+  }
+});

@@ -216,6 +216,38 @@ describe('failures cannot flush the audit log (item 17)', () => {
   });
 });
 
+async function metric(name: string): Promise<number> {
+  const res = await metricsRoute.GET(new Request('http://localhost/metrics', { headers: bearer(process.env.TRIAGE_ADMIN_TOKEN!) }));
+  const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(await res.text());
+  return Number(match?.[1] ?? NaN);
+}
+
+describe('an audit log that cannot be written does not turn a success into an error', () => {
+  it('an enqueue of 5,000 tasks answers 201 with its ids while the audit stream is broken; the loss is logged and counted', async () => {
+    const before = await metric('triage_audit_write_failures_total');
+    // A key of the wrong type where the audit stream lives: every XADD to it fails.
+    await redis.del(`${prefix}audit`);
+    await redis.set(`${prefix}audit`, 'not a stream');
+    // Priority 0 is kombu's plain list under the queue's own name.
+    const waiting = await redis.llen(queue);
+    try {
+      const res = await call<{ ids: string[] }>(tasksRoute.POST, 'POST', tasksUrl, qParams, { task: 'sec.unaudited', priority: 0, count: 5000 }, bearer(operator));
+      expect(res.status).toBe(201);
+      expect(res.body.ids).toHaveLength(5000);
+      expect(new Set(res.body.ids).size).toBe(5000);
+      // The tasks were sent: a retry by the client would have doubled them.
+      expect(await redis.llen(queue)).toBe(waiting + 5000);
+      const head = JSON.parse((await redis.lindex(queue, 0))!) as { headers: { id: string } };
+      expect(res.body.ids).toContain(head.headers.id);
+      expect(await metric('triage_audit_write_failures_total')).toBe(before + 1);
+      const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'audit write failed');
+      expect(line).toMatchObject({ entry: { actor: 'sec-operator', action: 'enqueue', target: { broker: 'redis', queue }, result: { enqueued: 5000 } } });
+    } finally {
+      await redis.del(`${prefix}audit`);
+    }
+  });
+});
+
 describe('GET /api/v1/health (item 18)', () => {
   const publicHealth = { status: 'ok', brokers: [{ id: 'redis', kind: 'redis', ok: true, latencyMs: expect.any(Number) }] };
 

@@ -2,7 +2,10 @@ import { gzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { NextRequest } from 'next/server';
-import { resetRuntime } from '@/lib/server/runtime';
+import pino from 'pino';
+import { resetRuntime, runtime } from '@/lib/server/runtime';
+import { processCount } from '@/lib/process-counters';
+import type { AuditEntry } from '@/lib/shared/types';
 import { authStore } from '@/lib/server/auth';
 import { createUser } from '@/lib/server/users';
 import { createToken } from '@/lib/server/tokens';
@@ -13,6 +16,7 @@ import { peerHeaderValue } from '@/lib/server/peer';
 import { loadConfig } from '@/lib/config';
 import * as login from '@/app/api/v1/auth/login/route';
 import * as logout from '@/app/api/v1/auth/logout/route';
+import * as securityLog from '@/app/api/v1/security-log/route';
 import * as me from '@/app/api/v1/auth/me/route';
 import * as events from '@/app/api/v1/events/route';
 import * as tokenByName from '@/app/api/v1/tokens/[name]/route';
@@ -339,5 +343,67 @@ describe('8. the page proxy overwrites its internal headers', () => {
     const prefetch = proxy(new NextRequest(`${ORIGIN}/audit`, { headers: { 'next-router-prefetch': '1', 'x-triage-path': '/login' } }));
     expect(prefetch.status).toBe(307);
     expect(prefetch.headers.get('location')).toBe(`${ORIGIN}/login?next=%2Faudit`);
+  });
+});
+
+describe('9. a login whose client address is unknown is not throttled together with everyone else', () => {
+  it('with requireClientAddress it is refused (503), counted every time, logged as an error once; stamped logins go on', async () => {
+    await configure({ requireClientAddress: true });
+    const lines: string[] = [];
+    runtime().logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    // Once per process: earlier tests in this file may have used the message up.
+    delete (globalThis as { __triageUnknownAddressLogged?: boolean }).__triageUnknownAddressLogged;
+    const before = processCount('unstampedRequests');
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await logIn('no-address', `guess-${i}`);
+        expect(res.status).toBe(503);
+        expect(res.body.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('client address unknown') });
+      }
+      expect(processCount('unstampedRequests')).toBe(before + 3);
+      const errors = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 50 && l.msg.includes('client address unknown'));
+      expect(errors).toHaveLength(1);
+      // Nothing counted under a shared address, so nobody else is throttled by these.
+      expect(await redis.exists(`${prefix}throttle:login:pair:unknown no-address`, `${prefix}throttle:login:user:no-address`)).toBe(0);
+      expect((await logIn('spread', 'spread password 1', from('198.51.100.90'))).status).toBe(200);
+    } finally {
+      await configure();
+    }
+  });
+
+  it('is on by default under NODE_ENV=production (next start, the demo too), off otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'production', TRIAGE_DEMO: '1' }).auth.requireClientAddress).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).auth.requireClientAddress).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).auth.requireClientAddress).toBe(false);
+  });
+});
+
+describe('10. refused (429) logins are in the security log, a bounded number of them', () => {
+  const throttledEntries = async (name: string) => {
+    const res = await send(securityLog.GET, 'GET', `/api/v1/security-log?limit=500&kind=login_failed&actor=${name}`, { headers: admin });
+    expect(res.status).toBe(200);
+    return (res.body.entries as AuditEntry[]).filter((e) => (e.result.error as { code: string }).code === 'THROTTLED');
+  };
+
+  it('a burst of 40 refused logins leaves one THROTTLED entry per name and address a minute, and counts all 40', async () => {
+    const [first, second] = ['198.51.100.140', '198.51.100.141'];
+    for (const address of [first, second]) {
+      for (let i = 0; i < 5; i++) expect((await logIn('flooder', `guess-${i}`, from(address))).status).toBe(401);
+    }
+    const before = processCount('loginThrottled');
+    const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => logIn('Flooder', `burst-${i}`, from(i % 2 ? first : second))));
+    expect(burst.map((r) => r.status)).toEqual(Array(40).fill(429));
+    expect(processCount('loginThrottled')).toBe(before + 40);
+    // The name as typed; the throttle and the log's rate limit ignore its case.
+    const entries = [...(await throttledEntries('flooder')), ...(await throttledEntries('Flooder'))];
+    expect(entries.map((e) => e.params.address).sort()).toEqual([first, second]);
+    expect(entries[0]).toMatchObject({ kind: 'login_failed', action: 'login', role: 'none', result: { error: { code: 'THROTTLED' } } });
+
+    // A minute later (its marker gone) the pair gets one more entry, not one per attempt.
+    await redis.del(`${prefix}throttle:login:logged:${first} flooder`);
+    for (let i = 0; i < 5; i++) expect((await logIn('flooder', `later-${i}`, from(first))).status).toBe(429);
+    const later = [...(await throttledEntries('flooder')), ...(await throttledEntries('Flooder'))];
+    expect(later.filter((e) => e.params.address === first)).toHaveLength(2);
+    expect(processCount('loginThrottled')).toBe(before + 45);
   });
 });

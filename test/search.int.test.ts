@@ -2,6 +2,8 @@ import { connect, type ChannelModel } from 'amqplib';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetRuntime } from '@/lib/server/runtime';
+import { authStore } from '@/lib/server/auth';
+import { createToken } from '@/lib/server/tokens';
 import type { AuditEntry } from '@/lib/state/audit';
 import type { MessagePage, Queue } from '@/lib/shared/types';
 import { toRabbitPriority } from '@/lib/shared/priority';
@@ -313,5 +315,53 @@ describe('a search passing by', () => {
     expect(after).toHaveLength(total);
     expect(after.every((e) => e.priority === toRabbitPriority(0, 10))).toBe(true);
     await empty('rabbitmq', queue);
+  }, 120_000);
+});
+
+describe('searches per caller', () => {
+  const viewer = async (name: string) => {
+    const { token } = await createToken(await authStore(), { name: uniqueName(name), role: 'viewer' });
+    return { authorization: `Bearer ${token}` };
+  };
+  const searchAs = (headers: Record<string, string>, q = 'eeeeeeee-not-an-id') =>
+    call<{ error?: { code: string; message: string } }>(searchRoute.GET, 'GET', `/api/v1/search?q=${q}`, {}, undefined, headers);
+
+  it('at most 10 a minute per caller (429 with Retry-After), another caller unaffected', async () => {
+    const [alice, bob] = [await viewer('search-alice'), await viewer('search-bob')];
+    for (let i = 0; i < 10; i++) expect((await searchAs(alice)).status).toBe(200);
+    const refused = await call(searchRoute.GET, 'GET', '/api/v1/search?q=eeeeeeee-not-an-id', {}, undefined, alice);
+    expect(refused).toMatchObject({ status: 429, body: { error: { code: 'THROTTLED', message: expect.stringContaining('10 searches a minute') } } });
+    const raw = await searchRoute.GET(new Request('http://localhost/api/v1/search?q=eeeeeeee-not-an-id', { headers: alice }), { params: Promise.resolve({}) });
+    expect(raw.status).toBe(429);
+    expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(raw.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect((await searchAs(bob)).status).toBe(200);
+  });
+
+  it('one at a time per caller: a second search while the first reads a deep queue is refused, another caller is not', async () => {
+    const queue = mq;
+    const total = 9_000;
+    const [carol, dave] = [await viewer('search-carol'), await viewer('search-dave')];
+    await fill('rabbitmq', queue, Array<number>(total).fill(5), EMAIL);
+    try {
+      const first = searchAs(carol, 'dddddddd-not-an-id');
+      await waitFor('the first search holding messages', async () => {
+        const ch = await amqp.createChannel();
+        const { messageCount } = await ch.checkQueue(queue);
+        await ch.close();
+        return messageCount < total;
+      }, 30_000, 5);
+      const second = await searchRoute.GET(new Request('http://localhost/api/v1/search?q=dddddddd-not-an-id', { headers: carol }), { params: Promise.resolve({}) });
+      expect(second.status).toBe(429);
+      expect(((await second.json()) as { error: { message: string } }).error.message).toContain('still running');
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const other = searchAs(dave, 'cccccccc-not-an-id');
+      expect((await first).status).toBe(200);
+      expect((await other).status).toBe(200);
+      // The slot is free again once the first has answered.
+      expect((await searchAs(carol)).status).toBe(200);
+    } finally {
+      await empty('rabbitmq', queue);
+    }
   }, 120_000);
 });

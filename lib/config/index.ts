@@ -111,6 +111,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
     highBandAlertSec: env.TRIAGE_HIGH_BAND_ALERT_SEC ?? file.highBandAlertSec,
     adminToken: env.TRIAGE_ADMIN_TOKEN || null,
     auth: {
+      // A real server (next start) stamps every request with its socket address (lib/server/peer.ts).
+      requireClientAddress: env.NODE_ENV === 'production',
       ...((file.auth as Record<string, unknown> | undefined) ?? {}),
       ...definedOnly({
         trustProxy: envFlag(env.TRIAGE_TRUST_PROXY),

@@ -159,6 +159,11 @@ export const AuthConfigSchema = z
      * and the Origin check. Off by default because clients can send those headers themselves.
      */
     trustProxy: z.boolean().default(false),
+    /**
+     * Refuse logins (503) whose client address cannot be told, instead of throttling them all
+     * under one shared address. Default: on under NODE_ENV=production (lib/config/index.ts).
+     */
+    requireClientAddress: z.boolean().default(false),
     /** A session unused for this long ends. */
     sessionIdleSec: z.number().int().min(60).default(12 * 3600),
     /** A session ends this long after login however busy it is. */
@@ -203,6 +208,13 @@ export const SamplerConfigSchema = z
   })
   .strict();
 
+/** `GET /api/v1/search` per caller (lib/server/search-limit.ts): one at a time, and at most this many a minute. */
+export const SearchConfigSchema = z
+  .object({
+    maxPerMinute: z.number().int().min(1).max(10_000).default(10),
+  })
+  .strict();
+
 export const DEFAULT_HIGH_BAND_ALERT_SEC = 30;
 
 export const TriageConfigSchema = z
@@ -225,6 +237,7 @@ export const TriageConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     sampler: SamplerConfigSchema.prefault({}),
     audit: AuditConfigSchema.prefault({}),
+    search: SearchConfigSchema.prefault({}),
     /** A queue whose high band (P0–2) has waited longer than this is flagged (`Queue.highBandAlert`). */
     highBandAlertSec: z.number().int().min(1).max(7 * 24 * 3600).default(DEFAULT_HIGH_BAND_ALERT_SEC),
   })
@@ -247,5 +260,6 @@ export type TriageConfig = z.infer<typeof TriageConfigSchema>;
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;
 export type SamplerConfig = z.infer<typeof SamplerConfigSchema>;
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
+export type SearchConfig = z.infer<typeof SearchConfigSchema>;
 export type ConfigUser = z.infer<typeof ConfigUserSchema>;
 export type ConfigToken = z.infer<typeof ConfigTokenSchema>;

@@ -1,5 +1,7 @@
 import type { ControlProgress, ControlResult, MessageSelector, QueueBroker } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
+import type { Logger } from '@/lib/logger';
+import { countEvent } from '@/lib/process-counters';
 import { AuditLog } from '@/lib/state/audit';
 import { SecurityLog } from '@/lib/state/security-log';
 import { OperationStore, lockQueue } from '@/lib/state/operations';
@@ -26,6 +28,8 @@ export interface ControlContext {
   resultBackends?: { brokers: string[]; read(broker: string, id: string): Promise<TaskMeta | null> };
   /** Caps of the audit and security logs (defaults: 100,000 entries each). */
   auditCaps?: { maxEntries: number; securityMaxEntries: number };
+  /** Where an audit entry that could not be written is reported (the server's log). */
+  logger?: Pick<Logger, 'error'>;
 }
 
 export function controlContext(
@@ -33,6 +37,7 @@ export function controlContext(
     stateRedis: Redis;
     config: { statePrefix: string; audit?: { maxEntries: number; securityMaxEntries: number } };
     resultBackends?: ReadonlyMap<string, Redis>;
+    logger?: Pick<Logger, 'error'>;
   },
   broker: (id: string) => Promise<QueueBroker>,
   actor: { name: string; role: string } | null,
@@ -45,6 +50,7 @@ export function controlContext(
     actor: actor ? { name: actor.name, role: actor.role } : { name: 'system', role: 'admin' },
     ...(operationId ? { operationId } : {}),
     ...(runtime.config.audit ? { auditCaps: runtime.config.audit } : {}),
+    ...(runtime.logger ? { logger: runtime.logger } : {}),
     ...(runtime.resultBackends && runtime.resultBackends.size > 0 ? { resultBackends: resultBackendReader(runtime.resultBackends) } : {}),
   };
 }
@@ -65,7 +71,7 @@ function resultBackendReader(clients: ReadonlyMap<string, Redis>): NonNullable<C
 }
 
 /** What the logs need: the state Redis, its prefix and the caps. */
-type LogContext = Pick<ControlContext, 'stateRedis' | 'statePrefix' | 'auditCaps'>;
+type LogContext = Pick<ControlContext, 'stateRedis' | 'statePrefix' | 'auditCaps' | 'logger'>;
 
 export const audit = (ctx: LogContext) => new AuditLog(ctx.stateRedis, ctx.statePrefix, { maxEntries: ctx.auditCaps?.maxEntries });
 export const securityLog = (ctx: LogContext) => new SecurityLog(ctx.stateRedis, ctx.statePrefix, ctx.auditCaps?.securityMaxEntries);
@@ -97,7 +103,9 @@ export interface AuditedAction {
 /**
  * Runs `work` and records it: its result counts in the audit log when it succeeds; its error
  * in the security log when it fails (capped apart, so failures never trim the audit log), then
- * rethrows. A log that cannot be written never changes the caller's outcome on failure.
+ * rethrows. A log that cannot be written never changes the caller's outcome: after work that
+ * succeeded (tasks already sent) an error would make the client retry and repeat it, so a
+ * missing audit entry is logged in full and counted (`triage_audit_write_failures_total`).
  */
 export async function audited<T>(
   ctx: LogContext & Pick<ControlContext, 'actor'>,
@@ -116,7 +124,13 @@ export async function audited<T>(
       .catch(() => {});
     throw error;
   }
-  await audit(ctx).append({ ...entry, result: summary(value) });
+  const record = { ...entry, result: summary(value) };
+  await audit(ctx)
+    .append(record)
+    .catch((error: unknown) => {
+      countEvent('auditWriteFailures');
+      ctx.logger?.error({ err: describeError(error), entry: record }, 'audit write failed');
+    });
   return value;
 }
 

@@ -1,7 +1,10 @@
 import { audited, controlContext, securityLog, type AuditedAction } from '@/lib/control/context';
 import type { SecurityLog } from '@/lib/state/security-log';
 import type { TriageError } from '@/lib/shared/errors';
+import { countEvent } from '@/lib/process-counters';
 import type { Actor } from './auth';
+import type { AuthStore } from './auth-store';
+import { THROTTLED_LOG_INTERVAL_SEC, claimThrottledLogEntry } from './throttle';
 import { getBroker, runtime } from './runtime';
 
 /**
@@ -45,4 +48,22 @@ export async function recordFailedLogin(username: string, address: string, error
   await serverSecurityLog()
     .record({ kind: 'login_failed', actor: username, role: 'none', action: 'login', target: { user: username }, params: { address }, result: { error } })
     .catch((err: unknown) => rt.logger.warn({ err }, 'could not write the security log'));
+}
+
+/**
+ * A login the throttle refused (429): every one counted (`triage_login_throttled_total`), the
+ * first per user name and address in a minute also recorded as a failed login with code
+ * THROTTLED, so a flood of refused attempts cannot push the rest of the security log out.
+ */
+export async function recordThrottledLogin(store: AuthStore, username: string, address: string, retryAfterSec: number): Promise<void> {
+  countEvent('loginThrottled');
+  const first = await claimThrottledLogEntry(store, username, address).catch((err: unknown) => {
+    runtime().logger.warn({ err }, 'could not write the security log');
+    return false;
+  });
+  if (!first) return;
+  await recordFailedLogin(username, address, {
+    code: 'THROTTLED',
+    message: `refused without a password check for ${retryAfterSec} s more; further refusals of this name from this address within ${THROTTLED_LOG_INTERVAL_SEC} s are only counted`,
+  });
 }

@@ -24,6 +24,11 @@ export function errorResponse(code: TriageErrorCode, message: string, details?: 
   return jsonResponse(body, { status: STATUS[code], headers });
 }
 
+/** 429 with `Retry-After`: the caller is over a rate or concurrency limit (logins, searches). */
+export function throttledResponse(message: string, retryAfterSec: number): Response {
+  return jsonResponse({ error: { code: 'THROTTLED', message } }, { status: 429, headers: { 'retry-after': String(retryAfterSec) } });
+}
+
 export function zodDetails(error: ZodError): { path: (string | number)[]; message: string }[] {
   return error.issues.map((issue) => ({
     path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),

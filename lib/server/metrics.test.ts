@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyByPriority } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
+import { PROCESS_COUNTERS, countEvent, processCount, type ProcessCounter } from '@/lib/process-counters';
 import { renderMetrics } from './metrics';
 import type { LiveSnapshot } from './sampler';
 
@@ -44,5 +45,18 @@ describe('renderMetrics', () => {
     expect(text).toMatch(/^triage_security_events_total\{kind="failed"\} 2000$/m);
     expect(text).toMatch(/^triage_security_events_total\{kind="login_failed"\} 0$/m);
     expect(renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 }, null)).not.toContain('triage_security_events_total');
+  });
+
+  it("exports this process's failure counters, 0 before the first", () => {
+    const counters = Object.keys(PROCESS_COUNTERS) as ProcessCounter[];
+    const before = Object.fromEntries(counters.map((c) => [c, processCount(c)]));
+    countEvent('auditWriteFailures');
+    countEvent('loginThrottled', 3);
+    const text = renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 });
+    for (const counter of counters) {
+      const added = { auditWriteFailures: 1, loginThrottled: 3, unstampedRequests: 0 }[counter];
+      expect(text).toContain(`# TYPE ${PROCESS_COUNTERS[counter]} counter`);
+      expect(text).toMatch(new RegExp(`^${PROCESS_COUNTERS[counter]} ${before[counter]! + added}$`, 'm'));
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { WorkerView } from '@/lib/state/worker-store';
 import { PRIORITIES } from '@/lib/shared/priority';
+import { PROCESS_COUNTERS, processCount } from '@/lib/process-counters';
 import type { LiveSnapshot, Sampler } from './sampler';
 
 /**
@@ -97,6 +98,12 @@ export function renderMetrics(
     out.family('triage_security_events_total', 'counter', 'Failed operations (failed), refused requests (denied, 403) and failed logins (login_failed) recorded in the security log, all replicas.',
       Object.entries(securityEvents).map(([kind, count]) => [{ kind }, count]));
   }
+  out.family(PROCESS_COUNTERS.auditWriteFailures, 'counter', 'Operations that succeeded but whose audit entry could not be written (logged as "audit write failed"), this server process.',
+    [[{}, processCount('auditWriteFailures')]]);
+  out.family(PROCESS_COUNTERS.unstampedRequests, 'counter', 'Logins whose client address was unknown (no socket address stamped, no trusted X-Forwarded-For), this server process.',
+    [[{}, processCount('unstampedRequests')]]);
+  out.family(PROCESS_COUNTERS.loginThrottled, 'counter', 'Login attempts refused by the throttle (429), each one, including those not written to the security log, this server process.',
+    [[{}, processCount('loginThrottled')]]);
   out.family('triage_snapshot_age_seconds', 'gauge', 'How old the queue numbers in this scrape are.', [[{}, Math.max(0, (Date.now() - snapshot.takenAt) / 1000)]]);
   return out.toString();
 }

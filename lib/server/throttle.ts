@@ -1,4 +1,6 @@
 import { TriageError, describeError } from '@/lib/shared/errors';
+import type { Logger } from '@/lib/logger';
+import { countEvent } from '@/lib/process-counters';
 import type { AuthStore } from './auth-store';
 import { requestPeer } from './peer';
 
@@ -11,7 +13,8 @@ import { requestPeer } from './peer';
  * - per user name from all addresses: beyond `loginMaxPerUser` each attempt waits longer
  *   before its password is checked, but is never refused, so failures elsewhere cannot lock
  *   the real user out.
- * Refused attempts cost no password check and are not counted. A successful login takes its
+ * Refused attempts cost no password check and are not counted against a limit (they are
+ * recorded: audit-trail.ts `recordThrottledLogin`). A successful login takes its
  * own attempt back and clears its pair's count.
  */
 
@@ -73,8 +76,44 @@ export async function admitLogin(store: AuthStore, username: string, ip: string)
   return { allowed: true, delayMs, ticket: { keys } };
 }
 
+/** A refused login is written to the security log at most this often per user name and address. */
+export const THROTTLED_LOG_INTERVAL_SEC = 60;
+
+/** Whether this refused login is the first of its pair in the interval (and so gets a security log entry). */
+export async function claimThrottledLogEntry(store: AuthStore, username: string, ip: string): Promise<boolean> {
+  const key = store.keys.loginThrottleLogged(username.toLowerCase(), ip);
+  return (await store.redis.set(key, '1', 'EX', THROTTLED_LOG_INTERVAL_SEC, 'NX')) === 'OK';
+}
+
 export async function loginSucceeded(store: AuthStore, ticket: LoginTicket): Promise<void> {
   await store.redis.eval(REFUND, 3, ...ticket.keys);
+}
+
+/** What `clientAddress` answers when it cannot tell. */
+export const UNKNOWN_ADDRESS = 'unknown';
+
+const warned = globalThis as typeof globalThis & { __triageUnknownAddressLogged?: boolean };
+
+/**
+ * The address a login is throttled under. Without one (peer.ts did not stamp the request, no
+ * trusted X-Forwarded-For) every client would share one bucket, and 50 failures from anywhere
+ * would refuse everyone: so it is counted (`triage_unstamped_requests_total`), logged as an
+ * error once per process, and with `auth.requireClientAddress` (the default under
+ * NODE_ENV=production) the login is refused with 503 instead.
+ */
+export function loginAddress(request: Request, auth: { trustProxy: boolean; requireClientAddress: boolean }, logger: Pick<Logger, 'error'>): string {
+  const address = clientAddress(request, auth.trustProxy);
+  if (address !== UNKNOWN_ADDRESS) return address;
+  countEvent('unstampedRequests');
+  if (!warned.__triageUnknownAddressLogged) {
+    warned.__triageUnknownAddressLogged = true;
+    logger.error(
+      { trustProxy: auth.trustProxy, refused: auth.requireClientAddress },
+      'client address unknown: the request carries no socket address stamp (instrumentation.ts did not run?) and no trusted X-Forwarded-For; counted in triage_unstamped_requests_total',
+    );
+  }
+  if (auth.requireClientAddress) throw new TriageError('UNAVAILABLE', 'client address unknown: logins are refused rather than throttled together; see the server log');
+  return address;
 }
 
 /**
@@ -88,5 +127,5 @@ export function clientAddress(request: Request, trustProxy: boolean): string {
     const hops = request.headers.get('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
     address = hops[hops.length - 1] ?? address;
   }
-  return (address ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').slice(0, 64);
+  return (address ?? UNKNOWN_ADDRESS).replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').slice(0, 64);
 }

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { jsonResponse, route, runtime as triage } from '@/lib/server/http';
 import { burnPasswordCheck, verifyPassword } from '@/lib/server/auth-password';
 import { authStore } from '@/lib/server/auth';
-import { recordFailedLogin } from '@/lib/server/audit-trail';
+import { recordFailedLogin, recordThrottledLogin } from '@/lib/server/audit-trail';
 import { withState } from '@/lib/server/auth-store';
 import { checkOrigin } from '@/lib/server/csrf';
+import { throttledResponse } from '@/lib/server/errors';
 import { createSession, isHttps, sessionCookie } from '@/lib/server/session';
-import { admitLogin, clientAddress, loginSucceeded } from '@/lib/server/throttle';
+import { admitLogin, loginAddress, loginSucceeded } from '@/lib/server/throttle';
 import { getUser } from '@/lib/server/users';
 
 export const dynamic = 'force-dynamic';
@@ -25,18 +26,16 @@ export const POST = route({ role: null, body: LoginBodySchema, maxBodyBytes: 16 
 );
 
 async function logIn(request: Request, body: z.infer<typeof LoginBodySchema>): Promise<Response> {
-  const { config } = triage();
+  const { config, logger } = triage();
   // Login CSRF: a foreign page must not log a browser in as the attacker. Scripts without an
   // Origin header may still log in.
   checkOrigin(request, config.auth.trustProxy, false);
   const store = await authStore();
-  const ip = clientAddress(request, config.auth.trustProxy);
+  const ip = loginAddress(request, config.auth, logger);
   const verdict = await admitLogin(store, body.username, ip);
   if (!verdict.allowed) {
-    return jsonResponse(
-      { error: { code: 'THROTTLED', message: `too many failed logins; try again in ${verdict.retryAfterSec} s` } },
-      { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) } },
-    );
+    await recordThrottledLogin(store, body.username, ip, verdict.retryAfterSec);
+    return throttledResponse(`too many failed logins; try again in ${verdict.retryAfterSec} s`, verdict.retryAfterSec);
   }
   if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
   const user = await getUser(store, body.username);
