@@ -6,6 +6,7 @@ import {
   enqueue,
   getQueue,
   getTask,
+  guardConsole,
   logIn,
   spawnWorker,
   uniqueQueue,
@@ -34,6 +35,7 @@ function startedAt(record: TaskRecordView): number {
 }
 
 test('50 priority-0 tasks from the dialog run before waiting priority-9 tasks', async ({ page, request }) => {
+  const guard = guardConsole(page);
   const queue = uniqueQueue('enqueue');
   let operator: TestUser | null = null;
   let worker: SpawnedWorker | null = null;
@@ -105,6 +107,7 @@ test('50 priority-0 tasks from the dialog run before waiting priority-9 tasks', 
       await page.emulateMedia({ colorScheme: 'dark' });
       await page.screenshot({ path: 'e2e/screenshots/enqueue-priority-dark.png', fullPage: true });
     });
+    guard.assertClean();
   } finally {
     if (worker) await (worker as SpawnedWorker).stop();
     await deleteTasksNamed(request, 'redis', queue, TASK);
