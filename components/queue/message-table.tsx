@@ -39,13 +39,14 @@ export function PriorityChip({ message, queue }: { message: Message; queue: Queu
   const held = storedWithLabel(own, (queue ? levelRangeOf(queue, level) : null) ?? [level, level]);
   return (
     <span
-      className="inline-flex items-center gap-1.5 whitespace-nowrap tabular-nums"
+      // The "stored with" part may go under the chip: the column stays narrow enough for the table to fit 1440 px.
+      className="inline-flex flex-wrap items-center gap-x-1.5 gap-y-0.5 tabular-nums"
       data-testid="message-priority"
       title={`task priority ${own}; stored at level ${level}; wire value (properties.priority): ${message.brokerPriority ?? 'none'}`}
     >
       <span className={`inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black ${priorityBg(own)}`}>P{own}</span>
       {/* The space counts in the text (copy, screen readers); on screen the flex gap spaces the parts. */}
-      {held === null ? null : <>{' '}<span className="text-xs text-slate-600 dark:text-slate-300">· stored with {held}</span></>}
+      {held === null ? null : <>{' '}<span className="text-xs whitespace-nowrap text-slate-600 dark:text-slate-300">· stored with {held}</span></>}
     </span>
   );
 }
@@ -146,7 +147,7 @@ export function MessageTable({
               undecodable: {row.original.decodeError}
             </span>
           ) : (
-            <span className="font-mono whitespace-nowrap">{row.original.task}</span>
+            <span className="font-mono text-xs whitespace-nowrap">{row.original.task}</span>
           ),
       }),
       column.accessor('taskPriority', {
