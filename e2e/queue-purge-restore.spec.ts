@@ -174,7 +174,7 @@ test('on RabbitMQ the purge dialog counts exactly, before the statistics catch u
     await expect(preview).not.toContainText(/about|statistics/i);
     await page.mouse.move(0, 0);
     await page.screenshot({ path: 'e2e/screenshots/queue-purge-rabbitmq.png' });
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toBeHidden();
   });
 
