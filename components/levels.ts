@@ -1,4 +1,4 @@
-import { PRIORITIES, StepsSchema, laneLevel, stepFor } from '@/lib/shared/priority';
+import { PRIORITIES, StepsSchema, formatLevelRange, laneLevel, stepFor } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
 
 /**
@@ -22,12 +22,27 @@ export function levelOf(queue: Queue, p: number): number {
   return levelsOf(queue).filter((level) => level <= p).pop() ?? levelsOf(queue)[0] ?? 0;
 }
 
-/** Priorities a level holds, e.g. "0–2"; null when no priority maps to it (only foreign messages land there). */
-export function levelLabel(queue: Queue, level: number): string | null {
+/** The first and last priority a level holds; null when no priority maps to it (only foreign messages land there). */
+export function levelRangeOf(queue: Queue, level: number): [number, number] | null {
   const held = PRIORITIES.filter((p) => levelOf(queue, p) === level);
   if (held.length === 0) return null;
-  const from = held[0]!;
-  const to = held[held.length - 1]!;
   // Held priorities are contiguous for every layout the adapters produce.
-  return from === to ? String(from) : `${from}–${to}`;
+  return [held[0]!, held[held.length - 1]!];
+}
+
+/** Priorities a level holds, e.g. "0–2"; null when no priority maps to it. */
+export function levelLabel(queue: Queue, level: number): string | null {
+  const range = levelRangeOf(queue, level);
+  if (!range) return null;
+  return range[0] === range[1] ? String(range[0]) : `${range[0]}–${range[1]}`;
+}
+
+/**
+ * "P0–2" when the level a task is stored under also holds other priorities ("P1 · stored
+ * with P0–2", and "P0 · stored with P0–2" too: a worker takes it with the 1s and 2s in
+ * arrival order); null when the level holds only the task's own priority. The queue table
+ * and the task page share this one rule.
+ */
+export function storedWithLabel(own: number, range: readonly [number, number]): string | null {
+  return range[0] === own && range[1] === own ? null : formatLevelRange(range);
 }

@@ -4,6 +4,7 @@ import {
   deleteUser,
   enqueue,
   getQueue,
+  guardConsole,
   logIn,
   queuePath,
   spawnWorker,
@@ -42,6 +43,7 @@ async function waiting(request: Parameters<typeof getQueue>[0], name: string): P
 }
 
 test('retry a dead-lettered task from the Dead letters page', async ({ page, request }) => {
+  const guard = guardConsole(page);
   let id = '';
   await test.step('a task that always fails is dead-lettered by a worker', async () => {
     await declareRedisQueues(queue);
@@ -109,4 +111,5 @@ test('retry a dead-lettered task from the Dead letters page', async ({ page, req
     await expect.poll(async () => (await waiting(request, deadQueue)).messages.map((m) => m.id), { timeout: 60_000 }).toEqual([id]);
     expect((await getQueue(request, 'redis', queue)).depth).toBe(0);
   });
+  guard.assertClean();
 });

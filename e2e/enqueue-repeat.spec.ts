@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createUser, deleteTasksNamed, deleteUser, getQueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteTasksNamed, deleteUser, getQueue, guardConsole, logIn, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, queueUrl, removeRedisQueues } from './queue-helpers';
 
 /**
@@ -20,16 +20,6 @@ test.afterAll(async ({ request }) => {
   }
   if (operator) await deleteUser(request, operator);
 });
-
-/** Every console error and uncaught exception of the page, to assert none at the end. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
 
 /** Submits and waits for the answer; returns how many ids came back. */
 async function submit(page: Page, dialog: Locator, queue: string, label: RegExp): Promise<number> {
@@ -71,9 +61,8 @@ test('enqueue, change the count, enqueue again: from the header', async ({ page 
   const queue = uniqueQueue('enq-again');
   queues.push(queue);
   await declareRedisQueues(queue);
+  const guard = guardConsole(page);
   await logIn(page, operator!);
-  // From here on: the login page's own requests are not this journey's.
-  const errors = collectErrors(page);
   await page.setViewportSize({ width: 1440, height: 900 });
 
   await page.getByTestId('enqueue-open').click();
@@ -110,15 +99,15 @@ test('enqueue, change the count, enqueue again: from the header', async ({ page 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: 'e2e/screenshots/enqueue-again-phone.png' });
   });
-  expect(errors).toEqual([]);
+  guard.assertClean();
 });
 
 test('enqueue, change the count, enqueue again: from a queue page', async ({ page }) => {
   const queue = uniqueQueue('enq-again-q');
   queues.push(queue);
   await declareRedisQueues(queue);
+  const guard = guardConsole(page);
   await logIn(page, operator!, queueUrl('redis', queue));
-  const errors = collectErrors(page);
   await page.goto(queueUrl('redis', queue));
   await page.getByTestId('queue-toolbar').getByTestId('enqueue-open').click();
   const dialog = page.getByTestId('enqueue-dialog');
@@ -128,5 +117,5 @@ test('enqueue, change the count, enqueue again: from a queue page', async ({ pag
   await dialog.getByRole('button', { name: 'Close' }).last().click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('message-row')).toHaveCount(8);
-  expect(errors).toEqual([]);
+  guard.assertClean();
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, spawnWorker, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, spawnWorker, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
@@ -38,6 +38,7 @@ async function pageWidth(page: Page): Promise<number> {
 }
 
 test('the overview queue table fits a 1440 px screen, WAITING and every column whole', async ({ page, request }) => {
+  const guard = guardConsole(page);
   user ??= await createUser(request, 'operator');
   await page.setViewportSize({ width: 1440, height: 900 });
   await logIn(page, user);
@@ -57,9 +58,11 @@ test('the overview queue table fits a 1440 px screen, WAITING and every column w
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: 'e2e/screenshots/overview-1440-dark.png' });
   await page.emulateMedia({ colorScheme: 'light' });
+  guard.assertClean();
 });
 
 test('the queue page fits a 1440 px screen: the message table shows ETA and WAITING whole; disabled actions look disabled', async ({ page, request }) => {
+  const guard = guardConsole(page);
   user ??= await createUser(request, 'operator');
   await declareRedisQueues(messages);
   // Long arguments and an ETA: the widest rows a queue shows.
@@ -101,9 +104,11 @@ test('the queue page fits a 1440 px screen: the message table shows ETA and WAIT
   expect((await look()).background).not.toBe(disabled.background);
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: 'e2e/screenshots/queue-1440-dark.png', fullPage: true });
+  guard.assertClean();
 });
 
 test('the dead-letters page fits a 390 px phone, numbers whole, and its disabled buttons look disabled', async ({ page, request }) => {
+  const guard = guardConsole(page);
   user ??= await createUser(request, 'operator');
   await declareRedisQueues(queue);
   // No retries: each lands in <queue>.dead on its first failure.
@@ -146,4 +151,5 @@ test('the dead-letters page fits a 390 px phone, numbers whole, and its disabled
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.getByRole('checkbox', { name: /select all/ }).uncheck();
   await page.screenshot({ path: 'e2e/screenshots/dead-letters-390-dark.png', fullPage: true });
+  guard.assertClean();
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, logIn, type TestUser } from './helpers';
+import { createUser, deleteUser, guardConsole, logIn, type TestUser } from './helpers';
 
 /**
  * Journey: someone opens a link to a queue without a session, is sent to the login page,
@@ -18,6 +18,9 @@ test.afterAll(async ({ request }) => {
 });
 
 test('log in, land where the link pointed, log out', async ({ page }) => {
+  const guard = guardConsole(page);
+  // The wrong password below is answered 401 on purpose.
+  guard.allow(/\/api\/v1\/auth\/login$/, 401);
   const target = '/queues/redis/celery';
 
   await test.step('a page without a session redirects to /login and remembers where to go', async () => {
@@ -77,4 +80,5 @@ test('log in, land where the link pointed, log out', async ({ page }) => {
     await logIn(page, user);
     await expect(page).toHaveURL(/\/$/);
   });
+  guard.assertClean();
 });

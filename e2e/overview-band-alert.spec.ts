@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Locator } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 import { journeyPort, startServer, type ServerProcess } from './server-process';
 
@@ -36,12 +36,8 @@ test('a row shows the oldest wait per band and is flagged when the high band wai
 
     context = await browser.newContext({ baseURL: server.baseURL, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
+    const guard = guardConsole(page);
     await logIn(page, viewer);
-    // From here on (the login page itself asks who is signed in and gets a 401 before login).
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
     await page.getByLabel('Filter queues').fill(queue);
     const row = page.getByTestId(`queue-row-${id}`);
     const high = page.getByTestId(`queue-wait-${id}-high`);
@@ -80,7 +76,7 @@ test('a row shows the oldest wait per band and is flagged when the high band wai
       await expect(page.getByTestId(`queue-alert-${id}`)).toBeVisible();
       await page.screenshot({ path: 'e2e/screenshots/overview-band-alert-phone.png' });
     });
-    expect(errors, 'no console errors').toEqual([]);
+    guard.assertClean();
   } finally {
     await context?.close();
     if (server) await server.stop();

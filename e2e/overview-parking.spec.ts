@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
@@ -20,6 +20,7 @@ test.afterAll(async ({ request }) => {
 });
 
 test('empty parking queues are hidden until the toggle shows them', async ({ page, request }) => {
+  const guard = guardConsole(page);
   await declareRedisQueues(queue, drained, dead, full);
   await enqueue(request, 'redis', full, { task: 'myapp.tasks.send_email', args: ['parked@example.com'], priority: 5 });
   user = await createUser(request, 'viewer');
@@ -48,4 +49,5 @@ test('empty parking queues are hidden until the toggle shows them', async ({ pag
   await page.getByRole('checkbox', { name: /empty parking queues/i }).uncheck();
   await expect(row(drained)).toHaveCount(0);
   await expect(row(queue)).toBeVisible();
+  guard.assertClean();
 });

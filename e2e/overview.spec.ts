@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { countAt, createUser, deleteUser, enqueue, getHealth, getQueue, levelFor, logIn, readCount, type TestUser } from './helpers';
+import { countAt, createUser, deleteUser, enqueue, getHealth, getQueue, guardConsole, levelFor, logIn, readCount, type TestUser } from './helpers';
 
 /**
  * Journey: an operator opens the overview and sees both brokers, every demo queue and its
@@ -45,6 +45,7 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
   // Many steps against shared brokers that list every engineer's queues (a page of ~100 rows,
   // full-page screenshots of it): more than the default budget on a loaded two-core machine.
   test.setTimeout(300_000);
+  const guard = guardConsole(page);
   let viewer: TestUser | null = null;
   await test.step('both brokers are up', async () => {
     const health = await getHealth(request);
@@ -130,4 +131,5 @@ test('overview shows brokers and per-priority backlogs, live', async ({ page, re
   });
 
   if (viewer) await deleteUser(request, viewer);
+  guard.assertClean();
 });

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { createUser, deleteUser, enqueue, getQueue, logIn, readCount, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, getQueue, guardConsole, logIn, readCount, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
 import { declareRedisQueues, queueUrl, removeRedisQueues, } from './queue-helpers';
 
 /**
@@ -52,6 +52,7 @@ test.afterAll(async ({ request }) => {
 });
 
 test('pause a queue: its backlog grows while the other drains', async ({ page, request }) => {
+  const guard = guardConsole(page);
   await declareRedisQueues(paused, other);
   await enqueue(request, BROKER, paused, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
   await enqueue(request, BROKER, other, { task: 'myapp.tasks.send_otp', args: ['+15551234567'], count: 1 });
@@ -94,9 +95,11 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-pause.png', fullPage: true });
   const otherPage = await page.context().newPage();
+  const otherGuard = guardConsole(otherPage);
   await otherPage.goto(queueUrl(BROKER, other));
   await expect.poll(() => readCount(otherPage.getByTestId('queue-depth'))).toBe(0);
   await otherPage.screenshot({ path: 'e2e/screenshots/queue-pause-other.png', fullPage: true });
+  otherGuard.assertClean();
   await otherPage.close();
 
   await test.step('resume: the worker catches up', async () => {
@@ -107,4 +110,5 @@ test('pause a queue: its backlog grows while the other drains', async ({ page, r
   });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: 'e2e/screenshots/queue-pause-resumed.png', fullPage: true });
+  guard.assertClean();
 });

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { WINDOWED_ABOVE } from '../components/queue-list';
-import { createUser, deleteUser, enqueue, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
@@ -27,6 +27,7 @@ test.afterAll(async ({ request }) => {
 });
 
 test('a long queue list renders near the viewport, scrolls, and filters', async ({ page }) => {
+  const guard = guardConsole(page);
   await logIn(page, user, '/');
   const count = page.getByTestId('queue-count');
   await expect(count).toHaveText(/^[\d,]+ queues$/);
@@ -61,4 +62,5 @@ test('a long queue list renders near the viewport, scrolls, and filters', async 
   await page.getByLabel('Filter queues').fill(`${PREFIX}-none`);
   await expect(page.getByText(`No queue matches “${PREFIX}-none”.`)).toBeVisible();
   await expect(page.locator('tbody tr')).toHaveCount(0);
+  guard.assertClean();
 });

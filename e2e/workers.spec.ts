@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, listWorkers, logIn, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, listWorkers, logIn, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
@@ -22,6 +22,7 @@ test.afterAll(async ({ request }) => {
 });
 
 test('a worker appears with a live heartbeat, is flagged stale when silent and is gone after it stops', async ({ page, request }) => {
+  const guard = guardConsole(page);
   user = await createUser(request, 'viewer');
   await logIn(page, user, '/workers');
   await page.goto('/workers');
@@ -76,9 +77,11 @@ test('a worker appears with a live heartbeat, is flagged stale when silent and i
     await expect(row).toHaveCount(0, { timeout: 30_000 });
     expect((await listWorkers(request)).some((w) => w.id === worker!.id)).toBe(false);
   });
+  guard.assertClean();
 });
 
 test('a lane-group worker lists its lanes in the order it takes them, each linking to its queue', async ({ page, request }) => {
+  const guard = guardConsole(page);
   const auth = { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN ?? ''}` };
   const viewer = await createUser(request, 'viewer');
   // The demo's lane group, paused so the worker takes nothing from it (other journeys count on its messages).
@@ -94,6 +97,7 @@ test('a lane-group worker lists its lanes in the order it takes them, each linki
     await expect(lanes.first()).toHaveAttribute('href', '/queues/redis/high_priority');
     await expect(row.getByRole('link', { name: 'lanes', exact: true })).toHaveAttribute('href', '/queues/redis/lanes');
     await page.screenshot({ path: 'e2e/screenshots/workers-lanes.png', fullPage: true });
+    guard.assertClean();
   } finally {
     await laneWorker?.stop();
     await request.post('/api/v1/queues/redis/lanes/resume', { headers: auth });

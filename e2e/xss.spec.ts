@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, logIn, uniqueQueue, type TestUser } from './helpers';
+import { createUser, deleteUser, enqueue, guardConsole, logIn, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 
 /**
@@ -25,6 +25,7 @@ test.afterAll(async ({ request }) => {
 });
 
 test('markup in task arguments renders inert', async ({ page, request }) => {
+  const guard = guardConsole(page);
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
@@ -44,4 +45,5 @@ test('markup in task arguments renders inert', async ({ page, request }) => {
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   expect(dialogs).toEqual([]);
   await page.screenshot({ path: 'e2e/screenshots/xss-inert.png', fullPage: true });
+  guard.assertClean();
 });

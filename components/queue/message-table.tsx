@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import type { Message, Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge } from '../format';
-import { levelLabel } from '../levels';
+import { levelRangeOf, storedWithLabel } from '../levels';
 import { priorityBg } from '../priority-colors';
 import { Timestamp } from '../time';
 
@@ -28,25 +28,25 @@ function ageOf(iso: string | null): string {
 }
 
 /**
- * The task's own priority, and the level it is stored under when that differs ("P1 ·
- * stored with P0–2": kombu's default steps keep 0..2 in one list, so a worker takes it
- * with the 0s and 2s in arrival order).
+ * The task's own priority, and the level it is stored under when that level holds more
+ * than it ("P1 · stored with P0–2": kombu's default steps keep 0..2 in one list, so a worker
+ * takes it with the 0s and 2s in arrival order). The wire value is for the curious: tooltip only.
  */
 export function PriorityChip({ message, queue }: { message: Message; queue: Queue | null }) {
   // Servers from before `taskPriority` existed only report the level.
   const own = message.taskPriority ?? message.priority;
   const level = message.priority;
-  const held = own === level ? null : ((queue ? levelLabel(queue, level) : null) ?? String(level));
+  const held = storedWithLabel(own, (queue ? levelRangeOf(queue, level) : null) ?? [level, level]);
   return (
     <span
-      className="inline-flex items-center gap-1.5 whitespace-nowrap tabular-nums"
+      // The "stored with" part may go under the chip: the column stays narrow enough for the table to fit 1440 px.
+      className="inline-flex flex-wrap items-center gap-x-1.5 gap-y-0.5 tabular-nums"
       data-testid="message-priority"
       title={`task priority ${own}; stored at level ${level}; wire value (properties.priority): ${message.brokerPriority ?? 'none'}`}
     >
       <span className={`inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black ${priorityBg(own)}`}>P{own}</span>
-      {/* The spaces between the parts count in the text (copy, screen readers); on screen the flex gap spaces them. */}
-      {held === null ? null : <>{' '}<span className="text-xs text-slate-600 dark:text-slate-300">· stored with P{held}</span></>}{' '}
-      <span className="text-xs text-slate-500 dark:text-slate-400">wire {message.brokerPriority ?? '—'}</span>
+      {/* The space counts in the text (copy, screen readers); on screen the flex gap spaces the parts. */}
+      {held === null ? null : <>{' '}<span className="text-xs whitespace-nowrap text-slate-600 dark:text-slate-300">· stored with {held}</span></>}
     </span>
   );
 }
@@ -147,7 +147,7 @@ export function MessageTable({
               undecodable: {row.original.decodeError}
             </span>
           ) : (
-            <span className="font-mono whitespace-nowrap">{row.original.task}</span>
+            <span className="font-mono text-xs whitespace-nowrap">{row.original.task}</span>
           ),
       }),
       column.accessor('taskPriority', {

@@ -5,9 +5,9 @@ import type { ReactNode } from 'react';
 import { isApiError } from '@/lib/client/api';
 import { useTask } from '@/lib/client/tasks';
 import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
+import { storedWithLabel } from '@/components/levels';
 import { priorityBg } from '@/components/priority-colors';
 import { priorityLabel } from '@/components/priority-select';
-import { formatLevelRange } from '@/lib/shared/priority';
 import { RoleGate } from '@/components/role-gate';
 import { EmptyPanel, ErrorPanel } from '@/components/state-panels';
 import { RetryPanel } from './retry-panel';
@@ -56,6 +56,7 @@ function TaskView({ task }: { task: TaskRecord }) {
   const durations = [...attemptDurations(task.history).values()];
   const lastRuntime = durations.at(-1);
   const lastWorker = task.history.findLast((h) => h.worker)?.worker;
+  const storedWith = task.storedWith ? storedWithLabel(task.priority, task.storedWith) : null;
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-center gap-3">
@@ -91,8 +92,8 @@ function TaskView({ task }: { task: TaskRecord }) {
             <span className="inline-flex items-center gap-2" data-testid="task-priority">
               <span aria-hidden className={`size-3 rounded-sm ${priorityBg(task.priority)}`} />
               {priorityLabel(task.priority)}
-              {task.storedWith && (task.storedWith[0] !== task.priority || task.storedWith[1] !== task.priority) ? (
-                <>{' '}<span className="text-slate-600 dark:text-slate-300">· stored with {formatLevelRange(task.storedWith)}</span></>
+              {storedWith ? (
+                <>{' '}<span className="text-slate-600 dark:text-slate-300">· stored with {storedWith}</span></>
               ) : null}
             </span>
           </Row>

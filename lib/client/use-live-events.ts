@@ -34,11 +34,13 @@ const REOPEN_AFTER_MS = 15_000;
  */
 export const SILENT_AFTER_MS = 4_000;
 /**
- * A follower tab hears the leader's re-broadcasts, and the leader says itself when the
- * stream is lost; the follower's own watch only covers a leader that went quiet (frozen,
- * or hidden and throttled), so it can wait longer.
+ * A follower tab hears the leader's re-broadcasts (one a second, with the heartbeat), and
+ * the leader says itself when the stream is lost; the follower's own watch covers a leader
+ * that went quiet (frozen, or hidden and throttled). The same slack as the leader's: three
+ * missed beats, so a busy leader does not send its followers into polling, and the
+ * indicator still turns within 5 s of the last beat, check interval included.
  */
-const FOLLOWER_SILENT_AFTER_MS = 2 * SILENT_AFTER_MS;
+const FOLLOWER_SILENT_AFTER_MS = SILENT_AFTER_MS;
 /** Silent this long: say disconnected, not merely reconnecting. */
 export const DISCONNECTED_AFTER_MS = 15_000;
 /** How often silence is checked: detection lands within this much of SILENT_AFTER_MS. */
