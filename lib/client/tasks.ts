@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
 import type { EnqueueBody } from '@/lib/shared/types';
-import { getJson, isApiError, postJson, queuePath } from './api';
+import { ApiError, getJson, isApiError, postJson, queuePath } from './api';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys } from './query-keys';
 
@@ -42,7 +42,12 @@ export function useTask(id: string) {
   const client = useQueryClient();
   return useQuery({
     queryKey: queryKeys.task(id),
-    queryFn: ({ signal }) => getJson<TaskRecord>(`/api/v1/tasks/${encodeURIComponent(id)}`, signal),
+    queryFn: async ({ signal }) => {
+      const found = await getJson<TaskRecord | { id: string; unseen: true }>(`/api/v1/tasks/${encodeURIComponent(id)}?missing=empty`, signal);
+      // Unseen reads as the API's 404 would, without a failed request in the console.
+      if ('unseen' in found) throw new ApiError(404, 'NOT_FOUND', `no task ${JSON.stringify(id)} has been seen by a worker yet`);
+      return found;
+    },
     refetchInterval: (query) => {
       if (query.state.error) return isApiError(query.state.error) && query.state.error.status === 404 ? UNKNOWN_TASK_REFRESH_MS : false;
       const task = query.state.data;

@@ -60,6 +60,12 @@ describe('worker API', () => {
 
     const missing = await call<{ error: { code: string } }>(routes.task.GET, 'GET', '/api/v1/tasks/nope', { id: 'nope' });
     expect(missing.status).toBe(404);
+    // A page following a task it expects to appear asks without a 404 in the browser's console.
+    const unseen = await call(routes.task.GET, 'GET', '/api/v1/tasks/nope?missing=empty', { id: 'nope' });
+    expect(unseen).toEqual({ status: 200, body: { id: 'nope', unseen: true } });
+    const known = await call<Record<string, unknown>>(routes.task.GET, 'GET', `/api/v1/tasks/${failing}?missing=empty`, { id: failing! });
+    expect(known.body).toMatchObject({ id: failing, state: 'dead' });
+    expect((await call(routes.task.GET, 'GET', '/api/v1/tasks/nope?missing=yes', { id: 'nope' })).status).toBe(400);
   });
 
   it('flags a worker that stopped sending heartbeats as stale', async () => {
