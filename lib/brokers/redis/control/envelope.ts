@@ -1,7 +1,7 @@
 import { toRedisPayload, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
 import type { TransferMessage } from '../../types';
-import { taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
+import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 
 /**
  * Reading and (re)writing kombu envelopes for control operations. The rule: a message that
@@ -51,6 +51,33 @@ export function peek(raw: Buffer, layout: QueueLayout, list: PhysicalList): Peek
     }
   }
   return { raw, envelope, id, task, priority: taskPriorityIn(layout, list, properties.priority) };
+}
+
+/** One batch for move-batch.lua / move-front.lua: the target lists and the payload triplets. */
+export interface MoveBatch {
+  targets: string[];
+  args: (Buffer | string | number)[];
+  /** The messages the batch moves. */
+  moving: Peeked[];
+}
+
+/**
+ * The move of `peeked` to `dest`, each to the list of its priority (the one asked for, else
+ * its own), its envelope rewritten for that list. With `stay` (the list they were read from),
+ * a message already on the list it would go to is left where it is, out of the batch.
+ */
+export function moveBatch(peeked: readonly Peeked[], dest: QueueLayout, priority: number | null, stay?: PhysicalList): MoveBatch {
+  const batch: MoveBatch = { targets: [], args: [], moving: [] };
+  for (const p of peeked) {
+    const own = priority ?? p.priority;
+    const to = targetList(dest, own);
+    if (to.key === stay?.key) continue;
+    let index = batch.targets.indexOf(to.key);
+    if (index < 0) index = batch.targets.push(to.key) - 1;
+    batch.args.push(p.raw, index + 2, peekedPayload(p, to, own));
+    batch.moving.push(p);
+  }
+  return batch;
 }
 
 /** The broker-neutral form of a list element. */

@@ -23,7 +23,7 @@ import { bindingKey, bindingMember } from '../keys';
 import { targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
-import { payloadFor, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
+import { moveBatch, payloadFor, peek, toTransfer, type Peeked } from './envelope';
 import { findWaitingInLayout } from './find-waiting';
 import { relocateToFront } from './relocate-front';
 import { publishPidbox, requestPidbox } from './pidbox';
@@ -137,19 +137,8 @@ export class RedisControl implements BrokerControl {
       const run = scripts(this.client)['move-batch'];
       let declared = false;
       return this.walk(source, selector, options, async (list, batch, counts) => {
-        const targets: string[] = [];
-        const args: (Buffer | string | number)[] = [];
-        const leaving = new Set<Peeked>();
-        for (const p of batch) {
-          const priority = target.priority ?? p.priority;
-          const to = targetList(dest, priority);
-          // Already where it would go: selected, but nothing to do.
-          if (to.key === list.key) continue;
-          let index = targets.indexOf(to.key);
-          if (index < 0) index = targets.push(to.key) - 1;
-          args.push(p.raw, index + 2, peekedPayload(p, to, priority));
-          leaving.add(p);
-        }
+        // Already where it would go: selected, but nothing to do.
+        const { targets, args, moving } = moveBatch(batch, dest, target.priority, list);
         if (args.length === 0 || options.dryRun) return new Set<Peeked>();
         if (target.queue !== queue && !declared) {
           await this.declare(dest);
@@ -157,7 +146,7 @@ export class RedisControl implements BrokerControl {
         }
         counts.moved += Number(await run([list.key, ...targets], args));
         // Moved, or popped by a consumer first: either way no longer in the list.
-        return leaving;
+        return new Set(moving);
       });
     });
   }

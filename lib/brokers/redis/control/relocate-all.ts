@@ -3,7 +3,7 @@ import { PRIORITIES } from '@/lib/shared/priority';
 import type { ControlOptions, ControlProgress } from '../../types';
 import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { peek, peekedPayload } from './envelope';
+import { moveBatch, peek } from './envelope';
 
 /**
  * Relocation of every message in some lists (no id or task filter). All messages of one
@@ -172,16 +172,7 @@ async function moveInNode(mover: NodeMover, count: number, counts: ControlProgre
   const { client, source, list, dest, priority } = mover;
   const items = (await client.lrangeBuffer(list.key, -count, -1)).reverse();
   if (items.length === 0) return 0;
-  const targets: string[] = [];
-  const args: (Buffer | string | number)[] = [];
-  for (const raw of items) {
-    const p = peek(raw, source, list);
-    const own = priority ?? p.priority;
-    const to = targetList(dest, own);
-    let index = targets.indexOf(to.key);
-    if (index < 0) index = targets.push(to.key) - 1;
-    args.push(raw, index + 2, peekedPayload(p, to, own));
-  }
+  const { targets, args } = moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority);
   counts.moved += Number(await scripts(client)['move-batch']([list.key, ...targets], args));
   counts.scanned += items.length;
   counts.matched += items.length;

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { ControlOptions, ControlProgress } from '../../types';
-import { targetList, type QueueLayout } from '../layout';
+import type { QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { peek, peekedPayload } from './envelope';
+import { moveBatch, peek } from './envelope';
 
 /**
  * Moves every message of `source` to the front of `dest` (a restore: the messages were
@@ -43,16 +43,7 @@ export async function relocateToFront(
       const items = await client.lrangeBuffer(list.key, 0, want - 1);
       if (items.length === 0) break;
       budget -= items.length;
-      const targets: string[] = [];
-      const args: (Buffer | string | number)[] = [];
-      for (const raw of items) {
-        const p = peek(raw, source, list);
-        const own = priority ?? p.priority;
-        const to = targetList(dest, own);
-        let index = targets.indexOf(to.key);
-        if (index < 0) index = targets.push(to.key) - 1;
-        args.push(raw, index + 2, peekedPayload(p, to, own));
-      }
+      const { targets, args } = moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority);
       if (!declared) {
         await declare();
         declared = true;
