@@ -37,3 +37,6 @@ export const PRIORITY_FILL: readonly string[] = PRIORITY_BG.map((cls) => `var(--
 export function priorityFill(priority: number): string {
   return PRIORITY_FILL[priority] ?? 'var(--color-slate-400)';
 }
+
+/** The chip a priority is shown with in lists ("P1" on its color). */
+export const PRIORITY_BADGE = 'inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black';

@@ -2,15 +2,25 @@
 
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useSearch } from '@/lib/client/search';
 import { MIN_SEARCH_PREFIX } from '@/lib/shared/search';
 import { formatCount } from './format';
-import { priorityBg } from './priority-colors';
+import { PRIORITY_BADGE, priorityBg } from './priority-colors';
 import { EmptyPanel, ErrorPanel } from './state-panels';
 
 const linkClass = 'text-sky-700 underline-offset-2 hover:underline dark:text-sky-400';
-const sectionClass = 'rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900';
+
+function ResultSection({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900" aria-labelledby={id}>
+      <h2 id={id} className="border-b border-slate-200 px-4 py-2 font-semibold dark:border-slate-800">
+        {title}
+      </h2>
+      <ul className="divide-y divide-slate-200 dark:divide-slate-800">{children}</ul>
+    </section>
+  );
+}
 
 /**
  * The header search's answers: task records and messages still waiting whose id starts with
@@ -52,14 +62,10 @@ export function SearchResults() {
         </div>
       ) : null}
       {waiting.length > 0 ? (
-        <section className={sectionClass} aria-labelledby="search-waiting">
-          <h2 id="search-waiting" className="border-b border-slate-200 px-4 py-2 font-semibold dark:border-slate-800">
-            Waiting in a queue
-          </h2>
-          <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+        <ResultSection id="search-waiting" title="Waiting in a queue">
             {waiting.map((hit) => (
               <li key={`${hit.broker}/${hit.queue}/${hit.id}/${hit.position}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3" data-testid="search-waiting">
-                <span className={`inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black ${priorityBg(hit.priority)}`}>
+                <span className={`${PRIORITY_BADGE} ${priorityBg(hit.priority)}`}>
                   P{hit.priority}
                 </span>
                 <Link
@@ -75,15 +81,10 @@ export function SearchResults() {
                 </span>
               </li>
             ))}
-          </ul>
-        </section>
+        </ResultSection>
       ) : null}
       {tasks.length > 0 ? (
-        <section className={sectionClass} aria-labelledby="search-tasks">
-          <h2 id="search-tasks" className="border-b border-slate-200 px-4 py-2 font-semibold dark:border-slate-800">
-            Seen by a worker
-          </h2>
-          <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+        <ResultSection id="search-tasks" title="Seen by a worker">
             {tasks.map((task) => (
               <li key={task.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3" data-testid="search-task">
                 <Link href={`/tasks/${encodeURIComponent(task.id)}`} className={`${linkClass} min-w-0 font-mono text-sm break-all`}>
@@ -95,8 +96,7 @@ export function SearchResults() {
                 </span>
               </li>
             ))}
-          </ul>
-        </section>
+        </ResultSection>
       ) : null}
       {incomplete.length > 0 || unavailable.length > 0 ? (
         <ul className="space-y-1 text-sm text-amber-800 dark:text-amber-300" data-testid="search-limits">

@@ -6,7 +6,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '
 import type { Message, Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge } from '../format';
 import { levelRangeOf, storedWithLabel } from '../levels';
-import { priorityBg } from '../priority-colors';
+import { PRIORITY_BADGE, priorityBg } from '../priority-colors';
 import { Timestamp } from '../time';
 
 // The cell truncates visually (full text in its title); this only bounds the DOM for huge payloads.
@@ -44,7 +44,7 @@ export function PriorityChip({ message, queue }: { message: Message; queue: Queu
       data-testid="message-priority"
       title={`task priority ${own}; stored at level ${level}; wire value (properties.priority): ${message.brokerPriority ?? 'none'}`}
     >
-      <span className={`inline-flex h-5 min-w-7 items-center justify-center rounded px-1 text-xs font-bold text-black ${priorityBg(own)}`}>P{own}</span>
+      <span className={`${PRIORITY_BADGE} ${priorityBg(own)}`}>P{own}</span>
       {/* The space counts in the text (copy, screen readers); on screen the flex gap spaces the parts. */}
       {held === null ? null : <>{' '}<span className="text-xs whitespace-nowrap text-slate-600 dark:text-slate-300">· stored with {held}</span></>}
     </span>
