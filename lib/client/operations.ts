@@ -1,7 +1,6 @@
 'use client';
 
 import { getJson } from './api';
-import { operationPath } from './queue-queries';
 
 export interface OperationProgress {
   scanned: number;
@@ -9,16 +8,26 @@ export interface OperationProgress {
   moved: number;
 }
 
-interface OperationRecord {
+export interface OperationRecord {
+  id: string;
+  action: string;
+  /** `pending`: the server has not started it yet (asked with `?pending=1`). */
   status: 'pending' | 'running' | 'succeeded' | 'failed';
   progress: OperationProgress;
+  result: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Polled while the request that starts it is in flight: an id not recorded yet is `pending`, not a 404. */
+export function operationPath(id: string): string {
+  return `/api/v1/operations/${encodeURIComponent(id)}?pending=1`;
 }
 
 const POLL_MS = 400;
 
 /** An id the client picks for a control request, so its progress can be read while it runs. */
 export function newOperationId(): string {
-  return crypto.randomUUID();
+  return `ui-${crypto.randomUUID()}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ArchiveInfo, MessagePage, Queue } from '@/lib/shared/types';
 import { getJson, postJson, queuePath } from './api';
+import { newOperationId, operationPath, type OperationRecord } from './operations';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys, type MessageFilters } from './query-keys';
 import { useLiveEvents, useLiveQueues, type LiveStatus } from './use-live-events';
@@ -123,16 +124,6 @@ export function useExactDepth(broker: string, name: string, enabled: boolean) {
   });
 }
 
-export interface OperationRecord {
-  id: string;
-  action: string;
-  /** `pending`: the server has not started it yet (asked with `?pending=1`). */
-  status: 'pending' | 'running' | 'succeeded' | 'failed';
-  progress: { scanned: number; matched: number; moved: number };
-  result: Record<string, unknown> | null;
-  error: { code: string; message: string } | null;
-}
-
 // Progress of a running bulk action; the route reads Triage's state Redis, not the broker.
 const OPERATION_POLL_MS = 400;
 
@@ -144,15 +135,6 @@ function useOperation(id: string | null, running: boolean) {
     enabled: id !== null && running,
     refetchInterval: running ? OPERATION_POLL_MS : false,
   });
-}
-
-/** Polled while the request that starts it is in flight: an id not recorded yet is `pending`, not a 404. */
-export function operationPath(id: string): string {
-  return `/api/v1/operations/${encodeURIComponent(id)}?pending=1`;
-}
-
-function newOperationId(): string {
-  return `ui-${crypto.randomUUID()}`;
 }
 
 /**

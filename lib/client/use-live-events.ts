@@ -33,14 +33,6 @@ const REOPEN_AFTER_MS = 15_000;
  * slack (3 missed beats) keeps a busy server or browser from looking lost.
  */
 export const SILENT_AFTER_MS = 4_000;
-/**
- * A follower tab hears the leader's re-broadcasts (one a second, with the heartbeat), and
- * the leader says itself when the stream is lost; the follower's own watch covers a leader
- * that went quiet (frozen, or hidden and throttled). The same slack as the leader's: three
- * missed beats, so a busy leader does not send its followers into polling, and the
- * indicator still turns within 5 s of the last beat, check interval included.
- */
-const FOLLOWER_SILENT_AFTER_MS = SILENT_AFTER_MS;
 /** Silent this long: say disconnected, not merely reconnecting. */
 export const DISCONNECTED_AFTER_MS = 15_000;
 /** How often silence is checked: detection lands within this much of SILENT_AFTER_MS. */
@@ -225,7 +217,10 @@ export function useLiveEvents(): LiveStatus {
     // The leader re-broadcasts every heartbeat: a follower that hears nothing says so itself
     // (the leader may be frozen, or a hidden tab whose timers the browser throttles).
     const watchdog = setInterval(() => {
-      const lost = leading ? null : lostAfter(Date.now() - lastHeard, FOLLOWER_SILENT_AFTER_MS);
+      // A follower hears the leader's re-broadcasts (one a second) and the leader says itself when
+      // the stream is lost; this covers a leader gone quiet (frozen, or hidden and throttled), with
+      // the leader's own slack: three missed beats, and still within 5 s of the last one.
+      const lost = leading ? null : lostAfter(Date.now() - lastHeard, SILENT_AFTER_MS);
       if (lost) show(lost);
     }, WATCH_EVERY_MS);
 

@@ -4,7 +4,7 @@ import { countUsers } from './users';
 
 /** Shorter secrets are guessable offline from one captured cookie (or tried online, for the admin token). */
 export const MIN_SESSION_SECRET_LENGTH = 32;
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** Synchronous half of the production check: runs inside runtime(), before any request. */
 export function assertSessionSecret(config: TriageConfig): void {

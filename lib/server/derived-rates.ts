@@ -17,7 +17,7 @@ import type { QueueRates } from '@/lib/shared/types';
 /** Rates are averaged over this window. */
 export const RATE_WINDOW_MS = 60_000;
 /** Rates need samples at least this far apart (one live interval is 2 s). */
-export const RATE_MIN_SPAN_MS = 4_000;
+const RATE_MIN_SPAN_MS = 4_000;
 
 interface Sample {
   t: number;
@@ -26,7 +26,7 @@ interface Sample {
   taken: number;
 }
 
-export const DERIVED_RATES_BASIS =
+const DERIVED_RATES_BASIS =
   'derived by Triage over the last minute from depth changes between samples and workers’ task events (at least this much)';
 const NOT_MEASURED_BASIS = 'not measured yet: Triage derives Redis rates from its own samples a few seconds apart';
 export const NOT_MEASURED: QueueRates = { enqueue: null, dequeue: null, basis: NOT_MEASURED_BASIS };

@@ -11,7 +11,6 @@ export const PEER_HEADER = 'x-triage-peer';
 export const PATH_HEADER = 'x-triage-path';
 /** `<stamp> <nonce>`, set by proxy.ts for the layout's inline theme script. */
 export const NONCE_HEADER = 'x-nonce';
-export const INTERNAL_HEADERS = [PEER_HEADER, PATH_HEADER, NONCE_HEADER] as const;
 
 // On globalThis: instrumentation, proxy.ts and route handlers are separate bundles in one process.
 const holder = globalThis as typeof globalThis & { __triageInternalStamp?: string };

@@ -79,7 +79,7 @@ export interface SamplerOptions {
  * SSE listeners get a `ping` this often, whatever the brokers do (a slow poll delays the
  * other events): browsers treat a few seconds of silence as a server that stopped answering.
  */
-export const HEARTBEAT_MS = 1_000;
+const HEARTBEAT_MS = 1_000;
 /** Per tick, at most this many new task events are read (bounded work if the stream floods). */
 const EVENTS_PER_TICK = 5_000;
 /** At most this many task events are forwarded to tabs per tick; the rest are counted, not sent. */

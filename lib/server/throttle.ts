@@ -26,7 +26,7 @@ export interface LoginTicket {
 }
 
 /** The per-user slow-down: 100 ms for the first attempt over the limit, doubling, at most this. */
-export const MAX_LOGIN_DELAY_MS = 5000;
+const MAX_LOGIN_DELAY_MS = 5000;
 const FIRST_DELAY_MS = 100;
 
 // KEYS: pair, address, user. ARGV: max per pair, max per address, window (s).
@@ -90,7 +90,7 @@ export async function loginSucceeded(store: AuthStore, ticket: LoginTicket): Pro
 }
 
 /** What `clientAddress` answers when it cannot tell. */
-export const UNKNOWN_ADDRESS = 'unknown';
+const UNKNOWN_ADDRESS = 'unknown';
 
 const warned = globalThis as typeof globalThis & { __triageUnknownAddressLogged?: boolean };
 
