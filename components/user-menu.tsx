@@ -32,7 +32,7 @@ export function UserMenu({ name, role }: { name: string; role: string }) {
         type="button"
         onClick={() => void logout()}
         disabled={busy}
-        className={`rounded border border-slate-300 px-2 py-1 enabled:hover:bg-slate-100 dark:border-slate-700 dark:enabled:hover:bg-slate-800 ${DISABLED_LOOK}`}
+        className={`rounded border border-slate-300 px-2 py-1 whitespace-nowrap enabled:hover:bg-slate-100 dark:border-slate-700 dark:enabled:hover:bg-slate-800 ${DISABLED_LOOK}`}
       >
         Log out
       </button>

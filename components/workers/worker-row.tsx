@@ -37,7 +37,7 @@ function Badges({ worker }: { worker: WorkerInfo }) {
   );
 }
 
-const queueLink = 'font-mono break-all text-sky-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300';
+const queueLink = 'font-mono break-words text-sky-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300';
 
 function Queues({ worker }: { worker: WorkerInfo }) {
   if (worker.queues.length === 0) return <>{UNKNOWN}</>;
