@@ -130,8 +130,11 @@ export class RedisControl implements BrokerControl {
         const counts = await relocateToFront(this.client, source, dest, target.priority, batchSizeOf(options), options, declare);
         return { matched: counts.matched, moved: counts.moved };
       }
-      if (everything) {
-        const counts = await relocateAll(this.client, source, dest, target.priority, batchSizeOf(options), options, declare);
+      // Whole lists (everything, or priorities that take whole levels) move on the server, as
+      // their dry run counts them: by list, not message by message.
+      const wholeLists = wholeLevelsSelected(selector, (priority) => targetList(source, priority).key);
+      if (wholeLists) {
+        const counts = await relocateAll(this.client, source, dest, target.priority, batchSizeOf(options), options, declare, wholeLists);
         return { matched: counts.matched, moved: counts.moved };
       }
       const run = scripts(this.client)['move-batch'];

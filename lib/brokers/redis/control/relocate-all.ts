@@ -6,7 +6,8 @@ import { scripts } from '../scripts';
 import { moveBatch, peek } from './envelope';
 
 /**
- * Relocation of every message in some lists (no id or task filter). All messages of one
+ * Relocation of every message in some lists (`only`, by key; default all of the source's)
+ * (no id or task filter). All messages of one
  * list go to the same target list, so there is nothing to select in Node: move-tail.lua
  * takes them from the tail and rewrites their envelopes on the server, and only counts
  * come back (the per-message path reads every payload and sends it twice).
@@ -31,9 +32,10 @@ export async function relocateAll(
   batchSize: number,
   options: ControlOptions,
   declare: () => Promise<void>,
+  only?: ReadonlySet<string>,
 ): Promise<ControlProgress> {
   const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
-  const lists = source.lists;
+  const lists = only ? source.lists.filter((l) => only.has(l.key)) : source.lists;
   const lengths = await Promise.all(lists.map((l) => client.llen(l.key)));
   let declared = false;
   for (const [i, list] of lists.entries()) {
