@@ -12,7 +12,7 @@ import { auditedIds } from './schemas';
  * more than `maxBytes` to the broker is refused before anything is sent (413): a 9 KiB body
  * asking for 10,000 copies of a 10 KB argument is 150 MiB of broker memory.
  */
-export async function enqueueTasks(
+async function enqueueTasks(
   broker: QueueBroker,
   queue: string,
   body: EnqueueBody,

@@ -14,10 +14,10 @@ import { runPreview } from './previews';
  * control operation starting on a queue stops the search's read there (previews.ts), so
  * nothing the search holds is hidden from it.
  */
-export const SEARCH_CAPS = { nonDestructive: 50_000, destructive: 10_000 } as const;
-export const BROKER_BUDGET_QUEUES = 4;
-export const TASK_SCAN_KEYS = 100_000;
-export const RESULT_LIMIT = 20;
+const SEARCH_CAPS = { nonDestructive: 50_000, destructive: 10_000 } as const;
+const BROKER_BUDGET_QUEUES = 4;
+const TASK_SCAN_KEYS = 100_000;
+const RESULT_LIMIT = 20;
 // Queues read at once per broker: enough to hide round trips, few enough to stay polite.
 const QUEUE_CONCURRENCY = 4;
 

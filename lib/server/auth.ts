@@ -94,5 +94,6 @@ export async function authenticateMetrics(request: Request): Promise<Actor | nul
 export async function authenticateOptional(request: Request): Promise<Actor | null> {
   const hasCredentials = request.headers.has('authorization') || parseCookies(request.headers.get('cookie')).has(SESSION_COOKIE);
   if (!hasCredentials) return null;
-  return authenticate(request).catch(() => null);
+  // Only to decide how much to tell: a health probe neither renews a session nor marks a token used.
+  return authenticate(request, { touch: false }).catch(() => null);
 }

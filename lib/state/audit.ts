@@ -43,7 +43,7 @@ function matches(entry: AuditEntry, filter: AuditFilter): boolean {
 /** Entries kept by default; older ones are trimmed (approximately, so XADD stays O(1)). */
 export const AUDIT_MAX_ENTRIES = 100_000;
 
-export interface AuditLogOptions {
+interface AuditLogOptions {
   /** The stream: the audit log (successful mutations) or the security log (failures, denials). */
   log?: 'audit' | 'security';
   /** The cap (`audit.maxEntries` / `audit.securityMaxEntries` in the config). */

@@ -51,10 +51,10 @@ export function stateKeys(prefix: string) {
     loginFailuresIp: (ip: string) => `${prefix}throttle:login:ip:${ip}`,
     /** Per user name and address; an address has no spaces, so the pair is unambiguous. */
     loginFailuresPair: (name: string, ip: string) => `${prefix}throttle:login:pair:${ip} ${name}`,
-    /** Set while a refused (429) login of this pair is in the security log: later ones are only counted. */
     /** Searches (lib/server/search-limit.ts) per caller: the one running (expiring, in case its process dies) and those started this minute. */
     searchRunning: (caller: string) => `${prefix}throttle:search:running:${caller}`,
     searchCount: (caller: string) => `${prefix}throttle:search:count:${caller}`,
+    /** Set while a refused (429) login of this pair is in the security log: later ones are only counted. */
     loginThrottleLogged: (name: string, ip: string) => `${prefix}throttle:login:logged:${ip} ${name}`,
   };
 }

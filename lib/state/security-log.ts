@@ -3,7 +3,7 @@ import { SECURITY_EVENT_KINDS, type SecurityEventKind } from '@/lib/shared/types
 import { AuditLog, type AuditFilter, type AuditPage, type NewAuditEntry } from './audit';
 import { stateKeys } from './keys';
 
-export type NewSecurityEntry = NewAuditEntry & { kind: SecurityEventKind };
+type NewSecurityEntry = NewAuditEntry & { kind: SecurityEventKind };
 
 /**
  * Failed operations, failed logins and refused requests (403): a stream apart from the audit

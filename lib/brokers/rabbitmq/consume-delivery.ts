@@ -21,7 +21,6 @@ export class RabbitDelivery implements Delivery {
   readonly brokerQueue: string;
   readonly level: number;
   readonly priority: number;
-  readonly levelRange: [number, number];
   readonly redelivered: boolean;
   readonly decoded: DecodeResult;
 
@@ -29,14 +28,13 @@ export class RabbitDelivery implements Delivery {
     private readonly channel: Channel,
     private readonly message: ConsumeMessage,
     readonly queue: string,
-    maxPriority: number,
+    private readonly maxPriority: number,
     private readonly publishThenAck: PublishThenAck,
   ) {
     const { properties } = message;
     const wire = typeof properties.priority === 'number' ? properties.priority : null;
     this.level = fromRabbitPriority(wire, maxPriority);
     this.priority = rabbitTaskPriority(properties.headers?.[TASK_PRIORITY_HEADER], wire, maxPriority);
-    this.levelRange = levelRange(PRIORITIES.map((p) => fromRabbitPriority(toRabbitPriority(p, maxPriority), maxPriority)), this.level);
     this.brokerQueue = queue;
     this.redelivered = message.fields.redelivered;
     this.decoded = decodeAmqp({
@@ -44,6 +42,11 @@ export class RabbitDelivery implements Delivery {
       properties: { content_type: properties.contentType as string | undefined, correlation_id: properties.correlationId as string | undefined },
       body: message.content,
     });
+  }
+
+  /** Read only for a task stored with other priorities: not worked out per delivery. */
+  get levelRange(): [number, number] {
+    return levelRange(PRIORITIES.map((p) => fromRabbitPriority(toRabbitPriority(p, this.maxPriority), this.maxPriority)), this.level);
   }
 
   async ack(after?: Promise<void>): Promise<void> {

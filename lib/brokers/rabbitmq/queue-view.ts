@@ -64,6 +64,12 @@ export function reservedQueueReason(name: string): string | null {
   return name.startsWith('amq.') ? `queue name ${JSON.stringify(name)} starts with "amq.", which RabbitMQ reserves for itself` : null;
 }
 
+/** Refuses (422) a queue name RabbitMQ reserves. */
+export function assertUsable(name: string): void {
+  const reserved = reservedQueueReason(name);
+  if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
+}
+
 /**
  * A stream is an append-only log: no basic.get (RabbitMQ answers it with 540
  * NOT_IMPLEMENTED, which closes the whole connection), no requeue, no removal. Triage reads

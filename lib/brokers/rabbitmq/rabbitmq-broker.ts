@@ -9,7 +9,7 @@ import { browseQueue, decodeCursor } from './browse';
 import { RabbitConnection, silentLogger, withTimeout, type ConnectionState, type Logger } from './connection';
 import { ManagementClient, type QueueRecord } from './management';
 import { publishTasks } from './publish';
-import { assertReadable, isInternalQueue, maxPriorityOf, queueView, reservedQueueReason } from './queue-view';
+import { assertReadable, assertUsable, isInternalQueue, maxPriorityOf, queueView, reservedQueueReason } from './queue-view';
 import { checkQueue, declareTopology, ensureQueue, type QueueTopology } from './topology';
 import { RabbitControl } from './control/rabbit-control';
 import { consumeRabbit } from './consume';
@@ -266,8 +266,7 @@ export class RabbitBroker implements QueueBroker {
    */
   private async requireQueue(name: string, declare: boolean, purpose?: 'browse'): Promise<number | null> {
     if (!this.visible(name)) throw new TriageError('NOT_FOUND', `queue ${name} is not known on broker ${this.id}`);
-    const reserved = reservedQueueReason(name);
-    if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
+    assertUsable(name);
     const configured = this.configured.get(name);
     if (!(await checkQueue(this.connection, name))) {
       if (!configured) throw new TriageError('NOT_FOUND', `queue ${name} does not exist on broker ${this.id}`);

@@ -41,7 +41,6 @@ export class RedisDelivery implements Delivery {
   readonly brokerQueue: string;
   readonly level: number;
   readonly priority: number;
-  readonly levelRange: [number, number];
   readonly redelivered: boolean;
   readonly decoded: DecodeResult;
 
@@ -58,8 +57,12 @@ export class RedisDelivery implements Delivery {
     this.brokerQueue = list.brokerQueue;
     this.level = list.level;
     this.priority = taskPriorityIn(list.layout, list.list, decoded.envelope?.brokerPriority ?? null);
-    this.levelRange = levelRangeOf(list.layout, list.list);
     this.redelivered = decoded.envelope?.redelivered ?? false;
+  }
+
+  /** Read only for a task stored with other priorities: not worked out per delivery. */
+  get levelRange(): [number, number] {
+    return levelRangeOf(this.list.layout, this.list.list);
   }
 
   /**

@@ -24,7 +24,7 @@ import { taskPriorityOf } from '../../types';
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
-import { assertReadable, maxPriorityOf, reservedQueueReason } from '../queue-view';
+import { assertReadable, assertUsable, maxPriorityOf } from '../queue-view';
 import { checkQueue } from '../topology';
 import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
 import { findWaitingInQueue } from './find-waiting';
@@ -432,10 +432,6 @@ function parseJsonObject(content: Buffer): Record<string, unknown> | null {
   }
 }
 
-function assertUsable(queue: string): void {
-  const reserved = reservedQueueReason(queue);
-  if (reserved) throw new TriageError('UNPROCESSABLE', reserved);
-}
 
 /** A target that would drop, expire or ignore the priority of what moves into it is refused. */
 function assertCompatible(record: QueueRecord): void {
