@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { isTriageError, type TriageErrorCode } from '@/lib/shared/errors';
+import { TriageError, isTriageError, type TriageErrorCode } from '@/lib/shared/errors';
 import { jsonResponse } from './json-response';
 
 /** The one table from error codes to HTTP statuses. */
@@ -11,6 +11,7 @@ const STATUS: Record<TriageErrorCode, number> = {
   CONFLICT: 409,
   TOO_LARGE: 413,
   UNPROCESSABLE: 422,
+  THROTTLED: 429,
   UNSUPPORTED: 422,
   UNAVAILABLE: 503,
 };
@@ -24,9 +25,14 @@ export function errorResponse(code: TriageErrorCode, message: string, details?: 
   return jsonResponse(body, { status: STATUS[code], headers });
 }
 
-/** 429 with `Retry-After`: the caller is over a rate or concurrency limit (logins, searches). */
-export function throttledResponse(message: string, retryAfterSec: number): Response {
-  return jsonResponse({ error: { code: 'THROTTLED', message } }, { status: 429, headers: { 'retry-after': String(retryAfterSec) } });
+/** Over a rate or concurrency limit (logins, searches): 429 with `Retry-After`. */
+export function throttled(message: string, retryAfterSec: number): TriageError {
+  return new TriageError('THROTTLED', message, { retryAfterSec });
+}
+
+function retryAfterOf(details: unknown): HeadersInit | undefined {
+  const sec = (details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
+  return typeof sec === 'number' ? { 'retry-after': String(sec) } : undefined;
 }
 
 export function zodDetails(error: ZodError): { path: (string | number)[]; message: string }[] {
@@ -41,7 +47,7 @@ export function zodDetails(error: ZodError): { path: (string | number)[]; messag
  * message: the stack goes to the log, never into a response.
  */
 export function toErrorResponse(error: unknown, log: (err: unknown) => void): Response {
-  if (isTriageError(error)) return errorResponse(error.code, error.message, error.details);
+  if (isTriageError(error)) return errorResponse(error.code, error.message, error.details, retryAfterOf(error.details));
   if (isZodError(error)) {
     return errorResponse('INVALID', 'the request is invalid', zodDetails(error));
   }

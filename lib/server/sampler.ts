@@ -112,12 +112,15 @@ export class Sampler {
   private eventCursor: string | null = null;
   /** Rates of queues on brokers that report none (Redis), from this sampler's own samples. */
   private readonly derived = new DerivedRates();
+  /** Brokers that report no rates of their own: their rates are derived here. */
+  private readonly derivesFor: ReadonlySet<string>;
   /** Task outcomes seen in the event stream since this process started (Prometheus counters). */
   readonly outcomes = new Map<string, { broker: string; queue: string; outcome: Outcome; count: number }>();
   /** Broker reads so far: tests prove tab independence with it. */
   readonly stats = { polls: 0, historyWrites: 0, ticks: 0 };
 
   constructor(private readonly options: SamplerOptions) {
+    this.derivesFor = new Set(options.brokers.filter((b) => !b.capabilities.brokerRates).map((b) => b.id));
     const { stateRedis, statePrefix, config } = options;
     this.history = new HistoryStore(stateRedis, statePrefix, config.historyIntervalSec, config.historyRetentionSec);
     this.events = new EventLog(stateRedis, statePrefix);
@@ -338,9 +341,8 @@ export class Sampler {
    * derived-rates.ts), so API listings show what the live feed shows.
    */
   withDerivedRates(queues: readonly Queue[]): Queue[] {
-    const derivesFor = new Set(this.options.brokers.filter((b) => !b.capabilities.brokerRates).map((b) => b.id));
     return queues.map((queue) =>
-      derivesFor.has(queue.broker) ? { ...queue, rates: this.derived.rates(queueRef(queue.broker, queue.name)) ?? NOT_MEASURED } : queue,
+      this.derivesFor.has(queue.broker) ? { ...queue, rates: this.derived.rates(queueRef(queue.broker, queue.name)) ?? NOT_MEASURED } : queue,
     );
   }
 

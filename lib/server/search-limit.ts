@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { TriageError, describeError } from '@/lib/shared/errors';
 import { stateKeys } from '@/lib/state/keys';
 import type { Actor } from './auth';
-import { throttledResponse } from './errors';
+import { throttled } from './errors';
 
 /**
  * A search reads every listed queue, on RabbitMQ by fetching and requeueing up to 40,000
@@ -39,7 +39,7 @@ export async function limitedSearch<T>(
   config: { statePrefix: string; search: { maxPerMinute: number } },
   actor: Pick<Actor, 'name' | 'via'>,
   work: () => Promise<T>,
-): Promise<T | Response> {
+): Promise<T> {
   const keys = stateKeys(config.statePrefix);
   const caller = `${actor.via}:${actor.name}`;
   const running = keys.searchRunning(caller);
@@ -50,9 +50,9 @@ export async function limitedSearch<T>(
       throw new TriageError('UNAVAILABLE', `the search limit could not be read: ${describeError(error)}`);
     })) as [number, number];
   if (started !== 1) {
-    if (waitMs <= 0) return throttledResponse('your previous search is still running; one search at a time', BUSY_RETRY_SEC);
+    if (waitMs <= 0) throw throttled('your previous search is still running; one search at a time', BUSY_RETRY_SEC);
     const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-    return throttledResponse(`at most ${config.search.maxPerMinute} searches a minute; try again in ${retryAfter} s`, retryAfter);
+    throw throttled(`at most ${config.search.maxPerMinute} searches a minute; try again in ${retryAfter} s`, retryAfter);
   }
   try {
     return await work();

@@ -10,6 +10,7 @@ export type TriageErrorCode =
   | 'TOO_LARGE' // body or bulk size over a limit (413)
   | 'UNAVAILABLE' // the broker cannot be reached (503)
   | 'UNSUPPORTED' // the adapter lacks the capability (422)
+  | 'THROTTLED' // over a rate or concurrency limit; details.retryAfterSec becomes Retry-After (429)
   | 'UNAUTHENTICATED' // 401
   | 'FORBIDDEN'; // 403
 

@@ -5,7 +5,7 @@ import { authStore } from '@/lib/server/auth';
 import { recordFailedLogin, recordThrottledLogin } from '@/lib/server/audit-trail';
 import { withState } from '@/lib/server/auth-store';
 import { checkOrigin } from '@/lib/server/csrf';
-import { throttledResponse } from '@/lib/server/errors';
+import { throttled } from '@/lib/server/errors';
 import { createSession, isHttps, sessionCookie } from '@/lib/server/session';
 import { admitLogin, loginAddress, loginSucceeded } from '@/lib/server/throttle';
 import { getUser } from '@/lib/server/users';
@@ -35,7 +35,7 @@ async function logIn(request: Request, body: z.infer<typeof LoginBodySchema>): P
   const verdict = await admitLogin(store, body.username, ip);
   if (!verdict.allowed) {
     await recordThrottledLogin(store, body.username, ip, verdict.retryAfterSec);
-    return throttledResponse(`too many failed logins; try again in ${verdict.retryAfterSec} s`, verdict.retryAfterSec);
+    throw throttled(`too many failed logins; try again in ${verdict.retryAfterSec} s`, verdict.retryAfterSec);
   }
   if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
   const user = await getUser(store, body.username);
