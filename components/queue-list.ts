@@ -1,3 +1,5 @@
+import { parkedFrom } from '@/lib/shared/parking';
+
 /**
  * What the overview's queue list shares with its parts and with the overview-page bench:
  * plain values, in a module of its own so the bench can read them without loading React.
@@ -19,14 +21,11 @@ export function queueKey(broker: string, queue: string): string {
 export type BacklogSeries = ReadonlyMap<string, readonly [number, number][]>;
 
 /**
- * Parking queues: where a drain parks messages (`<queue>.drained`) and where tasks go after
- * their last retry (`<queue>.dead`). Once emptied (a restore, a retry) they stay declared on
- * the broker; the overview hides them while empty unless asked to show them.
+ * A parking queue once emptied (a restore, a retry) stays declared on the broker; the
+ * overview hides it while empty unless asked to show it.
  */
-export const PARKING_SUFFIXES = ['.drained', '.dead'] as const;
-
 export function isEmptyParkingQueue(queue: { name: string; depth: number; inFlight: number }): boolean {
-  return queue.depth === 0 && queue.inFlight === 0 && PARKING_SUFFIXES.some((suffix) => queue.name.length > suffix.length && queue.name.endsWith(suffix));
+  return queue.depth === 0 && queue.inFlight === 0 && parkedFrom(queue.name) !== null;
 }
 
 /** localStorage key of the overview's "show empty parking queues" choice. */

@@ -1,5 +1,8 @@
 import type { BrokerHealth, BrokerKind, MessagePage, Queue } from '@/lib/shared/types';
 import type { TaskSpec } from '@/lib/shared/celery-codec';
+import { deadQueueName } from '@/lib/shared/parking';
+
+export { deadQueueName };
 
 /**
  * What a backend can do, so callers never branch on `kind`. `false` means "cannot", and
@@ -404,10 +407,6 @@ export const DEAD_HEADERS = {
  */
 export const RETRIES_HEADER = 'triage_retries';
 
-/** The dead-letter queue of `queue` on both brokers. */
-export function deadQueueName(queue: string): string {
-  return `${queue}.dead`;
-}
 
 export const DEAD_SUFFIX = deadQueueName('');
 

@@ -1,12 +1,9 @@
+import { drainedQueueName } from '@/lib/shared/parking';
 import type { ControlContext } from './context';
 import { runOperation } from './context';
 import type { QueueRef } from './schemas';
 import { transfer } from './transfer';
 
-/** The parking queue a drain uses when the caller names none. */
-export function drainedName(queue: string): string {
-  return `${queue}.drained`;
-}
 
 /**
  * Moves every waiting message of a queue to a parking queue (`<queue>.drained`, created
@@ -18,7 +15,7 @@ export async function drain(
   ctx: ControlContext,
   input: { broker: string; queue: string; to?: QueueRef },
 ): Promise<{ moved: number; to: QueueRef; operationId: string }> {
-  const to = input.to ?? { broker: input.broker, queue: drainedName(input.queue) };
+  const to = input.to ?? { broker: input.broker, queue: drainedQueueName(input.queue) };
   const source = await ctx.broker(input.broker);
   const target = await ctx.broker(to.broker);
   return runOperation(ctx, { action: 'drain', target: { broker: input.broker, queue: input.queue }, params: { to }, locks: [{ broker: input.broker, queue: input.queue }] }, async (progress) => {
@@ -40,7 +37,7 @@ export async function restoreDrained(
   ctx: ControlContext,
   input: { broker: string; queue: string; from?: QueueRef },
 ): Promise<{ moved: number; from: QueueRef; to: QueueRef; operationId: string }> {
-  const from = input.from ?? { broker: input.broker, queue: drainedName(input.queue) };
+  const from = input.from ?? { broker: input.broker, queue: drainedQueueName(input.queue) };
   const to = { broker: input.broker, queue: input.queue };
   const source = await ctx.broker(from.broker);
   const target = await ctx.broker(input.broker);

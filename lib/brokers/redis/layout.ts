@@ -1,6 +1,7 @@
 import { TriageError } from '@/lib/shared/errors';
 import { PRIORITIES, distinctSorted, kombuEffectivePriority, laneFor, laneLevel, stepFor, type LaneSpec } from '@/lib/shared/priority';
 import type { LaneGroupConfig, RedisBrokerConfig, RedisQueueConfig } from '@/lib/config/schema';
+import { parkedFrom } from '@/lib/shared/parking';
 import { stepKey, type KeyOptions } from './keys';
 
 /**
@@ -105,14 +106,6 @@ export function levelRangeOf(layout: QueueLayout, list: PhysicalList): [number, 
   return held.length > 0 ? [held[0]!, held[held.length - 1]!] : [list.level, list.level];
 }
 
-/** Suffixes of the parking queues Triage creates for a queue: drained messages and dead letters. */
-export const PARKING_SUFFIXES = ['.drained', '.dead'] as const;
-
-/** The queue a parking queue belongs to, or null when `name` is not one. */
-export function parkedFrom(name: string): string | null {
-  const suffix = PARKING_SUFFIXES.find((s) => name.endsWith(s) && name.length > s.length);
-  return suffix ? name.slice(0, -suffix.length) : null;
-}
 
 /**
  * The layout of a parking queue: a plain kombu queue whose steps group priorities exactly
