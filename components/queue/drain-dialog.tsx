@@ -1,9 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
-import { getJson, queuePath } from '@/lib/client/api';
-import { queryKeys } from '@/lib/client/query-keys';
+import { queuePath } from '@/lib/client/api';
 import { useControlAction, useExactDepth } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
@@ -56,20 +54,10 @@ export function DrainDialog({ queue, queues, brokers, onClose }: PickerProps) {
   );
 }
 
-/** The depth of the queue messages would be restored from; null while it does not exist. */
-function useSourceDepth(ref: QueueRef, enabled: boolean) {
-  return useQuery({
-    queryKey: [...queryKeys.queue(ref.broker, ref.queue), 'depth'] as const,
-    // A parking queue that was never drained into does not exist: depth 0, not a 404.
-    queryFn: async ({ signal }) => (await getJson<Pick<Queue, 'depth'>>(`${queuePath(ref.broker, ref.queue)}?missing=empty`, signal)).depth,
-    enabled: enabled && ref.queue.trim() !== '',
-  });
-}
-
 export function RestoreDialog({ queue, queues, brokers, onClose }: PickerProps) {
   const [from, setFrom] = useState<QueueRef>(parkingQueue(queue));
   const action = useControlAction<{ moved: number; from: QueueRef; to: QueueRef }>(queue.broker, queue.name);
-  const depth = useSourceDepth(from, !action.isPending && !action.isSuccess);
+  const depth = useExactDepth(from.broker, from.queue, !action.isPending && !action.isSuccess && from.queue.trim() !== '', { missingAsEmpty: true });
   return (
     <Dialog open onClose={onClose} title={`Restore into ${queue.name}`} busy={action.isPending} testId="restore-dialog">
       <p className="text-sm text-slate-600 dark:text-slate-400">

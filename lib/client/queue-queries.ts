@@ -112,12 +112,14 @@ export function useMessagePage(broker: string, name: string, filters: MessageFil
  * The count to show before a destructive action: the queue read on its own, where RabbitMQ
  * adds the exact AMQP depth (`details.exactDepth`) to its statistics, which lag by seconds.
  */
-export function useExactDepth(broker: string, name: string, enabled: boolean) {
+export function useExactDepth(broker: string, name: string, enabled: boolean, options: { missingAsEmpty?: boolean } = {}) {
   return useQuery({
-    queryKey: [...queryKeys.queue(broker, name), 'exact-depth'] as const,
+    queryKey: [...queryKeys.queue(broker, name), 'exact-depth', options.missingAsEmpty === true] as const,
     queryFn: async ({ signal }) => {
-      const queue = await getJson<Queue>(queuePath(broker, name), signal);
-      return typeof queue.details.exactDepth === 'number' ? queue.details.exactDepth : queue.depth;
+      // A parking queue never drained into does not exist: depth 0, not a 404 in the console.
+      const path = options.missingAsEmpty ? `${queuePath(broker, name)}?missing=empty` : queuePath(broker, name);
+      const queue = await getJson<Pick<Queue, 'depth'> & { details?: Queue['details'] }>(path, signal);
+      return typeof queue.details?.exactDepth === 'number' ? queue.details.exactDepth : queue.depth;
     },
     enabled,
     staleTime: 0,
