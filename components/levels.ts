@@ -1,5 +1,6 @@
 import { PRIORITIES, StepsSchema, formatLevelRange, laneLevel, stepFor } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
+import { rangeLabel } from './format';
 
 /**
  * Which priorities each level of a queue holds, so a chip can say "P0–2" when kombu's steps
@@ -33,8 +34,7 @@ export function levelRangeOf(queue: Queue, level: number): [number, number] | nu
 /** Priorities a level holds, e.g. "0–2"; null when no priority maps to it. */
 export function levelLabel(queue: Queue, level: number): string | null {
   const range = levelRangeOf(queue, level);
-  if (!range) return null;
-  return range[0] === range[1] ? String(range[0]) : `${range[0]}–${range[1]}`;
+  return range && rangeLabel(range);
 }
 
 /**

@@ -3,7 +3,8 @@
 import { useId } from 'react';
 import { PRIORITIES } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
-import { levelLabel, levelsOf } from '../levels';
+import { rangeLabel } from '../format';
+import { levelRangeOf, levelsOf } from '../levels';
 import { BANDS } from '../priority-colors';
 import { buttonClass, inputClass, labelClass } from './dialog';
 import type { BrowseFilters } from '@/lib/client/queue-selection';
@@ -20,10 +21,11 @@ interface Option {
 function priorityOptions(queue: Queue): { group: string; options: Option[] }[] {
   const bands = BANDS.map((b) => ({ value: `${b.from}-${b.to}`, label: `${b.label} band (${b.from}–${b.to})` }));
   const shared = levelsOf(queue).flatMap((level) => {
-    const label = levelLabel(queue, level);
-    const value = label?.replace('–', '-');
+    const range = levelRangeOf(queue, level);
+    if (!range || range[0] === range[1]) return [];
+    const value = `${range[0]}-${range[1]}`;
     // A level that is also a band (0–2 under kombu's default steps) is already offered.
-    return !value || !label!.includes('–') || bands.some((b) => b.value === value) ? [] : [{ value, label: `stored together: P${label}` }];
+    return bands.some((b) => b.value === value) ? [] : [{ value, label: `stored together: P${rangeLabel(range)}` }];
   });
   const single = PRIORITIES.map((p) => ({ value: String(p), label: `P${p}` }));
   return [
