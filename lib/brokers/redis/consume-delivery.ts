@@ -5,6 +5,7 @@ import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consum
 import type { SlotAcks } from './consume-acks';
 import { bindingKey, bindingMember } from './keys';
 import { levelRangeOf, parkingLayout, staticLayout, targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from './layout';
+import { envelopePriority } from './message';
 
 export interface ConsumedList {
   key: string;
@@ -56,7 +57,7 @@ export class RedisDelivery implements Delivery {
     this.queue = list.queue;
     this.brokerQueue = list.brokerQueue;
     this.level = list.level;
-    this.priority = taskPriorityIn(list.layout, list.list, decoded.envelope?.brokerPriority ?? null);
+    this.priority = taskPriorityIn(list.layout, list.list, envelopePriority(decoded, payload));
     this.redelivered = decoded.envelope?.redelivered ?? false;
   }
 

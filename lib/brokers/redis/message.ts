@@ -1,4 +1,4 @@
-import { decodeRedisPayload } from '@/lib/shared/celery-codec';
+import { decodeRedisPayload, type RedisDecodeResult } from '@/lib/shared/celery-codec';
 import type { Message } from '@/lib/shared/types';
 import { toApiMessage } from '../api-message';
 import { taskPriorityIn, type PhysicalList, type QueueLayout } from './layout';
@@ -14,15 +14,22 @@ export function redisMessage(raw: Buffer, layout: QueueLayout, list: PhysicalLis
   return toApiMessage(decoded, {
     priority: list.level,
     brokerPriority,
-    // The raw value, not only numbers: kombu reads "5" as 5 too.
-    taskPriority: taskPriorityIn(layout, list, decoded.envelope ? (brokerPriority ?? rawPriority(text)) : null),
+    taskPriority: taskPriorityIn(layout, list, envelopePriority(decoded, text)),
     fallbackId: decoded.envelope?.deliveryTag ?? null,
     raw: () => text,
     includeRaw,
   });
 }
 
-/** `properties.priority` when it is not a number (a foreign producer's string); null when unreadable. */
+/**
+ * `properties.priority` as kombu reads it: a number, or a foreign producer's string ("5" is 5
+ * to kombu too); null without an envelope. The browser and the worker both go by this.
+ */
+export function envelopePriority(decoded: RedisDecodeResult, text: string): unknown {
+  if (!decoded.envelope) return null;
+  return decoded.envelope.brokerPriority ?? rawPriority(text);
+}
+
 function rawPriority(text: string): unknown {
   try {
     const parsed = JSON.parse(text) as { properties?: { priority?: unknown } };
