@@ -83,7 +83,29 @@ export function holdQueueName(queue: string): string {
 export class RabbitControl implements BrokerControl {
   readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true, frontInsert: false };
 
+  /**
+   * An operation's instance (on its own connection) asks the management API about a queue
+   * once: its type, arguments and per-priority depth serve the whole run. The shared instance
+   * asks every time, since its answers would go stale.
+   */
+  private readonly records = new Map<string, Promise<QueueRecord | null>>();
+
   constructor(private readonly deps: RabbitControlDeps) {}
+
+  private record(queue: string): Promise<QueueRecord | null> {
+    if (this.deps.isolate) return this.deps.management.getQueue(queue);
+    let record = this.records.get(queue);
+    if (!record) {
+      record = this.deps.management.getQueue(queue);
+      // Neither a failed read nor "not listed yet" (the API lags a fresh declaration) is kept.
+      record.then(
+        (found) => found === null && this.records.delete(queue),
+        () => this.records.delete(queue),
+      );
+      this.records.set(queue, record);
+    }
+    return record;
+  }
 
   async memberQueues(queue: string): Promise<string[]> {
     await this.maxPriority(queue);
@@ -227,7 +249,7 @@ export class RabbitControl implements BrokerControl {
   /** The queue's x-max-priority (0: none); NOT_FOUND when it does not exist; 422 for a stream. */
   private async maxPriority(queue: string): Promise<number> {
     assertUsable(queue);
-    const record = await this.deps.management.getQueue(queue);
+    const record = await this.record(queue);
     if (!record) {
       // The management API can lag a fresh declaration by a moment; AMQP is authoritative.
       if (await checkQueue(this.deps.connection, queue)) return DEFAULT_RABBIT_MAX_PRIORITY;
@@ -270,7 +292,7 @@ export class RabbitControl implements BrokerControl {
   private async countByLevel(queue: string, maxPriority: number, selector: MessageSelector, exactDepth: number): Promise<ControlResult | null> {
     if (!selector.priorities) return { matched: exactDepth, moved: 0 };
     if (maxPriority === 0) return null;
-    const record = await this.deps.management.getQueue(queue).catch(() => null);
+    const record = await this.record(queue).catch(() => null);
     if (!record?.priorityLengths) return null;
     // The caller made sure the priorities take whole wire levels.
     const wires = wholeLevelsSelected(selector, (priority) => toRabbitPriority(priority, maxPriority));
@@ -324,7 +346,7 @@ export class RabbitControl implements BrokerControl {
       }
     }
     // Only classic queues apply acks before the channel closes; unknown (API down) is treated as a quorum queue.
-    const settlesThroughLog = (await this.deps.management.getQueue(queue).catch(() => null))?.type !== 'classic';
+    const settlesThroughLog = (await this.record(queue).catch(() => null))?.type !== 'classic';
     const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
