@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { QueueNameSchema } from '@/lib/shared/names';
+import { ROLES } from '@/lib/shared/roles';
 import { DEFAULT_RABBIT_MAX_PRIORITY, KOMBU_DEFAULT_SEP, KOMBU_DEFAULT_STEPS, StepsSchema, assertLanes } from '@/lib/shared/priority';
 
 /** The shape of Triage's configuration (env + optional JSON file, product.md §6). */
@@ -125,7 +126,7 @@ export function rabbitVhost(config: Pick<RabbitBrokerConfig, 'url' | 'vhost'>): 
 
 export const BrokerConfigSchema = z.discriminatedUnion('kind', [RedisBrokerConfigSchema, RabbitBrokerConfigSchema]);
 
-export const RoleSchema = z.enum(['viewer', 'operator', 'admin']);
+export const RoleSchema = z.enum(ROLES);
 
 /** User and token names: what audit entries and the CLI show; no spaces or slashes. */
 export const PrincipalNameSchema = z

@@ -1,4 +1,4 @@
-import { audited, controlContext, securityLog, type AuditedAction } from '@/lib/control/context';
+import { audited, controlContext, type AuditedAction } from '@/lib/control/context';
 import type { SecurityLog } from '@/lib/state/security-log';
 import type { TriageError } from '@/lib/shared/errors';
 import { countEvent } from '@/lib/process-counters';
@@ -14,8 +14,7 @@ import { getBroker, runtime } from './runtime';
  */
 
 export function serverSecurityLog(): SecurityLog {
-  const { stateRedis, config } = runtime();
-  return securityLog({ stateRedis, statePrefix: config.statePrefix, auditCaps: config.audit });
+  return runtime().state.securityLog;
 }
 
 /** Runs `work` as `actor`: the audit log on success (with `summary` of its value), the security log on failure. */

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { PrincipalNameSchema, RoleSchema } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
 import type { AuthStore } from './auth-store';
-import type { Role } from './auth';
-import { execOrThrow } from '@/lib/brokers/redis/multi';
+import type { Role } from '@/lib/shared/roles';
+import { execOrThrow } from '@/lib/redis/multi';
 
 /**
  * API tokens: 256 random bits shown once, kept only as SHA-256 (a fast hash is enough for
