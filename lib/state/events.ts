@@ -1,10 +1,10 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { StoredEvent, TriageEvent } from './event-types';
+import type { StoredEvent, TriageEvent } from '@/lib/shared/task-events';
 import { stateKeys } from './keys';
 import { decodeTaskEventGroups, encodeTaskEventGroups, ungroupedEvent, type TaskEventGroup } from './task-event-batch';
 import { execOrThrow } from '@/lib/redis/multi';
 
-export type { StoredEvent, TaskEventType, TriageEvent, WorkerEventType } from './event-types';
+export type { StoredEvent, TaskEventType, TriageEvent, WorkerEventType } from '@/lib/shared/task-events';
 
 export const DEFAULT_EVENTS_MAXLEN = 50_000;
 const EVENTS_PER_ENTRY = 16;

@@ -1,4 +1,4 @@
-/** What the event log (events.ts) holds: one task or worker event. */
+/** What Triage's event log (lib/state/events.ts) holds and the live feed carries: one task or worker event. */
 export type TaskEventType = 'task.received' | 'task.started' | 'task.succeeded' | 'task.failed' | 'task.retried' | 'task.dead';
 export type WorkerEventType = 'worker.online' | 'worker.heartbeat' | 'worker.offline';
 
