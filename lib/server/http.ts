@@ -2,3 +2,4 @@
 export { route, errorResponse } from './route';
 export { jsonResponse } from './json-response';
 export { allBrokers, getBroker, runtime } from './runtime';
+export { control } from './control';

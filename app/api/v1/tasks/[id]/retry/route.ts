@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { controlContext } from '@/lib/control/context';
 import { retryTask } from '@/lib/control/retry';
 import { RetryOneBodySchema } from '@/lib/control/schemas';
-import { getBroker, route, runtime as triage } from '@/lib/server/http';
+import { control, route, runtime as triage } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -13,7 +12,7 @@ export const runtime = 'nodejs';
  */
 export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }), body: RetryOneBodySchema, optionalBody: true }, async ({ params, body, actor }) => {
   const rt = triage();
-  return retryTask(controlContext(rt, getBroker, actor), {
+  return retryTask(control(actor), {
     id: params.id,
     ...body,
     brokers: [...rt.brokers.keys()],

@@ -1,6 +1,5 @@
-import { controlContext } from '@/lib/control/context';
 import { listArchives } from '@/lib/control/purge';
-import { getBroker, route, runtime as triage } from '@/lib/server/http';
+import { control, route } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -10,5 +9,5 @@ export const runtime = 'nodejs';
  * Viewers may read it (when, who, how many: no message contents); restoring needs admin.
  */
 export const GET = route({ role: 'viewer', queue: true }, async ({ params, actor }) =>
-  listArchives(controlContext(triage(), getBroker, actor), params),
+  listArchives(control(actor), params),
 );
