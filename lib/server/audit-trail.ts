@@ -4,7 +4,7 @@ import type { SecurityLog } from '@/lib/state/security-log';
 import type { TriageError } from '@/lib/shared/errors';
 import { countEvent } from '@/lib/process-counters';
 import type { Actor } from './auth';
-import type { AuthStore } from './auth-store';
+import type { AuthStore } from '@/lib/state/auth-store';
 import { THROTTLED_LOG_INTERVAL_SEC, claimThrottledLogEntry } from './throttle';
 import { runtime } from './runtime';
 

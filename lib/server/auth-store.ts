@@ -1,7 +1,5 @@
 import { unavailableWhenUnreachable } from '@/lib/redis/connection';
 
-export { makeAuthStore, type AuthStore } from '@/lib/state/auth-store';
-
 /**
  * Runs an auth step against the state Redis; a connection failure becomes UNAVAILABLE (503),
  * so "cannot check your credentials now" is never mistaken for a bug (500) or a refusal (401).

@@ -1,6 +1,7 @@
 import { TriageError } from '@/lib/shared/errors';
 import type { Role } from '@/lib/shared/roles';
-import { withState, type AuthStore } from './auth-store';
+import type { AuthStore } from '@/lib/state/auth-store';
+import { withState } from './auth-store';
 import { checkCsrfToken, checkOrigin, isMutation } from './csrf';
 import { runtime } from './runtime';
 import { SESSION_COOKIE, parseCookies, readSession } from './session';

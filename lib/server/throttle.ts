@@ -2,7 +2,7 @@ import { TriageError, describeError } from '@/lib/shared/errors';
 import type { Logger } from '@/lib/logger';
 import { countEvent } from '@/lib/process-counters';
 import { countInWindow } from '@/lib/redis/fixed-window';
-import type { AuthStore } from './auth-store';
+import type { AuthStore } from '@/lib/state/auth-store';
 import { requestPeer } from './peer';
 
 /**
