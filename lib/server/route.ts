@@ -51,6 +51,7 @@ interface RouteSpec<P, Q, B, R extends boolean> {
    * the handler runs; the handler gets both as `queue`.
    */
   queue?: R;
+  /** The route answers a lookup the caller may make early: the handler returns null for "not there". */
   missing?: MissingAnswer<R extends true ? QueueParams : P>;
 }
 
@@ -71,7 +72,7 @@ type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
 /**
  * Wraps a route handler: authenticates, checks the role, validates params, query and body
  * with zod, and maps every error to the one JSON error shape. A handler returns either a
- * Response or a value sent as JSON with 200.
+ * Response, a value sent as JSON with 200, or (routes with `missing`) null for "not there".
  */
 export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined, R extends boolean = false>(
   spec: RouteSpec<P, Q, B, R>,
