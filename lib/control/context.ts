@@ -12,6 +12,8 @@ import { runPreview, stopPreviews } from './previews';
  */
 export interface ControlContext {
   broker(id: string): Promise<QueueBroker>;
+  /** Every configured broker's id, in configuration order. */
+  brokerIds: readonly string[];
   /** Triage's own state: audit and security logs, operation records, pauses, archives, tasks. */
   state: TriageState;
   actor: { name: string; role: string };
@@ -25,6 +27,7 @@ export interface ControlContext {
 
 export function controlContext(
   runtime: {
+    brokers: ReadonlyMap<string, unknown>;
     state: TriageState;
     resultBackends?: ReadonlyMap<string, ResultBackendClient>;
     logger?: Pick<Logger, 'error'>;
@@ -35,6 +38,7 @@ export function controlContext(
 ): ControlContext {
   return {
     broker,
+    brokerIds: [...runtime.brokers.keys()],
     state: runtime.state,
     actor: actor ? { name: actor.name, role: actor.role } : { name: 'system', role: 'admin' },
     ...(operationId ? { operationId } : {}),

@@ -97,12 +97,12 @@ export async function retryDead(
  */
 export async function retryTask(
   ctx: ControlContext,
-  input: { id: string; priority?: number; brokers: string[]; defaultPriority: number },
+  input: { id: string; priority?: number; defaultPriority: number },
 ): Promise<{ id: string; broker: string; queue: string; operationId: string }> {
   // Only a hint: without the record (expired, or the state Redis down) every queue is still searched.
   const record = await ctx.state.tasks.get(input.id).catch(() => null);
   const likely = record ? { broker: record.broker, queue: deadQueueName(record.queue) } : undefined;
-  for (const brokerId of input.brokers) {
+  for (const brokerId of ctx.brokerIds) {
     const broker = await ctx.broker(brokerId);
     let queues: string[];
     try {

@@ -10,12 +10,6 @@ export const runtime = 'nodejs';
  * Finds the task in the dead-letter queues, or a failure a Celery worker stored in a result
  * backend (with result_extended), and sends it back to its queue: `{priority?}` → `{id}`.
  */
-export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }), body: RetryOneBodySchema, optionalBody: true }, async ({ params, body, actor }) => {
-  const rt = triage();
-  return retryTask(control(actor), {
-    id: params.id,
-    ...body,
-    brokers: [...rt.brokers.keys()],
-    defaultPriority: rt.config.defaultPriority,
-  });
-});
+export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }), body: RetryOneBodySchema, optionalBody: true }, async ({ params, body, actor }) =>
+  retryTask(control(actor), { id: params.id, ...body, defaultPriority: triage().config.defaultPriority }),
+);
