@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { rabbitVhost, type RabbitBrokerConfig, type RabbitQueueConfig } from '@/lib/config/schema';
+import { rabbitVhost, type RabbitBrokerConfig, type RabbitQueueConfig } from './config';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY } from '@/lib/shared/priority';
 import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
 import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from '../types';
 import { browseQueue, decodeCursor } from './browse';
+import { RABBIT_CAPABILITIES } from './capabilities';
 import { RabbitConnection, silentLogger, withTimeout, type ConnectionState, type Logger } from './connection';
 import { ManagementClient, type QueueRecord } from './management';
 import { publishTasks } from './publish';
@@ -53,14 +54,7 @@ const PUBLISH_TARGET_TTL_MS = 5000;
 
 export class RabbitBroker implements QueueBroker {
   readonly kind = 'rabbitmq' as const;
-  readonly capabilities: BrokerCapabilities = {
-    nativePriority: true,
-    nonDestructiveBrowse: false,
-    perPriorityDepth: true,
-    consumerCount: true,
-    brokerRates: true,
-    laneGroups: false,
-  };
+  readonly capabilities: BrokerCapabilities = RABBIT_CAPABILITIES;
   readonly id: string;
   /** The `connection_name` RabbitMQ shows for this adapter's connection. */
   readonly connectionName: string;

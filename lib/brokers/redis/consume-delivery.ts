@@ -1,4 +1,4 @@
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from './config';
 import { decodeRedisPayload, type DecodeResult } from '@/lib/shared/celery-codec';
 import { deadQueueName, type DeadLetterInfo, type Delivery } from '../types';
 import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';

@@ -3,9 +3,10 @@ import { ENQUEUED_AT_HEADER, buildTaskMessage, toRedisPayload } from '@/lib/shar
 import { TriageError, describeError } from '@/lib/shared/errors';
 import { PRIORITIES, collapsedPriorities, emptyByPriority } from '@/lib/shared/priority';
 import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from './config';
 import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from '../types';
 import { browseLayout } from './browse';
+import { REDIS_CAPABILITIES } from './capabilities';
 import { createRedisClient, startClient, withRedis } from './connection';
 import { discoverQueues, type DiscoveredQueue } from './discover';
 import { bindingKey, configAckKeys, bindingMember, displayKey, reservedQueueReason, stepKey } from './keys';
@@ -40,14 +41,7 @@ const HINT = 'start it with `npm run services` (or `redis-server --daemonize yes
  */
 export class RedisBroker implements QueueBroker {
   readonly kind = 'redis' as const;
-  readonly capabilities: BrokerCapabilities = {
-    nativePriority: false,
-    nonDestructiveBrowse: true,
-    perPriorityDepth: true,
-    consumerCount: false,
-    brokerRates: false,
-    laneGroups: true,
-  };
+  readonly capabilities: BrokerCapabilities = REDIS_CAPABILITIES;
   readonly id: string;
   private readonly client: Redis;
   private lastError: string | null = null;
@@ -422,6 +416,7 @@ export class RedisBroker implements QueueBroker {
           globalKeyprefix: this.config.globalKeyprefix,
         },
         warnings: this.warnings(layout, stray),
+        capabilities: this.capabilities,
       } satisfies Queue;
     });
   }

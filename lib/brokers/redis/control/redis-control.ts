@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from '../config';
 import { TriageError } from '@/lib/shared/errors';
 import type {
   BrokerControl,
