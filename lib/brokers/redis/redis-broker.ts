@@ -4,7 +4,7 @@ import { TriageError, describeError } from '@/lib/shared/errors';
 import { PRIORITIES, collapsedPriorities, emptyByPriority } from '@/lib/shared/priority';
 import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
 import type { RedisBrokerConfig } from './config';
-import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from '../types';
+import type { BrokerCapabilities, BrowseOptions, ConsumeOptions, ConsumerHandle, EnqueueItem, QueueBroker } from '../types';
 import { browseLayout } from './browse';
 import { REDIS_CAPABILITIES } from './capabilities';
 import { createRedisClient, startClient, withRedis } from './connection';
@@ -15,7 +15,6 @@ import { laneGroupLayout, plainLayout, staticLayout, targetList, type QueueLayou
 import { scripts } from './scripts';
 import { RedisControl } from './control/redis-control';
 import { consumeRedis } from './consume';
-import type { ConsumeOptions, ConsumerHandle } from '../types';
 
 export interface RedisBrokerOptions {
   /** Key prefixes that are not queues (Triage's own state). */
@@ -48,6 +47,17 @@ export class RedisBroker implements QueueBroker {
   private discovery: { at: number; queues: Map<string, DiscoveredQueue> } | null = null;
   private discoveryInFlight: Promise<Map<string, DiscoveredQueue>> | null = null;
   private version: string | null = null;
+  /** When each queue's binding was last written by enqueue (see DECLARE_TTL_MS). */
+  private readonly declaredAt = new Map<string, number>();
+  /**
+   * Tail stamps (the oldest message's enqueue time) per list. Reading one means copying a
+   * whole message inside Redis, ~10x the cost of its LLEN, so a listing re-reads at most
+   * STAMPS_PER_LISTING of them, those older than STAMP_TTL_MS first: the listing's cost
+   * then follows the number of queues, never the backlog. A stamp only goes stale when a
+   * worker takes the tail, so an age may lag by a few seconds; depths are always fresh.
+   */
+  private readonly stamps = new Map<string, { stamp: string | null; at: number }>();
+  private controlImpl: RedisControl | null = null;
 
   constructor(
     readonly config: RedisBrokerConfig,
@@ -171,11 +181,6 @@ export class RedisBroker implements QueueBroker {
     });
   }
 
-  /** When each queue's binding was last written by enqueue (see DECLARE_TTL_MS). */
-  private readonly declaredAt = new Map<string, number>();
-
-  private controlImpl: RedisControl | null = null;
-
   /** Control primitives (lib/brokers/redis/control): batched, atomic Lua moves. */
   get control(): RedisControl {
     this.controlImpl ??= new RedisControl({
@@ -295,16 +300,6 @@ export class RedisBroker implements QueueBroker {
     return queues;
   }
 
-  /** Depth, per-level counts, oldest ages and in-flight for many queues in two round trips. */
-  /**
-   * Tail stamps (the oldest message's enqueue time) per list. Reading one means copying a
-   * whole message inside Redis, ~10x the cost of its LLEN, so a listing re-reads at most
-   * STAMPS_PER_LISTING of them, those older than STAMP_TTL_MS first: the listing's cost
-   * then follows the number of queues, never the backlog. A stamp only goes stale when a
-   * worker takes the tail, so an age may lag by a few seconds; depths are always fresh.
-   */
-  private readonly stamps = new Map<string, { stamp: string | null; at: number }>();
-
   private staleStamps(keys: readonly string[], fresh: boolean): number[] {
     const now = Date.now();
     const stale: { index: number; at: number }[] = [];
@@ -342,6 +337,7 @@ export class RedisBroker implements QueueBroker {
     return reply;
   }
 
+  /** Depth, per-level counts, oldest ages and in-flight for many queues in two round trips. */
   private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>, fresh = false): Promise<Queue[]> {
     const strayKeys = layouts.map((layout) => this.strayStepKeys(layout, discovered.get(layout.name)));
     const keys = layouts.flatMap((layout, i) => [...layout.lists.map((l) => l.key), ...strayKeys[i]!]);

@@ -53,7 +53,7 @@ export function peek(raw: Buffer, layout: QueueLayout, list: PhysicalList): Peek
   return { raw, envelope, id, task, priority: taskPriorityIn(layout, list, properties.priority) };
 }
 
-/** One batch for move-batch.lua / move-front.lua: the target lists and the payload triplets. */
+/** One batch for move-batch.lua: the target lists and the payload triplets. */
 export interface MoveBatch {
   targets: string[];
   args: (Buffer | string | number)[];
