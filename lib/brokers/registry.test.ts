@@ -7,7 +7,7 @@ describe('broker registry', () => {
   it('lists each kind once, in driver order', () => {
     expect(BROKER_KINDS).toEqual(brokerDrivers.map((driver) => driver.kind));
     expect(new Set(BROKER_KINDS).size).toBe(BROKER_KINDS.length);
-    expect(BROKER_KINDS).toEqual(['redis', 'rabbitmq']);
+    expect(BROKER_KINDS).toEqual(expect.arrayContaining(['redis', 'rabbitmq']));
   });
 
   it.each(brokerDrivers.map((driver) => [driver.kind, driver] as const))('%s: its minimal config parses in the configuration and dispatches back to it', (kind, driver) => {
@@ -34,14 +34,15 @@ describe('broker registry', () => {
   });
 
   it('refuses a config of an unknown kind, naming the known ones', () => {
+    const known = BROKER_KINDS.join(', ');
     const result = TriageConfigSchema.safeParse({ brokers: [{ id: 'b1', kind: 'sqs' }] });
     expect(result.success).toBe(false);
     expect(result.error!.issues).toEqual([
-      expect.objectContaining({ path: ['brokers', 0, 'kind'], message: 'kind must be one of redis, rabbitmq (not "sqs")' }),
+      expect.objectContaining({ path: ['brokers', 0, 'kind'], message: `kind must be one of ${known} (not "sqs")` }),
     ]);
     const missing = TriageConfigSchema.safeParse({ brokers: [{ id: 'b1' }] });
-    expect(missing.error!.issues[0]!.message).toBe('kind must be one of redis, rabbitmq');
-    expect(() => brokerDriver('sqs')).toThrow('unknown broker kind "sqs"; known kinds: redis, rabbitmq');
+    expect(missing.error!.issues[0]!.message).toBe(`kind must be one of ${known}`);
+    expect(() => brokerDriver('sqs')).toThrow(`unknown broker kind "sqs"; known kinds: ${known}`);
   });
 
   it('keeps each kind\'s own validation (a field of another kind is refused)', () => {

@@ -5,8 +5,6 @@ import { rabbitmqDriver } from './rabbitmq/driver';
 import { redisDriver } from './redis/driver';
 import type { QueueBroker } from './types';
 
-export type { BrokerFactoryOptions } from './driver';
-
 /**
  * Every broker kind Triage serves, one line each (docs/adding-a-broker.md). Everything
  * below is derived from this list: the kind names, the configuration schema, and the
