@@ -15,6 +15,25 @@ const config = [
     },
   },
   {
+    // Routes and UI call services and queries (lib/control, lib/server), never Triage's state
+    // stores or broker adapters. Repeats the block above's paths: a later block's rule replaces it.
+    files: ['app/**', 'components/**', 'lib/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['ioredis', 'amqplib'],
+          patterns: [
+            {
+              group: ['@/lib/brokers', '@/lib/brokers/**', '@/lib/state', '@/lib/state/**', '**/lib/brokers', '**/lib/brokers/**', '**/lib/state', '**/lib/state/**', '../brokers', '../brokers/**', '../state', '../state/**'],
+              message: 'Routes and UI go through lib/control or lib/server (queries.ts), not stores or adapters.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // An effect's arrow must have a block body: whatever an expression body returns becomes
     // the effect's cleanup, and React calls it. Chromium's scrollIntoView returns a Promise,
     // which crashed the enqueue dialog ("i is not a function") on the next edit.

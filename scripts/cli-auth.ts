@@ -3,10 +3,10 @@
  * stdin or the environment, and a store on Triage's state Redis without broker connections.
  */
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { loadConfig, RoleSchema } from '@/lib/config';
-import { makeAuthStore, type AuthStore } from '@/lib/server/auth-store';
-import type { Role } from '@/lib/server/auth';
+import type { Role } from '@/lib/shared/roles';
+import { makeAuthStore, type AuthStore } from '@/lib/state/auth-store';
+import { connectStateRedis } from '@/lib/state/connect';
 
 export interface CliArgs {
   command: string | undefined;
@@ -34,7 +34,7 @@ export async function readStdin(): Promise<string> {
 
 export async function withStore<T>(run: (store: AuthStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const redis = new Redis(config.stateRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  const redis = connectStateRedis(config.stateRedisUrl, { name: 'triage:cli' });
   try {
     await redis.connect();
     return await run(makeAuthStore(redis, config));

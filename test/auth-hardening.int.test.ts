@@ -10,7 +10,7 @@ import { authStore } from '@/lib/server/auth';
 import { createUser } from '@/lib/server/users';
 import { createToken } from '@/lib/server/tokens';
 import { assertProductionReady } from '@/lib/server/auth-startup';
-import { makeAuthStore } from '@/lib/server/auth-store';
+import { makeAuthStore } from '@/lib/state/auth-store';
 import { safeNextPath } from '@/lib/server/auth-page';
 import { peerHeaderValue } from '@/lib/server/peer';
 import { loadConfig } from '@/lib/config';

@@ -6,7 +6,7 @@ import { createUser } from '@/lib/server/users';
 import { createToken } from '@/lib/server/tokens';
 import { hashPassword, verifyPassword } from '@/lib/server/auth-password';
 import { assertProductionReady, assertSessionSecret } from '@/lib/server/auth-startup';
-import { makeAuthStore } from '@/lib/server/auth-store';
+import { makeAuthStore } from '@/lib/state/auth-store';
 import { loadConfig } from '@/lib/config';
 import * as login from '@/app/api/v1/auth/login/route';
 import * as logout from '@/app/api/v1/auth/logout/route';

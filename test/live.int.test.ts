@@ -3,8 +3,7 @@ import amqp from 'amqplib';
 import type { Redis } from 'ioredis';
 import { resetRuntime, runtime } from '@/lib/server/runtime';
 import { Sampler, getSampler, stopSampler } from '@/lib/server/sampler';
-import { EventLog } from '@/lib/state/events';
-import { WorkerStore } from '@/lib/state/worker-store';
+import { createTriageState } from '@/lib/state/triage-state';
 import { sseResponse } from '@/lib/server/sse';
 import { ALL_STEPS } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
@@ -263,8 +262,7 @@ describe('derived Redis rates', () => {
     // Its own instance with an injected clock, driven tick by tick (never started).
     const sampler = new Sampler({
       brokers: [...rt.brokers.values()],
-      stateRedis: rt.stateRedis,
-      statePrefix: prefix,
+      state: rt.state,
       config: rt.config.sampler,
       logger: rt.logger,
       history: false,
@@ -273,8 +271,7 @@ describe('derived Redis rates', () => {
     const unsubscribe = sampler.subscribe(() => undefined);
     try {
       await sampler.tick(); // starts reading the event stream at its current end
-      const workers = new WorkerStore(rt.stateRedis, prefix);
-      const log = new EventLog(rt.stateRedis, prefix);
+      const { workers, events: log } = rt.state;
       const rateOf = () => sampler.latestSnapshot()!.queues.find((q) => q.broker === 'redis' && q.name === rq)!.rates;
       expect(rateOf()).toMatchObject({ enqueue: null, dequeue: null });
 
@@ -313,8 +310,7 @@ describe('several dashboard replicas', () => {
       () =>
         new Sampler({
           brokers: [...rt.brokers.values()],
-          stateRedis: rt.stateRedis,
-          statePrefix: replicaPrefix,
+          state: createTriageState(rt.state.redis, { ...rt.config, statePrefix: replicaPrefix }),
           config: rt.config.sampler,
           logger: rt.logger,
           history: true,

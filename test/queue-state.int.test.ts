@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { resetRuntime, runtime } from '@/lib/server/runtime';
-import { WorkerStore } from '@/lib/state/worker-store';
 import type { Queue } from '@/lib/shared/types';
 import * as queues from '@/app/api/v1/queues/route';
 import * as queue from '@/app/api/v1/queues/[broker]/[queue]/route';
@@ -44,7 +43,7 @@ describe('queue listing with Triage state', () => {
     expect((await listed()).paused).toBe(true);
 
     const now = new Date().toISOString();
-    await new WorkerStore(runtime().stateRedis, prefix).put({
+    await runtime().state.workers.put({
       id: workerId, hostname: 'h', pid: 1, broker: 'redis', queues: [q], concurrency: 3, prefetch: 1, active: 0, processed: 0, failed: 0,
       paused: true, pausedQueues: [q], state: 'online', startedAt: now, lastHeartbeatAt: now, heartbeatIntervalMs: 2000,
     });

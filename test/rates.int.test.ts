@@ -3,7 +3,6 @@ import amqp from 'amqplib';
 import type { Redis } from 'ioredis';
 import { resetRuntime, runtime } from '@/lib/server/runtime';
 import { Sampler, getSampler, stopSampler } from '@/lib/server/sampler';
-import { EventLog } from '@/lib/state/events';
 import { ALL_STEPS } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
 import * as queuesRoute from '@/app/api/v1/queues/route';
@@ -74,15 +73,14 @@ describe('Redis rates derived by the sampler', () => {
     // Its own instance with an injected clock, driven tick by tick (never started).
     const sampler = new Sampler({
       brokers: [...rt.brokers.values()],
-      stateRedis: rt.stateRedis,
-      statePrefix: prefix,
+      state: rt.state,
       config: rt.config.sampler,
       logger: rt.logger,
       history: false,
       now: () => clock,
     });
     const unsubscribe = sampler.subscribe(() => undefined);
-    const log = new EventLog(rt.stateRedis, prefix);
+    const log = rt.state.events;
     const ratesOf = () => sampler.latestSnapshot()!.queues.find((q) => q.broker === 'redis' && q.name === rq)!.rates;
     try {
       await sampler.tick();

@@ -247,6 +247,8 @@ describe('GET /api/v1/operations/{id}?pending=1', () => {
     expect(plain.status).toBe(404);
     const bad = await call(operationRoute.GET, 'GET', `/api/v1/operations/${id}?pending=yes`, { id });
     expect(bad.status).toBe(400);
+    // The query is still strict besides the flag.
+    expect((await call(operationRoute.GET, 'GET', `/api/v1/operations/${id}?pending=1&other=1`, { id })).status).toBe(400);
   });
 });
 
@@ -257,6 +259,10 @@ describe('GET /api/v1/queues/{broker}/{queue}?missing=empty', () => {
     expect(res).toMatchObject({ status: 200, body: { broker: 'rabbitmq', name, exists: false, depth: 0 } });
     expect((await getQueue('rabbitmq', name)).status).toBe(404);
     expect((await getQueueQs('redis', `${rq}.drained`, '?missing=empty')).body).toMatchObject({ depth: 0 });
+    // The flag has one value; an unknown broker is a 404 whatever the flag; other query fields are still ignored.
+    expect((await getQueueQs('rabbitmq', name, '?missing=yes')).status).toBe(400);
+    expect((await getQueueQs('nowhere', name, '?missing=empty')).status).toBe(404);
+    expect((await getQueueQs('rabbitmq', name, '?missing=empty&other=1')).status).toBe(200);
   });
 });
 

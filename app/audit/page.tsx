@@ -1,17 +1,15 @@
 import type { Metadata } from 'next';
-import { Suspense } from 'react';
 import { AuditView } from '@/components/audit/audit-view';
+import { TitledPage } from '../titled-page';
 
-export const metadata: Metadata = { title: 'Audit log' };
+const TITLE = 'Audit log';
+
+export const metadata: Metadata = { title: TITLE };
 
 export default function AuditPage() {
   return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-bold tracking-tight">Audit log</h1>
-      {/* useSearchParams needs a Suspense boundary in a prerendered page. */}
-      <Suspense fallback={<p className="text-slate-500">Loading…</p>}>
-        <AuditView />
-      </Suspense>
-    </div>
+    <TitledPage title={TITLE} readsUrl>
+      <AuditView />
+    </TitledPage>
   );
 }

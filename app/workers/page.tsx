@@ -1,13 +1,15 @@
 import type { Metadata } from 'next';
 import { WorkersView } from '@/components/workers/workers-view';
+import { TitledPage } from '../titled-page';
 
-export const metadata: Metadata = { title: 'Workers' };
+const TITLE = 'Workers';
+
+export const metadata: Metadata = { title: TITLE };
 
 export default function WorkersPage() {
   return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-bold tracking-tight">Workers</h1>
+    <TitledPage title={TITLE}>
       <WorkersView />
-    </div>
+    </TitledPage>
   );
 }

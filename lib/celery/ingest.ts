@@ -1,6 +1,6 @@
-import type { TaskEventType } from '@/lib/state/events';
-import type { TaskRecord, TaskStore } from '@/lib/state/task-store';
-import type { WorkerRecord, WorkerStore } from '@/lib/state/worker-store';
+import type { TaskEventType } from '@/lib/shared/task-events';
+import type { TaskRecord } from '@/lib/shared/task-record';
+import type { WorkerRecord } from '@/lib/shared/types';
 import { celeryWorkerId, eventTime, taskStateFor, type CeleryEvent, type TaskEvent, type WorkerEvent } from './events';
 
 /**
@@ -11,6 +11,18 @@ import { celeryWorkerId, eventTime, taskStateFor, type CeleryEvent, type TaskEve
  * which keeps every task in memory.
  */
 const MAX_HOSTS = 1000;
+
+/** Where task states go (Triage's task store): the last record of a task, and its new one with events. */
+export interface TaskSink {
+  get(id: string): Promise<TaskRecord | null>;
+  save(record: TaskRecord, events: { type: TaskEventType; worker?: string; [extra: string]: unknown }[]): Promise<void>;
+}
+
+/** Where live workers go (Triage's worker store). */
+export interface WorkerSink {
+  put(record: WorkerRecord): Promise<void>;
+  remove(id: string): Promise<void>;
+}
 
 const EVENT_TYPE: Record<string, TaskEventType | undefined> = {
   'task-received': 'task.received',
@@ -26,8 +38,8 @@ export class CeleryEventIngestor {
 
   constructor(
     private readonly brokerId: string,
-    private readonly tasks: TaskStore,
-    private readonly workers: WorkerStore,
+    private readonly tasks: TaskSink,
+    private readonly workers: WorkerSink,
     private readonly onError: (error: unknown) => void = () => {},
     /** Called when a Celery worker announces itself: pause state must be re-sent to it. */
     private readonly onWorkerOnline: (hostname: string) => void = () => {},

@@ -31,8 +31,11 @@ export function taskMetaKey(id: string, keyPrefix = ''): string {
   return `${keyPrefix}celery-task-meta-${id}`;
 }
 
+/** What reading a result backend takes: one GET. */
+export type ResultBackendClient = Pick<Redis, 'get'>;
+
 /** The stored result of one task, or null when none exists (Celery's PENDING) or it is unreadable. */
-export async function readTaskMeta(client: Redis, id: string, keyPrefix = ''): Promise<TaskMeta | null> {
+export async function readTaskMeta(client: ResultBackendClient, id: string, keyPrefix = ''): Promise<TaskMeta | null> {
   const raw = await client.get(taskMetaKey(id, keyPrefix));
   if (!raw) return null;
   try {

@@ -1,7 +1,7 @@
 'use client';
 
 import { useQueries } from '@tanstack/react-query';
-import { isDeadQueue } from '@/lib/brokers/types';
+import { isDeadQueue } from '@/lib/shared/parking';
 import type { Message, MessagePage, Queue } from '@/lib/shared/types';
 import { getJson, isApiError, postJson, queuePath } from './api';
 import { newOperationId, withProgress, type OperationProgress } from './operations';

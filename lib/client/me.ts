@@ -1,21 +1,16 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { roleAllows, type Role } from '@/lib/shared/roles';
 import { getJson, setCsrfToken } from './api';
 import { queryKeys } from './query-keys';
 import { useHydrated } from './use-hydrated';
 
-export type Role = 'viewer' | 'operator' | 'admin';
-const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+export { roleAllows, type Role };
 
 export interface Me {
   user: { name: string; role: Role; via: 'session' | 'token' };
   csrfToken: string | null;
-}
-
-/** True when `actual` includes everything `required` may do (the server's rule). */
-export function roleAllows(actual: Role | undefined, required: Role): boolean {
-  return actual !== undefined && ROLES.indexOf(actual) >= ROLES.indexOf(required);
 }
 
 /**

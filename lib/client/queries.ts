@@ -1,7 +1,7 @@
 'use client';
 
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import type { AuditEntry, Health, Queue, WorkerView } from '@/lib/shared/types';
+import type { AuditEntry, Health, QueueList, WorkerView } from '@/lib/shared/types';
 import { getJson } from './api';
 import { queryKeys } from './query-keys';
 
@@ -16,11 +16,7 @@ export function useHealth() {
   });
 }
 
-/** `GET /api/v1/queues`; `unavailable` (an addition to the contract) names brokers whose queues could not be listed. */
-export interface QueueList {
-  queues: Queue[];
-  unavailable?: { broker: string; error: string }[];
-}
+export type { QueueList };
 
 export function useQueues() {
   return useQuery({

@@ -2,9 +2,9 @@
 
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Health } from '@/lib/shared/types';
+import type { Health, QueueList } from '@/lib/shared/types';
 import { getJson } from './api';
-import { LIVE_REFRESH_MS, type QueueList } from './queries';
+import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys } from './query-keys';
 
 /**

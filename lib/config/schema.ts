@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { BrokerConfigSchema } from '@/lib/brokers/registry';
+import { ROLES } from '@/lib/shared/roles';
 
 /**
  * The shape of Triage's configuration (env + optional JSON file, product.md §6). A broker's
  * own fields are its driver's schema (lib/brokers/<kind>/config.ts), joined by the registry.
  */
 
-export const RoleSchema = z.enum(['viewer', 'operator', 'admin']);
+export const RoleSchema = z.enum(ROLES);
 
 /** User and token names: what audit entries and the CLI show; no spaces or slashes. */
 export const PrincipalNameSchema = z

@@ -2,41 +2,31 @@ import type { ControlProgress, ControlResult, MessageSelector, QueueBroker } fro
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import type { Logger } from '@/lib/logger';
 import { countEvent } from '@/lib/process-counters';
-import { AuditLog } from '@/lib/state/audit';
-import { SecurityLog } from '@/lib/state/security-log';
-import { OperationStore, lockQueue } from '@/lib/state/operations';
-import { PauseStore } from '@/lib/state/pause-store';
-import { ArchiveStore } from '@/lib/state/archive';
-import { readTaskMeta, type TaskMeta } from '@/lib/celery/result-backend';
+import type { TriageState } from '@/lib/state/triage-state';
+import { readTaskMeta, type ResultBackendClient, type TaskMeta } from '@/lib/celery/result-backend';
 import { runPreview, stopPreviews } from './previews';
 
-/** The state Redis client, named without importing the client library here. */
-type Redis = ConstructorParameters<typeof AuditLog>[0];
-
 /**
- * What every control operation needs, without HTTP: the brokers, Triage's state Redis and
- * who is acting. Routes build it from the server runtime (`controlContext`).
+ * What every control operation needs, without HTTP: the brokers, Triage's state and who is
+ * acting. Routes build it from the server runtime (`controlContext`).
  */
 export interface ControlContext {
   broker(id: string): Promise<QueueBroker>;
-  stateRedis: Redis;
-  statePrefix: string;
+  /** Triage's own state: audit and security logs, operation records, pauses, archives, tasks. */
+  state: TriageState;
   actor: { name: string; role: string };
   /** Client-chosen id of the operation record, for polling progress. */
   operationId?: string;
   /** Brokers with a Celery result backend, and a reader of `celery-task-meta-<id>` there. */
   resultBackends?: { brokers: string[]; read(broker: string, id: string): Promise<TaskMeta | null> };
-  /** Caps of the audit and security logs (defaults: 100,000 entries each). */
-  auditCaps?: { maxEntries: number; securityMaxEntries: number };
   /** Where an audit entry that could not be written is reported (the server's log). */
   logger?: Pick<Logger, 'error'>;
 }
 
 export function controlContext(
   runtime: {
-    stateRedis: Redis;
-    config: { statePrefix: string; audit?: { maxEntries: number; securityMaxEntries: number } };
-    resultBackends?: ReadonlyMap<string, Redis>;
+    state: TriageState;
+    resultBackends?: ReadonlyMap<string, ResultBackendClient>;
     logger?: Pick<Logger, 'error'>;
   },
   broker: (id: string) => Promise<QueueBroker>,
@@ -45,17 +35,15 @@ export function controlContext(
 ): ControlContext {
   return {
     broker,
-    stateRedis: runtime.stateRedis,
-    statePrefix: runtime.config.statePrefix,
+    state: runtime.state,
     actor: actor ? { name: actor.name, role: actor.role } : { name: 'system', role: 'admin' },
     ...(operationId ? { operationId } : {}),
-    ...(runtime.config.audit ? { auditCaps: runtime.config.audit } : {}),
     ...(runtime.logger ? { logger: runtime.logger } : {}),
     ...(runtime.resultBackends && runtime.resultBackends.size > 0 ? { resultBackends: resultBackendReader(runtime.resultBackends) } : {}),
   };
 }
 
-function resultBackendReader(clients: ReadonlyMap<string, Redis>): NonNullable<ControlContext['resultBackends']> {
+function resultBackendReader(clients: ReadonlyMap<string, ResultBackendClient>): NonNullable<ControlContext['resultBackends']> {
   return {
     brokers: [...clients.keys()],
     async read(broker, id) {
@@ -69,15 +57,6 @@ function resultBackendReader(clients: ReadonlyMap<string, Redis>): NonNullable<C
     },
   };
 }
-
-/** What the logs need: the state Redis, its prefix and the caps. */
-type LogContext = Pick<ControlContext, 'stateRedis' | 'statePrefix' | 'auditCaps' | 'logger'>;
-
-export const audit = (ctx: LogContext) => new AuditLog(ctx.stateRedis, ctx.statePrefix, { maxEntries: ctx.auditCaps?.maxEntries });
-export const securityLog = (ctx: LogContext) => new SecurityLog(ctx.stateRedis, ctx.statePrefix, ctx.auditCaps?.securityMaxEntries);
-export const pauses = (ctx: ControlContext) => new PauseStore(ctx.stateRedis, ctx.statePrefix);
-export const archives = (ctx: ControlContext) => new ArchiveStore(ctx.stateRedis, ctx.statePrefix);
-export const operations = (ctx: ControlContext) => new OperationStore(ctx.stateRedis, ctx.statePrefix);
 
 export interface OperationSpec {
   action: string;
@@ -108,7 +87,7 @@ export interface AuditedAction {
  * missing audit entry is logged in full and counted (`triage_audit_write_failures_total`).
  */
 export async function audited<T>(
-  ctx: LogContext & Pick<ControlContext, 'actor'>,
+  ctx: Pick<ControlContext, 'state' | 'actor' | 'logger'>,
   spec: AuditedAction,
   work: () => Promise<T>,
   summary: (value: T) => Record<string, unknown>,
@@ -119,13 +98,13 @@ export async function audited<T>(
     value = await work();
   } catch (error) {
     const failure = { code: isTriageError(error) ? error.code : 'INTERNAL', message: describeError(error) };
-    await securityLog(ctx)
+    await ctx.state.securityLog
       .record({ ...entry, kind: 'failed', result: { error: failure } })
       .catch(() => {});
     throw error;
   }
   const record = { ...entry, result: summary(value) };
-  await audit(ctx)
+  await ctx.state.audit
     .append(record)
     .catch((error: unknown) => {
       countEvent('auditWriteFailures');
@@ -145,11 +124,11 @@ export async function runOperation<R extends Record<string, unknown>>(
   spec: OperationSpec,
   work: (progress: (p: ControlProgress) => void, signal?: AbortSignal) => Promise<R>,
 ): Promise<R & { operationId: string }> {
-  const tracker = await operations(ctx).start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
+  const tracker = await ctx.state.operations.start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
   const releases: (() => Promise<void>)[] = [];
   const run = async (): Promise<R> => {
     for (const lock of spec.locks ?? []) {
-      const release = await lockQueue(ctx.stateRedis, ctx.statePrefix, lock.broker, lock.queue, tracker.id);
+      const release = await ctx.state.lockQueue(lock.broker, lock.queue, tracker.id);
       if (!release) throw new TriageError('CONFLICT', `another control operation is running on ${lock.broker}/${lock.queue}; try again when it has finished`);
       releases.push(release);
     }

@@ -2,7 +2,7 @@ import type { Queue } from '@/lib/shared/types';
 import { TriageError, describeError } from '@/lib/shared/errors';
 import type { ControlContext } from './context';
 import { pauseCeleryConsumers, resumeCeleryConsumers } from './celery-consumers';
-import { pauses, runOperation } from './context';
+import { runOperation } from './context';
 
 /**
  * Pause / resume a queue. Triage workers read the pause state (PauseStore) and stop
@@ -20,7 +20,7 @@ export async function setPaused(ctx: ControlContext, input: { broker: string; qu
     ctx,
     { action: input.paused ? 'pause' : 'resume', target: { broker: input.broker, queue: input.queue }, params: {} },
     async () => {
-      const store = pauses(ctx);
+      const store = ctx.state.pauses;
       const ref = { broker: input.broker, queue: input.queue };
       if (input.paused) await store.pause(input.broker, input.queue, ctx.actor.name);
       // The pause itself holds for Triage workers before any Celery worker is told.

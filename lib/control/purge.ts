@@ -1,8 +1,8 @@
-import { taskPriorityOf } from '@/lib/brokers/types';
+import { taskPriorityOf, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { ArchiveInfo } from '@/lib/shared/types';
 import type { ControlContext } from './context';
-import { archives, assertIdsPresent, runOperation } from './context';
+import { assertIdsPresent, runOperation } from './context';
 import { selectionParams, selectorOf, type Match } from './schemas';
 
 /**
@@ -29,7 +29,7 @@ export async function purge(
       await assertIdsPresent(broker, input.queue, selector);
       // Unknown queues fail here, before an archive is created.
       await broker.control.memberQueues(input.queue);
-      const store = archives(ctx);
+      const store = ctx.state.archives;
       const archive = await store.create({ broker: input.broker, queue: input.queue, by: ctx.actor.name });
       const result = await broker.control.extract(
         input.queue,
@@ -48,7 +48,7 @@ export async function purge(
  */
 export async function listArchives(ctx: ControlContext, input: { broker: string; queue: string }): Promise<{ archives: ArchiveInfo[] }> {
   await ctx.broker(input.broker);
-  const listed = await archives(ctx).listFor(input.broker, input.queue);
+  const listed = await ctx.state.archives.listFor(input.broker, input.queue);
   return {
     archives: listed.map((a) => ({ id: a.id, broker: a.broker, queue: a.queue, createdAt: a.at, actor: a.by, count: a.count, expiresAt: a.expiresAt })),
   };
@@ -69,7 +69,7 @@ export async function restoreArchive(
   ctx: ControlContext,
   input: { archiveId: string },
 ): Promise<{ restored: number; to: { broker: string; queue: string }; operationId: string }> {
-  const store = archives(ctx);
+  const store = ctx.state.archives;
   const meta = await store.meta(input.archiveId);
   if (!meta) throw new TriageError('NOT_FOUND', `archive ${input.archiveId} does not exist (archives are kept 24 h, and restored once)`);
   const to = { broker: meta.broker, queue: meta.queue };
@@ -83,7 +83,7 @@ export async function restoreArchive(
       const front = broker.control.capabilities.frontInsert;
       let restored = 0;
       for (;;) {
-        const batch = front ? await store.tail(meta.id, RESTORE_BATCH) : await store.head(meta.id, RESTORE_BATCH);
+        const batch = front ? await store.tail<TransferMessage>(meta.id, RESTORE_BATCH) : await store.head<TransferMessage>(meta.id, RESTORE_BATCH);
         if (batch.length === 0) break;
         restored += await broker.control.putMessages(
           meta.queue,

@@ -1,7 +1,6 @@
 import { describeFailure, rebuildFromMeta } from '@/lib/celery/result-backend';
 import { TriageError } from '@/lib/shared/errors';
 import { isPriority } from '@/lib/shared/priority';
-import { TaskStore } from '@/lib/state/task-store';
 import { runOperation, type ControlContext } from './context';
 
 /**
@@ -38,7 +37,7 @@ export async function retryFromResultBackend(
       throw new TriageError('UNPROCESSABLE', `the stored request of task ${input.id} does not say which queue it came from, so it cannot be sent back`);
     }
     const queue = rebuilt.queue;
-    const seen = await new TaskStore(ctx.stateRedis, ctx.statePrefix).get(input.id).catch(() => null);
+    const seen = await ctx.state.tasks.get(input.id).catch(() => null);
     const priority = input.priority ?? (isPriority(seen?.priority) ? seen.priority : input.defaultPriority);
     const broker = await ctx.broker(brokerId);
     const result = await runOperation(

@@ -1,5 +1,6 @@
 import { DEAD_HEADERS, DEAD_SUFFIX, RETRIES_HEADER, isDeadQueue, taskPriorityOf, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
+import { deadQueueName } from '@/lib/shared/parking';
 import { isPriority } from '@/lib/shared/priority';
 import type { ControlContext } from './context';
 import { assertIdsPresent, runOperation } from './context';
@@ -91,13 +92,16 @@ export async function retryDead(
  * Retries one task by id: looks for it in every dead-letter queue of every broker (the
  * first that holds it wins; a duplicate there is retried along with it), then in the
  * Celery result backends (a failure a real Celery worker stored; see retry-celery.ts).
- * `likely` (the dead-letter queue the task's record points at) is looked at first: a queue
- * listing may be a few seconds old and miss a dead-letter queue the task itself just created.
+ * The dead-letter queue the task's record points at is looked at first: a queue listing
+ * may be a few seconds old and miss a dead-letter queue the task itself just created.
  */
 export async function retryTask(
   ctx: ControlContext,
-  input: { id: string; priority?: number; brokers: string[]; defaultPriority: number; likely?: { broker: string; queue: string } },
+  input: { id: string; priority?: number; brokers: string[]; defaultPriority: number },
 ): Promise<{ id: string; broker: string; queue: string; operationId: string }> {
+  // Only a hint: without the record (expired, or the state Redis down) every queue is still searched.
+  const record = await ctx.state.tasks.get(input.id).catch(() => null);
+  const likely = record ? { broker: record.broker, queue: deadQueueName(record.queue) } : undefined;
   for (const brokerId of input.brokers) {
     const broker = await ctx.broker(brokerId);
     let queues: string[];
@@ -107,8 +111,8 @@ export async function retryTask(
       if (isTriageError(error) && error.code === 'UNAVAILABLE') continue;
       throw error;
     }
-    if (input.likely?.broker === brokerId && isDeadQueue(input.likely.queue)) {
-      queues = [input.likely.queue, ...queues.filter((q) => q !== input.likely?.queue)];
+    if (likely?.broker === brokerId && isDeadQueue(likely.queue)) {
+      queues = [likely.queue, ...queues.filter((q) => q !== likely.queue)];
     }
     for (const queue of queues) {
       const found = await broker.control.extract(queue, { ids: [input.id] }, null, { dryRun: true }).catch((error: unknown) => {

@@ -1,11 +1,12 @@
-import { audited, controlContext, securityLog, type AuditedAction } from '@/lib/control/context';
+import { audited, type AuditedAction } from '@/lib/control/context';
+import { control } from './control';
 import type { SecurityLog } from '@/lib/state/security-log';
 import type { TriageError } from '@/lib/shared/errors';
 import { countEvent } from '@/lib/process-counters';
 import type { Actor } from './auth';
-import type { AuthStore } from './auth-store';
+import type { AuthStore } from '@/lib/state/auth-store';
 import { THROTTLED_LOG_INTERVAL_SEC, claimThrottledLogEntry } from './throttle';
-import { getBroker, runtime } from './runtime';
+import { runtime } from './runtime';
 
 /**
  * The audit and security logs as route handlers use them, with the configured caps: what
@@ -14,13 +15,12 @@ import { getBroker, runtime } from './runtime';
  */
 
 export function serverSecurityLog(): SecurityLog {
-  const { stateRedis, config } = runtime();
-  return securityLog({ stateRedis, statePrefix: config.statePrefix, auditCaps: config.audit });
+  return runtime().state.securityLog;
 }
 
 /** Runs `work` as `actor`: the audit log on success (with `summary` of its value), the security log on failure. */
 export function auditedRequest<T>(actor: Actor | null, spec: AuditedAction, work: () => Promise<T>, summary: (value: T) => Record<string, unknown> = () => ({})): Promise<T> {
-  return audited(controlContext(runtime(), getBroker, actor), spec, work, summary);
+  return audited(control(actor), spec, work, summary);
 }
 
 /** A 403 (role too low, CSRF): who tried which method on which path; broker and queue when the path names them. */

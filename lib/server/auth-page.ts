@@ -1,6 +1,7 @@
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { authStore, type Role } from './auth';
+import type { Role } from '@/lib/shared/roles';
+import { authStore } from './auth';
 import { readSession } from './session';
 import { PATH_HEADER, readStamped } from './internal-headers';
 import { SESSION_COOKIE } from './session-cookie';

@@ -1,5 +1,5 @@
 import { ConfigError, type TriageConfig } from '@/lib/config';
-import type { AuthStore } from './auth-store';
+import type { AuthStore } from '@/lib/state/auth-store';
 import { countUsers } from './users';
 
 /** Shorter secrets are guessable offline from one captured cookie (or tried online, for the admin token). */

@@ -1,15 +1,12 @@
 import { TriageError } from '@/lib/shared/errors';
-import { makeAuthStore, withState, type AuthStore } from './auth-store';
+import type { Role } from '@/lib/shared/roles';
+import type { AuthStore } from '@/lib/state/auth-store';
+import { withState } from './auth-store';
 import { checkCsrfToken, checkOrigin, isMutation } from './csrf';
 import { runtime } from './runtime';
 import { SESSION_COOKIE, parseCookies, readSession } from './session';
 import { findToken } from './tokens';
 
-/**
- * Roles, lowest first: each includes everything the one before may do.
- */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface Actor {
   /** A user name or a token name: what the audit log records. */
@@ -20,15 +17,11 @@ export interface Actor {
   session?: { id: string; csrfToken: string };
 }
 
-export function roleAllows(actual: Role, required: Role): boolean {
-  return ROLES.indexOf(actual) >= ROLES.indexOf(required);
-}
-
 /** Waits for the state Redis's first connection attempt (a fresh server's first request). */
 export async function authStore(): Promise<AuthStore> {
   const rt = runtime();
   await rt.ready;
-  return makeAuthStore(rt.stateRedis, rt.config);
+  return rt.state.auth;
 }
 
 /**

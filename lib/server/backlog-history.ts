@@ -1,4 +1,4 @@
-import { HISTORY_RANGES, HistoryStore, type HistoryRange } from '@/lib/state/history';
+import { HISTORY_RANGES, type HistoryRange } from '@/lib/state/history';
 import { runtime } from './runtime';
 import { getSampler } from './sampler';
 
@@ -15,11 +15,10 @@ const SNAPSHOT_MAX_AGE_MS = 10_000;
 const holder = globalThis as typeof globalThis & { __triageBacklogHistory?: Map<HistoryRange, { at: number; value: Promise<BacklogHistory> }> };
 
 async function read(range: HistoryRange): Promise<BacklogHistory> {
-  const { stateRedis, config } = runtime();
+  const { state, config } = runtime();
   const snapshot = await (await getSampler()).snapshot(SNAPSHOT_MAX_AGE_MS);
   const refs = snapshot.queues.map((q) => ({ broker: q.broker, queue: q.name }));
-  const store = new HistoryStore(stateRedis, config.statePrefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec);
-  const series = await store.readMany(refs, range);
+  const series = await state.history.readMany(refs, range);
   return {
     range,
     stepSec: series[0]?.stepSec ?? config.sampler.historyIntervalSec,

@@ -1,9 +1,6 @@
 import { subscribeCeleryEvents } from '@/lib/brokers/registry';
 import { CeleryEventIngestor } from '@/lib/celery/ingest';
 import { resendPauses, scheduleResend } from '@/lib/control/pause-resend';
-import { PauseStore } from '@/lib/state/pause-store';
-import { TaskStore } from '@/lib/state/task-store';
-import { WorkerStore } from '@/lib/state/worker-store';
 import { runtime } from './runtime';
 
 const holder = globalThis as typeof globalThis & { __triageCeleryIngest?: Promise<Array<() => Promise<void>>> };
@@ -16,9 +13,7 @@ export function startCeleryIngestion(): Promise<Array<() => Promise<void>>> {
   holder.__triageCeleryIngest ??= (async () => {
     const rt = runtime();
     await rt.ready;
-    const tasks = new TaskStore(rt.stateRedis, rt.config.statePrefix);
-    const workers = new WorkerStore(rt.stateRedis, rt.config.statePrefix);
-    const pauses = new PauseStore(rt.stateRedis, rt.config.statePrefix);
+    const { tasks, workers, pauses } = rt.state;
     return Promise.all(
       rt.config.brokers.map((config) => {
         const warn = (msg: string) => (err: unknown) => rt.logger.warn({ err, broker: config.id }, msg);

@@ -1,4 +1,5 @@
 /** What route files import: the wrapper, the runtime accessors and common schemas. */
-export { route, QueueParamsSchema, errorResponse } from './route';
+export { route, errorResponse } from './route';
 export { jsonResponse } from './json-response';
 export { allBrokers, getBroker, runtime } from './runtime';
+export { control } from './control';

@@ -1,8 +1,7 @@
 import type { QueueBroker } from '@/lib/brokers/types';
 import { decorateQueues } from '@/lib/control/queue-state';
 import type { Queue } from '@/lib/shared/types';
-import { PauseStore } from '@/lib/state/pause-store';
-import { WorkerStore, type WorkerView } from '@/lib/state/worker-store';
+import type { WorkerView } from '@/lib/state/worker-store';
 import { celeryDiagnoses } from './celery-diagnostics';
 import { allBrokers, runtime } from './runtime';
 
@@ -14,8 +13,8 @@ import { allBrokers, runtime } from './runtime';
 export async function decorate(queues: readonly Queue[], brokers: readonly QueueBroker[]): Promise<Queue[]> {
   const rt = runtime();
   const [paused, stored] = await Promise.all([
-    new PauseStore(rt.stateRedis, rt.config.statePrefix).all().catch(() => new Map<string, unknown>()),
-    new WorkerStore(rt.stateRedis, rt.config.statePrefix).list().catch(() => []),
+    rt.state.pauses.all().catch(() => new Map<string, unknown>()),
+    rt.state.workers.list().catch(() => []),
   ]);
   const celery = celeryDiagnoses(brokers);
   return decorateQueues(queues, { paused, workers: celery.workers(stored), brokers, highBandAlertSec: rt.config.highBandAlertSec }).map((q) => withWarnings(q, celery.queueWarnings(q)));
@@ -25,7 +24,7 @@ export async function decorate(queues: readonly Queue[], brokers: readonly Queue
 export async function listWorkers(): Promise<WorkerView[]> {
   const rt = runtime();
   const brokers = await allBrokers();
-  const stored = await new WorkerStore(rt.stateRedis, rt.config.statePrefix).list();
+  const stored = await rt.state.workers.list();
   return celeryDiagnoses(brokers).workers(stored);
 }
 

@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import { createBroker } from '@/lib/brokers/registry';
-import { createRedisClient, startClient } from '@/lib/brokers/redis/connection';
+import { createRedisClient, startClient } from '@/lib/redis/connection';
 import type { QueueBroker } from '@/lib/brokers/types';
 import { loadConfig, type TriageConfig } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
 import { createLogger, type Logger } from '@/lib/logger';
+import { connectStateRedis } from '@/lib/state/connect';
+import { createTriageState, type TriageState } from '@/lib/state/triage-state';
 import { assertSessionSecret } from './auth-startup';
 
 /**
@@ -15,8 +17,8 @@ export interface Runtime {
   config: TriageConfig;
   brokers: Map<string, QueueBroker>;
   logger: Logger;
-  /** Triage's own state (audit, pause, history, task states), under `config.statePrefix`. */
-  stateRedis: Redis;
+  /** Triage's own state (audit, pause, history, task states, users), under `config.statePrefix`. */
+  state: TriageState;
   /** Celery result backends by broker id (brokers configured with `resultBackendUrl`). */
   resultBackends: Map<string, Redis>;
   /** Resolves once every broker has tried its first connection (down ones keep retrying). */
@@ -34,8 +36,7 @@ export function runtime(): Runtime {
     for (const brokerConfig of config.brokers) {
       brokers.set(brokerConfig.id, createBroker(brokerConfig, { excludePrefixes: [config.statePrefix], logger }));
     }
-    const stateRedis = createRedisClient(config.stateRedisUrl, {
-      name: 'triage:state',
+    const stateRedis = connectStateRedis(config.stateRedisUrl, {
       onError: (error) => logger.warn({ err: error.message }, 'state redis connection error'),
     });
     const resultBackends = new Map<string, Redis>();
@@ -54,7 +55,7 @@ export function runtime(): Runtime {
       startClient(stateRedis),
       ...[...resultBackends.values()].map((client) => startClient(client)),
     ]).then(() => undefined);
-    holder.__triageRuntime = { config, brokers, logger, stateRedis, resultBackends, ready };
+    holder.__triageRuntime = { config, brokers, logger, state: createTriageState(stateRedis, config), resultBackends, ready };
   }
   return holder.__triageRuntime;
 }
@@ -81,7 +82,7 @@ export async function resetRuntime(): Promise<void> {
   holder.__triageRuntime = undefined;
   if (current) {
     await Promise.all([...current.brokers.values()].map((b) => b.close()));
-    current.stateRedis.disconnect();
+    current.state.redis.disconnect();
     for (const client of current.resultBackends.values()) client.disconnect();
   }
 }

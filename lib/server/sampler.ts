@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { QueueBroker } from '@/lib/brokers/types';
 import { DEFAULT_HIGH_BAND_ALERT_SEC, type SamplerConfig } from '@/lib/config/schema';
-import { EventLog, type StoredEvent } from '@/lib/state/events';
-import { HistoryStore } from '@/lib/state/history';
-import { queueRef, stateKeys } from '@/lib/state/keys';
-import { PauseStore } from '@/lib/state/pause-store';
-import { WorkerStore, type WorkerView } from '@/lib/state/worker-store';
+import type { StoredEvent } from '@/lib/state/events';
+import type { HistoryStore } from '@/lib/state/history';
+import { queueRef } from '@/lib/state/keys';
+import type { TriageState } from '@/lib/state/triage-state';
+import type { WorkerView } from '@/lib/state/worker-store';
 import { decorateQueues } from '@/lib/control/queue-state';
 import { describeError } from '@/lib/shared/errors';
-import type { Health, Queue } from '@/lib/shared/types';
+import type { Health, Queue, QueueList } from '@/lib/shared/types';
 import { celeryDiagnoses } from './celery-diagnostics';
 import { DerivedRates, NOT_MEASURED } from './derived-rates';
 import { listBrokerQueues } from './listing-cache';
@@ -30,11 +29,9 @@ import { runtime, type Runtime } from './runtime';
  *   for task events, which costs nothing on the brokers).
  */
 
-export interface QueuesPayload {
+export interface QueuesPayload extends Required<QueueList> {
   /** ISO time the snapshot was taken. */
   at: string;
-  queues: Queue[];
-  unavailable: { broker: string; error: string }[];
 }
 
 export interface LiveSnapshot extends QueuesPayload {
@@ -59,8 +56,8 @@ interface SamplerLogger {
 
 export interface SamplerOptions {
   brokers: readonly QueueBroker[];
-  stateRedis: Redis;
-  statePrefix: string;
+  /** Triage's state: history, events, workers and pauses are read and written there. */
+  state: TriageState;
   config: SamplerConfig;
   logger: SamplerLogger;
   /** Write backlog history (the server's sampler does; a sampler started lazily by a route in tests does not). */
@@ -89,14 +86,9 @@ export type Outcome = 'succeeded' | 'failed' | 'retried' | 'dead';
 
 export class Sampler {
   private readonly listeners = new Set<LiveListener>();
-  private readonly history: HistoryStore;
-  private readonly events: EventLog;
-  private readonly workerStore: WorkerStore;
-  private readonly pauses: PauseStore;
+  private readonly state: TriageState;
   private readonly now: () => number;
   private readonly instance = randomUUID();
-  private readonly lockPrefix: string;
-  private readonly eventsKey: string;
   private writesHistory: boolean;
 
   private latest: LiveSnapshot | null = null;
@@ -121,16 +113,8 @@ export class Sampler {
 
   constructor(private readonly options: SamplerOptions) {
     this.derivesFor = new Set(options.brokers.filter((b) => !b.capabilities.brokerRates).map((b) => b.id));
-    const { stateRedis, statePrefix, config } = options;
-    this.history = new HistoryStore(stateRedis, statePrefix, config.historyIntervalSec, config.historyRetentionSec);
-    this.events = new EventLog(stateRedis, statePrefix);
-    this.workerStore = new WorkerStore(stateRedis, statePrefix);
-    this.pauses = new PauseStore(stateRedis, statePrefix);
+    this.state = options.state;
     this.now = options.now ?? Date.now;
-    // One lock key per interval; `history:lock:<n>` cannot clash with `history:<broker>/<queue>`
-    // (no "/"). TODO(keys owner): move this name into lib/state/keys.ts.
-    this.lockPrefix = `${statePrefix}history:lock:`;
-    this.eventsKey = stateKeys(statePrefix).events;
     this.writesHistory = options.history;
   }
 
@@ -140,7 +124,7 @@ export class Sampler {
   }
 
   get historyStore(): HistoryStore {
-    return this.history;
+    return this.state.history;
   }
 
   get listenerCount(): number {
@@ -178,7 +162,7 @@ export class Sampler {
 
   /** Live workers as of the last tick (Triage's state Redis, not a broker). */
   async currentWorkers(): Promise<WorkerView[]> {
-    this.workers = await this.workerStore.list(this.now());
+    this.workers = await this.state.workers.list(this.now());
     return this.workers;
   }
 
@@ -233,7 +217,7 @@ export class Sampler {
     const snapshot = await this.refresh();
     if (slot !== null) {
       const answered = snapshot.queues.filter((q) => !snapshot.unavailable.some((u) => u.broker === q.broker));
-      await this.history.append(
+      await this.state.history.append(
         slot * this.options.config.historyIntervalSec * 1000,
         answered.map((q) => ({ broker: q.broker, queue: q.name, byPriority: q.byPriority })),
       );
@@ -284,8 +268,7 @@ export class Sampler {
   /** Only one replica writes a given interval; the lock outlives the interval so late replicas lose too. */
   private async claim(slot: number): Promise<boolean> {
     const ttl = this.options.config.historyIntervalSec * 3000;
-    const won = await this.options.stateRedis.set(`${this.lockPrefix}${slot}`, this.instance, 'PX', ttl, 'NX');
-    return won === 'OK';
+    return this.state.history.claimSlot(slot, this.instance, ttl);
   }
 
   private async poll(): Promise<LiveSnapshot> {
@@ -296,8 +279,8 @@ export class Sampler {
       // Always a fresh scrape, which API listings then reuse.
       Promise.allSettled(brokers.map((b) => listBrokerQueues(b, 0))),
       Promise.all(brokers.map((b) => b.health())),
-      this.pauses.all().catch(() => new Map<string, unknown>()),
-      this.workerStore.list(this.now()).catch(() => this.workers),
+      this.state.pauses.all().catch(() => new Map<string, unknown>()),
+      this.state.workers.list(this.now()).catch(() => this.workers),
     ]);
     const workers = celery.workers(stored);
     this.workers = workers;
@@ -349,11 +332,10 @@ export class Sampler {
   private async readEvents(): Promise<void> {
     if (this.eventCursor === null) {
       // Start at the stream's end: rates and counters describe what happens from now on.
-      const last = await this.options.stateRedis.xrevrange(this.eventsKey, '+', '-', 'COUNT', 1);
-      this.eventCursor = last[0]?.[0] ?? '0-0';
+      this.eventCursor = await this.state.events.lastId();
       return;
     }
-    const fresh = await this.events.read(this.eventCursor, EVENTS_PER_TICK);
+    const fresh = await this.state.events.read(this.eventCursor, EVENTS_PER_TICK);
     if (fresh.length === 0) return;
     this.eventCursor = fresh[fresh.length - 1]!.id;
     for (const event of fresh) {
@@ -422,8 +404,7 @@ export async function getSampler(options: { history?: boolean } = {}): Promise<S
   current?.sampler.stop();
   const sampler = new Sampler({
     brokers: [...rt.brokers.values()],
-    stateRedis: rt.stateRedis,
-    statePrefix: rt.config.statePrefix,
+    state: rt.state,
     config: rt.config.sampler,
     highBandAlertSec: rt.config.highBandAlertSec,
     logger: rt.logger,

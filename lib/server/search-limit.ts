@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { countInWindow } from '@/lib/redis/fixed-window';
 import { TriageError, describeError } from '@/lib/shared/errors';
-import { stateKeys } from '@/lib/state/keys';
+import type { TriageState } from '@/lib/state/triage-state';
 import type { Actor } from './auth';
 import { throttled } from './errors';
 
@@ -19,40 +19,30 @@ const RUNNING_TTL_SEC = 300;
 /** What a caller waiting for its own running search is told: searches take seconds. */
 const BUSY_RETRY_SEC = 2;
 
-// KEYS: running, count. ARGV: marker, max per window, window (s), running ttl (s).
-// → {1, 0} started; {0, 0} one is running; {0, ms until the window ends} over the rate.
-const ACQUIRE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end
-local n = tonumber(redis.call('GET', KEYS[2]) or '0')
-if n >= tonumber(ARGV[2]) then return {0, redis.call('PTTL', KEYS[2])} end
-redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3], 'NX')
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
-return {1, 0}
-`;
-
 // Only its own marker: after an expiry another search of this caller may hold the slot.
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export async function limitedSearch<T>(
-  redis: Redis,
-  config: { statePrefix: string; search: { maxPerMinute: number } },
+  state: Pick<TriageState, 'redis' | 'keys'>,
+  limits: { maxPerMinute: number },
   actor: Pick<Actor, 'name' | 'via'>,
   work: () => Promise<T>,
 ): Promise<T> {
-  const keys = stateKeys(config.statePrefix);
+  const { redis, keys } = state;
   const caller = `${actor.via}:${actor.name}`;
   const running = keys.searchRunning(caller);
   const marker = randomUUID();
-  const [started, waitMs] = (await redis
-    .eval(ACQUIRE, 2, running, keys.searchCount(caller), marker, config.search.maxPerMinute, WINDOW_SEC, RUNNING_TTL_SEC)
-    .catch((error: unknown) => {
-      throw new TriageError('UNAVAILABLE', `the search limit could not be read: ${describeError(error)}`);
-    })) as [number, number];
-  if (started !== 1) {
-    if (waitMs <= 0) throw throttled('your previous search is still running; one search at a time', BUSY_RETRY_SEC);
-    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-    throw throttled(`at most ${config.search.maxPerMinute} searches a minute; try again in ${retryAfter} s`, retryAfter);
+  const verdict = await countInWindow(redis, [{ key: keys.searchCount(caller), limit: limits.maxPerMinute }], WINDOW_SEC, {
+    key: running,
+    value: marker,
+    ttlSec: RUNNING_TTL_SEC,
+  }).catch((error: unknown) => {
+    throw new TriageError('UNAVAILABLE', `the search limit could not be read: ${describeError(error)}`);
+  });
+  if (!verdict.admitted) {
+    if (verdict.waitMs <= 0) throw throttled('your previous search is still running; one search at a time', BUSY_RETRY_SEC);
+    const retryAfter = Math.max(1, Math.ceil(verdict.waitMs / 1000));
+    throw throttled(`at most ${limits.maxPerMinute} searches a minute; try again in ${retryAfter} s`, retryAfter);
   }
   try {
     return await work();

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { TriageConfig } from '@/lib/config';
-import type { AuthStore } from './auth-store';
+import type { AuthStore } from '@/lib/state/auth-store';
 import { requestPeer } from './peer';
 import { SESSION_COOKIE } from './session-cookie';
 import { getUser, type User } from './users';

@@ -1,7 +1,8 @@
 import { TriageError, describeError } from '@/lib/shared/errors';
 import type { Logger } from '@/lib/logger';
 import { countEvent } from '@/lib/process-counters';
-import type { AuthStore } from './auth-store';
+import { countInWindow } from '@/lib/redis/fixed-window';
+import type { AuthStore } from '@/lib/state/auth-store';
 import { requestPeer } from './peer';
 
 /**
@@ -29,25 +30,6 @@ export interface LoginTicket {
 const MAX_LOGIN_DELAY_MS = 5000;
 const FIRST_DELAY_MS = 100;
 
-// KEYS: pair, address, user. ARGV: max per pair, max per address, window (s).
-// → {0, ms until the blocking counter expires} or {1, attempts for the user name so far}.
-const ADMIT = `
-local pair = tonumber(redis.call('GET', KEYS[1]) or '0')
-local ip = tonumber(redis.call('GET', KEYS[2]) or '0')
--- Read before any write: a key of another type fails the script here, with nothing counted.
-redis.call('GET', KEYS[3])
-local blocked = false
-local wait = 0
-if pair >= tonumber(ARGV[1]) then blocked = true; wait = math.max(wait, redis.call('PTTL', KEYS[1])) end
-if ip >= tonumber(ARGV[2]) then blocked = true; wait = math.max(wait, redis.call('PTTL', KEYS[2])) end
-if blocked then return {0, wait} end
-for i = 1, 3 do
-  redis.call('INCR', KEYS[i])
-  redis.call('EXPIRE', KEYS[i], ARGV[3], 'NX')
-end
-return {1, tonumber(redis.call('GET', KEYS[3]))}
-`;
-
 // KEYS: pair, address, user: the pair starts over, the other two lose this attempt.
 const REFUND = `
 redis.call('DEL', KEYS[1])
@@ -66,12 +48,22 @@ function throttleKeys(store: AuthStore, username: string, ip: string): LoginTick
 export async function admitLogin(store: AuthStore, username: string, ip: string): Promise<ThrottleVerdict> {
   const { loginMaxPerUser, loginMaxPerIp, loginWindowSec } = store.config.auth;
   const keys = throttleKeys(store, username, ip);
+  const [pair, address, user] = keys;
   // A script error (a counter key of another type) fails the login: read as 0 it would lift the limit.
-  const [admitted, value] = (await store.redis.eval(ADMIT, 3, ...keys, loginMaxPerUser, loginMaxPerIp, loginWindowSec).catch((error: unknown) => {
+  const verdict = await countInWindow(
+    store.redis,
+    [
+      { key: pair, limit: loginMaxPerUser },
+      { key: address, limit: loginMaxPerIp },
+      // Slows down, never refuses: failures elsewhere must not lock the real user out.
+      { key: user, limit: null },
+    ],
+    loginWindowSec,
+  ).catch((error: unknown) => {
     throw new TriageError('UNAVAILABLE', `the login throttle could not be read: ${describeError(error)}`);
-  })) as [number, number];
-  if (admitted !== 1) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(value / 1000)) };
-  const over = value - loginMaxPerUser;
+  });
+  if (!verdict.admitted) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(verdict.waitMs / 1000)) };
+  const over = verdict.lastCount - loginMaxPerUser;
   const delayMs = over > 0 ? Math.min(MAX_LOGIN_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(over - 1, 16)) : 0;
   return { allowed: true, delayMs, ticket: { keys } };
 }

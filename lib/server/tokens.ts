@@ -2,9 +2,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PrincipalNameSchema, RoleSchema } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
-import type { AuthStore } from './auth-store';
-import type { Role } from './auth';
-import { execOrThrow } from '@/lib/brokers/redis/multi';
+import type { AuthStore } from '@/lib/state/auth-store';
+import type { Role } from '@/lib/shared/roles';
+import { execOrThrow } from '@/lib/redis/multi';
 
 /**
  * API tokens: 256 random bits shown once, kept only as SHA-256 (a fast hash is enough for

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import type { TriageConfig } from '@/lib/config';
-import { makeAuthStore } from './auth-store';
+import { connectStateRedis } from '@/lib/state/connect';
+import { makeAuthStore } from '@/lib/state/auth-store';
 import { ensureDemoAdmin } from './users';
 
 /**
@@ -8,7 +8,7 @@ import { ensureDemoAdmin } from './users';
  * TRIAGE_DEMO_PASSWORD) or a fresh random one, and returns the lines the demo prints.
  */
 export async function setUpDemoAdmin(config: TriageConfig, password: string | undefined): Promise<string[]> {
-  const redis = new Redis(config.stateRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  const redis = connectStateRedis(config.stateRedisUrl, { name: 'triage:demo-setup' });
   try {
     await redis.connect();
     const admin = await ensureDemoAdmin(makeAuthStore(redis, config), password);

@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { PrincipalNameSchema, RoleSchema } from '@/lib/config';
 import { TriageError } from '@/lib/shared/errors';
-import type { AuthStore } from './auth-store';
+import type { AuthStore } from '@/lib/state/auth-store';
 import { hashPassword, randomPassword, validatePasswordStrength } from './auth-password';
-import type { Role } from './auth';
+import type { Role } from '@/lib/shared/roles';
 
 /**
  * Users: from the config file (read-only, for deployments) and from the state Redis (made by

@@ -13,6 +13,12 @@ export function deadQueueName(queue: string): string {
   return `${queue}.dead`;
 }
 
+/** A dead-letter queue's name (and not the bare suffix). */
+export function isDeadQueue(name: string): boolean {
+  const suffix = deadQueueName('');
+  return name.endsWith(suffix) && name.length > suffix.length;
+}
+
 export const PARKING_SUFFIXES = [drainedQueueName(''), deadQueueName('')] as const;
 
 /** The queue a parking queue belongs to, or null when `name` is not one. */

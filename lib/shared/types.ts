@@ -154,6 +154,16 @@ export interface Health {
   brokers: BrokerHealth[];
 }
 
+/**
+ * `GET /api/v1/queues` and the live feed's `queues` event: every listed queue, and the
+ * brokers whose queues could not be listed (an addition to the contract).
+ */
+export interface QueueList {
+  queues: Queue[];
+  /** Always sent by this server (optional in the contract). */
+  unavailable?: { broker: string; error: string }[];
+}
+
 /** `GET /api/v1/health` without credentials: up or not per broker, nothing that names a host or version. */
 export interface PublicHealth {
   status: Health['status'];

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { TransferMessage } from '@/lib/brokers/types';
 import { stateKeys } from './keys';
-import { execOrThrow } from '@/lib/brokers/redis/multi';
+import { execOrThrow } from '@/lib/redis/multi';
 
 /**
  * Purged messages, kept 24 h so a purge can be undone (POST /api/v1/archives/{id}/restore).
  * One Redis list per archive holds the messages in the order a worker would have received
- * them (each a TransferMessage in JSON, exact original bytes included); a hash holds where
- * they came from. Both expire together.
+ * them (each in JSON as the caller hands it over: the control layer stores broker-neutral
+ * TransferMessages, exact original bytes included); a hash holds where they came from. Both
+ * expire together. The state layer never reads a message, so the type is the caller's.
  */
 export const ARCHIVE_TTL_SEC = 24 * 3600;
 
@@ -84,7 +84,7 @@ export class ArchiveStore {
   }
 
   /** Appends a batch (before it is removed from the queue: a crash leaves it in both). */
-  async append(id: string, messages: readonly TransferMessage[]): Promise<void> {
+  async append<M>(id: string, messages: readonly M[]): Promise<void> {
     if (messages.length === 0) return;
     const key = this.keys.archive(id);
     // A failed RPUSH must stop the purge: the batch is removed from the queue next.
@@ -97,7 +97,7 @@ export class ArchiveStore {
   }
 
   /** Takes back messages that were archived but then not removed (a consumer got them first). */
-  async drop(id: string, messages: readonly TransferMessage[]): Promise<void> {
+  async drop<M>(id: string, messages: readonly M[]): Promise<void> {
     const key = this.keys.archive(id);
     const pipeline = this.redis.pipeline();
     for (const m of messages) pipeline.lrem(key, -1, JSON.stringify(m));
@@ -109,9 +109,9 @@ export class ArchiveStore {
   }
 
   /** The first `count` archived messages (oldest first). */
-  async head(id: string, count: number): Promise<TransferMessage[]> {
+  async head<M>(id: string, count: number): Promise<M[]> {
     const rows = await this.redis.lrange(this.keys.archive(id), 0, count - 1);
-    return rows.map((r) => JSON.parse(r) as TransferMessage);
+    return rows.map((r) => JSON.parse(r) as M);
   }
 
   /** Forgets the first `count` messages once they are safely back in their queue. */
@@ -120,9 +120,9 @@ export class ArchiveStore {
   }
 
   /** The last `count` archived messages (the newest), oldest first. */
-  async tail(id: string, count: number): Promise<TransferMessage[]> {
+  async tail<M>(id: string, count: number): Promise<M[]> {
     const rows = await this.redis.lrange(this.keys.archive(id), -count, -1);
-    return rows.map((r) => JSON.parse(r) as TransferMessage);
+    return rows.map((r) => JSON.parse(r) as M);
   }
 
   /** Forgets the last `count` messages once they are safely back in their queue. */

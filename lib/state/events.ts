@@ -1,33 +1,10 @@
 import type { ChainableCommander, Redis } from 'ioredis';
+import type { StoredEvent, TriageEvent } from '@/lib/shared/task-events';
 import { stateKeys } from './keys';
 import { decodeTaskEventGroups, encodeTaskEventGroups, ungroupedEvent, type TaskEventGroup } from './task-event-batch';
-import { execOrThrow } from '@/lib/brokers/redis/multi';
+import { execOrThrow } from '@/lib/redis/multi';
 
-/**
- * Triage's event log: one capped Redis stream of task and worker events, for task
- * timelines, live worker views and the SSE feed. Trimmed approximately (MAXLEN ~), so
- * memory stays bounded whatever the traffic.
- */
-export type TaskEventType = 'task.received' | 'task.started' | 'task.succeeded' | 'task.failed' | 'task.retried' | 'task.dead';
-export type WorkerEventType = 'worker.online' | 'worker.heartbeat' | 'worker.offline';
-
-export interface TriageEvent {
-  type: TaskEventType | WorkerEventType;
-  /** ISO time. */
-  at: string;
-  worker?: string;
-  broker?: string;
-  queue?: string;
-  taskId?: string;
-  task?: string;
-  priority?: number;
-  [extra: string]: unknown;
-}
-
-export interface StoredEvent extends TriageEvent {
-  /** Stream entry id (`<ms>-<seq>`), usable as a cursor. */
-  id: string;
-}
+export type { StoredEvent, TaskEventType, TriageEvent, WorkerEventType } from '@/lib/shared/task-events';
 
 export const DEFAULT_EVENTS_MAXLEN = 50_000;
 const EVENTS_PER_ENTRY = 16;
@@ -36,6 +13,11 @@ const BATCH_TYPE = 'batch';
 const GROUPS_FIELD = 'tasks';
 const EVENTS_FIELD = 'events';
 
+/**
+ * Triage's event log: one capped Redis stream of task and worker events, for task
+ * timelines, live worker views and the SSE feed. Trimmed approximately (MAXLEN ~), so
+ * memory stays bounded whatever the traffic.
+ */
 export class EventLog {
   private readonly key: string;
 
@@ -89,6 +71,12 @@ export class EventLog {
 
   async append(event: TriageEvent): Promise<void> {
     await execOrThrow(this.addTo(this.redis.pipeline(), event));
+  }
+
+  /** The id of the newest entry ('0-0' when the stream is empty): where a reader of new events starts. */
+  async lastId(): Promise<string> {
+    const last = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', 1);
+    return last[0]?.[0] ?? '0-0';
   }
 
   /** Events after `afterId` (exclusive; '0' = from the oldest kept), oldest first. */

@@ -130,6 +130,11 @@ export class HistoryStore {
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: APPEND_LUA });
   }
 
+  /** Claims interval `slot` for `owner` (one replica writes each sample); false when another replica has it. */
+  async claimSlot(slot: number, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.historyLock(slot), owner, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
   /**
    * Stores one sample per queue for the interval starting at `atMs` (aligned down to the
    * interval), in one round trip. Returns how many were stored (0 for intervals already stored).

@@ -32,6 +32,8 @@ export function stateKeys(prefix: string) {
     queueArchives: (broker: string, queue: string) => `${prefix}archives:${broker}/${queue}`,
     /** Backlog history samples. */
     history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
+    /** Which replica writes the history sample of interval `slot` (no "/", so no clash with `history`). */
+    historyLock: (slot: number) => `${prefix}history:lock:${slot}`,
     /** Operation progress records. */
     operation: (id: string) => `${prefix}op:${id}`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */

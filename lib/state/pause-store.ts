@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { queueRef, stateKeys } from './keys';
-import { execOrThrow } from '@/lib/brokers/redis/multi';
+import { execOrThrow } from '@/lib/redis/multi';
 
 export interface PauseRecord {
   at: string;

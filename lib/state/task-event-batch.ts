@@ -1,4 +1,4 @@
-import type { TaskEventType, TriageEvent } from './events';
+import type { TaskEventType, TriageEvent } from '@/lib/shared/task-events';
 
 /**
  * The compact stream form of a worker's task events. A busy worker writes three events per

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { EventLog, type TaskEventType } from './events';
 import type { TaskRecord } from '@/lib/shared/task-record';
 import { stateKeys } from './keys';
-import { execOrThrow } from '@/lib/brokers/redis/multi';
+import { execOrThrow } from '@/lib/redis/multi';
 
 /**
  * The last known state of each task (product.md §4 `Task`), one JSON document per task id

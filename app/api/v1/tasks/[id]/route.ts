@@ -1,23 +1,25 @@
 import { z } from 'zod';
-import { route, runtime as triage } from '@/lib/server/http';
-import { TriageError } from '@/lib/shared/errors';
-import { TaskStore } from '@/lib/state/task-store';
+import { route } from '@/lib/server/http';
+import { taskRecord } from '@/lib/server/queries';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /**
- * `?missing=empty`: the caller follows a task it expects to appear (just enqueued, say), so an
- * id no worker has seen yet is `{id, unseen: true}` (200) rather than a 404 that each poll
- * would log in the browser's console.
+ * The last known state and timeline of a task the workers saw (kept 7 days). `?missing=empty`:
+ * the caller follows a task it expects to appear (just enqueued, say), so an id no worker has
+ * seen yet is `{id, unseen: true}` (200).
  */
-const QuerySchema = z.object({ missing: z.literal('empty').optional() }).strict();
-
-/** The last known state and timeline of a task the workers saw (kept 7 days). */
-export const GET = route({ role: 'viewer', params: z.object({ id: z.string().min(1).max(255) }), query: QuerySchema }, async ({ params, query }) => {
-  const rt = triage();
-  const task = await new TaskStore(rt.stateRedis, rt.config.statePrefix).get(params.id);
-  if (task) return task;
-  if (query.missing) return { id: params.id, unseen: true };
-  throw new TriageError('NOT_FOUND', `no task ${JSON.stringify(params.id)} has been seen by a worker (or its record expired)`);
-});
+export const GET = route(
+  {
+    role: 'viewer',
+    params: z.object({ id: z.string().min(1).max(255) }),
+    query: z.object({}).strict(),
+    missing: {
+      flag: { name: 'missing', value: 'empty' },
+      answer: ({ id }) => ({ id, unseen: true }),
+      notFound: ({ id }) => `no task ${JSON.stringify(id)} has been seen by a worker (or its record expired)`,
+    },
+  },
+  async ({ params }) => taskRecord(params.id),
+);

@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { deadQueueName } from '@/lib/brokers/types';
-import { controlContext } from '@/lib/control/context';
 import { retryTask } from '@/lib/control/retry';
 import { RetryOneBodySchema } from '@/lib/control/schemas';
-import { getBroker, route, runtime as triage } from '@/lib/server/http';
-import { TaskStore } from '@/lib/state/task-store';
+import { control, route, runtime as triage } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -15,13 +12,10 @@ export const runtime = 'nodejs';
  */
 export const POST = route({ role: 'operator', params: z.object({ id: z.string().min(1).max(255) }), body: RetryOneBodySchema, optionalBody: true }, async ({ params, body, actor }) => {
   const rt = triage();
-  const record = await new TaskStore(rt.stateRedis, rt.config.statePrefix).get(params.id).catch(() => null);
-  const likely = record ? { broker: record.broker, queue: deadQueueName(record.queue) } : undefined;
-  return retryTask(controlContext(rt, getBroker, actor), {
+  return retryTask(control(actor), {
     id: params.id,
     ...body,
     brokers: [...rt.brokers.keys()],
     defaultPriority: rt.config.defaultPriority,
-    likely,
   });
 });

@@ -1,6 +1,5 @@
-import { controlContext } from '@/lib/control/context';
 import { listArchives } from '@/lib/control/purge';
-import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
+import { control, route } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -9,6 +8,6 @@ export const runtime = 'nodejs';
  * The queue's purges that can still be restored: `{archives: [ArchiveInfo]}`, newest first.
  * Viewers may read it (when, who, how many: no message contents); restoring needs admin.
  */
-export const GET = route({ role: 'viewer', params: QueueParamsSchema }, async ({ params, actor }) =>
-  listArchives(controlContext(triage(), getBroker, actor), params),
+export const GET = route({ role: 'viewer', queue: true }, async ({ params, actor }) =>
+  listArchives(control(actor), params),
 );

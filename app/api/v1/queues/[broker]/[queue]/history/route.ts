@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
-import { HistoryStore } from '@/lib/state/history';
+import { route } from '@/lib/server/http';
+import { queueHistory } from '@/lib/server/queries';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -13,9 +13,4 @@ const QuerySchema = z
  * Backlog by priority over time, as the server's sampler stored it: `{range, stepSec,
  * points: [{t, byPriority, depth}]}`; no points for a queue never sampled.
  */
-export const GET = route({ role: 'viewer', params: QueueParamsSchema, query: QuerySchema }, async ({ params, query }) => {
-  await getBroker(params.broker);
-  const { stateRedis, config } = triage();
-  const store = new HistoryStore(stateRedis, config.statePrefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec);
-  return store.read(params.broker, params.queue, query.range);
-});
+export const GET = route({ role: 'viewer', queue: true, query: QuerySchema }, async ({ queue, query }) => queueHistory(queue, query.range));

@@ -1,10 +1,9 @@
-import { controlContext } from '@/lib/control/context';
 import { setPaused } from '@/lib/control/pause';
-import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
+import { control, route } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const POST = route({ role: 'operator', params: QueueParamsSchema }, async ({ params, actor }) =>
-  setPaused(controlContext(triage(), getBroker, actor), { ...params, paused: true }),
+export const POST = route({ role: 'operator', queue: true }, async ({ params, actor }) =>
+  setPaused(control(actor), { ...params, paused: true }),
 );

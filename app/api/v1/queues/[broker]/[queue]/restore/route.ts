@@ -1,12 +1,11 @@
-import { controlContext } from '@/lib/control/context';
 import { restoreDrained } from '@/lib/control/drain';
 import { RestoreDrainedBodySchema } from '@/lib/control/schemas';
-import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
+import { control, route } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** Moves a drain's parking queue (`<queue>.drained`, or body `from`) back into the queue. */
-export const POST = route({ role: 'operator', params: QueueParamsSchema, body: RestoreDrainedBodySchema, optionalBody: true }, async ({ params, body, actor }) =>
-  restoreDrained(controlContext(triage(), getBroker, actor, body.operationId), { ...params, ...(body.from ? { from: body.from } : {}) }),
+export const POST = route({ role: 'operator', queue: true, body: RestoreDrainedBodySchema, optionalBody: true }, async ({ params, body, actor }) =>
+  restoreDrained(control(actor, body.operationId), { ...params, ...(body.from ? { from: body.from } : {}) }),
 );

@@ -1,12 +1,11 @@
-import { controlContext } from '@/lib/control/context';
 import { retryDead } from '@/lib/control/retry';
 import { RetryBodySchema } from '@/lib/control/schemas';
-import { QueueParamsSchema, getBroker, route, runtime as triage } from '@/lib/server/http';
+import { control, route } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** On a dead-letter queue: `{ids?, match?, priority?}` → `{matched, retried}`. */
-export const POST = route({ role: 'operator', params: QueueParamsSchema, body: RetryBodySchema, optionalBody: true }, async ({ params, body, actor }) =>
-  retryDead(controlContext(triage(), getBroker, actor, body.operationId), { ...params, ...body }),
+export const POST = route({ role: 'operator', queue: true, body: RetryBodySchema, optionalBody: true }, async ({ params, body, actor }) =>
+  retryDead(control(actor, body.operationId), { ...params, ...body }),
 );

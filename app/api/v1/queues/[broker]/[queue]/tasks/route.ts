@@ -1,14 +1,13 @@
-import { controlContext } from '@/lib/control/context';
 import { enqueueAudited } from '@/lib/control/enqueue';
-import { QueueParamsSchema, getBroker, jsonResponse, route, runtime as triage } from '@/lib/server/http';
+import { control, jsonResponse, route, runtime as triage } from '@/lib/server/http';
 import { EnqueueBodySchema } from '@/lib/shared/types';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const POST = route({ role: 'operator', params: QueueParamsSchema, body: EnqueueBodySchema }, async ({ params, body, actor }) => {
+export const POST = route({ role: 'operator', queue: true, body: EnqueueBodySchema }, async ({ params, body, actor }) => {
   const rt = triage();
   const { defaultPriority, enqueueMaxBytes } = rt.config;
-  const ids = await enqueueAudited(controlContext(rt, getBroker, actor), params, body, { defaultPriority, maxBytes: enqueueMaxBytes });
+  const ids = await enqueueAudited(control(actor), params, body, { defaultPriority, maxBytes: enqueueMaxBytes });
   return jsonResponse({ ids }, { status: 201 });
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  */
 const CHECKS_ITS_OWN_REPLIES: Record<string, number> = {
   // execOrThrow itself.
-  'lib/brokers/redis/multi.ts': 1,
+  'lib/redis/multi.ts': 1,
   // listFor: throws the first metaError/countError.
   'lib/state/archive.ts': 1,
   // record and readMany: throw on the first error pair.

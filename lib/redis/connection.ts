@@ -1,0 +1,62 @@
+import { Redis } from 'ioredis';
+import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
+
+/**
+ * The ioredis helpers both Triage's state (lib/state) and the Redis broker adapter
+ * (lib/brokers/redis) use, so the two never drift apart in how they connect or what
+ * they call "unreachable".
+ */
+
+export interface RedisConnectionOptions {
+  /** Shown in `CLIENT LIST`, so an operator can tell Triage's connections apart. */
+  name: string;
+  onError?: (error: Error) => void;
+}
+
+/**
+ * A Redis client that fails fast while the server is down (no offline queue: a dashboard
+ * request must answer "unavailable" now, not hang until the server returns) and keeps
+ * reconnecting in the background, so a Redis restart needs no Triage restart.
+ */
+export function createRedisClient(url: string, options: RedisConnectionOptions): Redis {
+  const client = new Redis(url, {
+    connectionName: options.name,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // Capped backoff: quick to notice a restarted server, gentle on a dead one.
+    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 3000),
+    connectTimeout: 3000,
+    lazyConnect: true,
+  });
+  // Without a listener ioredis prints every failed reconnect as an unhandled error.
+  client.on('error', (error: Error) => options.onError?.(error));
+  return client;
+}
+
+/** Connects if not yet connected; never throws (a down server is retried in the background). */
+export async function startClient(client: Redis): Promise<void> {
+  if (client.status !== 'wait') return;
+  try {
+    await client.connect();
+  } catch {
+    // retryStrategy keeps trying; callers see UNAVAILABLE until it succeeds.
+  }
+}
+
+/** Whether an ioredis error means the server cannot be reached (rather than a refused command or a bug). */
+export function isConnectionError(error: unknown): boolean {
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|max retries|enableOfflineQueue|connect/i.test(describeError(error));
+}
+
+/**
+ * Runs a Redis call, turning a connection failure into TriageError('UNAVAILABLE') (503) with
+ * `what` named, so "cannot reach it now" is never mistaken for a bug (500) or a refusal.
+ */
+export async function unavailableWhenUnreachable<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isTriageError(error) || !isConnectionError(error)) throw error;
+    throw new TriageError('UNAVAILABLE', `${what} is unreachable: ${describeError(error)}`);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import type { TriageConfig } from '@/lib/config';
+import { ArchiveStore } from './archive';
+import { AuditLog } from './audit';
+import { makeAuthStore, type AuthStore } from './auth-store';
+import { EventLog } from './events';
+import { HistoryStore } from './history';
+import { stateKeys, type StateKeys } from './keys';
+import { OperationStore, lockQueue } from './operations';
+import { PauseStore } from './pause-store';
+import { SecurityLog } from './security-log';
+import { TaskStore } from './task-store';
+import { WorkerStore } from './worker-store';
+
+/**
+ * Triage's own state, every store over one state Redis client and key prefix: what the
+ * server, the control operations and the CLI use instead of the raw client. Stores hold no
+ * state of their own, so building them all is cheap; build one facade per client.
+ */
+export interface TriageState {
+  /** The client underneath, for health checks (PING) and the sampler's history lock. */
+  redis: Redis;
+  prefix: string;
+  keys: StateKeys;
+  tasks: TaskStore;
+  events: EventLog;
+  workers: WorkerStore;
+  pauses: PauseStore;
+  operations: OperationStore;
+  archives: ArchiveStore;
+  history: HistoryStore;
+  audit: AuditLog;
+  securityLog: SecurityLog;
+  /** Users, tokens, sessions and the login throttle (lib/server/users.ts, tokens.ts, session.ts, throttle.ts). */
+  auth: AuthStore;
+  /** Holds one queue for a control operation (operations.ts `lockQueue`). */
+  lockQueue(broker: string, queue: string, owner: string): Promise<(() => Promise<void>) | null>;
+}
+
+export function createTriageState(redis: Redis, config: TriageConfig): TriageState {
+  const prefix = config.statePrefix;
+  const events = new EventLog(redis, prefix);
+  return {
+    redis,
+    prefix,
+    keys: stateKeys(prefix),
+    tasks: new TaskStore(redis, prefix, undefined, events),
+    events,
+    workers: new WorkerStore(redis, prefix),
+    pauses: new PauseStore(redis, prefix),
+    operations: new OperationStore(redis, prefix),
+    archives: new ArchiveStore(redis, prefix),
+    history: new HistoryStore(redis, prefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec),
+    audit: new AuditLog(redis, prefix, { maxEntries: config.audit.maxEntries }),
+    securityLog: new SecurityLog(redis, prefix, config.audit.securityMaxEntries),
+    auth: makeAuthStore(redis, config),
+    lockQueue: (broker, queue, owner) => lockQueue(redis, prefix, broker, queue, owner),
+  };
+}
