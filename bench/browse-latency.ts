@@ -9,7 +9,7 @@
  */
 import { encodeCursor } from '@/lib/brokers/redis/browse';
 import { plainLayout, targetList } from '@/lib/brokers/redis/layout';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { PAYLOAD, RUNS, type Figure, flags, log, median, percentile, privateRedis, report, runIfMain, startServer } from './support';
 

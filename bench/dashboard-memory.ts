@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { PAYLOAD, type Figure, flags, log, privateRedis, report, rssBytes, runIfMain, startServer } from './support';
 
 const args = flags();

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { RabbitBroker } from '@/lib/brokers/rabbitmq/rabbitmq-broker';
 import { publishOptions } from '@/lib/brokers/rabbitmq/publish';
-import { RabbitBrokerConfigSchema } from '@/lib/config/schema';
+import { RabbitBrokerConfigSchema } from '@/lib/brokers/rabbitmq/config';
 import { buildTaskMessage } from '@/lib/shared/celery-codec';
 import { toRabbitPriority } from '@/lib/shared/priority';
 import { AMQP_URL, MANAGEMENT_URL, PAYLOAD, RUNS, WARMUP_ROUNDS, type Figure, interleaved, log, median, report, runIfMain, startServer } from './support';

@@ -12,7 +12,7 @@
  */
 import { Queue as BullQueue } from 'bullmq';
 import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
 import { PAYLOAD, RUNS, WARMUP_ROUNDS, type Figure, interleaved, log, median, privateRedis, report, runIfMain, startServer } from './support';

@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { PAYLOAD, RUNS, type Server, flags, log, median, privateRedis, report, runIfMain, startServer } from './support';
 
 const args = flags();

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { plainLayout, targetList } from '@/lib/brokers/redis/layout';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { toRabbitPriority } from '@/lib/shared/priority';
 import { AMQP_URL, MANAGEMENT_URL, PAYLOAD, RUNS, type Figure, type Server, flags, log, median, percentile, privateRedis, report, runIfMain, startServer } from './support';

@@ -12,7 +12,7 @@
  */
 import { Queue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from '@/lib/brokers/redis/config';
 import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { QueueBroker } from '@/lib/brokers/types';
 import { REDIS_URL, Rounds, benchIds, cleanup, figure, noopItems, openBroker, payloadArgs, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';

@@ -20,7 +20,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from '@/lib/brokers/redis/config';
 import { plainLayout } from '@/lib/brokers/redis/layout';
 import type { EnqueueItem, QueueBroker } from '@/lib/brokers/types';
 import { AMQP_URL, RUNS, REDIS_URL, benchIds, cleanup, figure, noopItems, openBroker, progress, rate, triageRun, writeResults, type BenchIds, type Figure } from './worker-common';

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createBroker } from '@/lib/brokers/registry';
+import { brokerDriver, createBroker } from '@/lib/brokers/registry';
 import { loadConfig } from '@/lib/config';
 import { startTraffic, type TrafficTarget } from '@/lib/demo/traffic';
 import { demoWorkerSpecs, signalDemoWorkers, spawnDemoWorker, stopDemoWorkers } from '@/lib/demo/workers';
@@ -42,8 +42,7 @@ async function main(): Promise<void> {
   const targets: TrafficTarget[] = [];
   for (const broker of brokers) {
     const brokerConfig = config.brokers.find((c) => c.id === broker.id)!;
-    for (const q of brokerConfig.queues) targets.push({ broker, queue: q.name });
-    if (brokerConfig.kind === 'redis') for (const g of brokerConfig.laneGroups) targets.push({ broker, queue: g.name });
+    for (const queue of brokerDriver(brokerConfig.kind).demo.queues(brokerConfig)) targets.push({ broker, queue });
   }
 
   if (!(await waitForServer())) {

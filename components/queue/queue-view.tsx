@@ -46,7 +46,7 @@ export function QueueView({ broker, name }: { broker: string; name: string }) {
   const queue = live.queue;
   const filters = apiFilters(url);
   // Auto-refresh only where a read changes nothing (Redis): a RabbitMQ read requeues messages.
-  const page = useMessagePage(broker, name, filters, queue?.kind === 'redis');
+  const page = useMessagePage(broker, name, filters, queue?.capabilities.nonDestructiveBrowse === true);
   const messages = visibleMessages(page.data, url);
   // A selection belongs to one filter (across its pages): a new filter starts empty.
   const selection = useSelection(messages, JSON.stringify([url.priority, url.task, url.q, url.id]));
@@ -54,7 +54,7 @@ export function QueueView({ broker, name }: { broker: string; name: string }) {
   const queryClient = useQueryClient();
   // The live stream says the queue changed: re-read the page now, not at the next poll. Redis
   // only: a RabbitMQ read requeues messages, so there the operator refreshes on purpose.
-  const changed = queue?.kind === 'redis' ? JSON.stringify(queue.byPriority) : null;
+  const changed = queue?.capabilities.nonDestructiveBrowse ? JSON.stringify(queue.byPriority) : null;
   useEffect(() => {
     if (changed !== null) void queryClient.invalidateQueries({ queryKey: [...queryKeys.queue(broker, name), 'messages'] });
   }, [changed, queryClient, broker, name]);

@@ -1,27 +1,9 @@
-import type { BrokerHealth, BrokerKind, MessagePage, Queue } from '@/lib/shared/types';
+import type { BrokerCapabilities, BrokerHealth, BrokerKind, MessagePage, Queue } from '@/lib/shared/types';
 import type { TaskSpec } from '@/lib/shared/celery-codec';
 import { deadQueueName } from '@/lib/shared/parking';
 
 export { deadQueueName };
-
-/**
- * What a backend can do, so callers never branch on `kind`. `false` means "cannot", and
- * numbers an adapter cannot tell come back as `null`, never as a misleading 0.
- */
-export interface BrokerCapabilities {
-  /** The broker orders by priority itself (RabbitMQ x-max-priority) rather than per-step lists. */
-  nativePriority: boolean;
-  /** `browse` leaves the queue byte-identical (Redis) rather than fetch-and-requeue (RabbitMQ). */
-  nonDestructiveBrowse: boolean;
-  /** Per-priority depth is exact. */
-  perPriorityDepth: boolean;
-  /** `Queue.consumers` is known. */
-  consumerCount: boolean;
-  /** `Queue.rates` comes from the broker (otherwise the sampler derives them). */
-  brokerRates: boolean;
-  /** Ordered groups of queues shown as one logical queue. */
-  laneGroups: boolean;
-}
+export type { BrokerCapabilities };
 
 export interface EnqueueItem {
   spec: TaskSpec;
@@ -170,12 +152,19 @@ export interface TransferMessage {
   celery: import('@/lib/shared/celery-codec').CeleryMessage | null;
   /**
    * The exact stored form, so a message that only changes place on the same broker kind
-   * keeps its bytes. Base64 so the record survives JSON (archives).
+   * keeps its bytes. Only the driver of `origin.kind` reads it; everyone else passes it on.
    */
-  origin:
-    | { kind: 'redis'; payload: string }
-    | { kind: 'rabbitmq'; content: string; properties: Record<string, unknown> }
-    | null;
+  origin: StoredForm | null;
+}
+
+/**
+ * A message as one broker kind stores it (Redis: the list element; RabbitMQ: body and
+ * properties), JSON-safe (binary as base64) so it survives archives. Opaque outside the
+ * driver of `kind`, which wrote it and alone interprets the other fields; a move to another
+ * kind ignores it and encodes `TransferMessage.celery` anew.
+ */
+export interface StoredForm {
+  readonly kind: BrokerKind;
 }
 
 /** Where `putMessages` appends one message: the back of `priority` in the target queue. */

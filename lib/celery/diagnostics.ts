@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { displayKey } from '@/lib/brokers/redis/keys';
-import { KOMBU_DEFAULT_SEP, KOMBU_DEFAULT_STEPS } from '@/lib/shared/priority';
-import type { BrokerKind, Queue } from '@/lib/shared/types';
+import type { Queue } from '@/lib/shared/types';
 
 /**
  * What real Celery workers report over remote control (`stats`, `conf`, `active_queues`),
@@ -20,6 +18,23 @@ const TransportOptionsSchema = z
     queue_order_strategy: z.string().optional(),
   })
   .loose();
+
+export type TransportOptions = z.infer<typeof TransportOptionsSchema>;
+
+/**
+ * How one broker kind's Celery transport can break priority beyond what every kind shares
+ * (reserving, acking early): each broker driver provides these (lib/brokers/<kind>/).
+ */
+export interface CeleryTransportRules {
+  /** Warnings about worker `who`'s transport options against a queue it consumes (Redis: other priority steps or separator). */
+  queueWarnings(who: string, options: TransportOptions, queue: Queue): string[];
+  /**
+   * A worker consumes several lanes of one lane group (`consumedLanes`, in its consume order):
+   * null when it takes them strictly in lane order; else why it does not, and a fix other than
+   * one worker per lane, if there is one.
+   */
+  laneInterleaving(options: TransportOptions | null, consumedLanes: readonly string[], inLaneOrder: boolean): { why: string; otherFix?: string } | null;
+}
 
 const StatsSchema = z
   .object({
@@ -94,15 +109,15 @@ function numberOf(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function transportOptions(report: WorkerReport): z.infer<typeof TransportOptionsSchema> | null {
+function transportOptions(report: WorkerReport): TransportOptions | null {
   // `stats` carries the connection's transport options too, so steps are known even when `conf` is disabled.
   return report.conf?.broker_transport_options ?? report.stats?.broker?.transport_options ?? (report.conf || report.stats ? {} : null);
 }
 
 const list = (names: readonly string[]) => names.join(', ');
 
-/** Diagnoses the Celery workers of one broker against the queues Triage lists for it. */
-export function diagnose(kind: BrokerKind, reports: readonly WorkerReport[], queues: readonly Queue[]): Diagnosis {
+/** Diagnoses the Celery workers of one broker (whose driver's `rules`) against the queues Triage lists for it. */
+export function diagnose(rules: CeleryTransportRules, reports: readonly WorkerReport[], queues: readonly Queue[]): Diagnosis {
   const queueWarnings = new Map<string, string[]>();
   const warnQueue = (queue: string, warning: string) => queueWarnings.set(queue, [...(queueWarnings.get(queue) ?? []), warning]);
   const workers = reports.map((report): WorkerDiagnosis => {
@@ -138,41 +153,19 @@ export function diagnose(kind: BrokerKind, reports: readonly WorkerReport[], que
     }
 
     const options = transportOptions(report);
-    if (kind === 'redis' && options) {
-      const steps = options.priority_steps ?? [...KOMBU_DEFAULT_STEPS];
-      const sep = options.sep ?? KOMBU_DEFAULT_SEP;
-      for (const q of served) {
-        const queueSteps = q.details.steps as number[] | undefined;
-        if (queueSteps && JSON.stringify([...steps].sort((a, b) => a - b)) !== JSON.stringify(queueSteps)) {
-          warn(
-            [q],
-            `${who} uses priority_steps [${steps.join(', ')}] but ${q.name} is configured with [${queueSteps.join(', ')}]: it never takes from the lists only Triage uses, and sends its own to lists Triage does not count`,
-          );
-        }
-        const queueSep = q.details.sep as string | undefined;
-        if (queueSep !== undefined && displayKey(sep) !== queueSep) {
-          warn([q], `${who} uses sep "${displayKey(sep)}" but ${q.name} is configured with "${queueSep}": its priority lists have other names`);
-        }
-      }
+    if (options) {
+      for (const q of served) for (const warning of rules.queueWarnings(who, options, q)) warn([q], warning);
     }
 
     for (const group of served.filter((q) => q.lanes)) {
       const lanes = group.lanes!.map((l) => l.queue).filter((lane) => consumed.includes(lane));
       if (lanes.length < 2) continue;
-      // kombu's Redis transport with queue_order_strategy "priority" polls the queues in the
-      // worker's -Q order, priority step first: strict when that order is the lane order.
-      // Everything else (round-robin, RabbitMQ's one consumer per queue) interleaves lanes.
-      const inOrder = JSON.stringify(consumed.filter((q) => lanes.includes(q))) === JSON.stringify(lanes);
-      if (kind === 'redis' && options?.queue_order_strategy === 'priority' && inOrder) continue;
-      const why =
-        kind === 'rabbitmq'
-          ? 'RabbitMQ delivers from each consumed queue independently'
-          : options?.queue_order_strategy === 'priority'
-            ? `it polls them in the order ${list(consumed.filter((q) => lanes.includes(q)))}, not the lane order`
-            : `it polls them round-robin (queue_order_strategy ${options?.queue_order_strategy ? JSON.stringify(options.queue_order_strategy) : 'unknown, default "round_robin"'})`;
+      const order = consumed.filter((q) => lanes.includes(q));
+      const interleaving = rules.laneInterleaving(options, order, JSON.stringify(order) === JSON.stringify(lanes));
+      if (!interleaving) continue;
       warn(
         [group],
-        `${who} consumes lanes ${list(lanes)} of lane group ${group.name} in one worker: ${why}, so a less urgent lane can go before a more urgent one; run one worker per lane${kind === 'redis' ? ', or set queue_order_strategy = "priority" with -Q in lane order' : ''}`,
+        `${who} consumes lanes ${list(lanes)} of lane group ${group.name} in one worker: ${interleaving.why}, so a less urgent lane can go before a more urgent one; run one worker per lane${interleaving.otherFix ? `, or ${interleaving.otherFix}` : ''}`,
       );
     }
 

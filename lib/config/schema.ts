@@ -1,130 +1,11 @@
 import { z } from 'zod';
-import { QueueNameSchema } from '@/lib/shared/names';
+import { BrokerConfigSchema } from '@/lib/brokers/registry';
 import { ROLES } from '@/lib/shared/roles';
-import { DEFAULT_RABBIT_MAX_PRIORITY, KOMBU_DEFAULT_SEP, KOMBU_DEFAULT_STEPS, StepsSchema, assertLanes } from '@/lib/shared/priority';
 
-/** The shape of Triage's configuration (env + optional JSON file, product.md §6). */
-
-export const RedisQueueConfigSchema = z
-  .object({
-    name: QueueNameSchema,
-    /** kombu `priority_steps` for this queue; defaults to the broker's. */
-    steps: StepsSchema.optional(),
-    /** kombu `sep`; defaults to the broker's. */
-    sep: z.string().min(1).optional(),
-  })
-  .strict();
-
-export const LaneGroupConfigSchema = z
-  .object({
-    name: QueueNameSchema,
-    lanes: z
-      .array(
-        z
-          .object({
-            queue: QueueNameSchema,
-            priorities: z.tuple([z.number().int(), z.number().int()]),
-          })
-          .strict(),
-      )
-      .min(1)
-      .superRefine((lanes, ctx) => {
-        try {
-          assertLanes(lanes);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        }
-      }),
-  })
-  .strict();
-
-export const RedisBrokerConfigSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
-    kind: z.literal('redis'),
-    url: z.string().default('redis://127.0.0.1:6379/0'),
-    /** kombu transport options; every producer, worker and Triage must agree on these. */
-    sep: z.string().min(1).default(KOMBU_DEFAULT_SEP),
-    steps: StepsSchema.default([...KOMBU_DEFAULT_STEPS]),
-    globalKeyprefix: z.string().default(''),
-    visibilityTimeoutSec: z.number().int().min(1).default(3600),
-    unackedKey: z.string().default('unacked'),
-    unackedIndexKey: z.string().default('unacked_index'),
-    unackedMutexKey: z.string().default('unacked_mutex'),
-    queues: z.array(RedisQueueConfigSchema).default([]),
-    laneGroups: z.array(LaneGroupConfigSchema).default([]),
-    /** Find kombu queues not listed here by their bindings and list keys. */
-    discover: z.boolean().default(true),
-    /**
-     * Celery's Redis `result_backend` for tasks on this broker (redis://host:port/db): results and
-     * tracebacks, and, with `result_extended`, the stored request a failed task is retried from.
-     */
-    resultBackendUrl: z.string().nullable().default(null),
-  })
-  .strict();
-
-export const RabbitQueueConfigSchema = z
-  .object({
-    name: QueueNameSchema,
-    maxPriority: z.number().int().min(0).max(255).default(DEFAULT_RABBIT_MAX_PRIORITY),
-    /** Extra queue arguments Triage declares the queue with when it does not exist yet. */
-    arguments: z.record(z.string(), z.unknown()).default({}),
-    durable: z.boolean().default(true),
-  })
-  .strict();
-
-export const RabbitBrokerConfigSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
-    kind: z.literal('rabbitmq'),
-    url: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
-    managementUrl: z.string().default('http://guest:guest@127.0.0.1:15672'),
-    /** Used when the AMQP URL names none; use `rabbitVhost(config)`, which also reads the URL. */
-    vhost: z.string().min(1).optional(),
-    queues: z.array(RabbitQueueConfigSchema).default([]),
-    discover: z.boolean().default(true),
-    /**
-     * Celery's Redis `result_backend` for tasks on this broker (redis://host:port/db): results and
-     * tracebacks, and, with `result_extended`, the stored request a failed task is retried from.
-     */
-    resultBackendUrl: z.string().nullable().default(null),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    // AMQP and the management API must look at the same vhost, or the dashboard lists and
-    // counts one vhost's queues while operations act on another's.
-    const fromUrl = amqpUrlVhost(config.url);
-    if (fromUrl !== null && config.vhost !== undefined && fromUrl !== config.vhost) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['vhost'],
-        message: `vhost ${JSON.stringify(config.vhost)} disagrees with the AMQP URL's vhost ${JSON.stringify(fromUrl)}; name it in one place`,
-      });
-    }
-  });
-
-/** The vhost an AMQP URL names (`amqp://host/sec` → "sec", `/%2F` → "/"), or null when it names none. */
-export function amqpUrlVhost(url: string): string | null {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return null;
-  }
-  if (path === '' || path === '/') return null;
-  try {
-    return decodeURIComponent(path.slice(1));
-  } catch {
-    return path.slice(1);
-  }
-}
-
-/** The one vhost every AMQP connection and management API call of this broker uses. */
-export function rabbitVhost(config: Pick<RabbitBrokerConfig, 'url' | 'vhost'>): string {
-  return amqpUrlVhost(config.url) ?? config.vhost ?? '/';
-}
-
-export const BrokerConfigSchema = z.discriminatedUnion('kind', [RedisBrokerConfigSchema, RabbitBrokerConfigSchema]);
+/**
+ * The shape of Triage's configuration (env + optional JSON file, product.md §6). A broker's
+ * own fields are its driver's schema (lib/brokers/<kind>/config.ts), joined by the registry.
+ */
 
 export const RoleSchema = z.enum(ROLES);
 
@@ -251,12 +132,6 @@ export const TriageConfigSchema = z
     }
   });
 
-export type RedisQueueConfig = z.infer<typeof RedisQueueConfigSchema>;
-export type LaneGroupConfig = z.infer<typeof LaneGroupConfigSchema>;
-export type RedisBrokerConfig = z.infer<typeof RedisBrokerConfigSchema>;
-export type RabbitQueueConfig = z.infer<typeof RabbitQueueConfigSchema>;
-export type RabbitBrokerConfig = z.infer<typeof RabbitBrokerConfigSchema>;
-export type BrokerConfig = z.infer<typeof BrokerConfigSchema>;
 export type TriageConfig = z.infer<typeof TriageConfigSchema>;
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;
 export type SamplerConfig = z.infer<typeof SamplerConfigSchema>;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { brokerDriver } from '@/lib/brokers/registry';
 import type { TriageConfig } from '@/lib/config/schema';
 
 /**
@@ -19,21 +20,7 @@ export interface DemoWorkerSpec {
 }
 
 export function demoWorkerSpecs(config: Pick<TriageConfig, 'brokers'>): DemoWorkerSpec[] {
-  const specs: DemoWorkerSpec[] = [];
-  for (const broker of config.brokers) {
-    if (broker.kind === 'redis') {
-      for (const q of broker.queues) specs.push({ broker: broker.id, queues: [q.name], concurrency: 2 });
-      for (const group of broker.laneGroups) {
-        specs.push({ broker: broker.id, queues: [group.name], concurrency: 2 });
-        // "Dedicated workers": urgent work always has a free slot of its own.
-        const urgent = group.lanes[0];
-        if (urgent) specs.push({ broker: broker.id, queues: [urgent.queue], concurrency: 1 });
-      }
-    } else {
-      for (const q of broker.queues) specs.push({ broker: broker.id, queues: [q.name], concurrency: 3 });
-    }
-  }
-  return specs;
+  return config.brokers.flatMap((broker) => brokerDriver(broker.kind).demo.workers(broker).map((worker) => ({ broker: broker.id, ...worker })));
 }
 
 export function spawnDemoWorker(spec: DemoWorkerSpec, env: NodeJS.ProcessEnv = process.env): ChildProcess {

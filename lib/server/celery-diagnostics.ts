@@ -1,3 +1,4 @@
+import { brokerDriver } from '@/lib/brokers/registry';
 import type { QueueBroker } from '@/lib/brokers/types';
 import { celeryWorkerId } from '@/lib/celery/events';
 import { DIAGNOSTIC_COMMANDS, diagnose, fromReplies, type WorkerDiagnosis, type WorkerReport } from '@/lib/celery/diagnostics';
@@ -80,12 +81,12 @@ export function celeryDiagnoses(brokers: readonly QueueBroker[]): CeleryDiagnose
   return {
     queueWarnings(queue) {
       const entry = entries.get(queue.broker);
-      return entry ? (diagnose(entry.kind, entry.reports, [queue]).queueWarnings.get(queue.name) ?? []) : [];
+      return entry ? (diagnose(brokerDriver(entry.kind).celeryRules, entry.reports, [queue]).queueWarnings.get(queue.name) ?? []) : [];
     },
     workers(views) {
       const out: WorkerView[] = views.map((v) => ({ ...v, warnings: v.warnings ?? [] }));
       for (const [brokerId, entry] of entries) {
-        for (const found of diagnose(entry.kind, entry.reports, entry.queues).workers) {
+        for (const found of diagnose(brokerDriver(entry.kind).celeryRules, entry.reports, entry.queues).workers) {
           const id = celeryWorkerId(brokerId, found.hostname);
           const index = out.findIndex((v) => v.id === id);
           if (index >= 0) out[index] = completed(out[index]!, found);

@@ -1,4 +1,4 @@
-import { subscribeCeleryEvents } from '@/lib/brokers/celery-events';
+import { subscribeCeleryEvents } from '@/lib/brokers/registry';
 import { CeleryEventIngestor } from '@/lib/celery/ingest';
 import { resendPauses, scheduleResend } from '@/lib/control/pause-resend';
 import { runtime } from './runtime';

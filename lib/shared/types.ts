@@ -4,7 +4,38 @@ import { PrioritySchema } from './priority';
 
 /** Wire shapes of the HTTP API (product.md §4). Extra fields are additions, never changes. */
 
-export type BrokerKind = 'redis' | 'rabbitmq';
+/**
+ * Which driver serves a broker ('redis', 'rabbitmq': lib/brokers/registry.ts lists them). A
+ * plain string on the wire, so adding a kind changes nothing the browser compiles against;
+ * the configuration refuses kinds the registry does not know. Code outside a driver never
+ * branches on it: it reads `capabilities`.
+ */
+export type BrokerKind = string;
+
+/**
+ * What a backend can do, so callers never branch on `kind`. `false` means "cannot", and
+ * numbers an adapter cannot tell come back as `null`, never as a misleading 0.
+ */
+export interface BrokerCapabilities {
+  /** The broker orders by priority itself (RabbitMQ x-max-priority) rather than per-step lists. */
+  nativePriority: boolean;
+  /** `browse` leaves the queue byte-identical (Redis) rather than fetch-and-requeue (RabbitMQ): reading it again and again changes nothing. */
+  nonDestructiveBrowse: boolean;
+  /** Per-priority depth is exact. */
+  perPriorityDepth: boolean;
+  /**
+   * `depth` and `byPriority` are read from the broker at the time of the request (Redis:
+   * LLEN), rather than from statistics the broker samples every few seconds (RabbitMQ's
+   * management API, ~5 s).
+   */
+  liveDepth: boolean;
+  /** `Queue.consumers` is known. */
+  consumerCount: boolean;
+  /** `Queue.rates` comes from the broker (otherwise the sampler derives them). */
+  brokerRates: boolean;
+  /** Ordered groups of queues shown as one logical queue. */
+  laneGroups: boolean;
+}
 
 export type ByPriority = Record<string, number>;
 
@@ -49,6 +80,8 @@ export interface Queue {
   details: Record<string, unknown>;
   /** Things that silently break priority or need attention. */
   warnings: string[];
+  /** What the queue's broker can do: what the UI offers and refreshes depends on these, never on `kind`. */
+  capabilities: BrokerCapabilities;
   /**
    * Set (by Triage, not the broker) when the high band's (P0–2) oldest waiting task has
    * waited longer than the configured `highBandAlertSec`; null otherwise.

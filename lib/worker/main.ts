@@ -5,7 +5,7 @@
  * adapter; RabbitMQ: requeued when the connection closes), none is lost.
  */
 import { Redis } from 'ioredis';
-import { createBroker } from '@/lib/brokers/registry';
+import { brokerDriver, createBroker } from '@/lib/brokers/registry';
 import { loadConfig } from '@/lib/config';
 import { createLogger } from '@/lib/logger';
 import { describeError } from '@/lib/shared/errors';
@@ -22,14 +22,9 @@ async function main(): Promise<void> {
   await broker.connect();
   const stateRedis = new Redis(config.stateRedisUrl, { connectionName: 'triage-worker:state', maxRetriesPerRequest: null });
   stateRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'state redis connection error'));
+  const groupLanes = brokerDriver(brokerConfig.kind).laneGroups(brokerConfig);
   const laneGroups: Record<string, string[]> = {};
-  const groupLanes: Record<string, string[]> = {};
-  if (brokerConfig.kind === 'redis') {
-    for (const group of brokerConfig.laneGroups) {
-      groupLanes[group.name] = group.lanes.map((lane) => lane.queue);
-      for (const lane of group.lanes) (laneGroups[lane.queue] ??= []).push(group.name);
-    }
-  }
+  for (const [group, lanes] of Object.entries(groupLanes)) for (const lane of lanes) (laneGroups[lane] ??= []).push(group);
   const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger, laneGroups, groupLanes });
 
   let signals = 0;

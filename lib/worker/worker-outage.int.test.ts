@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker } from '@/lib/brokers/registry';
-import { RabbitBrokerConfigSchema, RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RabbitBrokerConfigSchema } from '@/lib/brokers/rabbitmq/config';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
 import { TcpProxy } from '@/test/tcp-proxy';
 import { WorkerHarness } from './test-harness';

@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { subscribeCeleryEvents } from '@/lib/brokers/celery-events';
 import { CeleryEventIngestor } from '@/lib/celery/ingest';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { TaskStore } from '@/lib/state/task-store';
 import { WorkerStore } from '@/lib/state/worker-store';
 import { REDIS_URL, scratchRedis, uniqueName, waitFor } from '../support';
-import { createBroker } from '@/lib/brokers/registry';
+import { createBroker, subscribeCeleryEvents } from '@/lib/brokers/registry';
 import { resumeCeleryConsumers } from '@/lib/control/celery-consumers';
 import { resendPauses, scheduleResend } from '@/lib/control/pause-resend';
 import { PauseStore } from '@/lib/state/pause-store';

@@ -8,7 +8,8 @@
 import { RabbitBroker } from '@/lib/brokers/rabbitmq/rabbitmq-broker';
 import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
 import type { QueueBroker } from '@/lib/brokers/types';
-import { RabbitBrokerConfigSchema, RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RabbitBrokerConfigSchema } from '@/lib/brokers/rabbitmq/config';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { transfer } from '@/lib/control/transfer';
 
 interface Input {

@@ -5,7 +5,7 @@ import { buildTaskMessage, decodeRedisPayload, toRedisPayload } from '@/lib/shar
 import { KOMBU_DEFAULT_SEP, stepFor, toRabbitPriority } from '@/lib/shared/priority';
 import { publishOptions } from '@/lib/brokers/rabbitmq/publish';
 import { RedisBroker } from '@/lib/brokers/redis/redis-broker';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { deleteKeysLike, rawRedis, REDIS_URL } from '@/test/support';
 
 /** Raw broker access for control tests: fill queues fast, read them back without changing them. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RabbitBrokerConfig } from '@/lib/config/schema';
+import type { RabbitBrokerConfig } from './config';
 import { parseAmqpEventMessage, type CeleryEvent } from '@/lib/celery/events';
 import { RabbitConnection, type Logger } from './connection';
 

@@ -1,7 +1,8 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { decodeAmqp, type DecodeResult } from '@/lib/shared/celery-codec';
+import { decodeAmqp } from '@/lib/shared/celery-codec';
 import { PRIORITIES, TASK_PRIORITY_HEADER, fromRabbitPriority, levelRange, rabbitTaskPriority, toRabbitPriority } from '@/lib/shared/priority';
-import { DEAD_HEADERS, type DeadLetterInfo, type Delivery } from '../types';
+import { BrokerDelivery } from '../delivery-base';
+import { DEAD_HEADERS, type DeadLetterInfo } from '../types';
 import { DLX_EXCHANGE, delayBucketMs, delayQueueArguments, delayQueueName } from './consume-topology';
 
 export interface CopyRoute {
@@ -13,34 +14,28 @@ export interface CopyRoute {
 /** Publishes a copy of `message` with patched headers, confirmed, then acks the original on `channel`. */
 export type PublishThenAck = (channel: Channel, message: ConsumeMessage, route: CopyRoute, headers: Record<string, unknown>) => Promise<void>;
 
-/**
- * One message a slot received. A class rather than an object of closures: a worker makes
- * one per task, and three fresh closures each (named at run time under tsx) showed in its profile.
- */
-export class RabbitDelivery implements Delivery {
-  readonly brokerQueue: string;
-  readonly level: number;
-  readonly priority: number;
-  readonly redelivered: boolean;
-  readonly decoded: DecodeResult;
-
+/** One message a slot received. */
+export class RabbitDelivery extends BrokerDelivery {
   constructor(
     private readonly channel: Channel,
     private readonly message: ConsumeMessage,
-    readonly queue: string,
+    queue: string,
     private readonly maxPriority: number,
     private readonly publishThenAck: PublishThenAck,
   ) {
     const { properties } = message;
     const wire = typeof properties.priority === 'number' ? properties.priority : null;
-    this.level = fromRabbitPriority(wire, maxPriority);
-    this.priority = rabbitTaskPriority(properties.headers?.[TASK_PRIORITY_HEADER], wire, maxPriority);
-    this.brokerQueue = queue;
-    this.redelivered = message.fields.redelivered;
-    this.decoded = decodeAmqp({
-      headers: properties.headers ?? {},
-      properties: { content_type: properties.contentType as string | undefined, correlation_id: properties.correlationId as string | undefined },
-      body: message.content,
+    super({
+      queue,
+      brokerQueue: queue,
+      level: fromRabbitPriority(wire, maxPriority),
+      priority: rabbitTaskPriority(properties.headers?.[TASK_PRIORITY_HEADER], wire, maxPriority),
+      redelivered: message.fields.redelivered,
+      decoded: decodeAmqp({
+        headers: properties.headers ?? {},
+        properties: { content_type: properties.contentType as string | undefined, correlation_id: properties.correlationId as string | undefined },
+        body: message.content,
+      }),
     });
   }
 

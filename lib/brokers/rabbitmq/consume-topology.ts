@@ -1,4 +1,4 @@
-import type { RabbitQueueConfig } from '@/lib/config/schema';
+import type { RabbitQueueConfig } from './config';
 import { DEFAULT_RABBIT_MAX_PRIORITY } from '@/lib/shared/priority';
 import { deadQueueName } from '../types';
 import type { ChannelSource } from './connection';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { ConsumeMessage, Options } from 'amqplib';
-import type { RabbitBrokerConfig } from '@/lib/config/schema';
+import type { RabbitBrokerConfig } from './config';
 import { describeError } from '@/lib/shared/errors';
 import type { ConsumeOptions, ConsumerHandle } from '../types';
 import { RabbitConnection, withTimeout } from './connection';

@@ -1,9 +1,10 @@
-import type { RabbitQueueConfig } from '@/lib/config/schema';
+import type { RabbitQueueConfig } from './config';
 import { PRIORITIES, emptyByPriority, fromRabbitPriority, rabbitLevels, toRabbitPriority } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { QueueRecord } from './management';
 import { expectedArguments } from './topology';
+import { RABBIT_CAPABILITIES } from './capabilities';
 
 /**
  * Turns a management API queue record into the API's Queue (product.md §4). Pure.
@@ -159,6 +160,7 @@ export function queueView(input: QueueViewInput): Queue {
       oldestAgeSource: 'AMQP timestamp of the head message (the next to be delivered)',
     },
     warnings: [...warnings, ...(input.topologyWarnings ?? [])],
+    capabilities: RABBIT_CAPABILITIES,
   };
 }
 
@@ -190,6 +192,7 @@ function missingQueueView(input: QueueViewInput): Queue {
       'the queue does not exist on the broker yet; Triage declares it when connected',
       ...(input.topologyWarnings ?? []),
     ],
+    capabilities: RABBIT_CAPABILITIES,
   };
 }
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { connect, type ChannelModel, type GetMessage, type Options } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RabbitBrokerConfigSchema, type RabbitQueueConfig } from '@/lib/config/schema';
+import { RabbitBrokerConfigSchema, type RabbitQueueConfig } from './config';
 import { TriageError } from '@/lib/shared/errors';
 import { PRIORITIES, emptyByPriority, rabbitLevels, toRabbitPriority } from '@/lib/shared/priority';
 import type { EnqueueItem } from '../types';

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { rabbitVhost, type RabbitBrokerConfig, type RabbitQueueConfig } from '@/lib/config/schema';
+import { rabbitVhost, type RabbitBrokerConfig, type RabbitQueueConfig } from './config';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY } from '@/lib/shared/priority';
 import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
-import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from '../types';
+import type { BrokerCapabilities, BrowseOptions, ConsumeOptions, ConsumerHandle, EnqueueItem, QueueBroker } from '../types';
 import { browseQueue, decodeCursor } from './browse';
+import { RABBIT_CAPABILITIES } from './capabilities';
 import { RabbitConnection, silentLogger, withTimeout, type ConnectionState, type Logger } from './connection';
 import { ManagementClient, type QueueRecord } from './management';
 import { publishTasks } from './publish';
 import { assertReadable, assertUsable, isInternalQueue, maxPriorityOf, queueView, reservedQueueReason } from './queue-view';
 import { checkQueue, declareTopology, ensureQueue, type QueueTopology } from './topology';
-import { RabbitControl } from './control/rabbit-control';
+import { RabbitControl } from './control/rabbitmq-control';
 import { consumeRabbit } from './consume';
-import type { ConsumeOptions, ConsumerHandle } from '../types';
 
 export interface RabbitBrokerOptions {
   logger?: Logger;
@@ -29,6 +29,9 @@ const MANAGEMENT_HINT =
 const BLOCKED_HINT = 'RabbitMQ blocks publishers while a memory or disk alarm is raised; see `rabbitmq-diagnostics alarms`';
 // Health is polled by dashboards and load balancers: answer quickly or report down.
 const HEALTH_TIMEOUT_MS = 2000;
+// Queue arguments cannot change without deleting the queue; a re-declare with another
+// x-max-priority within this window publishes with the old mapping until it expires.
+const PUBLISH_TARGET_TTL_MS = 5000;
 
 /**
  * RabbitMQ behind queue semantics: classic queues with `x-max-priority`, where the
@@ -47,20 +50,9 @@ const HEALTH_TIMEOUT_MS = 2000;
  * If the management API is down, `listQueues`/`getQueue` throw UNAVAILABLE and health
  * says so; enqueue and browse keep working over AMQP.
  */
-// Queue arguments cannot change without deleting the queue; a re-declare with another
-// x-max-priority within this window publishes with the old mapping until it expires.
-const PUBLISH_TARGET_TTL_MS = 5000;
-
 export class RabbitBroker implements QueueBroker {
   readonly kind = 'rabbitmq' as const;
-  readonly capabilities: BrokerCapabilities = {
-    nativePriority: true,
-    nonDestructiveBrowse: false,
-    perPriorityDepth: true,
-    consumerCount: true,
-    brokerRates: true,
-    laneGroups: false,
-  };
+  readonly capabilities: BrokerCapabilities = RABBIT_CAPABILITIES;
   readonly id: string;
   /** The `connection_name` RabbitMQ shows for this adapter's connection. */
   readonly connectionName: string;
@@ -69,6 +61,9 @@ export class RabbitBroker implements QueueBroker {
   private readonly configured: Map<string, RabbitQueueConfig>;
   private readonly logger: Logger;
   private topology = new Map<string, QueueTopology>();
+  /** Queues recently seen to exist, with their x-max-priority. */
+  private readonly publishTargets = new Map<string, { maxPriority: number; at: number }>();
+  private controlImpl: RabbitControl | null = null;
 
   constructor(
     readonly config: RabbitBrokerConfig,
@@ -189,9 +184,6 @@ export class RabbitBroker implements QueueBroker {
     }
   }
 
-  /** Queues recently seen to exist, with their x-max-priority. */
-  private readonly publishTargets = new Map<string, { maxPriority: number; at: number }>();
-
   /**
    * The x-max-priority to publish with. Checking the queue costs a channel and a management
    * API call, far more than a publish, so a queue seen within PUBLISH_TARGET_TTL_MS is not
@@ -205,8 +197,6 @@ export class RabbitBroker implements QueueBroker {
     this.publishTargets.set(queue, { maxPriority, at: Date.now() });
     return maxPriority;
   }
-
-  private controlImpl: RabbitControl | null = null;
 
   /** Control primitives (lib/brokers/rabbitmq/control): get → confirmed copy → ack. */
   get control(): RabbitControl {

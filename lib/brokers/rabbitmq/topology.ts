@@ -1,4 +1,4 @@
-import type { RabbitQueueConfig } from '@/lib/config/schema';
+import type { RabbitQueueConfig } from './config';
 import { describeError, isTriageError } from '@/lib/shared/errors';
 import type { ChannelSource, Logger } from './connection';
 import type { ManagementClient } from './management';

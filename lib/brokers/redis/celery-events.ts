@@ -1,4 +1,4 @@
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from './config';
 import { parseRedisEventMessage, type CeleryEvent } from '@/lib/celery/events';
 import { createRedisClient, startClient } from './connection';
 

@@ -1,6 +1,7 @@
-import type { RedisBrokerConfig } from '@/lib/config/schema';
-import { decodeRedisPayload, type DecodeResult } from '@/lib/shared/celery-codec';
-import { deadQueueName, type DeadLetterInfo, type Delivery } from '../types';
+import type { RedisBrokerConfig } from './config';
+import { decodeRedisPayload } from '@/lib/shared/celery-codec';
+import { BrokerDelivery } from '../delivery-base';
+import { deadQueueName, type DeadLetterInfo } from '../types';
 import { copyEnvelope, deadEnvelope, deadHeaders, delayedMember } from './consume-envelope';
 import type { SlotAcks } from './consume-acks';
 import { bindingKey, bindingMember } from './keys';
@@ -33,18 +34,8 @@ export interface DeliveryContext {
   ): Promise<void>;
 }
 
-/**
- * One message a slot took. A class rather than an object of closures: a worker makes one
- * per task, and three fresh closures each (named at run time under tsx) showed in its profile.
- */
-export class RedisDelivery implements Delivery {
-  readonly queue: string;
-  readonly brokerQueue: string;
-  readonly level: number;
-  readonly priority: number;
-  readonly redelivered: boolean;
-  readonly decoded: DecodeResult;
-
+/** One message a slot took. */
+export class RedisDelivery extends BrokerDelivery {
   constructor(
     private readonly ctx: DeliveryContext,
     private readonly list: ConsumedList,
@@ -53,12 +44,14 @@ export class RedisDelivery implements Delivery {
     private readonly acks: SlotAcks,
   ) {
     const decoded = decodeRedisPayload(payload);
-    this.decoded = decoded;
-    this.queue = list.queue;
-    this.brokerQueue = list.brokerQueue;
-    this.level = list.level;
-    this.priority = taskPriorityIn(list.layout, list.list, envelopePriority(decoded, payload));
-    this.redelivered = decoded.envelope?.redelivered ?? false;
+    super({
+      queue: list.queue,
+      brokerQueue: list.brokerQueue,
+      level: list.level,
+      priority: taskPriorityIn(list.layout, list.list, envelopePriority(decoded, payload)),
+      redelivered: decoded.envelope?.redelivered ?? false,
+      decoded,
+    });
   }
 
   /** Read only for a task stored with other priorities: not worked out per delivery. */

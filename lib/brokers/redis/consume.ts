@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from './config';
 import { describeError } from '@/lib/shared/errors';
 import type { ConsumeOptions, ConsumerHandle } from '../types';
 import { SlotAcks } from './consume-acks';

@@ -1,6 +1,6 @@
 import { TriageError } from '@/lib/shared/errors';
 import { PRIORITIES, distinctSorted, kombuEffectivePriority, laneFor, laneLevel, stepFor, type LaneSpec } from '@/lib/shared/priority';
-import type { LaneGroupConfig, RedisBrokerConfig, RedisQueueConfig } from '@/lib/config/schema';
+import type { LaneGroupConfig, RedisBrokerConfig, RedisQueueConfig } from './config';
 import { parkedFrom } from '@/lib/shared/parking';
 import { stepKey, type KeyOptions } from './keys';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { RedisBrokerConfigSchema, type RedisBrokerConfig } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema, type RedisBrokerConfig } from './config';
 import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
 import { ALL_STEPS, KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';

@@ -3,9 +3,10 @@ import { ENQUEUED_AT_HEADER, buildTaskMessage, toRedisPayload } from '@/lib/shar
 import { TriageError, describeError } from '@/lib/shared/errors';
 import { PRIORITIES, collapsedPriorities, emptyByPriority } from '@/lib/shared/priority';
 import type { BrokerHealth, MessagePage, Queue } from '@/lib/shared/types';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
-import type { BrokerCapabilities, BrowseOptions, EnqueueItem, QueueBroker } from '../types';
+import type { RedisBrokerConfig } from './config';
+import type { BrokerCapabilities, BrowseOptions, ConsumeOptions, ConsumerHandle, EnqueueItem, QueueBroker } from '../types';
 import { browseLayout } from './browse';
+import { REDIS_CAPABILITIES } from './capabilities';
 import { createRedisClient, startClient, withRedis } from './connection';
 import { discoverQueues, type DiscoveredQueue } from './discover';
 import { bindingKey, configAckKeys, bindingMember, displayKey, reservedQueueReason, stepKey } from './keys';
@@ -14,7 +15,6 @@ import { laneGroupLayout, plainLayout, staticLayout, targetList, type QueueLayou
 import { scripts } from './scripts';
 import { RedisControl } from './control/redis-control';
 import { consumeRedis } from './consume';
-import type { ConsumeOptions, ConsumerHandle } from '../types';
 
 export interface RedisBrokerOptions {
   /** Key prefixes that are not queues (Triage's own state). */
@@ -40,20 +40,24 @@ const HINT = 'start it with `npm run services` (or `redis-server --daemonize yes
  */
 export class RedisBroker implements QueueBroker {
   readonly kind = 'redis' as const;
-  readonly capabilities: BrokerCapabilities = {
-    nativePriority: false,
-    nonDestructiveBrowse: true,
-    perPriorityDepth: true,
-    consumerCount: false,
-    brokerRates: false,
-    laneGroups: true,
-  };
+  readonly capabilities: BrokerCapabilities = REDIS_CAPABILITIES;
   readonly id: string;
   private readonly client: Redis;
   private lastError: string | null = null;
   private discovery: { at: number; queues: Map<string, DiscoveredQueue> } | null = null;
   private discoveryInFlight: Promise<Map<string, DiscoveredQueue>> | null = null;
   private version: string | null = null;
+  /** When each queue's binding was last written by enqueue (see DECLARE_TTL_MS). */
+  private readonly declaredAt = new Map<string, number>();
+  /**
+   * Tail stamps (the oldest message's enqueue time) per list. Reading one means copying a
+   * whole message inside Redis, ~10x the cost of its LLEN, so a listing re-reads at most
+   * STAMPS_PER_LISTING of them, those older than STAMP_TTL_MS first: the listing's cost
+   * then follows the number of queues, never the backlog. A stamp only goes stale when a
+   * worker takes the tail, so an age may lag by a few seconds; depths are always fresh.
+   */
+  private readonly stamps = new Map<string, { stamp: string | null; at: number }>();
+  private controlImpl: RedisControl | null = null;
 
   constructor(
     readonly config: RedisBrokerConfig,
@@ -177,11 +181,6 @@ export class RedisBroker implements QueueBroker {
     });
   }
 
-  /** When each queue's binding was last written by enqueue (see DECLARE_TTL_MS). */
-  private readonly declaredAt = new Map<string, number>();
-
-  private controlImpl: RedisControl | null = null;
-
   /** Control primitives (lib/brokers/redis/control): batched, atomic Lua moves. */
   get control(): RedisControl {
     this.controlImpl ??= new RedisControl({
@@ -301,16 +300,6 @@ export class RedisBroker implements QueueBroker {
     return queues;
   }
 
-  /** Depth, per-level counts, oldest ages and in-flight for many queues in two round trips. */
-  /**
-   * Tail stamps (the oldest message's enqueue time) per list. Reading one means copying a
-   * whole message inside Redis, ~10x the cost of its LLEN, so a listing re-reads at most
-   * STAMPS_PER_LISTING of them, those older than STAMP_TTL_MS first: the listing's cost
-   * then follows the number of queues, never the backlog. A stamp only goes stale when a
-   * worker takes the tail, so an age may lag by a few seconds; depths are always fresh.
-   */
-  private readonly stamps = new Map<string, { stamp: string | null; at: number }>();
-
   private staleStamps(keys: readonly string[], fresh: boolean): number[] {
     const now = Date.now();
     const stale: { index: number; at: number }[] = [];
@@ -348,6 +337,7 @@ export class RedisBroker implements QueueBroker {
     return reply;
   }
 
+  /** Depth, per-level counts, oldest ages and in-flight for many queues in two round trips. */
   private async describe(layouts: QueueLayout[], discovered: Map<string, DiscoveredQueue>, fresh = false): Promise<Queue[]> {
     const strayKeys = layouts.map((layout) => this.strayStepKeys(layout, discovered.get(layout.name)));
     const keys = layouts.flatMap((layout, i) => [...layout.lists.map((l) => l.key), ...strayKeys[i]!]);
@@ -422,6 +412,7 @@ export class RedisBroker implements QueueBroker {
           globalKeyprefix: this.config.globalKeyprefix,
         },
         warnings: this.warnings(layout, stray),
+        capabilities: this.capabilities,
       } satisfies Queue;
     });
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBrokerConfigSchema } from '@/lib/config/schema';
+import { RedisBrokerConfigSchema } from './config';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
 import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName } from '@/test/support';
 import { restoreExpired } from './restore';

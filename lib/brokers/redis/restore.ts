@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from './config';
 import { kombuEffectivePriority, stepFor } from '@/lib/shared/priority';
 import { bindingKey, configAckKeys, stepKey, type AckKeys } from './keys';
 import { plainLayout } from './layout';

@@ -1,6 +1,6 @@
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RabbitBrokerConfigSchema } from '@/lib/config/schema';
+import { RabbitBrokerConfigSchema } from '../config';
 import { AMQP_URL, MANAGEMENT_URL, uniqueName, waitFor } from '@/test/support';
 import { declareRabbit, deleteRabbit, fillRabbit, rabbitCount } from '@/test/control/helpers';
 import { RabbitBroker } from '../rabbitmq-broker';

@@ -1,11 +1,11 @@
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RabbitBrokerConfigSchema } from '@/lib/config/schema';
+import { RabbitBrokerConfigSchema } from '../config';
 import { TriageError } from '@/lib/shared/errors';
 import { AMQP_URL, MANAGEMENT_URL, uniqueName, waitFor } from '@/test/support';
 import { declareRabbit, deleteRabbit, executeInOrder, fillRabbit, rabbitCount, readRabbit } from '@/test/control/helpers';
 import { RabbitBroker } from '../rabbitmq-broker';
-import { holdQueueName } from './rabbit-control';
+import { holdQueueName } from './rabbitmq-control';
 
 /**
  * The RabbitMQ control primitives against a real broker: queue contents are read back in

@@ -2,7 +2,7 @@ import type { Message, Options } from 'amqplib';
 import { ENQUEUED_AT_HEADER, decodeAmqp, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
 import { TASK_PRIORITY_HEADER, fromRabbitPriority, rabbitTaskPriority, toRabbitPriority } from '@/lib/shared/priority';
-import type { TransferMessage } from '../../types';
+import type { StoredForm, TransferMessage } from '../../types';
 import { publishOptions } from '../publish';
 
 /**
@@ -66,21 +66,37 @@ export function fromAmqp(message: Message, maxPriority: number): TransferMessage
     level,
     priority,
     celery,
-    origin: { kind: 'rabbitmq', content: message.content.toString('base64'), properties },
+    origin: storedForm(message.content, properties),
   };
+}
+
+/** How this driver stores a message in `TransferMessage.origin`: its body (base64) and AMQP properties. */
+interface RabbitStoredForm extends StoredForm {
+  kind: 'rabbitmq';
+  content: string;
+  properties: Record<string, unknown>;
+}
+
+function storedForm(content: Buffer, properties: Record<string, unknown>): RabbitStoredForm {
+  return { kind: 'rabbitmq', content: content.toString('base64'), properties };
+}
+
+function rabbitStoredForm(origin: StoredForm | null): RabbitStoredForm | null {
+  return origin?.kind === 'rabbitmq' ? (origin as RabbitStoredForm) : null;
 }
 
 /** Body and publish options for a copy of `message` whose own priority becomes `priority`, in a queue with x-max-priority `maxPriority`. */
 export function toAmqp(message: TransferMessage, priority: number, maxPriority: number): { content: Buffer; options: Options.Publish } {
   const wirePriority = toRabbitPriority(priority, maxPriority);
-  if (message.origin?.kind === 'rabbitmq') {
-    const props = message.origin.properties;
+  const stored = rabbitStoredForm(message.origin);
+  if (stored) {
+    const props = stored.properties;
     const options: Options.Publish = {};
     for (const key of PROPERTY_KEYS) if (props[key] !== undefined) (options as Record<string, unknown>)[key] = props[key];
     options.priority = wirePriority;
     options.headers = { ...(isObject(props.headers) ? props.headers : {}), [TASK_PRIORITY_HEADER]: priority };
     options.mandatory = true;
-    return { content: Buffer.from(message.origin.content, 'base64'), options };
+    return { content: Buffer.from(stored.content, 'base64'), options };
   }
   if (!message.celery) {
     throw new TriageError('UNPROCESSABLE', `message ${message.id ?? '(no id)'} cannot be decoded, so it cannot move to RabbitMQ`);

@@ -1,6 +1,6 @@
 import { toRedisPayload, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
-import type { TransferMessage } from '../../types';
+import type { StoredForm, TransferMessage } from '../../types';
 import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 
 /**
@@ -53,7 +53,7 @@ export function peek(raw: Buffer, layout: QueueLayout, list: PhysicalList): Peek
   return { raw, envelope, id, task, priority: taskPriorityIn(layout, list, properties.priority) };
 }
 
-/** One batch for move-batch.lua / move-front.lua: the target lists and the payload triplets. */
+/** One batch for move-batch.lua: the target lists and the payload triplets. */
 export interface MoveBatch {
   targets: string[];
   args: (Buffer | string | number)[];
@@ -88,8 +88,22 @@ export function toTransfer(p: Peeked, level: number): TransferMessage {
     level,
     priority: p.priority,
     celery: p.envelope ? toCelery(p.envelope) : null,
-    origin: { kind: 'redis', payload: p.raw.toString('base64') },
+    origin: storedForm(p.raw),
   };
+}
+
+/** How this driver stores a list element in `TransferMessage.origin`: its exact bytes, base64. */
+interface RedisStoredForm extends StoredForm {
+  kind: 'redis';
+  payload: string;
+}
+
+function storedForm(raw: Buffer): RedisStoredForm {
+  return { kind: 'redis', payload: raw.toString('base64') };
+}
+
+function redisStoredForm(origin: StoredForm | null): RedisStoredForm | null {
+  return origin?.kind === 'redis' ? (origin as RedisStoredForm) : null;
 }
 
 function toCelery(envelope: Envelope): CeleryMessage | null {
@@ -119,8 +133,9 @@ function toCelery(envelope: Envelope): CeleryMessage | null {
  * that priority and the target list's routing key.
  */
 export function payloadFor(message: TransferMessage, list: PhysicalList, priority: number): Buffer | string {
-  if (message.origin?.kind === 'redis') {
-    const raw = Buffer.from(message.origin.payload, 'base64');
+  const stored = redisStoredForm(message.origin);
+  if (stored) {
+    const raw = Buffer.from(stored.payload, 'base64');
     let envelope: Envelope | null = null;
     try {
       envelope = JSON.parse(raw.toString('utf8')) as Envelope;

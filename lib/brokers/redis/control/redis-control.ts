@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisBrokerConfig } from '@/lib/config/schema';
+import type { RedisBrokerConfig } from '../config';
 import { TriageError } from '@/lib/shared/errors';
 import type {
   BrokerControl,
@@ -23,9 +23,11 @@ import { bindingKey, bindingMember } from '../keys';
 import { targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
+import { batchSizeOf } from '../../control-batch';
 import { moveBatch, payloadFor, peek, toTransfer, type Peeked } from './envelope';
 import { findWaitingInLayout } from './find-waiting';
 import { relocateToFront } from './relocate-front';
+import { runMoveBatch, type Relocation } from './relocation';
 import { publishPidbox, requestPidbox } from './pidbox';
 import { relocateAll } from './relocate-all';
 import { execOrThrow } from '../multi';
@@ -56,10 +58,6 @@ import { execOrThrow } from '../multi';
  * therefore also returns the deepest examined message (the anchor) and, when it is not
  * where expected, finds it again, so no selected message is skipped over.
  */
-
-export const DEFAULT_BATCH = 500;
-
-const batchSizeOf = (options: ControlOptions) => Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
 
 export interface RedisControlDeps {
   brokerId: string;
@@ -124,30 +122,28 @@ export class RedisControl implements BrokerControl {
         throw new TriageError('CONFLICT', `queues ${queue} and ${target.queue} share Redis lists (a lane and its group?)`);
       }
       const everything = selector.ids === undefined && selector.task === undefined && selector.priorities === undefined;
-      const declare = () => (target.queue === queue ? Promise.resolve() : this.declare(dest));
+      let declared: Promise<void> | null = null;
+      const declare = () => (target.queue === queue ? Promise.resolve() : (declared ??= this.declare(dest)));
+      const relocation: Relocation = { client: this.client, source, dest, priority: target.priority, batchSize: batchSizeOf(options), options, declare };
       if (target.at === 'front') {
         if (!everything || target.queue === queue) throw new TriageError('INVALID', 'only a whole queue can be put at the front of another');
-        const counts = await relocateToFront(this.client, source, dest, target.priority, batchSizeOf(options), options, declare);
+        const counts = await relocateToFront(relocation);
         return { matched: counts.matched, moved: counts.moved };
       }
       // Whole lists (everything, or priorities that take whole levels) move on the server, as
       // their dry run counts them: by list, not message by message.
       const wholeLists = wholeLevelsSelected(selector, (priority) => targetList(source, priority).key);
       if (wholeLists) {
-        const counts = await relocateAll(this.client, source, dest, target.priority, batchSizeOf(options), options, declare, wholeLists);
+        const counts = await relocateAll(relocation, wholeLists);
         return { matched: counts.matched, moved: counts.moved };
       }
-      const run = scripts(this.client)['move-batch'];
-      let declared = false;
       return this.walk(source, selector, options, async (list, batch, counts) => {
         // Already where it would go: selected, but nothing to do.
-        const { targets, args, moving } = moveBatch(batch, dest, target.priority, list);
+        const move = moveBatch(batch, dest, target.priority, list);
+        const { args, moving } = move;
         if (args.length === 0 || options.dryRun) return new Set<Peeked>();
-        if (target.queue !== queue && !declared) {
-          await this.declare(dest);
-          declared = true;
-        }
-        counts.moved += Number(await run([list.key, ...targets], args));
+        await declare();
+        counts.moved += await runMoveBatch(this.client, list.key, move, 'back');
         // Moved, or popped by a consumer first: either way no longer in the list.
         return new Set(moving);
       });

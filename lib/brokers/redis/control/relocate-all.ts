@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { PRIORITIES } from '@/lib/shared/priority';
-import type { ControlOptions, ControlProgress } from '../../types';
+import type { ControlProgress } from '../../types';
 import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { moveBatch, peek } from './envelope';
+import { runMoveBatch, type Relocation } from './relocation';
 
 /**
  * Relocation of every message in some lists (`only`, by key; default all of the source's)
@@ -24,20 +24,11 @@ import { moveBatch, peek } from './envelope';
  * step 0, or a lane's range applies to it) is hard, and moved here. A list whose priorities
  * the target keeps apart (default steps into ten) is moved here message by message.
  */
-export async function relocateAll(
-  client: Redis,
-  source: QueueLayout,
-  dest: QueueLayout,
-  priority: number | null,
-  batchSize: number,
-  options: ControlOptions,
-  declare: () => Promise<void>,
-  only?: ReadonlySet<string>,
-): Promise<ControlProgress> {
+export async function relocateAll(run: Relocation, only?: ReadonlySet<string>): Promise<ControlProgress> {
+  const { client, source, dest, priority, options } = run;
   const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
   const lists = only ? source.lists.filter((l) => only.has(l.key)) : source.lists;
   const lengths = await Promise.all(lists.map((l) => client.llen(l.key)));
-  let declared = false;
   for (const [i, list] of lists.entries()) {
     const budget = lengths[i]!;
     if (budget === 0) continue;
@@ -49,13 +40,10 @@ export async function relocateAll(
       options.onProgress?.({ ...counts });
       continue;
     }
-    if (!declared) {
-      await declare();
-      declared = true;
-    }
-    const mover: NodeMover = { client, source, list, dest, priority };
-    if (route) await moveList(mover, route, budget, batchSize, counts, options);
-    else await moveAllInNode(mover, budget, batchSize, counts, options);
+    await run.declare();
+    const mover: NodeMover = { ...run, list };
+    if (route) await moveList(mover, route, budget, counts);
+    else await moveAllInNode(mover, budget, counts);
   }
   return counts;
 }
@@ -90,24 +78,14 @@ function routeOf(source: QueueLayout, list: PhysicalList, dest: QueueLayout, pri
  */
 const IN_FLIGHT = 2;
 
-interface NodeMover {
-  client: Redis;
-  source: QueueLayout;
+/** A relocation at work on one of its source lists. */
+interface NodeMover extends Relocation {
   list: PhysicalList;
-  dest: QueueLayout;
-  priority: number | null;
 }
 
 /** Moves up to `budget` messages of one list to `route.to`, in script batches and Node fallbacks. */
-async function moveList(
-  mover: NodeMover,
-  route: Route,
-  budget: number,
-  batchSize: number,
-  counts: ControlProgress,
-  options: ControlOptions,
-): Promise<void> {
-  const { client, list } = mover;
+async function moveList(mover: NodeMover, route: Route, budget: number, counts: ControlProgress): Promise<void> {
+  const { client, list, batchSize, options } = mover;
   const run = scripts(client)['move-tail'];
   const to = route.to;
   const args = [to.queue, JSON.stringify(to.queue), route.priorityJson, route.keep];
@@ -156,7 +134,8 @@ async function moveList(
 }
 
 /** Moves a list whose messages go to several target lists, batch by batch in Node. */
-async function moveAllInNode(mover: NodeMover, budget: number, batchSize: number, counts: ControlProgress, options: ControlOptions): Promise<void> {
+async function moveAllInNode(mover: NodeMover, budget: number, counts: ControlProgress): Promise<void> {
+  const { batchSize, options } = mover;
   let left = budget;
   while (left > 0) {
     const read = await moveInNode(mover, Math.min(batchSize, left), counts);
@@ -174,8 +153,7 @@ async function moveInNode(mover: NodeMover, count: number, counts: ControlProgre
   const { client, source, list, dest, priority } = mover;
   const items = (await client.lrangeBuffer(list.key, -count, -1)).reverse();
   if (items.length === 0) return 0;
-  const { targets, args } = moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority);
-  counts.moved += Number(await scripts(client)['move-batch']([list.key, ...targets], args));
+  counts.moved += await runMoveBatch(client, list.key, moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority), 'back');
   counts.scanned += items.length;
   counts.matched += items.length;
   return items.length;

@@ -1,8 +1,6 @@
-import type { Redis } from 'ioredis';
-import type { ControlOptions, ControlProgress } from '../../types';
-import type { QueueLayout } from '../layout';
-import { scripts } from '../scripts';
+import type { ControlProgress } from '../../types';
 import { moveBatch, peek } from './envelope';
+import { runMoveBatch, type Relocation } from './relocation';
 
 /**
  * Moves every message of `source` to the front of `dest` (a restore: the messages were
@@ -12,24 +10,15 @@ import { moveBatch, peek } from './envelope';
  * Fronting reverses order batch by batch, so the walk runs backwards: the source's lists
  * from the least urgent to the most (several source lists feeding one target list end up
  * in consumption order), each list from its head (newest) to its tail, through
- * move-front.lua. Each batch is atomic. A run killed half-way has fronted the newest
- * messages; running it again fronts the older ones ahead of them, so the order still holds.
- * Each list is read at most as far as it was long at the start.
+ * move-batch.lua onto the targets' front. Each batch is atomic. A run killed half-way has
+ * fronted the newest messages; running it again fronts the older ones ahead of them, so the
+ * order still holds. Each list is read at most as far as it was long at the start.
  */
-export async function relocateToFront(
-  client: Redis,
-  source: QueueLayout,
-  dest: QueueLayout,
-  priority: number | null,
-  batchSize: number,
-  options: ControlOptions,
-  declare: () => Promise<void>,
-): Promise<ControlProgress> {
+export async function relocateToFront(run: Relocation): Promise<ControlProgress> {
+  const { client, source, dest, priority, batchSize, options } = run;
   const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
   const lists = [...source.lists].reverse();
   const lengths = await Promise.all(lists.map((l) => client.llen(l.key)));
-  const run = scripts(client)['move-front'];
-  let declared = false;
   for (const [i, list] of lists.entries()) {
     let budget = lengths[i]!;
     if (options.dryRun) {
@@ -39,16 +28,13 @@ export async function relocateToFront(
     }
     while (budget > 0) {
       const want = Math.min(batchSize, budget);
-      // LRANGE from the head returns the newest first: the order move-front.lua takes.
+      // LRANGE from the head returns the newest first: the order move-batch.lua takes for the front.
       const items = await client.lrangeBuffer(list.key, 0, want - 1);
       if (items.length === 0) break;
       budget -= items.length;
-      const { targets, args } = moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority);
-      if (!declared) {
-        await declare();
-        declared = true;
-      }
-      counts.moved += Number(await run([list.key, ...targets], args));
+      const batch = moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority);
+      await run.declare();
+      counts.moved += await runMoveBatch(client, list.key, batch, 'front');
       counts.scanned += items.length;
       counts.matched += items.length;
       options.onProgress?.({ ...counts });

@@ -27,6 +27,7 @@ import { drained } from '../publish';
 import { assertReadable, assertUsable, maxPriorityOf } from '../queue-view';
 import { checkQueue } from '../topology';
 import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
+import { batchSizeOf } from '../../control-batch';
 import { findWaitingInQueue } from './find-waiting';
 import { openQueueReader } from './queue-reader';
 import { awaitSettlements } from './settle-barrier';
@@ -57,7 +58,6 @@ import { fromAmqp, toAmqp } from './transfer';
  * arrived meanwhile (`frontInsert: false`).
  */
 
-export const DEFAULT_BATCH = 500;
 // basic.qos prefetch-count is an AMQP short.
 const MAX_PREFETCH = 65_535;
 // A broker that accepted the bytes but never confirms (disk alarm) must not hang an operation forever.
@@ -347,7 +347,7 @@ export class RabbitControl implements BrokerControl {
     }
     // Only classic queues apply acks before the channel closes; unknown (API down) is treated as a quorum queue.
     const settlesThroughLog = (await this.record(queue).catch(() => null))?.type !== 'classic';
-    const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, 5000));
+    const batchSize = batchSizeOf(options);
     const ids = selector.ids ? new Set(selector.ids) : null;
     const found = new Set<string>();
     const counts: ControlProgress = { scanned: 0, matched: 0, moved: 0 };
