@@ -20,14 +20,6 @@ const UI_FORBIDDEN_PACKAGES = ['ioredis', 'amqplib'];
 
 type Graph = Map<string, Set<string>>;
 
-/**
- * Folder edges another branch of issue #18 removes, left out of the folder-cycle check until
- * it lands: lib/celery/diagnostics.ts imports `displayKey` from lib/brokers/redis/keys.ts
- * (the drivers branch hands diagnostics the driver's rules instead). The test below fails
- * once an edge here is gone, so the exception is deleted with it.
- */
-const PENDING_FOLDER_EDGES: [from: string, to: string][] = [['lib/celery', 'lib/brokers']];
-
 function sourceFiles(dir: string): string[] {
   if (!existsSync(path.join(ROOT, dir))) return [];
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -158,12 +150,7 @@ describe('the import graph of lib/, app/ and components/', () => {
   });
 
   it('has no cycle between lib/ folders', () => {
-    const folders = folderGraph(files);
-    for (const [from, to] of PENDING_FOLDER_EDGES) {
-      expect(folders.get(from), `${from} → ${to} is gone: delete it from PENDING_FOLDER_EDGES`).toContain(to);
-      folders.get(from)!.delete(to);
-    }
-    expect(cycles(folders)).toEqual([]);
+    expect(cycles(folderGraph(files))).toEqual([]);
   });
 
   it('keeps app/, components/ and lib/client/ away from the state stores, the broker adapters and their clients', () => {
