@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { WorkerHarness, exited } from '@/lib/worker/test-harness';
 import { kombuInFlightKeys, redisTarget } from '@/test/contract/redis-target';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
+import { uniqueName, waitFor } from '@/test/support';
 import { spawnDemoWorker } from './workers';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '@/test/api-client';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
+import { uniqueName, waitFor } from '@/test/support';
 import { WorkerStore } from '@/lib/state/worker-store';
 import { WorkerHarness } from './test-harness';
 import { redisTarget } from '@/test/contract/redis-target';

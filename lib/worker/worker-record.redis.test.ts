@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerStore, type WorkerView } from '@/lib/state/worker-store';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
+import { uniqueName, waitFor } from '@/test/support';
 import { WorkerHarness } from './test-harness';
 import { redisTarget } from '@/test/contract/redis-target';
 

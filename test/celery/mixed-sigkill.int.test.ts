@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerHarness, exited } from '@/lib/worker/test-harness';
 import { kombuInFlightKeys, redisTarget } from '@/test/contract/redis-target';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '../support';
+import { REDIS_URL, uniqueName, waitFor } from '../support';
 import { PYTHON, celery, executions, startWorker, stopWorker, type ProbeEnv } from './celery';
 import { logFile } from './interop-harness';
 
