@@ -48,6 +48,22 @@ const config = [
       ],
     },
   },
+  {
+    // No fixed sleeps in tests (vitest.config.mts): awaiting a timer to let time pass makes a
+    // test slow when it is generous and flaky when it is not; wait on the condition instead
+    // (test/support.ts waitFor). A timer awaited inside a loop is a poll interval and passes.
+    files: ['**/*.test.ts', 'test/**/*.ts', 'lib/worker/test-harness.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            ":matches(Program, :function > BlockStatement, IfStatement > BlockStatement, TryStatement > BlockStatement, CatchClause > BlockStatement) > ExpressionStatement > AwaitExpression:matches([argument.type='NewExpression'][argument.callee.name='Promise']:has(CallExpression[callee.name='setTimeout']), [argument.type='CallExpression'][argument.callee.name=/^(setTimeout|sleep|delay)$/])",
+          message: 'A fixed sleep: wait on a condition instead (waitFor in test/support.ts).',
+        },
+      ],
+    },
+  },
 ];
 
 export default config;

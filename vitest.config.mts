@@ -26,7 +26,9 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['lib/**/*.redis.test.ts', 'lib/**/*.rabbitmq.test.ts', '**/*.int.test.ts'],
           exclude: ['node_modules/**'],
-          // Real brokers: generous limits, waits are on conditions, never fixed sleeps.
+          // Real brokers: generous limits, waits are on conditions, never fixed sleeps (the
+          // no-restricted-syntax rule for test files in eslint.config.mjs flags them).
+          // test/contract/ runs each adapter, worker and control scenario against every kind.
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // Two cores: run files in parallel but not too many broker connections at once.

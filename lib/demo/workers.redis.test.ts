@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRedisPayload } from '@/lib/shared/celery-codec';
 import { WorkerHarness, exited } from '@/lib/worker/test-harness';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
+import { kombuInFlightKeys, redisTarget } from '@/test/contract/redis-target';
+import { uniqueName, waitFor } from '@/test/support';
 import { spawnDemoWorker } from './workers';
 
 /**
@@ -27,9 +28,9 @@ describe('demo worker stop', () => {
   it('after two SIGINTs nothing is left in unacked: every task is done or back in its queue, once', async () => {
     const q = uniqueName('demo-stop');
     // The default visibility timeout (an hour), as in the demo: no sweep would rescue a leftover soon.
-    harness = new WorkerHarness({ redisUrl: REDIS_URL, amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL, redis: { queues: [{ name: q }], visibilityTimeoutSec: 3600 } });
+    harness = new WorkerHarness(redisTarget, { queues: [{ name: q }], extra: { visibilityTimeoutSec: 3600 } });
     const h = harness;
-    const broker = await h.broker('redis');
+    const broker = await h.broker();
     const quick = await broker.enqueue(q, [0, 0].map((priority) => ({ priority, spec: { task: 'triage.tasks.noop' } })));
     const slow = await broker.enqueue(q, [3, 3, 6, 6, 9, 9].map((priority) => ({ priority, spec: { task: 'triage.tasks.sleep', args: [60_000] } })));
 
@@ -39,17 +40,17 @@ describe('demo worker stop', () => {
     );
     await waitFor('two slow tasks running', async () => {
       const done = (await h.taskEvents('task.succeeded', q)).length;
-      return done === quick.length && (await h.state.hlen(h.unackedKey)) === 2;
+      return done === quick.length && (await h.state.hlen(kombuInFlightKeys(h.id).unacked)) === 2;
     });
-    const inFlight = await h.state.hkeys(h.unackedKey);
+    const inFlight = await h.state.hkeys(kombuInFlightKeys(h.id).unacked);
 
     child.kill('SIGINT');
     await waitFor('the worker says it is stopping', async () => (await h.state.hvals(`${h.statePrefix}workers`)).some((json) => json.includes('"stopping"')));
     child.kill('SIGINT');
     await exited(child);
 
-    expect(await h.state.hkeys(h.unackedKey)).toEqual([]);
-    expect(await h.state.zcard(h.unackedIndexKey)).toBe(0);
+    expect(await h.state.hkeys(kombuInFlightKeys(h.id).unacked)).toEqual([]);
+    expect(await h.state.zcard(kombuInFlightKeys(h.id).index)).toBe(0);
     const succeeded = (await h.taskEvents('task.succeeded', q)).map((e) => e.taskId);
     expect(succeeded.sort()).toEqual([...quick].sort());
     const waiting: string[] = [];

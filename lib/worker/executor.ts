@@ -9,6 +9,22 @@ import { retryDelayMs, type BackoffPolicy } from './backoff';
 import type { EventChange, Recording, TaskRecorder } from './recorder';
 import { maxRetriesFor, registeredTask } from './tasks';
 
+/** What execute needs besides the delivery: who runs it, where it is recorded, how retries back off. */
+export interface ExecutorDeps {
+  broker: string;
+  worker: string;
+  recorder: TaskRecorder;
+  backoff: BackoffPolicy;
+  durationScale: number;
+  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+/** How execute settled one delivery. */
+export type DeliveryOutcome = 'succeeded' | 'retried' | 'dead' | 'deferred';
+
+// An eta this close counts as reached: a delay queue's rounding must not ping-pong.
+const ETA_SLACK_MS = 5;
+
 /**
  * Runs one delivery to completion and settles it exactly once: ack after success, a
  * delayed copy for a retry, a dead-letter copy after the last retry or when the message
@@ -19,21 +35,7 @@ import { maxRetriesFor, registeredTask } from './tasks';
  * per task: if Triage's state Redis fails, the task still runs and is settled, and the
  * missing record is logged.
  */
-export interface ExecutorDeps {
-  broker: string;
-  worker: string;
-  recorder: TaskRecorder;
-  backoff: BackoffPolicy;
-  durationScale: number;
-  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
-}
-
-export type Outcome = 'succeeded' | 'retried' | 'dead' | 'deferred';
-
-// An eta this close counts as reached: a delay queue's rounding must not ping-pong.
-const ETA_SLACK_MS = 5;
-
-export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<Outcome> {
+export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<DeliveryOutcome> {
   const { decoded } = delivery;
   if (!decoded.ok) {
     await delivery.deadLetter({ reason: 'undecodable', error: decoded.reason, traceback: '' });
@@ -97,7 +99,7 @@ async function dead(
   info: DeadLetterInfo,
   prior: Recording | null,
   failedFirst = false,
-): Promise<Outcome> {
+): Promise<DeliveryOutcome> {
   await delivery.deadLetter(info);
   record(deps, delivery, task, 'dead', failedFirst ? ['task.failed', 'task.dead'] : ['task.dead'], {
     error: info.error,

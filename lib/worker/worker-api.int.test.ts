@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '@/test/api-client';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
+import { uniqueName, waitFor } from '@/test/support';
 import { WorkerStore } from '@/lib/state/worker-store';
 import { WorkerHarness } from './test-harness';
+import { redisTarget } from '@/test/contract/redis-target';
 
 /** GET /api/v1/workers and GET /api/v1/tasks/{id} over what a real worker wrote. */
 const q = uniqueName('w-api');
-const h = new WorkerHarness({ redisUrl: REDIS_URL, amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL, redis: { queues: [{ name: q }] } });
+const h = new WorkerHarness(redisTarget, { queues: [{ name: q }] });
 process.env.TRIAGE_CONFIG = h.configPath;
 process.env.TRIAGE_STATE_PREFIX = h.statePrefix;
 
@@ -31,8 +32,8 @@ afterAll(async () => {
 
 describe('worker API', () => {
   it('lists live workers and serves task timelines', async () => {
-    const broker = await h.broker('redis');
-    await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 3 });
+    const broker = await h.broker();
+    await h.spawnWorker({ queues: [q], concurrency: 3 });
     const [ok, failing] = await broker.enqueue(q, [
       { priority: 2, spec: { task: 'myapp.tasks.send_otp', args: ['+15551234567'] } },
       { priority: 7, spec: { task: 'myapp.tasks.flaky', kwargs: { fail_rate: 1, max_retries: 1 } } },

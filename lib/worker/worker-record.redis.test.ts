@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerStore, type WorkerView } from '@/lib/state/worker-store';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '@/test/support';
+import { uniqueName, waitFor } from '@/test/support';
 import { WorkerHarness } from './test-harness';
+import { redisTarget } from '@/test/contract/redis-target';
 
 /**
  * What a running worker tells the Workers page about itself (its record in Triage's state):
@@ -26,24 +27,19 @@ describe('worker record', () => {
     const q = uniqueName('w-name');
     const group = uniqueName('w-name-lanes');
     const lanes = ['hi', 'mid', 'lo'].map((l) => `${group}-${l}`);
-    harness = new WorkerHarness({
-      redisUrl: REDIS_URL,
-      amqpUrl: AMQP_URL,
-      managementUrl: MANAGEMENT_URL,
-      redis: {
-        queues: [{ name: q }],
-        laneGroups: [{ name: group, lanes: [{ queue: lanes[0], priorities: [0, 2] }, { queue: lanes[1], priorities: [3, 5] }, { queue: lanes[2], priorities: [6, 9] }] }],
-      },
+    harness = new WorkerHarness(redisTarget, {
+      queues: [{ name: q }],
+      laneGroups: [{ name: group, lanes: [{ queue: lanes[0]!, priorities: [0, 2] }, { queue: lanes[1]!, priorities: [3, 5] }, { queue: lanes[2]!, priorities: [6, 9] }] }],
     });
     const h = harness;
 
-    const plain = await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 1 });
+    const plain = await h.spawnWorker({ queues: [q], concurrency: 1 });
     const first = await recordOf(h, plain.pid);
     expect(first.name).toBe(`triage@${hostname()}:${plain.pid}`);
     expect(first.id.startsWith(`${first.name}:`)).toBe(true);
     expect(first.lanes ?? {}).toEqual({});
 
-    const named = await h.spawnWorker({ broker: 'redis', queues: [group, q], concurrency: 2, env: { TRIAGE_WORKER_NAME: 'reports@%h' } });
+    const named = await h.spawnWorker({ queues: [group, q], concurrency: 2, env: { TRIAGE_WORKER_NAME: 'reports@%h' } });
     const second = await recordOf(h, named.pid);
     expect(second.name).toBe(`reports@${hostname()}`);
     expect(second.queues).toEqual([group, q]);

@@ -12,14 +12,7 @@ import { PauseWatch } from './pause-watch';
 import { TaskRecorder } from './recorder';
 import type { WorkerSettings } from './settings';
 
-/**
- * One worker process: consumes its queues through the broker adapter, runs tasks, and
- * reports to Triage's state (worker record + heartbeat every 2 s, task states, events).
- *
- * Lifecycle: start() → online; stop() → takes nothing new, lets in-flight tasks finish,
- * settles them, goes offline; kill() → drops connections at once (in-flight messages go
- * back to the broker).
- */
+/** What a worker runs on: its broker adapter, its settings, and Triage's state Redis. */
 export interface WorkerDeps {
   broker: QueueBroker;
   settings: WorkerSettings;
@@ -33,6 +26,14 @@ export interface WorkerDeps {
   groupLanes?: Record<string, string[]>;
 }
 
+/**
+ * One worker process: consumes its queues through the broker adapter, runs tasks, and
+ * reports to Triage's state (worker record + heartbeat every 2 s, task states, events).
+ *
+ * Lifecycle: start() → online; stop() → takes nothing new, lets in-flight tasks finish,
+ * settles them, goes offline; kill() → drops connections at once (in-flight messages go
+ * back to the broker).
+ */
 export class Worker {
   readonly id: string;
   private readonly events: EventLog;

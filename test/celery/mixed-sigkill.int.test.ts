@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerHarness, exited } from '@/lib/worker/test-harness';
-import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '../support';
+import { kombuInFlightKeys, redisTarget } from '@/test/contract/redis-target';
+import { REDIS_URL, uniqueName, waitFor } from '../support';
 import { PYTHON, celery, executions, startWorker, stopWorker, type ProbeEnv } from './celery';
 import { logFile } from './interop-harness';
 
@@ -42,12 +43,7 @@ async function lists(h: WorkerHarness, q: string): Promise<Record<string, string
 function setup(): { h: WorkerHarness; q: string; idle: string; probe: (queue: string) => ProbeEnv } {
   const q = uniqueName('mixed');
   const idle = uniqueName('mixed-idle');
-  const h = new WorkerHarness({
-    redisUrl: REDIS_URL,
-    amqpUrl: AMQP_URL,
-    managementUrl: MANAGEMENT_URL,
-    redis: { queues: [{ name: q }, { name: idle }], visibilityTimeoutSec: VISIBILITY_SEC },
-  });
+  const h = new WorkerHarness(redisTarget, { queues: [{ name: q }, { name: idle }], extra: { visibilityTimeoutSec: VISIBILITY_SEC } });
   harness = h;
   const log = logFile();
   const probe = (queue: string): ProbeEnv => ({
@@ -56,7 +52,7 @@ function setup(): { h: WorkerHarness; q: string; idle: string; probe: (queue: st
     PROBE_LOG: log,
     PROBE_VISIBILITY_TIMEOUT: String(VISIBILITY_SEC),
     // The harness's private kombu bookkeeping: nothing else on the server is restored.
-    PROBE_TRANSPORT_OPTIONS: JSON.stringify({ unacked_key: h.unackedKey, unacked_index_key: h.unackedIndexKey, unacked_mutex_key: `t-unacked-mutex-${h.id}` }),
+    PROBE_TRANSPORT_OPTIONS: JSON.stringify({ unacked_key: kombuInFlightKeys(h.id).unacked, unacked_index_key: kombuInFlightKeys(h.id).index, unacked_mutex_key: kombuInFlightKeys(h.id).mutex }),
   });
   return { h, q, idle, probe };
 }
@@ -64,8 +60,8 @@ function setup(): { h: WorkerHarness; q: string; idle: string; probe: (queue: st
 /** Waits until every in-flight entry is older than the visibility timeout (the killed worker's task can be restored). */
 async function expired(h: WorkerHarness): Promise<void> {
   await waitFor('the killed worker’s in-flight entry to pass the visibility timeout', async () => {
-    const total = await h.state.zcard(h.unackedIndexKey);
-    const old = await h.state.zcount(h.unackedIndexKey, '-inf', Date.now() / 1000 - VISIBILITY_SEC - 0.5);
+    const total = await h.state.zcard(kombuInFlightKeys(h.id).index);
+    const old = await h.state.zcount(kombuInFlightKeys(h.id).index, '-inf', Date.now() / 1000 - VISIBILITY_SEC - 0.5);
     return total > 0 && old === total;
   }, 60_000, 200);
 }
@@ -73,7 +69,7 @@ async function expired(h: WorkerHarness): Promise<void> {
 describe.skipIf(!celery.ok)(`mixed deployment: Celery and Triage workers on one Redis, SIGKILL either mid-task (${celery.reason})`, () => {
   it('a Celery worker killed mid-task: Triage restores the task at its own priority and every task runs', async () => {
     const { h, q, probe } = setup();
-    const broker = await h.broker('redis');
+    const broker = await h.broker();
     // Celery sleeps on this one (Triage's send_otp ignores the kwarg).
     const [victim] = await broker.enqueue(q, [{ priority: 6, spec: { task: 'myapp.tasks.send_otp', args: ['+15550100'], kwargs: { sleep: 120 } } }]);
     const env = probe(q);
@@ -84,13 +80,13 @@ describe.skipIf(!celery.ok)(`mixed deployment: Celery and Triage workers on one 
         q,
         [9, 0, 6, 3, 0].map((priority, i) => ({ priority, spec: { task: 'myapp.tasks.send_otp', args: [`+1555010${i + 1}`] } })),
       );
-      expect(await h.state.zcard(h.unackedIndexKey)).toBe(1);
+      expect(await h.state.zcard(kombuInFlightKeys(h.id).index)).toBe(1);
       worker.kill('SIGKILL');
       await exited(worker);
 
       // Triage's worker starts paused: it does not consume, but its sweep restores.
       await h.pauses.pause('redis', q, 'test');
-      await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 1 });
+      await h.spawnWorker({ queues: [q], concurrency: 1 });
       const restored = await waitFor('Triage to restore the task', async () => {
         const now = await lists(h, q);
         return Object.values(now).flat().includes(victim!) ? now : null;
@@ -98,7 +94,7 @@ describe.skipIf(!celery.ok)(`mixed deployment: Celery and Triage workers on one 
       // Its own list (step 6), at the consuming end: next within its priority.
       expect(restored['6']![0]).toBe(victim);
       expect(restored['0']).not.toContain(victim);
-      expect(await h.state.hlen(h.unackedKey)).toBe(0);
+      expect(await h.state.hlen(kombuInFlightKeys(h.id).unacked)).toBe(0);
 
       await h.pauses.resume('redis', q);
       const all = [victim!, ...others];
@@ -113,10 +109,10 @@ describe.skipIf(!celery.ok)(`mixed deployment: Celery and Triage workers on one 
 
   it('a Triage worker killed mid-task: a Celery worker restores the task and every task runs', async () => {
     const { h, q, idle, probe } = setup();
-    const broker = await h.broker('redis');
+    const broker = await h.broker();
     const [victim] = await broker.enqueue(q, [{ priority: 3, spec: { task: 'myapp.tasks.generate_report', args: ['r-1'] } }]);
     // Reports take 3-8 s at full scale: long enough to be killed mid-task.
-    const triage = await h.spawnWorker({ broker: 'redis', queues: [q], concurrency: 1, env: { TRIAGE_TASK_DURATION_SCALE: '1' } });
+    const triage = await h.spawnWorker({ queues: [q], concurrency: 1, env: { TRIAGE_TASK_DURATION_SCALE: '1' } });
     await waitFor('the Triage worker to start the task', async () => (await h.taskEvents('task.started', q)).some((e) => e.taskId === victim), 60_000, 50);
     const others = await broker.enqueue(
       q,
@@ -124,7 +120,7 @@ describe.skipIf(!celery.ok)(`mixed deployment: Celery and Triage workers on one 
     );
     triage.kill('SIGKILL');
     await exited(triage);
-    expect(await h.state.zcard(h.unackedIndexKey)).toBe(1);
+    expect(await h.state.zcard(kombuInFlightKeys(h.id).index)).toBe(1);
     await expired(h);
 
     // kombu restores every expired entry on the DB at worker start, whatever queue the
@@ -139,7 +135,7 @@ describe.skipIf(!celery.ok)(`mixed deployment: Celery and Triage workers on one 
     } finally {
       await stopWorker(sweeper);
     }
-    expect(await h.state.hlen(h.unackedKey)).toBe(0);
+    expect(await h.state.hlen(kombuInFlightKeys(h.id).unacked)).toBe(0);
     const [major, minor] = kombuVersion();
     // kombu >= 5.4 restores to the task's own list; older kombu onto the bare queue key (step 0).
     const landed = major > 5 || (major === 5 && minor >= 4) ? '3' : '0';

@@ -56,6 +56,7 @@ export interface RedisEntry {
   id: string;
   priority: number | null;
   routingKey: string | null;
+  redelivered: boolean;
 }
 
 /** Every message of a queue's default step lists, in consumption order (step 0 tail first). */
@@ -66,7 +67,15 @@ export async function readRedis(redis: Redis, queue: string): Promise<RedisEntry
     const items = (await redis.lrange(key, 0, -1)).reverse();
     for (const raw of items) {
       const d = decodeRedisPayload(raw);
-      out.push({ key, step, raw, id: d.ok ? d.task.id : 'undecodable', priority: d.envelope?.brokerPriority ?? null, routingKey: d.envelope?.routingKey ?? null });
+      out.push({
+        key,
+        step,
+        raw,
+        id: d.ok ? d.task.id : 'undecodable',
+        priority: d.envelope?.brokerPriority ?? null,
+        routingKey: d.envelope?.routingKey ?? null,
+        redelivered: d.envelope?.redelivered === true,
+      });
     }
   }
   return out;
@@ -100,6 +109,8 @@ export interface RabbitEntry {
   id: string;
   priority: number | null;
   headers: Record<string, unknown>;
+  body: Buffer;
+  redelivered: boolean;
 }
 
 /**
@@ -121,6 +132,8 @@ export async function readRabbit(connection: ChannelModel, queue: string): Promi
             id: String(m.properties.headers?.id ?? m.properties.correlationId),
             priority: typeof m.properties.priority === 'number' ? m.properties.priority : null,
             headers: (m.properties.headers ?? {}) as Record<string, unknown>,
+            body: m.content,
+            redelivered: m.fields.redelivered,
           });
           if (out.length >= messageCount) resolve();
         },
