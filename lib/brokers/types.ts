@@ -1,8 +1,8 @@
 import type { BrokerCapabilities, BrokerHealth, BrokerKind, MessagePage, Queue } from '@/lib/shared/types';
 import type { TaskSpec } from '@/lib/shared/celery-codec';
-import { deadQueueName } from '@/lib/shared/parking';
+import { deadQueueName, isDeadQueue } from '@/lib/shared/parking';
 
-export { deadQueueName };
+export { deadQueueName, isDeadQueue };
 export type { BrokerCapabilities };
 
 export interface EnqueueItem {
@@ -396,10 +396,4 @@ export const DEAD_HEADERS = {
  */
 export const RETRIES_HEADER = 'triage_retries';
 
-
 export const DEAD_SUFFIX = deadQueueName('');
-
-/** A dead-letter queue's name (and not the bare suffix). */
-export function isDeadQueue(name: string): boolean {
-  return name.endsWith(DEAD_SUFFIX) && name.length > DEAD_SUFFIX.length;
-}

@@ -11,18 +11,24 @@ export interface RedisConnectionOptions {
   /** Shown in `CLIENT LIST`, so an operator can tell Triage's connections apart. */
   name: string;
   onError?: (error: Error) => void;
+  /**
+   * While the server is down: `fail` answers every command at once (a dashboard request must
+   * say "unavailable" now, not hang); `wait` holds commands until it is back (a worker must
+   * not ack a task whose record could not be written, so it waits instead of failing).
+   */
+  whileDown?: 'fail' | 'wait';
 }
 
 /**
- * A Redis client that fails fast while the server is down (no offline queue: a dashboard
- * request must answer "unavailable" now, not hang until the server returns) and keeps
- * reconnecting in the background, so a Redis restart needs no Triage restart.
+ * A Redis client that, while the server is down, fails fast or waits (`whileDown`, fail by
+ * default) and keeps reconnecting in the background, so a Redis restart needs no Triage restart.
  */
 export function createRedisClient(url: string, options: RedisConnectionOptions): Redis {
+  const waits = options.whileDown === 'wait';
   const client = new Redis(url, {
     connectionName: options.name,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    enableOfflineQueue: waits,
+    maxRetriesPerRequest: waits ? null : 1,
     // Capped backoff: quick to notice a restarted server, gentle on a dead one.
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 3000),
     connectTimeout: 3000,

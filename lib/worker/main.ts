@@ -4,10 +4,12 @@
  * exit at once; the interrupted tasks go back to their queues (Redis: handed back by the
  * adapter; RabbitMQ: requeued when the connection closes), none is lost.
  */
-import { Redis } from 'ioredis';
 import { brokerDriver, createBroker } from '@/lib/brokers/registry';
 import { loadConfig } from '@/lib/config';
 import { createLogger } from '@/lib/logger';
+import { startClient } from '@/lib/redis/connection';
+import { connectStateRedis } from '@/lib/state/connect';
+import { createTriageState } from '@/lib/state/triage-state';
 import { describeError } from '@/lib/shared/errors';
 import { parseWorkerSettings } from './settings';
 import { Worker } from './worker';
@@ -20,12 +22,16 @@ async function main(): Promise<void> {
   if (!brokerConfig) throw new Error(`unknown broker ${settings.broker}; configured: ${config.brokers.map((b) => b.id).join(', ')}`);
   const broker = createBroker(brokerConfig, { excludePrefixes: [config.statePrefix], logger });
   await broker.connect();
-  const stateRedis = new Redis(config.stateRedisUrl, { connectionName: 'triage-worker:state', maxRetriesPerRequest: null });
-  stateRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'state redis connection error'));
+  const stateRedis = connectStateRedis(config.stateRedisUrl, {
+    name: 'triage-worker:state',
+    whileDown: 'wait',
+    onError: (error) => logger.warn({ err: error.message }, 'state redis connection error'),
+  });
+  await startClient(stateRedis);
   const groupLanes = brokerDriver(brokerConfig.kind).laneGroups(brokerConfig);
   const laneGroups: Record<string, string[]> = {};
   for (const [group, lanes] of Object.entries(groupLanes)) for (const lane of lanes) (laneGroups[lane] ??= []).push(group);
-  const worker = new Worker({ broker, settings, stateRedis, stateRedisUrl: config.stateRedisUrl, statePrefix: config.statePrefix, logger, laneGroups, groupLanes });
+  const worker = new Worker({ broker, settings, state: createTriageState(stateRedis, config), stateRedisUrl: config.stateRedisUrl, logger, laneGroups, groupLanes });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import type { ConsumerHandle, Delivery, QueueBroker } from '@/lib/brokers/types';
 import type { Logger } from '@/lib/logger';
 import { describeError } from '@/lib/shared/errors';
-import { EventLog } from '@/lib/state/events';
-import { PauseStore } from '@/lib/state/pause-store';
-import { HEARTBEAT_INTERVAL_MS, WorkerStore, type WorkerRecord } from '@/lib/state/worker-store';
+import type { EventLog } from '@/lib/state/events';
+import type { TriageState } from '@/lib/state/triage-state';
+import { HEARTBEAT_INTERVAL_MS, type WorkerStore, type WorkerRecord } from '@/lib/state/worker-store';
 import { execute } from './executor';
 import { PauseWatch } from './pause-watch';
 import { TaskRecorder } from './recorder';
@@ -16,9 +15,9 @@ import type { WorkerSettings } from './settings';
 export interface WorkerDeps {
   broker: QueueBroker;
   settings: WorkerSettings;
-  stateRedis: Redis;
+  state: TriageState;
+  /** The pause watch subscribes to pause changes on a connection of its own. */
   stateRedisUrl: string;
-  statePrefix: string;
   logger: Logger;
   /** Redis lane → its lane groups: pausing a group also pauses workers dedicated to one of its lanes. */
   laneGroups?: Record<string, string[]>;
@@ -45,13 +44,13 @@ export class Worker {
   private readonly record: WorkerRecord;
 
   constructor(private readonly deps: WorkerDeps) {
-    const { settings, stateRedis, statePrefix } = deps;
+    const { settings, state } = deps;
     // The suffix keeps two workers given the same --name apart in the worker store.
     this.id = `${settings.name}:${randomUUID().slice(0, 6)}`;
-    this.events = new EventLog(stateRedis, statePrefix);
-    this.recorder = new TaskRecorder(stateRedis, statePrefix, deps.logger);
-    this.workers = new WorkerStore(stateRedis, statePrefix);
-    this.pause = new PauseWatch(new PauseStore(stateRedis, statePrefix), deps.stateRedisUrl, () => this.consumer?.nudge());
+    this.events = state.events;
+    this.recorder = new TaskRecorder(state.redis, state.prefix, deps.logger);
+    this.workers = state.workers;
+    this.pause = new PauseWatch(state.pauses, deps.stateRedisUrl, () => this.consumer?.nudge());
     const now = new Date().toISOString();
     const lanes = Object.fromEntries(settings.queues.flatMap((q) => (deps.groupLanes?.[q] ? [[q, [...deps.groupLanes[q]]]] : [])));
     this.record = {
@@ -83,7 +82,7 @@ export class Worker {
     this.consumer = await this.deps.broker.consume({
       queues: settings.queues,
       concurrency: settings.concurrency,
-      statePrefix: this.deps.statePrefix,
+      statePrefix: this.deps.state.prefix,
       isPaused: (queue) => this.isPaused(queue),
       onDelivery: (delivery) => this.run(delivery),
       logger,
