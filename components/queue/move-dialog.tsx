@@ -5,7 +5,7 @@ import { queuePath } from '@/lib/client/api';
 import { useControlAction, useDryRun } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
-import { LABEL_CLASS } from '../ui/field';
+import { Field } from '../ui/field';
 import { PrioritySelect } from '../ui/priority-select';
 import { ActionDialog } from './action-dialog';
 import { QueueRefPicker, type QueueRef } from './queue-ref-picker';
@@ -48,12 +48,9 @@ export function MoveDialog({
         Moves {describeTarget(target, queue.name)} to another queue, on this broker or the other one.
       </p>
       <QueueRefPicker label="Target queue" value={to} onChange={setTo} queues={queues} brokers={brokers} />
-      <div className="space-y-1">
-        <label htmlFor={priorityId} className={LABEL_CLASS}>
-          Priority
-        </label>
+      <Field id={priorityId} label="Priority">
         <PrioritySelect id={priorityId} value={priority} onChange={setPriority} keepLabel="Keep each message's priority" block />
-      </div>
+      </Field>
     </ActionDialog>
   );
 }

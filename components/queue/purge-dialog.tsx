@@ -6,7 +6,7 @@ import { useControlAction, useExactDepth } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
 import { Button } from '../ui/button';
-import { LABEL_CLASS } from '../ui/field';
+import { Field } from '../ui/field';
 import { Input } from '../ui/input';
 import { ActionDialog } from './action-dialog';
 
@@ -71,10 +71,14 @@ export function PurgeDialog({ queue, onClose }: { queue: Queue; onClose: () => v
         after closing, from this queue&apos;s page.
       </p>
       {action.isSuccess ? null : (
-        <div className="space-y-1">
-          <label htmlFor={confirmId} className={LABEL_CLASS}>
-            Type <span className="font-mono font-semibold">{queue.name}</span> to confirm
-          </label>
+        <Field
+          id={confirmId}
+          label={
+            <>
+              Type <span className="font-mono font-semibold">{queue.name}</span> to confirm
+            </>
+          }
+        >
           <Input
             id={confirmId}
             mono
@@ -83,7 +87,7 @@ export function PurgeDialog({ queue, onClose }: { queue: Queue; onClose: () => v
             autoComplete="off"
             spellCheck={false}
           />
-        </div>
+        </Field>
       )}
     </ActionDialog>
   );

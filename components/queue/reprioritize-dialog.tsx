@@ -6,7 +6,7 @@ import { useControlAction, useDryRun } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
 import { levelOf, levelLabel } from '../levels';
-import { LABEL_CLASS } from '../ui/field';
+import { Field } from '../ui/field';
 import { PrioritySelect } from '../ui/priority-select';
 import { ActionDialog } from './action-dialog';
 import { describeTarget, selectionBody, targetCount, type Target } from '@/lib/client/queue-selection';
@@ -46,17 +46,14 @@ export function ReprioritizeDialog({ queue, target, onClose }: { queue: Queue; t
       <p className="text-sm text-slate-600 dark:text-slate-400">
         Gives {describeTarget(target, queue.name)} a new priority. They join the back of their new priority, in their current order.
       </p>
-      <div className="space-y-1">
-        <label htmlFor={fieldId} className={LABEL_CLASS}>
-          New priority
-        </label>
+      <Field id={fieldId} label="New priority">
         <PrioritySelect id={fieldId} value={priority} onChange={setPriority} placeholder="Choose a priority…" block />
         {held && held !== String(priority) ? (
           <p className="text-xs text-amber-800 dark:text-amber-300">
             This queue stores priorities {held} together: they are delivered first in, first out among themselves.
           </p>
         ) : null}
-      </div>
+      </Field>
     </ActionDialog>
   );
 }
