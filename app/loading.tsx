@@ -1,4 +1,4 @@
-import { QueueTableSkeleton } from '@/components/queue-table';
+import { QueueTableSkeleton } from '@/components/overview/queue-table';
 
 export default function Loading() {
   return (

@@ -1,4 +1,4 @@
-import { Overview } from '@/components/overview';
+import { Overview } from '@/components/overview/overview';
 
 // The shell renders on the server; the numbers are live, so the client fetches and refreshes them.
 export default function OverviewPage() {

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
 import { Redis } from 'ioredis';
-import { WINDOWED_ABOVE } from '@/components/queue-list';
+import { WINDOWED_ABOVE } from '@/components/overview/queue-list';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
 import { REDIS_URL, deleteKeysLike } from '@/test/support';
 import { type PrivateRedis, type Server, median, privateRedis, startServer } from './support';

@@ -1,3 +1,6 @@
+import type { ReactNode } from 'react';
+import { Button } from './ui/button';
+
 /** Shared empty and error panels: each says what happened and what to do next. */
 
 export function ErrorPanel({ title, message, onRetry }: { title: string; message: string; onRetry?: () => void }) {
@@ -9,19 +12,15 @@ export function ErrorPanel({ title, message, onRetry }: { title: string; message
       <p className="font-semibold">{title}</p>
       <p className="mt-1 text-sm break-words">{message}</p>
       {onRetry ? (
-        <button
-          type="button"
-          onClick={onRetry}
-          className="mt-3 rounded-md bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700"
-        >
+        <Button variant="danger" onClick={onRetry} className="mt-3">
           Try again
-        </button>
+        </Button>
       ) : null}
     </div>
   );
 }
 
-export function EmptyPanel({ children }: { children: React.ReactNode }) {
+export function EmptyPanel({ children }: { children: ReactNode }) {
   return (
     <div className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
       {children}

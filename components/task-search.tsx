@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { MIN_SEARCH_PREFIX } from '@/lib/shared/search';
+import { SearchInput } from './ui/input';
 
 /** Whether a key press belongs to something the user is typing into. */
 function typingIn(target: EventTarget | null): boolean {
@@ -52,18 +53,8 @@ export function TaskSearch() {
       <label htmlFor="task-search" className="sr-only">
         Find a task by id or its first {MIN_SEARCH_PREFIX} characters
       </label>
-      <input
-        ref={input}
-        id="task-search"
-        type="search"
-        value={id}
-        onChange={(e) => setId(e.target.value)}
-        placeholder="Task id or its start…"
-        autoComplete="off"
-        spellCheck={false}
-        data-testid="task-search"
-        className="w-full rounded-md border border-slate-300 bg-white py-1.5 pr-8 pl-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
-      />
+      {/* Room on the right for the `/` hint. */}
+      <SearchInput ref={input} id="task-search" value={id} onChange={(e) => setId(e.target.value)} placeholder="Task id or its start…" data-testid="task-search" mono className="w-full pr-8" />
       <kbd
         aria-hidden
         className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-slate-300 px-1 text-xs text-slate-500 dark:border-slate-700"

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { sendJson } from '@/lib/client/api';
-import { DISABLED_LOOK } from './ui/button';
+import { Button } from './ui/button';
 
 /** The signed-in user's name and role, and the logout control (header, right-hand side). */
 export function UserMenu({ name, role }: { name: string; role: string }) {
@@ -28,14 +28,9 @@ export function UserMenu({ name, role }: { name: string; role: string }) {
           {role}
         </span>
       </span>
-      <button
-        type="button"
-        onClick={() => void logout()}
-        disabled={busy}
-        className={`rounded border border-slate-300 px-2 py-1 whitespace-nowrap enabled:hover:bg-slate-100 dark:border-slate-700 dark:enabled:hover:bg-slate-800 ${DISABLED_LOOK}`}
-      >
+      <Button onClick={() => void logout()} disabled={busy} className="whitespace-nowrap">
         Log out
-      </button>
+      </Button>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { WINDOWED_ABOVE } from '../components/queue-list';
+import { WINDOWED_ABOVE } from '../components/overview/queue-list';
 import { createUser, deleteUser, enqueue, guardConsole, logIn, readCount, uniqueQueue, type TestUser } from './helpers';
 import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
 

@@ -2,6 +2,9 @@
 
 import { useState, type FormEvent } from 'react';
 import { isApiError, postJson, setCsrfToken } from '@/lib/client/api';
+import { Button } from '@/components/ui/button';
+import { Field, errorId } from '@/components/ui/field';
+import { Input } from '@/components/ui/input';
 
 interface FieldErrors {
   username?: string;
@@ -19,8 +22,11 @@ function fieldErrors(details: unknown): FieldErrors {
   return out;
 }
 
-const inputClass =
-  'w-full rounded border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-900 aria-[invalid=true]:border-red-600';
+/** The two fields, in order; each id is also the form field's name and its error's key. */
+const FIELDS = [
+  { id: 'username', label: 'User name', type: 'text', autoComplete: 'username' },
+  { id: 'password', label: 'Password', type: 'password', autoComplete: 'current-password' },
+] as const;
 
 export function LoginForm({ next }: { next: string }) {
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -54,50 +60,27 @@ export function LoginForm({ next }: { next: string }) {
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4" aria-describedby="login-form-error">
-      <div>
-        <label htmlFor="username" className="mb-1 block text-sm font-medium">
-          User name
-        </label>
-        <input
-          id="username"
-          name="username"
-          autoComplete="username"
-          autoFocus
-          className={inputClass}
-          aria-invalid={errors.username ? true : undefined}
-          aria-describedby="username-error"
-        />
-        <p id="username-error" aria-live="polite" className="mt-1 min-h-5 text-sm text-red-700 dark:text-red-400">
-          {errors.username}
-        </p>
-      </div>
-      <div>
-        <label htmlFor="password" className="mb-1 block text-sm font-medium">
-          Password
-        </label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          className={inputClass}
-          aria-invalid={errors.password ? true : undefined}
-          aria-describedby="password-error"
-        />
-        <p id="password-error" aria-live="polite" className="mt-1 min-h-5 text-sm text-red-700 dark:text-red-400">
-          {errors.password}
-        </p>
-      </div>
+      {FIELDS.map(({ id, label, type, autoComplete }) => (
+        <Field key={id} id={id} name={id} label={label} error={errors[id]} reserveErrorSpace>
+          <Input
+            id={id}
+            name={id}
+            type={type}
+            autoComplete={autoComplete}
+            // The first field takes the cursor: the page has one job.
+            autoFocus={id === 'username'}
+            aria-invalid={errors[id] ? true : undefined}
+            // Always described by its error line, which is always there (empty until needed).
+            aria-describedby={errorId(id)}
+          />
+        </Field>
+      ))}
       <p id="login-form-error" role="alert" aria-live="assertive" className="min-h-5 text-sm text-red-700 dark:text-red-400">
         {errors.form}
       </p>
-      <button
-        type="submit"
-        disabled={busy}
-        className="w-full rounded bg-slate-900 px-3 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-50 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-slate-300"
-      >
+      <Button type="submit" variant="primary" disabled={busy} className="w-full justify-center">
         {busy ? 'Logging in…' : 'Log in'}
-      </button>
+      </Button>
     </form>
   );
 }

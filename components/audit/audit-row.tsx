@@ -4,7 +4,7 @@ import Link from 'next/link';
 import type { AuditEntryInfo } from '@/lib/client/queries';
 import { archiveHref } from '../queue/archives-panel';
 import { Timestamp } from '../time';
-import { queueHref } from '../queue-row';
+import { queueHref } from '../queue/queue-href';
 
 const cell = 'px-3 py-2 align-top';
 /** How a security log entry's outcome reads (older audit entries with an error were failures). */

@@ -7,11 +7,11 @@ import { useAudit, type AuditFilters, type AuditLogName } from '@/lib/client/que
 import { useNow } from '@/lib/client/use-now';
 import { RoleGate } from '../role-gate';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
-import { buttonClass } from '../ui/button';
+import { Button } from '../ui/button';
+import { Input } from '../ui/input';
 import { AuditRow } from './audit-row';
 
 const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
-const input = 'w-40 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900';
 type Field = keyof AuditFilters;
 const AUDIT_FIELDS: Field[] = ['action', 'actor', 'broker', 'queue'];
 const SECURITY_FIELDS: Field[] = ['kind', ...AUDIT_FIELDS];
@@ -56,11 +56,11 @@ function Filters({ filters, fields, onApply }: { filters: AuditFilters; fields: 
       {fields.map((field) => (
         <label key={field} className="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
           {field}
-          <input
+          <Input
             name={field}
             defaultValue={filters[field] ?? ''}
             list={field === 'action' ? 'audit-actions' : field === 'kind' ? 'audit-kinds' : undefined}
-            className={input}
+            className="w-40"
             placeholder="any"
           />
         </label>
@@ -75,9 +75,9 @@ function Filters({ filters, fields, onApply }: { filters: AuditFilters; fields: 
           <option key={k} value={k} />
         ))}
       </datalist>
-      <button type="submit" className="rounded-md bg-slate-800 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-200 dark:text-slate-900">
+      <Button type="submit" variant="primary">
         Filter
-      </button>
+      </Button>
       {fields.some((f) => filters[f]) ? (
         <button type="button" className="py-1.5 text-sm text-sky-800 underline dark:text-sky-300" onClick={() => onApply({})}>
           Clear
@@ -141,14 +141,12 @@ export function AuditView() {
             </table>
           </div>
           {audit.hasNextPage ? (
-            <button
-              type="button"
+            <Button
               disabled={audit.isFetchingNextPage}
               onClick={() => void audit.fetchNextPage()}
-              className={buttonClass.secondary}
             >
               {audit.isFetchingNextPage ? 'Loading…' : 'Older entries'}
-            </button>
+            </Button>
           ) : null}
         </>
       )}

@@ -3,14 +3,11 @@
 import { useState } from 'react';
 import { groupRows, runBulk, type BulkAction, type BulkProgress, type DeadRow, type GroupResult } from '@/lib/client/dead-letters';
 import { formatCount } from '../format';
-import { PrioritySelect } from './priority-select';
-import { useModalDialog } from '../use-modal-dialog';
-import { DISABLED_LOOK } from '../ui/button';
+import { Button } from '../ui/button';
+import { Dialog } from '../ui/dialog';
+import { PrioritySelect } from '../ui/priority-select';
 
 type Phase = { kind: 'preview' } | { kind: 'running'; progress: BulkProgress } | { kind: 'done'; results: GroupResult[] };
-
-const button =
-  `rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${DISABLED_LOOK}`;
 
 function Summary({ results, action }: { results: GroupResult[]; action: BulkAction }) {
   const done = results.reduce((n, r) => n + r.done, 0);
@@ -36,11 +33,10 @@ function Summary({ results, action }: { results: GroupResult[]; action: BulkActi
 }
 
 /**
- * Preview → progress → exact result for a retry or delete of selected dead letters. A native
- * modal <dialog>: it keeps focus inside and closes on Escape (not while running).
+ * Preview → progress → exact result for a retry or delete of selected dead letters, in the
+ * kit's modal (Escape closes it, not while running). `onClose(changed)`: whether anything ran.
  */
 export function BulkDialog({ action, rows, onClose }: { action: BulkAction; rows: DeadRow[]; onClose: (changed: boolean) => void }) {
-  const ref = useModalDialog(true);
   const [phase, setPhase] = useState<Phase>({ kind: 'preview' });
   const [priority, setPriority] = useState<number | null>(null);
   const groups = groupRows(rows);
@@ -53,21 +49,28 @@ export function BulkDialog({ action, rows, onClose }: { action: BulkAction; rows
   }
 
   const verb = action === 'retry' ? 'Retry' : 'Delete';
+  const footer =
+    phase.kind === 'preview' ? (
+      <>
+        <Button onClick={() => onClose(false)}>Cancel</Button>
+        <Button variant={action === 'delete' ? 'danger' : 'primary'} autoFocus onClick={() => void start()}>
+          {verb} {formatCount(rows.length)}
+        </Button>
+      </>
+    ) : (
+      <Button disabled={running} onClick={() => onClose(true)}>
+        Close
+      </Button>
+    );
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby="bulk-title"
-      data-testid="bulk-dialog"
-      onCancel={(e) => {
-        e.preventDefault();
-        if (!running) onClose(phase.kind === 'done');
-      }}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-lg border border-slate-200 bg-white p-5 text-slate-900 shadow-xl backdrop:bg-black/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+    <Dialog
+      title={`${verb} ${formatCount(rows.length)} dead ${rows.length === 1 ? 'letter' : 'letters'}`}
+      testId="bulk-dialog"
+      busy={running}
+      onClose={() => onClose(phase.kind === 'done')}
+      footer={footer}
     >
-      <h2 id="bulk-title" className="text-lg font-semibold">
-        {verb} {formatCount(rows.length)} dead {rows.length === 1 ? 'letter' : 'letters'}
-      </h2>
-      <div className="mt-3 space-y-3 text-sm">
+      <div className="space-y-3 text-sm">
         {phase.kind === 'preview' ? (
           <>
             <p data-testid="bulk-preview">
@@ -82,9 +85,9 @@ export function BulkDialog({ action, rows, onClose }: { action: BulkAction; rows
               ))}
             </ul>
             {action === 'retry' ? (
-              <label className="flex items-center gap-2" htmlFor="bulk-priority">
+              <label className="flex flex-wrap items-center gap-2" htmlFor="bulk-priority">
                 Back to their queue at
-                <PrioritySelect id="bulk-priority" value={priority} onChange={setPriority} />
+                <PrioritySelect id="bulk-priority" value={priority} onChange={setPriority} keepLabel="each task's own priority" />
               </label>
             ) : (
               <p className="text-red-700 dark:text-red-400">Deleted dead letters are gone for good.</p>
@@ -101,32 +104,6 @@ export function BulkDialog({ action, rows, onClose }: { action: BulkAction; rows
         ) : null}
         {phase.kind === 'done' ? <Summary results={phase.results} action={action} /> : null}
       </div>
-      <div className="mt-5 flex justify-end gap-2">
-        {phase.kind === 'preview' ? (
-          <>
-            <button type="button" className={`${button} border border-slate-300 dark:border-slate-600`} onClick={() => onClose(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              autoFocus
-              className={`${button} text-white ${action === 'delete' ? 'bg-red-700 hover:bg-red-800' : 'bg-sky-700 hover:bg-sky-800'}`}
-              onClick={() => void start()}
-            >
-              {verb} {formatCount(rows.length)}
-            </button>
-          </>
-        ) : (
-          <button
-            type="button"
-            disabled={running}
-            className={`${button} border border-slate-300 dark:border-slate-600`}
-            onClick={() => onClose(true)}
-          >
-            Close
-          </button>
-        )}
-      </div>
-    </dialog>
+    </Dialog>
   );
 }

@@ -4,12 +4,12 @@ import Link from 'next/link';
 import type { DeadRow } from '@/lib/client/dead-letters';
 import { UNKNOWN } from '../format';
 import { priorityBg } from '../priority-colors';
-import { queueHref } from '../queue-row';
+import { queueHref } from '../queue/queue-href';
 import { RoleGate } from '../role-gate';
 import { TimeAgo } from '../time';
+import { Button } from '../ui/button';
 
 const cell = 'px-3 py-2 align-top';
-const small = 'rounded px-2 py-0.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-sky-600';
 
 export function rowKey(row: DeadRow): string {
   return `${row.broker}\u0000${row.queue}\u0000${row.message.id}`;
@@ -73,16 +73,12 @@ export function DeadLetterRow({
       <RoleGate role="operator">
         <td className={`${cell} whitespace-nowrap`}>
           <div className="flex gap-1">
-            <button type="button" className={`${small} bg-sky-700 text-white hover:bg-sky-800`} onClick={() => onAction('retry')}>
+            <Button size="sm" variant="primary" onClick={() => onAction('retry')}>
               Retry
-            </button>
-            <button
-              type="button"
-              className={`${small} border border-red-300 text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950`}
-              onClick={() => onAction('delete')}
-            >
+            </Button>
+            <Button size="sm" variant="dangerOutline" onClick={() => onAction('delete')}>
               Delete
-            </button>
+            </Button>
           </div>
         </td>
       </RoleGate>

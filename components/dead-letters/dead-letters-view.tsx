@@ -12,11 +12,10 @@ import { RoleGate } from '../role-gate';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { BulkDialog } from './bulk-dialog';
 import { DeadLetterRow, rowKey } from './dead-letter-row';
-import { DISABLED_LOOK } from '../ui/button';
+import { Button } from '../ui/button';
+import { Select } from '../ui/select';
 
 const head = 'px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
-const button =
-  `rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${DISABLED_LOOK}`;
 
 /** Dead-lettered tasks of every `<queue>.dead` on every broker; `?queue=broker/name` narrows to one. */
 export function DeadLettersView() {
@@ -67,19 +66,14 @@ export function DeadLettersView() {
       <div className="flex flex-wrap items-center gap-3">
         <label className="flex items-center gap-2 text-sm" htmlFor="dead-queue-filter">
           Queue
-          <select
-            id="dead-queue-filter"
-            value={filter}
-            onChange={(e) => setFilter(e.target.value)}
-            className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
-          >
+          <Select id="dead-queue-filter" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-auto max-w-full">
             <option value="">all dead-letter queues ({groups.length})</option>
             {groups.map(({ queue }) => (
               <option key={`${queue.broker}/${queue.name}`} value={`${queue.broker}/${queue.name}`}>
                 {queue.broker}/{queue.name} ({formatCount(queue.depth)})
               </option>
             ))}
-          </select>
+          </Select>
         </label>
         <span className="text-sm text-slate-600 dark:text-slate-400" data-testid="dead-count">
           {formatCount(visibleGroups.reduce((n, g) => n + g.queue.depth, 0))} dead-lettered
@@ -87,22 +81,12 @@ export function DeadLettersView() {
         <RoleGate role="operator">
           <div className="ml-auto flex flex-wrap items-center gap-2" data-testid="dead-bulk-bar">
             <span className="text-sm">{formatCount(chosen.length)} selected</span>
-            <button
-              type="button"
-              disabled={chosen.length === 0}
-              className={`${button} bg-sky-700 text-white enabled:hover:bg-sky-800`}
-              onClick={() => setDialog({ action: 'retry', rows: chosen })}
-            >
+            <Button variant="primary" disabled={chosen.length === 0} onClick={() => setDialog({ action: 'retry', rows: chosen })}>
               Retry selected
-            </button>
-            <button
-              type="button"
-              disabled={chosen.length === 0}
-              className={`${button} border border-red-300 text-red-800 enabled:hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:enabled:hover:bg-red-950`}
-              onClick={() => setDialog({ action: 'delete', rows: chosen })}
-            >
+            </Button>
+            <Button variant="dangerOutline" disabled={chosen.length === 0} onClick={() => setDialog({ action: 'delete', rows: chosen })}>
               Delete selected
-            </button>
+            </Button>
           </div>
         </RoleGate>
       </div>

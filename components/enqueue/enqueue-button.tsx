@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { RoleGate } from '@/components/role-gate';
+import { Button } from '../ui/button';
 import { EnqueueDialog } from './enqueue-dialog';
 
 /**
@@ -12,17 +13,11 @@ export function EnqueueButton({ broker, queue }: { broker?: string; queue?: stri
   const [open, setOpen] = useState(false);
   return (
     <RoleGate role="operator">
-      <button
-        type="button"
-        onClick={() => setOpen(true)}
-        aria-haspopup="dialog"
-        data-testid="enqueue-open"
-        className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700"
-      >
+      <Button variant="primary" onClick={() => setOpen(true)} aria-haspopup="dialog" data-testid="enqueue-open">
         Enqueue
-      </button>
+      </Button>
       {/* Mounted only while open: each opening starts from a fresh form state. */}
-      {open ? <EnqueueDialog open={open} onClose={() => setOpen(false)} broker={broker} queue={queue} /> : null}
+      {open ? <EnqueueDialog onClose={() => setOpen(false)} broker={broker} queue={queue} /> : null}
     </RoleGate>
   );
 }

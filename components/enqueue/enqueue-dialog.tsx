@@ -6,12 +6,15 @@ import { isApiError } from '@/lib/client/api';
 import { buildEnqueueBody, serverFieldErrors, type EnqueueFormValues, type FieldErrors } from '@/lib/client/enqueue-form';
 import { useQueues } from '@/lib/client/queries';
 import { useEnqueue, useRegistry } from '@/lib/client/tasks';
-import { formatCount } from '@/components/format';
-import { PrioritySelect, priorityLabel } from '@/components/priority-select';
-import { buttonClass } from '@/components/ui/button';
-import { Field, INPUT_CLASS, errorId } from './field';
+import { priorityLabel } from '@/lib/shared/priority-label';
+import { formatCount } from '../format';
+import { Button } from '../ui/button';
+import { Dialog } from '../ui/dialog';
+import { Field, errorId, errorProps } from '../ui/field';
+import { Input, TextArea } from '../ui/input';
+import { PrioritySelect } from '../ui/priority-select';
+import { Select } from '../ui/select';
 import { SuggestInput } from './suggest-input';
-import { useModalDialog } from '../use-modal-dialog';
 
 interface EnqueueResult {
   ids: string[];
@@ -21,22 +24,18 @@ interface EnqueueResult {
 }
 
 /**
- * The enqueue form inside a modal <dialog>: the browser traps focus in it and closes it on
- * Escape. With `broker` and `queue` given the target is fixed (a queue page); otherwise it
+ * The enqueue form in the kit's modal (mounted while open, so each opening starts fresh). With `broker` and `queue` given the target is fixed (a queue page); otherwise it
  * is chosen here from the known queues (it must exist: the API refuses unknown queues).
  */
 export function EnqueueDialog({
-  open,
   onClose,
   broker: presetBroker,
   queue: presetQueue,
 }: {
-  open: boolean;
   onClose: () => void;
   broker?: string;
   queue?: string;
 }) {
-  const dialog = useModalDialog(open);
   const uid = useId();
   const ids = (name: string) => `${uid}-${name}`;
   const registry = useRegistry();
@@ -101,182 +100,150 @@ export function EnqueueDialog({
     );
   };
 
-  const invalid = (field: keyof FieldErrors) => (errors[field] ? { 'aria-invalid': true, 'aria-describedby': errorId(ids(field)) } : {});
+  const invalid = (field: keyof FieldErrors) => errorProps(ids(field), errors[field]);
 
   return (
-    <dialog
-      ref={dialog}
+    <Dialog
+      title="Enqueue tasks"
+      testId="enqueue-dialog"
+      wide
       onClose={onClose}
-      aria-labelledby={ids('title')}
-      data-testid="enqueue-dialog"
-      className="m-auto w-[min(42rem,calc(100vw-1rem))] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      onSubmit={submit}
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          <Button type="submit" variant="primary" disabled={enqueue.isPending}>
+            {enqueue.isPending ? 'Enqueueing…' : `Enqueue ${countLabel(values.count)} at ${priorityLabel(priority)}`}
+          </Button>
+        </>
+      }
     >
-      <form onSubmit={submit} noValidate className="flex max-h-[90vh] flex-col">
-        <div className="flex items-center justify-between border-b border-slate-200 px-5 py-3 dark:border-slate-800">
-          <h2 id={ids('title')} className="text-lg font-semibold">
-            Enqueue tasks
-          </h2>
-          <button
-            type="button"
-            onClick={onClose}
-            aria-label="Close"
-            className="rounded-md px-2 py-1 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-slate-800"
-          >
-            ✕
-          </button>
-        </div>
-
-        <div className="flex flex-col gap-4 overflow-y-auto px-5 py-4">
-          {fixedTarget ? (
-            <p className="text-sm">
-              Target queue:{' '}
-              <span className="font-mono font-medium" data-testid="enqueue-target">
-                {presetBroker}/{presetQueue}
-              </span>
-            </p>
-          ) : (
-            <div className="grid gap-3 sm:grid-cols-[10rem_1fr]">
-              <Field id={ids('broker')} name="broker" label="Broker">
-                <select
-                  id={ids('broker')}
-                  value={values.broker}
-                  onChange={(e) => set('broker', e.target.value)}
-                  className={INPUT_CLASS}
-                >
-                  {(brokers.length ? brokers : ['redis', 'rabbitmq']).map((b) => (
-                    <option key={b} value={b}>
-                      {b}
-                    </option>
-                  ))}
-                </select>
-              </Field>
-              <Field id={ids('target')} name="target" label="Queue" error={errors.target}>
-                <SuggestInput
-                  id={ids('target')}
-                  value={values.queue}
-                  onChange={(v) => set('queue', v)}
-                  suggestions={queueNames.map((q) => ({ value: q }))}
-                  placeholder="e.g. celery"
-                  invalid={invalid('target')}
-                />
-              </Field>
-            </div>
-          )}
-
-          <Field
-            id={ids('task')}
-            name="task"
-            label="Task name"
-            error={errors.task}
-            hint={
-              definition ? (
-                <>
-                  {definition.description}{' '}
-                  <button
-                    type="button"
-                    className="text-sky-700 underline dark:text-sky-400"
-                    onClick={() => {
-                      set('args', JSON.stringify(definition.example.args));
-                      set('kwargs', JSON.stringify(definition.example.kwargs));
-                    }}
-                  >
-                    Use the example arguments
-                  </button>
-                </>
-              ) : values.task.trim() ? (
-                'Not a registered task: sent as typed, with no argument check (a Celery worker must know it).'
-              ) : (
-                'A registered task (suggested as you type) or any Celery task name.'
-              )
-            }
-          >
+      {fixedTarget ? (
+        <p className="text-sm">
+          Target queue:{' '}
+          <span className="font-mono font-medium" data-testid="enqueue-target">
+            {presetBroker}/{presetQueue}
+          </span>
+        </p>
+      ) : (
+        <div className="grid gap-3 sm:grid-cols-[10rem_1fr]">
+          <Field id={ids('broker')} name="broker" label="Broker">
+            <Select id={ids('broker')} value={values.broker} onChange={(e) => set('broker', e.target.value)}>
+              {(brokers.length ? brokers : ['redis', 'rabbitmq']).map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field id={ids('target')} name="target" label="Queue" error={errors.target}>
             <SuggestInput
-              id={ids('task')}
-              value={values.task}
-              onChange={(v) => set('task', v)}
-              suggestions={(registry.data?.tasks ?? []).map((t) => ({ value: t.name, label: t.description }))}
-              placeholder="e.g. myapp.tasks.send_email"
-              invalid={invalid('task')}
+              id={ids('target')}
+              value={values.queue}
+              onChange={(v) => set('queue', v)}
+              suggestions={queueNames.map((q) => ({ value: q }))}
+              placeholder="e.g. celery"
+              invalid={invalid('target')}
             />
           </Field>
+        </div>
+      )}
 
-          {/* Placeholders are words, never JSON: grey example JSON passed for a filled-in value. */}
-          <div className="grid gap-3 sm:grid-cols-2">
-            {JSON_FIELDS.map(({ field, label, placeholder }) => (
-              <Field
-                key={field}
-                id={ids(field)}
-                name={field}
-                label={label}
-                error={errors[field]}
-                hint={definition ? <Example testId={`${field}-example`} value={definition.example[field]} /> : null}
+      <Field
+        id={ids('task')}
+        name="task"
+        label="Task name"
+        error={errors.task}
+        hint={
+          definition ? (
+            <>
+              {definition.description}{' '}
+              <button
+                type="button"
+                className="text-sky-700 underline dark:text-sky-400"
+                onClick={() => {
+                  set('args', JSON.stringify(definition.example.args));
+                  set('kwargs', JSON.stringify(definition.example.kwargs));
+                }}
               >
-                <textarea
-                  id={ids(field)}
-                  value={values[field]}
-                  onChange={(e) => set(field, e.target.value)}
-                  rows={2}
-                  spellCheck={false}
-                  placeholder={placeholder}
-                  className={`${INPUT_CLASS} font-mono`}
-                  {...invalid(field)}
-                />
-              </Field>
-            ))}
-          </div>
+                Use the example arguments
+              </button>
+            </>
+          ) : values.task.trim() ? (
+            'Not a registered task: sent as typed, with no argument check (a Celery worker must know it).'
+          ) : (
+            'A registered task (suggested as you type) or any Celery task name.'
+          )
+        }
+      >
+        <SuggestInput
+          id={ids('task')}
+          value={values.task}
+          onChange={(v) => set('task', v)}
+          suggestions={(registry.data?.tasks ?? []).map((t) => ({ value: t.name, label: t.description }))}
+          placeholder="e.g. myapp.tasks.send_email"
+          invalid={invalid('task')}
+        />
+      </Field>
 
-          <div className="grid gap-3 sm:grid-cols-2">
-            <Field id={ids('priority')} name="priority" label="Priority" error={errors.priority} hint="0–2 high, 3–5 medium, 6–9 low">
-              <PrioritySelect
-                id={ids('priority')}
-                value={priority}
-                onChange={(p) => set('priority', p ?? defaultPriority)}
-                invalid={!!errors.priority}
-                describedBy={errors.priority ? errorId(ids('priority')) : undefined}
-              />
-            </Field>
-            <Field id={ids('count')} name="count" label="How many" error={errors.count} hint="1 to 10,000 copies, each its own id">
-              <input
-                id={ids('count')}
-                type="number"
-                min={1}
-                max={10_000}
-                step={1}
-                inputMode="numeric"
-                value={values.count}
-                onChange={(e) => set('count', e.target.value)}
-                className={`${INPUT_CLASS} w-32`}
-                {...invalid('count')}
-              />
-            </Field>
-          </div>
-
-          {formError ? (
-            <p role="alert" data-testid="enqueue-error" className="text-sm break-words text-red-700 dark:text-red-400">
-              {formError}
-            </p>
-          ) : null}
-          {result ? <ResultLine result={result} onOpen={onClose} /> : null}
-        </div>
-
-        <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-800">
-          <button
-            type="button"
-            onClick={onClose}
-            className={buttonClass.secondary}
+      {/* Placeholders are words, never JSON: grey example JSON passed for a filled-in value. */}
+      <div className="grid gap-3 sm:grid-cols-2">
+        {JSON_FIELDS.map(({ field, label, placeholder }) => (
+          <Field
+            key={field}
+            id={ids(field)}
+            name={field}
+            label={label}
+            error={errors[field]}
+            hint={definition ? <Example testId={`${field}-example`} value={definition.example[field]} /> : null}
           >
-            Close
-          </button>
-          <button
-            type="submit"
-            disabled={enqueue.isPending}
-            className={buttonClass.primary}
-          >
-            {enqueue.isPending ? 'Enqueueing…' : `Enqueue ${countLabel(values.count)} at ${priorityLabel(priority)}`}
-          </button>
-        </div>
-      </form>
-    </dialog>
+            <TextArea
+              id={ids(field)}
+              value={values[field]}
+              onChange={(e) => set(field, e.target.value)}
+              rows={2}
+              spellCheck={false}
+              placeholder={placeholder}
+              mono
+              {...invalid(field)}
+            />
+          </Field>
+        ))}
+      </div>
+
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field id={ids('priority')} name="priority" label="Priority" error={errors.priority} hint="0–2 high, 3–5 medium, 6–9 low">
+          <PrioritySelect
+            id={ids('priority')}
+            value={priority}
+            onChange={(p) => set('priority', p ?? defaultPriority)}
+            invalid={!!errors.priority}
+            describedBy={errors.priority ? errorId(ids('priority')) : undefined}
+          />
+        </Field>
+        <Field id={ids('count')} name="count" label="How many" error={errors.count} hint="1 to 10,000 copies, each its own id">
+          <Input
+            id={ids('count')}
+            type="number"
+            min={1}
+            max={10_000}
+            step={1}
+            inputMode="numeric"
+            value={values.count}
+            onChange={(e) => set('count', e.target.value)}
+            className="w-32"
+            {...invalid('count')}
+          />
+        </Field>
+      </div>
+
+      {formError ? (
+        <p role="alert" data-testid="enqueue-error" className="text-sm break-words text-red-700 dark:text-red-400">
+          {formError}
+        </p>
+      ) : null}
+      {result ? <ResultLine result={result} onOpen={onClose} /> : null}
+    </Dialog>
   );
 }
 

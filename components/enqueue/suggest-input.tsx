@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { INPUT_CLASS } from './field';
+import { errorProps } from '../ui/field';
+import { Input } from '../ui/input';
 
 /** A free-text input that suggests known values (the browser's own <datalist> list, keyboard included). */
 export function SuggestInput({
@@ -15,12 +16,12 @@ export function SuggestInput({
   onChange: (value: string) => void;
   suggestions: { value: string; label?: string }[];
   placeholder: string;
-  invalid: Record<string, unknown>;
+  invalid: ReturnType<typeof errorProps>;
 }) {
   const listId = useId();
   return (
     <>
-      <input
+      <Input
         id={id}
         value={value}
         onChange={(e) => onChange(e.target.value)}
@@ -28,7 +29,7 @@ export function SuggestInput({
         autoComplete="off"
         spellCheck={false}
         placeholder={placeholder}
-        className={`${INPUT_CLASS} font-mono`}
+        mono
         {...invalid}
       />
       <datalist id={listId}>

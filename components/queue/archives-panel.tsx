@@ -8,7 +8,7 @@ import { useNow } from '@/lib/client/use-now';
 import type { ArchiveInfo, Queue } from '@/lib/shared/types';
 import { formatAge, formatCount } from '../format';
 import { Timestamp } from '../time';
-import { buttonClass } from './dialog';
+import { Button } from '../ui/button';
 
 interface Restored {
   archiveId: string;
@@ -76,9 +76,9 @@ function ArchiveRow({
         </span>
       </Fact>
       {canRestore ? (
-        <button type="button" className={`${buttonClass.secondary} ml-auto`} disabled={busy} onClick={onRestore}>
+        <Button className="ml-auto" disabled={busy} onClick={onRestore}>
           {restoring ? 'Restoring…' : 'Restore'}
-        </button>
+        </Button>
       ) : null}
     </li>
   );

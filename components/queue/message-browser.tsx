@@ -8,7 +8,7 @@ import type { MessageFilters as ApiFilters } from '@/lib/client/query-keys';
 import type { Message, MessagePage, Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
-import { buttonClass } from './dialog';
+import { Button } from '../ui/button';
 import { MessageFilters } from './message-filters';
 import { MessageTable } from './message-table';
 import { matchOf, type BrowseFilters } from '@/lib/client/queue-selection';
@@ -113,9 +113,9 @@ export function MessageBrowser({
         <h2 id="messages-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
           Waiting messages, in delivery order
         </h2>
-        <button type="button" className={buttonClass.secondary} onClick={() => void page.refetch()} disabled={page.isFetching}>
+        <Button onClick={() => void page.refetch()} disabled={page.isFetching}>
           {page.isFetching ? 'Refreshing…' : 'Refresh'}
-        </button>
+        </Button>
       </div>
       <MessageFilters queue={queue} filters={filters} onApply={applyFilters} />
       {page.data?.requeued ? (
@@ -161,9 +161,7 @@ export function MessageBrowser({
         </p>
       ) : null}
       <nav aria-label="Pages" className="flex items-center gap-2 text-sm">
-        <button
-          type="button"
-          className={buttonClass.secondary}
+        <Button
           disabled={!url.cursor}
           onClick={() => {
             setUrl({ cursor: previous.at(-1) ?? '' }, { push: true });
@@ -171,10 +169,8 @@ export function MessageBrowser({
           }}
         >
           ← Previous
-        </button>
-        <button
-          type="button"
-          className={buttonClass.secondary}
+        </Button>
+        <Button
           disabled={!page.data?.nextCursor}
           onClick={() => {
             setPrevious([...previous, url.cursor]);
@@ -182,7 +178,7 @@ export function MessageBrowser({
           }}
         >
           Next →
-        </button>
+        </Button>
         {url.cursor ? (
           <button type="button" className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400" onClick={() => applyFilters(filters)}>
             First page

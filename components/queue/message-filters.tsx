@@ -6,7 +6,10 @@ import type { Queue } from '@/lib/shared/types';
 import { rangeLabel } from '../format';
 import { levelRangeOf, levelsOf } from '../levels';
 import { BANDS } from '../priority-colors';
-import { buttonClass, inputClass, labelClass } from './dialog';
+import { Button } from '../ui/button';
+import { Field } from '../ui/field';
+import { Input } from '../ui/input';
+import { Select } from '../ui/select';
 import type { BrowseFilters } from '@/lib/client/queue-selection';
 
 interface Option {
@@ -52,11 +55,8 @@ export function MessageFilters({ queue, filters, onApply }: { queue: Queue; filt
         onApply({ priority: text('priority'), task: text('task'), q: text('q'), id: text('id') });
       }}
     >
-      <div>
-        <label htmlFor={`${id}-priority`} className={labelClass}>
-          Priority
-        </label>
-        <select id={`${id}-priority`} name="priority" defaultValue={filters.priority} className={inputClass}>
+      <Field id={`${id}-priority`} label="Priority">
+        <Select id={`${id}-priority`} name="priority" defaultValue={filters.priority}>
           <option value="">Any priority</option>
           {priorityOptions(queue).map(({ group, options }) => (
             <optgroup key={group} label={group}>
@@ -67,33 +67,24 @@ export function MessageFilters({ queue, filters, onApply }: { queue: Queue; filt
               ))}
             </optgroup>
           ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor={`${id}-task`} className={labelClass}>
-          Task name
-        </label>
-        <input id={`${id}-task`} name="task" defaultValue={filters.task} placeholder="myapp.tasks.send_email" className={`${inputClass} font-mono`} spellCheck={false} />
-      </div>
-      <div>
-        <label htmlFor={`${id}-q`} className={labelClass}>
-          Text in args
-        </label>
-        <input id={`${id}-q`} name="q" defaultValue={filters.q} placeholder="e.g. customer@example.com" className={inputClass} spellCheck={false} />
-      </div>
-      <div>
-        <label htmlFor={`${id}-id`} className={labelClass}>
-          Task id
-        </label>
-        <input id={`${id}-id`} name="id" defaultValue={filters.id} placeholder="exact task id" className={`${inputClass} font-mono`} spellCheck={false} />
-      </div>
+        </Select>
+      </Field>
+      <Field id={`${id}-task`} label="Task name">
+        <Input id={`${id}-task`} name="task" defaultValue={filters.task} placeholder="myapp.tasks.send_email" mono spellCheck={false} />
+      </Field>
+      <Field id={`${id}-q`} label="Text in args">
+        <Input id={`${id}-q`} name="q" defaultValue={filters.q} placeholder="e.g. customer@example.com" spellCheck={false} />
+      </Field>
+      <Field id={`${id}-id`} label="Task id">
+        <Input id={`${id}-id`} name="id" defaultValue={filters.id} placeholder="exact task id" mono spellCheck={false} />
+      </Field>
       <div className="flex gap-2">
-        <button type="submit" className={buttonClass.primary}>
+        <Button type="submit" variant="primary">
           Apply
-        </button>
-        <button type="button" className={buttonClass.secondary} onClick={() => onApply({ priority: '', task: '', q: '', id: '' })}>
+        </Button>
+        <Button onClick={() => onApply({ priority: '', task: '', q: '', id: '' })}>
           Clear
-        </button>
+        </Button>
       </div>
     </form>
   );

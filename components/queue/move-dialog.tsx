@@ -5,9 +5,9 @@ import { queuePath } from '@/lib/client/api';
 import { useControlAction, useDryRun } from '@/lib/client/queue-queries';
 import type { Queue } from '@/lib/shared/types';
 import { formatCount } from '../format';
-import { ActionFlow } from './action-flow';
-import { Dialog, labelClass } from './dialog';
-import { PrioritySelect } from './priority-select';
+import { Field } from '../ui/field';
+import { PrioritySelect } from '../ui/priority-select';
+import { ActionDialog } from './action-dialog';
 import { QueueRefPicker, type QueueRef } from './queue-ref-picker';
 import { describeTarget, selectionBody, type Target } from '@/lib/client/queue-selection';
 
@@ -32,27 +32,25 @@ export function MoveDialog({
   const complete = to.queue.trim() !== '';
   const preview = useDryRun(queue.broker, queue.name, 'move', body, complete && !action.isPending && !action.isSuccess);
   return (
-    <Dialog open onClose={onClose} title="Move messages" busy={action.isPending} testId="move-dialog">
+    <ActionDialog
+      title="Move messages"
+      testId="move-dialog"
+      preview={complete ? preview.preview : null}
+      previewText={(n) => `${formatCount(n)} message${n === 1 ? '' : 's'} will move to ${to.broker}/${to.queue}.`}
+      run={action}
+      result={action.data ? `Matched ${formatCount(action.data.matched)}, moved ${formatCount(action.data.moved)} to ${to.broker}/${to.queue}.` : null}
+      confirmLabel="Move"
+      canConfirm={complete && preview.matched > 0}
+      onConfirm={() => action.mutate({ path: queuePath(queue.broker, queue.name, '/move'), body })}
+      onClose={onClose}
+    >
       <p className="text-sm text-slate-600 dark:text-slate-400">
         Moves {describeTarget(target, queue.name)} to another queue, on this broker or the other one.
       </p>
       <QueueRefPicker label="Target queue" value={to} onChange={setTo} queues={queues} brokers={brokers} />
-      <div className="space-y-1">
-        <label htmlFor={priorityId} className={labelClass}>
-          Priority
-        </label>
-        <PrioritySelect id={priorityId} value={priority} onChange={setPriority} keepLabel="Keep each message's priority" />
-      </div>
-      <ActionFlow
-        preview={complete ? preview.preview : null}
-        previewText={(n) => `${formatCount(n)} message${n === 1 ? '' : 's'} will move to ${to.broker}/${to.queue}.`}
-        run={action}
-        result={action.data ? `Matched ${formatCount(action.data.matched)}, moved ${formatCount(action.data.moved)} to ${to.broker}/${to.queue}.` : null}
-        confirmLabel="Move"
-        canConfirm={complete && preview.matched > 0}
-        onConfirm={() => action.mutate({ path: queuePath(queue.broker, queue.name, '/move'), body })}
-        onClose={onClose}
-      />
-    </Dialog>
+      <Field id={priorityId} label="Priority">
+        <PrioritySelect id={priorityId} value={priority} onChange={setPriority} keepLabel="Keep each message's priority" block />
+      </Field>
+    </ActionDialog>
   );
 }

@@ -2,7 +2,9 @@
 
 import { useId } from 'react';
 import type { Queue } from '@/lib/shared/types';
-import { inputClass, labelClass } from './dialog';
+import { LABEL_CLASS } from '../ui/field';
+import { Input } from '../ui/input';
+import { Select } from '../ui/select';
 
 export interface QueueRef {
   broker: string;
@@ -27,11 +29,11 @@ export function QueueRefPicker({
   const names = queues.filter((q) => q.broker === value.broker).map((q) => q.name);
   return (
     <fieldset className="space-y-1">
-      <legend className={labelClass}>{label}</legend>
+      <legend className={LABEL_CLASS}>{label}</legend>
       <div className="flex gap-2">
-        <select
+        <Select
           aria-label={`${label}: broker`}
-          className={`${inputClass} w-36 shrink-0`}
+          className="w-36 shrink-0"
           value={value.broker}
           onChange={(event) => onChange({ ...value, broker: event.target.value })}
         >
@@ -40,10 +42,10 @@ export function QueueRefPicker({
               {b}
             </option>
           ))}
-        </select>
-        <input
+        </Select>
+        <Input
           aria-label={`${label}: queue`}
-          className={`${inputClass} font-mono`}
+          mono
           list={`${id}-queues`}
           value={value.queue}
           onChange={(event) => onChange({ ...value, queue: event.target.value })}

@@ -3,7 +3,7 @@
 import type { Queue } from '@/lib/shared/types';
 import { EnqueueButton } from '../enqueue/enqueue-button';
 import { RoleGate } from '../role-gate';
-import { buttonClass } from './dialog';
+import { Button } from '../ui/button';
 import { PauseButton } from './pause-button';
 import type { Target } from '@/lib/client/queue-selection';
 
@@ -20,28 +20,28 @@ export function QueueToolbar({ queue, target, onOpen }: { queue: Queue; target: 
   return (
     <RoleGate role="operator">
       <div role="toolbar" aria-label="Queue actions" className="flex flex-wrap items-center gap-2" data-testid="queue-toolbar">
-        <button type="button" className={buttonClass.primary} disabled={!target} title={needsSelection} onClick={() => onOpen('reprioritize')}>
+        <Button variant="primary" disabled={!target} title={needsSelection} onClick={() => onOpen('reprioritize')}>
           Reprioritize…
-        </button>
-        <button type="button" className={buttonClass.secondary} disabled={!target} title={needsSelection} onClick={() => onOpen('move')}>
+        </Button>
+        <Button disabled={!target} title={needsSelection} onClick={() => onOpen('move')}>
           Move…
-        </button>
-        <button type="button" className={buttonClass.secondary} disabled={!target} title={needsSelection} onClick={() => onOpen('delete')}>
+        </Button>
+        <Button disabled={!target} title={needsSelection} onClick={() => onOpen('delete')}>
           Delete…
-        </button>
+        </Button>
         {hint}
         <span aria-hidden className="mx-1 h-6 w-px bg-slate-300 dark:bg-slate-700" />
-        <button type="button" className={buttonClass.secondary} onClick={() => onOpen('drain')}>
+        <Button onClick={() => onOpen('drain')}>
           Drain…
-        </button>
-        <button type="button" className={buttonClass.secondary} onClick={() => onOpen('restore')}>
+        </Button>
+        <Button onClick={() => onOpen('restore')}>
           Restore…
-        </button>
+        </Button>
         <PauseButton queue={queue} />
         <RoleGate role="admin">
-          <button type="button" className={buttonClass.danger} onClick={() => onOpen('purge')}>
+          <Button variant="danger" onClick={() => onOpen('purge')}>
             Purge…
-          </button>
+          </Button>
         </RoleGate>
         <span className="ml-auto">
           <EnqueueButton broker={queue.broker} queue={queue.name} />

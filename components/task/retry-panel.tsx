@@ -3,14 +3,15 @@
 import { useState } from 'react';
 import { useRetryTask } from '@/lib/client/tasks';
 import type { TaskState } from '@/lib/shared/task-record';
-import { PrioritySelect, priorityLabel } from '@/components/priority-select';
-import { buttonClass } from '@/components/ui/button';
+import { priorityLabel } from '@/lib/shared/priority-label';
+import { Button } from '../ui/button';
+import { PrioritySelect } from '../ui/priority-select';
 
 const RETRYABLE: readonly TaskState[] = ['dead', 'failed'];
 
 /** Sends a dead-lettered task back to its queue, at its own priority or a new one (operators). */
 export function RetryPanel({ id, state }: { id: string; state: TaskState }) {
-  const [priority, setPriority] = useState<number | undefined>(undefined);
+  const [priority, setPriority] = useState<number | null>(null);
   const retry = useRetryTask(id);
   const retryable = RETRYABLE.includes(state);
   return (
@@ -27,21 +28,16 @@ export function RetryPanel({ id, state }: { id: string; state: TaskState }) {
         className="mt-3 flex flex-wrap items-center gap-3"
         onSubmit={(e) => {
           e.preventDefault();
-          retry.mutate(priority);
+          retry.mutate(priority ?? undefined);
         }}
       >
         <label htmlFor="retry-priority" className="text-sm font-medium">
           Priority
         </label>
-        <PrioritySelect id="retry-priority" value={priority} onChange={setPriority} allowKeep />
-        <button
-          type="submit"
-          disabled={!retryable || retry.isPending}
-          data-testid="retry-submit"
-          className={buttonClass.primary}
-        >
+        <PrioritySelect id="retry-priority" value={priority} onChange={setPriority} keepLabel="keep its priority" />
+        <Button type="submit" variant="primary" disabled={!retryable || retry.isPending} data-testid="retry-submit">
           {retry.isPending ? 'Retrying…' : 'Retry'}
-        </button>
+        </Button>
       </form>
       {retry.isSuccess ? (
         <p role="status" data-testid="retry-result" className="mt-3 text-sm text-emerald-800 dark:text-emerald-300">

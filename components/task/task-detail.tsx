@@ -7,7 +7,7 @@ import { useTask } from '@/lib/client/tasks';
 import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
 import { storedWithLabel } from '@/components/levels';
 import { priorityBg } from '@/components/priority-colors';
-import { priorityLabel } from '@/components/priority-select';
+import { priorityLabel } from '@/lib/shared/priority-label';
 import { RoleGate } from '@/components/role-gate';
 import { EmptyPanel, ErrorPanel } from '@/components/state-panels';
 import { RetryPanel } from './retry-panel';

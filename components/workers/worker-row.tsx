@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import type { WorkerInfo } from '@/lib/client/queries';
 import { UNKNOWN, formatCount } from '../format';
-import { queueHref } from '../queue-row';
+import { queueHref } from '../queue/queue-href';
 import { TimeAgo } from '../time';
 import { WarningList } from '../warning-list';
 

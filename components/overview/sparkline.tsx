@@ -1,6 +1,6 @@
 'use client';
 
-import { formatCount } from './format';
+import { formatCount } from '../format';
 
 const WIDTH = 112;
 const HEIGHT = 28;

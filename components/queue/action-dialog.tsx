@@ -3,7 +3,8 @@
 import type { ReactNode } from 'react';
 import { formatCount } from '../format';
 import type { PreviewState } from '@/lib/client/queue-queries';
-import { buttonClass } from './dialog';
+import { Button } from '../ui/button';
+import { Dialog } from '../ui/dialog';
 
 export type { PreviewState };
 
@@ -57,10 +58,14 @@ function Notice({ tone, children, testId }: { tone: 'info' | 'error' | 'success'
 }
 
 /**
- * The common end of every bulk action: the preview count, then progress while it runs, then
- * the exact result or the API's error. Nothing runs without the operator's confirmation.
+ * The dialog of every bulk action on a queue: the caller's fields (`children`), then the
+ * preview count, progress while it runs, and the exact result or the API's error. Nothing
+ * runs without the operator's confirmation; Escape and Cancel do nothing while it runs.
  */
-export function ActionFlow({
+export function ActionDialog({
+  title,
+  testId,
+  children,
   preview,
   previewText,
   run,
@@ -71,6 +76,9 @@ export function ActionFlow({
   onConfirm,
   onClose,
 }: {
+  title: string;
+  testId: string;
+  children?: ReactNode;
   preview: PreviewState | null;
   previewText: (count: number) => ReactNode;
   run: RunState;
@@ -82,8 +90,26 @@ export function ActionFlow({
   onClose: () => void;
 }) {
   const done = run.isSuccess || run.error !== null;
+  const footer = (
+    <>
+      <Button onClick={onClose} disabled={run.isPending}>
+        {done ? 'Close' : 'Cancel'}
+      </Button>
+      {done ? null : (
+        <Button
+          variant={danger ? 'danger' : 'primary'}
+          disabled={!canConfirm || run.isPending || (preview !== null && !canActOnPreview(preview))}
+          onClick={onConfirm}
+          data-testid="action-confirm"
+        >
+          {confirmLabel}
+        </Button>
+      )}
+    </>
+  );
   return (
-    <div className="space-y-3">
+    <Dialog title={title} testId={testId} busy={run.isPending} onClose={onClose} footer={footer}>
+      {children}
       {preview && !done && !run.isPending ? (
         preview.error ? (
           <Notice tone="error" testId="action-preview-error">
@@ -119,22 +145,6 @@ export function ActionFlow({
           {result}
         </Notice>
       ) : null}
-      <div className="flex justify-end gap-2 pt-1">
-        <button type="button" className={buttonClass.secondary} onClick={onClose} disabled={run.isPending}>
-          {done ? 'Close' : 'Cancel'}
-        </button>
-        {done ? null : (
-          <button
-            type="button"
-            className={danger ? buttonClass.danger : buttonClass.primary}
-            disabled={!canConfirm || run.isPending || (preview !== null && !canActOnPreview(preview))}
-            onClick={onConfirm}
-            data-testid="action-confirm"
-          >
-            {confirmLabel}
-          </button>
-        )}
-      </div>
-    </div>
+    </Dialog>
   );
 }

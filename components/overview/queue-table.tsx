@@ -3,7 +3,8 @@
 import { useMemo, useState } from 'react';
 import dynamic from 'next/dynamic';
 import type { Queue } from '@/lib/shared/types';
-import { formatCount } from './format';
+import { formatCount } from '../format';
+import { SearchInput } from '../ui/input';
 import { QueueRow } from './queue-row';
 import { SHOW_PARKING_KEY, WINDOWED_ABOVE, isEmptyParkingQueue, queueKey, type BacklogSeries } from './queue-list';
 
@@ -67,15 +68,12 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
         <label htmlFor="queue-filter" className="sr-only">
           Filter queues
         </label>
-        <input
+        <SearchInput
           id="queue-filter"
-          type="search"
           value={filter}
           onChange={(event) => setFilter(event.target.value)}
           placeholder="Filter queues by name or broker"
-          autoComplete="off"
-          spellCheck={false}
-          className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm sm:w-80 dark:border-slate-700 dark:bg-slate-900"
+          className="w-full sm:w-80"
         />
         <p className="text-sm text-slate-600 tabular-nums dark:text-slate-400" aria-live="polite" data-testid="queue-count">
           {listed.length === sorted.length

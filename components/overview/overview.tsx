@@ -9,11 +9,11 @@ import { LIVE_REFRESH_MS } from '@/lib/client/queries';
 import { useNow } from '@/lib/client/use-now';
 import { DISCONNECTED_AFTER_MS, SILENT_AFTER_MS, useLiveEvents, useLiveHealth, useLiveQueues, type LiveStatus } from '@/lib/client/use-live-events';
 import { BrokerStatus, BrokerStatusSkeleton } from './broker-status';
-import { LiveIndicator, NumbersAge, isLost, type LiveState } from './live-indicator';
-import { PriorityLegend } from './priority-legend';
+import { LiveIndicator, NumbersAge, isLost, type LiveState } from '../live-indicator';
+import { PriorityLegend } from '../priority-legend';
 import { queueKey } from './queue-list';
 import { QueueTable, QueueTableSkeleton } from './queue-table';
-import { EmptyPanel, ErrorPanel } from './state-panels';
+import { EmptyPanel, ErrorPanel } from '../state-panels';
 
 /** Without the stream the views poll every LIVE_REFRESH_MS: numbers older than this mean the polls go unanswered. */
 const POLL_SILENT_MS = LIVE_REFRESH_MS + SILENT_AFTER_MS;

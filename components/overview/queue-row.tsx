@@ -4,11 +4,12 @@ import { memo, type Ref } from 'react';
 import Link from 'next/link';
 import { bandWaits, type BandWait } from '@/lib/shared/bands';
 import type { Queue } from '@/lib/shared/types';
-import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from './format';
-import { PriorityBar, PriorityCounts } from './priority-bar';
-import { BANDS } from './priority-colors';
+import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from '../format';
+import { PriorityBar, PriorityCounts } from '../priority-bar';
+import { BANDS } from '../priority-colors';
 import { Sparkline } from './sparkline';
-import { WarningList } from './warning-list';
+import { queueHref } from '../queue/queue-href';
+import { WarningList } from '../warning-list';
 
 const cell = 'px-3 py-3 align-top';
 const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
@@ -96,10 +97,6 @@ function Lanes({ queue }: { queue: Queue }) {
       ))}
     </ol>
   );
-}
-
-export function queueHref(broker: string, queue: string): string {
-  return `/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}`;
 }
 
 interface QueueRowProps {
