@@ -43,6 +43,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               </Link>
               <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto">
                 <NavLink href="/">Overview</NavLink>
+                <NavLink href="/tasks">Tasks</NavLink>
                 <NavLink href="/workers">Workers</NavLink>
                 <NavLink href="/dead-letters">Dead letters</NavLink>
                 <NavLink href="/audit">Audit</NavLink>

@@ -123,6 +123,8 @@ export class CeleryEventIngestor {
       ...(event.exception ? { error: event.exception } : previous?.error ? { error: previous.error } : {}),
       ...(event.traceback ? { traceback: event.traceback } : previous?.traceback ? { traceback: previous.traceback } : {}),
       retries: event.retries ?? previous?.retries ?? 0,
+      // An ETA or countdown (task-received carries it): the explorer shows the task as scheduled until it starts.
+      ...(event.eta ? { eta: event.eta } : previous?.eta ? { eta: previous.eta } : {}),
       updatedAt: at,
     };
     const type = EVENT_TYPE[event.type];

@@ -24,6 +24,8 @@ export const queryKeys = {
     [...root, 'queues', broker, name, 'messages', filters] as const,
   registry: () => [...root, 'registry'] as const,
   task: (id: string) => [...root, 'tasks', id] as const,
+  /** The task explorer's pages for one set of filters (the URL's filter parameters). */
+  taskList: (filters: Record<string, string>) => [...root, 'task-list', filters] as const,
   /** Under the queue: a purge or restore (which invalidate the queue) refreshes it too. */
   archives: (broker: string, name: string) => [...root, 'queues', broker, name, 'archives'] as const,
   history: (broker: string, name: string, range: string) => [...root, 'queues', broker, name, 'history', range] as const,

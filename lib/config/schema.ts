@@ -97,6 +97,17 @@ export const SearchConfigSchema = z
   })
   .strict();
 
+/**
+ * The task explorer's retention (lib/state/task-index.ts): executions are kept this long after
+ * their last change, and at most this many (the oldest changes go first), whichever comes first.
+ */
+export const TasksConfigSchema = z
+  .object({
+    retentionSec: z.number().int().min(60).max(365 * 24 * 3600).default(7 * 24 * 3600),
+    maxExecutions: z.number().int().min(100).max(100_000_000).default(1_000_000),
+  })
+  .strict();
+
 export const DEFAULT_HIGH_BAND_ALERT_SEC = 30;
 
 export const TriageConfigSchema = z
@@ -120,6 +131,7 @@ export const TriageConfigSchema = z
     sampler: SamplerConfigSchema.prefault({}),
     audit: AuditConfigSchema.prefault({}),
     search: SearchConfigSchema.prefault({}),
+    tasks: TasksConfigSchema.prefault({}),
     /** A queue whose high band (P0–2) has waited longer than this is flagged (`Queue.highBandAlert`). */
     highBandAlertSec: z.number().int().min(1).max(7 * 24 * 3600).default(DEFAULT_HIGH_BAND_ALERT_SEC),
   })
@@ -137,5 +149,6 @@ export type AuthConfig = z.infer<typeof AuthConfigSchema>;
 export type SamplerConfig = z.infer<typeof SamplerConfigSchema>;
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
 export type SearchConfig = z.infer<typeof SearchConfigSchema>;
+export type TasksConfig = z.infer<typeof TasksConfigSchema>;
 export type ConfigUser = z.infer<typeof ConfigUserSchema>;
 export type ConfigToken = z.infer<typeof ConfigTokenSchema>;

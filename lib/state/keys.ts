@@ -19,6 +19,12 @@ export function stateKeys(prefix: string) {
     events: `${prefix}events`,
     /** JSON per task id, with a TTL. */
     task: (id: string) => `${prefix}task:${id}`,
+    /** The task explorer's index (lib/state/task-index.ts): sorted set id → last change (ms). */
+    taskIndex: `${prefix}tasks:index`,
+    /** Hash id → the explorer's row of that task, encoded compactly. */
+    taskSummaries: `${prefix}tasks:summary`,
+    /** Per explorer state, a sorted set id → last change (ms): each indexed id is in exactly one. */
+    taskIndexState: (state: string) => `${prefix}tasks:state:${state}`,
     /** Capped stream of audit entries. */
     audit: `${prefix}audit`,
     /** Capped stream of failed operations, failed logins and refused requests (403), apart from the audit log. */

@@ -2,16 +2,17 @@ import type { Redis } from 'ioredis';
 import { EventLog, type TaskEventType } from './events';
 import type { TaskRecord } from '@/lib/shared/task-record';
 import { stateKeys } from './keys';
+import { DEFAULT_TASK_RETENTION, TaskIndex } from './task-index';
 import { execOrThrow } from '@/lib/redis/multi';
 
 /**
  * The last known state of each task (product.md §4 `Task`), one JSON document per task id
- * with a TTL, written by workers as tasks move; the history keeps the timeline across
- * retries and workers.
+ * with a TTL (the explorer's retention), written by workers as tasks move; the history keeps
+ * the timeline across retries and workers. Every write also updates the task explorer's index.
  */
 export type { TaskHistoryEntry, TaskRecord, TaskState } from '@/lib/shared/task-record';
 
-export const DEFAULT_TASK_TTL_SEC = 7 * 24 * 3600;
+export const DEFAULT_TASK_TTL_SEC = DEFAULT_TASK_RETENTION.maxAgeSec;
 // A task retried forever must not grow without bound.
 const MAX_HISTORY = 100;
 // Keys SCAN examines per call in a prefix search.
@@ -20,15 +21,17 @@ const SCAN_COUNT = 1000;
 export class TaskStore {
   private readonly keys;
   private readonly events: EventLog;
+  private readonly ttlSec: number;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    private readonly ttlSec = DEFAULT_TASK_TTL_SEC,
+    readonly index: TaskIndex = new TaskIndex(redis, prefix),
     events?: EventLog,
   ) {
     this.keys = stateKeys(prefix);
     this.events = events ?? new EventLog(redis, prefix);
+    this.ttlSec = index.retention.maxAgeSec;
   }
 
   async get(id: string): Promise<TaskRecord | null> {
@@ -70,13 +73,14 @@ export class TaskStore {
   }
 
   /**
-   * Stores `record` (its history already extended by the caller) and appends the events,
-   * in one round trip. Last writer wins: a task id is worked on by one worker at a time.
+   * Stores and indexes `record` (its history already extended by the caller) and appends
+   * the events, in one round trip. Last writer wins: a task id is worked on by one worker at a time.
    */
   async save(record: TaskRecord, events: { type: TaskEventType; worker?: string; [extra: string]: unknown }[]): Promise<void> {
     if (record.history.length > MAX_HISTORY) record.history = record.history.slice(-MAX_HISTORY);
     const pipeline = this.redis.multi();
     pipeline.set(this.keys.task(record.id), JSON.stringify(record), 'EX', this.ttlSec);
+    this.index.addTo(pipeline, [record]);
     for (const event of events) {
       this.events.addTo(pipeline, {
         ...event,

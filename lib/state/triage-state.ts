@@ -9,6 +9,7 @@ import { stateKeys, type StateKeys } from './keys';
 import { OperationStore, lockQueue } from './operations';
 import { PauseStore } from './pause-store';
 import { SecurityLog } from './security-log';
+import { TaskIndex } from './task-index';
 import { TaskStore } from './task-store';
 import { WorkerStore } from './worker-store';
 
@@ -23,6 +24,8 @@ export interface TriageState {
   prefix: string;
   keys: StateKeys;
   tasks: TaskStore;
+  /** The task explorer's listing over `tasks` (the same instance as `tasks.index`). */
+  taskIndex: TaskIndex;
   events: EventLog;
   workers: WorkerStore;
   pauses: PauseStore;
@@ -40,11 +43,13 @@ export interface TriageState {
 export function createTriageState(redis: Redis, config: TriageConfig): TriageState {
   const prefix = config.statePrefix;
   const events = new EventLog(redis, prefix);
+  const taskIndex = new TaskIndex(redis, prefix, { maxAgeSec: config.tasks.retentionSec, maxCount: config.tasks.maxExecutions });
   return {
     redis,
     prefix,
     keys: stateKeys(prefix),
-    tasks: new TaskStore(redis, prefix, undefined, events),
+    tasks: new TaskStore(redis, prefix, taskIndex, events),
+    taskIndex,
     events,
     workers: new WorkerStore(redis, prefix),
     pauses: new PauseStore(redis, prefix),

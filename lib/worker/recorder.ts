@@ -3,13 +3,15 @@ import { describeError } from '@/lib/shared/errors';
 import { EventLog, type TaskEventType } from '@/lib/state/events';
 import { stateKeys } from '@/lib/state/keys';
 import type { TaskEventGroup } from '@/lib/state/task-event-batch';
-import { DEFAULT_TASK_TTL_SEC, type TaskRecord } from '@/lib/state/task-store';
+import { TaskIndex } from '@/lib/state/task-index';
+import type { TaskRecord } from '@/lib/state/task-store';
 
 /**
  * Writes the worker's task records and task events to the state Redis without a round
  * trip per task: changes made during one event-loop turn (by every slot) go out as one
  * pipeline on the next turn, and a task whose handler finishes within the turn it started
- * writes its record once, with every event. Same keys and shapes as TaskStore.
+ * writes its record once, with every event. Same keys and shapes as TaskStore, and the
+ * same task explorer index (one more script call per flush).
  *
  * The first write of a record must not drop history another writer left (an earlier
  * attempt, a Celery event): it is a `SET NX GET` (Redis >= 7), which hands back the
@@ -88,13 +90,15 @@ export class TaskRecorder {
   private outstanding = 0;
   private idleWaiters: (() => void)[] = [];
   private lastWarning = 0;
+  private readonly ttlSec: number;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
     private readonly logger: Warn,
-    private readonly ttlSec = DEFAULT_TASK_TTL_SEC,
+    private readonly index: TaskIndex = new TaskIndex(redis, prefix),
   ) {
+    this.ttlSec = index.retention.maxAgeSec;
     this.keys = stateKeys(prefix);
     this.events = new EventLog(redis, prefix);
     if (!(WRITE_COMMAND in redis)) redis.defineCommand(WRITE_COMMAND, { lua: WRITE_LUA });
@@ -159,6 +163,7 @@ export class TaskRecorder {
     const laterKeys: string[] = [];
     const laterDocs: string[] = [];
     const groups: TaskEventGroup[] = [];
+    const written: TaskRecord[] = [];
     for (const entry of this.dirty) {
       for (const group of entry.groups) groups.push(group);
       entry.groups = [];
@@ -167,6 +172,7 @@ export class TaskRecorder {
       this.dirty.delete(entry);
       const { doc } = entry;
       if (doc.history.length > MAX_HISTORY) doc.history = doc.history.slice(-MAX_HISTORY);
+      written.push(doc);
       if (entry.phase === 'new') {
         entry.phase = 'merging';
         firsts.push(entry);
@@ -178,6 +184,8 @@ export class TaskRecorder {
       }
     }
     let commands = this.queueWrites(pipeline, { keys: firstKeys, docs: firstDocs }, { keys: laterKeys, docs: laterDocs });
+    // A first write another writer beat is indexed from our side now, and again once merged.
+    this.index.addTo(pipeline, written);
     commands += this.events.addTaskEventsTo(pipeline, groups);
     if (commands > 0) {
       this.outstanding += 1;

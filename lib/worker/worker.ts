@@ -48,7 +48,7 @@ export class Worker {
     // The suffix keeps two workers given the same --name apart in the worker store.
     this.id = `${settings.name}:${randomUUID().slice(0, 6)}`;
     this.events = state.events;
-    this.recorder = new TaskRecorder(state.redis, state.prefix, deps.logger);
+    this.recorder = new TaskRecorder(state.redis, state.prefix, deps.logger, state.taskIndex);
     this.workers = state.workers;
     this.pause = new PauseWatch(state.pauses, deps.stateRedisUrl, () => this.consumer?.nudge());
     const now = new Date().toISOString();
