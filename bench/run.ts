@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'worker-vs-celery': () => import('./worker-vs-celery'),
   control: () => import('./control'),
   'overview-page': () => import('./overview-page'),
+  'task-explorer': () => import('./task-explorer'),
   // Last: it runs for 10 minutes by default.
   'dashboard-memory': () => import('./dashboard-memory'),
 };

@@ -53,7 +53,7 @@ function Row({ task }: { task: TaskSummary }) {
           </div>
         ) : null}
       </td>
-      <td className={`${cell} font-mono`} data-testid="task-row-queue">
+      <td className={`${cell} font-mono break-all`} data-testid="task-row-queue">
         {task.queue || UNKNOWN}
       </td>
       <td className={cell} data-testid="task-row-broker">
