@@ -36,7 +36,7 @@ const list = (qs: string, headers?: Record<string, string>) => call<TaskListPage
 async function all(qs: string, limit = 37): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
-  for (let guard = 0; guard < 100; guard++) {
+  for (let guard = 0; guard < 1000; guard++) {
     const response = await list(`${qs}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(response.status).toBe(200);
     ids.push(...response.body.tasks.map((t) => t.id));
