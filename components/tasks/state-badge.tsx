@@ -12,6 +12,18 @@ export const EXECUTION_STATE_CLASS: Record<ExecutionState, string> = {
   dead: 'bg-zinc-800 text-white dark:bg-zinc-200 dark:text-zinc-900',
 };
 
+/** A solid mark per state, for the count strip: the badges' pale fills vanish as dots on white. */
+export const EXECUTION_STATE_DOT: Record<ExecutionState, string> = {
+  received: 'bg-slate-400',
+  scheduled: 'bg-violet-500',
+  active: 'bg-sky-500',
+  succeeded: 'bg-emerald-500',
+  failed: 'bg-red-600',
+  retrying: 'bg-amber-500',
+  revoked: 'bg-orange-500',
+  dead: 'bg-zinc-800 dark:bg-zinc-300',
+};
+
 export function StateBadge({ state }: { state: ExecutionState }) {
   return (
     <span className={`inline-block rounded px-1.5 py-0.5 text-xs font-semibold whitespace-nowrap ${EXECUTION_STATE_CLASS[state]}`} data-testid="task-row-state">

@@ -2,7 +2,7 @@
 
 import { EXECUTION_STATES, type ExecutionState } from '@/lib/shared/task-summary';
 import { formatCount } from '../format';
-import { EXECUTION_STATE_CLASS } from './state-badge';
+import { EXECUTION_STATE_DOT } from './state-badge';
 
 /**
  * Executions per state in the time range, each a toggle of the state filter: several may be
@@ -35,7 +35,7 @@ export function StateStrip({
                 : 'border-slate-300 bg-white text-slate-700 hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300 dark:hover:bg-slate-800'
             }`}
           >
-            <span aria-hidden className={`h-2.5 w-2.5 rounded-full ${EXECUTION_STATE_CLASS[state].split(' ')[0]}`} />
+            <span aria-hidden className={`h-2.5 w-2.5 rounded-full ${EXECUTION_STATE_DOT[state]}`} />
             {state}
             <span className="tabular-nums text-slate-600 dark:text-slate-400" data-testid={`state-count-${state}`}>
               {counts ? formatCount(counts[state]) : '…'}

@@ -73,7 +73,7 @@ export function TaskFilterBar({ filters, onApply }: { filters: TaskFilterParams;
           </optgroup>
         </Select>
       </Field>
-      <Field id={`${id}-since`} label="Changed">
+      <Field id={`${id}-since`} label="Last change">
         <Select id={`${id}-since`} name="since" defaultValue={since}>
           <option value="">Any time</option>
           {presetSince ? null : <option value={since}>since {since}</option>}

@@ -42,7 +42,7 @@ function Row({ task }: { task: TaskSummary }) {
           {task.id.length > ID_CHARS ? `${task.id.slice(0, ID_CHARS)}…` : task.id}
         </Link>
       </td>
-      <td className={`${cell} font-mono break-all`} data-testid="task-row-name">
+      <td className={`${cell} min-w-48 font-mono [overflow-wrap:anywhere]`} data-testid="task-row-name">
         {task.task || UNKNOWN}
       </td>
       <td className={cell}>
@@ -53,7 +53,7 @@ function Row({ task }: { task: TaskSummary }) {
           </div>
         ) : null}
       </td>
-      <td className={`${cell} font-mono break-all`} data-testid="task-row-queue">
+      <td className={`${cell} min-w-32 font-mono [overflow-wrap:anywhere]`} data-testid="task-row-queue">
         {task.queue || UNKNOWN}
       </td>
       <td className={cell} data-testid="task-row-broker">
@@ -62,7 +62,7 @@ function Row({ task }: { task: TaskSummary }) {
       <td className={cell} data-testid="task-row-priority">
         <Priority priority={task.priority} />
       </td>
-      <td className={`${cell} font-mono text-xs break-all`}>{task.worker ?? UNKNOWN}</td>
+      <td className={`${cell} min-w-28 font-mono text-xs [overflow-wrap:anywhere]`}>{task.worker ?? UNKNOWN}</td>
       <td className={`${cell} text-xs`}>
         <Moment label="received" at={task.receivedAt} />
         <Moment label="started" at={task.startedAt} />

@@ -358,6 +358,28 @@ export class TaskIndex {
     }
   }
 
+  /**
+   * Rows of the given states newest change first, in chunks, for readers that aggregate
+   * (the failures view): at most `budget` index entries, within [since, until].
+   */
+  async *rows(states: readonly ExecutionState[], since: number | null, until: number | null, budget: number): AsyncGenerator<TaskSummary[]> {
+    const sets = states.map((s) => this.keys.taskIndexState(s));
+    let position: Position = { score: until, id: '' };
+    for (let read = 0; read < budget; ) {
+      const want = Math.min(MAX_CHUNK, budget - read);
+      const entries = await this.after(sets, position, since, want);
+      if (entries.length === 0) return;
+      read += entries.length;
+      position = entries.at(-1)!;
+      const texts = await this.redis.hmget(this.keys.taskSummaries, ...entries.map((e) => e.id));
+      yield texts.flatMap((text, i) => {
+        const row = text ? decodeRow(entries[i]!.id, text) : null;
+        return row ? [row] : [];
+      });
+      if (entries.length < want) return;
+    }
+  }
+
   private async after(sets: string[], position: Position, since: number | null, count: number): Promise<Entry[]> {
     const page = (this.redis as unknown as Record<string, ScriptCall>)[PAGE_COMMAND]!;
     const flat = (await page.call(this.redis, sets.length, ...sets, position.score === null ? '' : position.score, position.id, since === null ? '' : since, count)) as string[];
