@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useMemo } from 'react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useQueryClient } from '@tanstack/react-query';
@@ -79,6 +80,9 @@ export function TaskExplorer() {
         ) : (
           <span data-testid="task-live">Newest first, refreshed every few seconds.</span>
         )}
+        <Link href="/failures" className="ml-auto text-sky-800 underline dark:text-sky-300">
+          Failures at a glance
+        </Link>
       </div>
       {list.isPending ? (
         <p className="text-slate-500">Loading tasks…</p>

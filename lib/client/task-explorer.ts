@@ -1,9 +1,10 @@
 'use client';
 
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { FailureGroups, RetryManyResult } from '@/lib/shared/task-failures';
 import { TASK_FILTER_KEYS, type TaskFilterKey } from '@/lib/shared/task-filter';
 import type { TaskListPage } from '@/lib/shared/task-summary';
-import { getJson } from './api';
+import { getJson, postJson } from './api';
 import { queryKeys } from './query-keys';
 
 /** The explorer's filters as the URL and the API spell them: only set ones, in one order. */
@@ -45,5 +46,28 @@ export function useTaskList(filters: TaskFilterParams) {
     },
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: (query) => ((query.state.data?.pages.length ?? 1) <= 1 ? FIRST_PAGE_REFRESH_MS : false),
+  });
+}
+
+/** `GET /api/v1/tasks/failures`: failed and dead executions grouped by task and error, refreshed live. */
+export function useFailureGroups(filters: TaskFilterParams) {
+  return useQuery({
+    queryKey: queryKeys.taskFailures(filters),
+    queryFn: ({ signal }) => getJson<FailureGroups>(`/api/v1/tasks/failures?${taskFilterSearch(filters)}`, signal),
+    refetchInterval: 5_000,
+  });
+}
+
+/** `POST /api/v1/tasks/retry`: the tasks go back to their queues; the failures and the explorer refresh. */
+export function useRetryTasks() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { ids: string[]; priority: number | null }) =>
+      postJson<RetryManyResult>('/api/v1/tasks/retry', input.priority === null ? { ids: input.ids } : { ids: input.ids, priority: input.priority }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.taskFailures({}).slice(0, 2) });
+      void client.invalidateQueries({ queryKey: queryKeys.taskList({}).slice(0, 2) });
+      void client.invalidateQueries({ queryKey: queryKeys.queues() });
+    },
   });
 }

@@ -1,5 +1,7 @@
+import type { FailureGroups } from '@/lib/shared/task-failures';
 import type { TaskListQuery } from '@/lib/shared/task-filter';
 import type { TaskListPage } from '@/lib/shared/task-summary';
+import { failureGroups } from '@/lib/state/task-failures';
 import { runtime } from './runtime';
 
 /**
@@ -12,4 +14,9 @@ export async function listTasks(query: TaskListQuery): Promise<TaskListPage> {
   const { filter } = query;
   const [page, counts] = await Promise.all([index.list(filter, query.limit, query.cursor), index.counts(filter.since, filter.until)]);
   return { tasks: page.tasks, nextCursor: page.nextCursor, counts };
+}
+
+/** The failures view: failed and dead executions in the filter's range, grouped by task and error. */
+export function taskFailures(query: TaskListQuery): Promise<FailureGroups> {
+  return failureGroups(runtime().state.taskIndex, query.filter);
 }
