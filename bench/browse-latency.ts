@@ -11,7 +11,7 @@ import { encodeCursor } from '@/lib/brokers/redis/browse';
 import { plainLayout, targetList } from '@/lib/brokers/redis/layout';
 import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { buildTaskMessage, toRedisPayload } from '@/lib/shared/celery-codec';
-import { PAYLOAD, RUNS, type Figure, flags, log, median, percentile, privateRedis, report, runIfMain, startServer } from './support';
+import { PAYLOAD, RUNS, type Figure, flags, latency, log, privateRedis, report, runIfMain, startServer } from './support';
 
 const args = flags();
 const MESSAGES = Number(args.get('messages') ?? 1_000_000);
@@ -19,23 +19,7 @@ const REQUESTS = Number(args.get('requests') ?? 200);
 const PAGE = 50;
 const QUEUE = 'bench-browse';
 
-/** Median over RUNS rounds of each round's p99 (and p50). */
-async function p99(once: () => Promise<unknown>): Promise<{ p99: number; p50: number; rounds: number[] }> {
-  const rounds: number[] = [];
-  const p50s: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const ms: number[] = [];
-    for (let i = 0; i < 5; i++) await once();
-    for (let i = 0; i < REQUESTS; i++) {
-      const started = performance.now();
-      await once();
-      ms.push(performance.now() - started);
-    }
-    rounds.push(percentile(ms, 0.99));
-    p50s.push(percentile(ms, 0.5));
-  }
-  return { p99: median(rounds), p50: median(p50s), rounds };
-}
+const p99 = (once: () => Promise<unknown>) => latency(once, REQUESTS);
 
 export async function main(): Promise<void> {
   const redis = await privateRedis();

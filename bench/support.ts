@@ -35,6 +35,27 @@ export function percentile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
+/**
+ * Latency of `once`: median over RUNS rounds of each round's p99 (and p50), each round
+ * `requests` calls after `warmup` unmeasured ones.
+ */
+export async function latency(once: () => Promise<unknown>, requests: number, warmup = 5): Promise<{ p99: number; p50: number; rounds: number[] }> {
+  const rounds: number[] = [];
+  const p50s: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    for (let i = 0; i < warmup; i++) await once();
+    const ms: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      const started = performance.now();
+      await once();
+      ms.push(performance.now() - started);
+    }
+    rounds.push(percentile(ms, 0.99));
+    p50s.push(percentile(ms, 0.5));
+  }
+  return { p99: median(rounds), p50: median(p50s), rounds };
+}
+
 /** Items per second of `run`, which handles `count` items. */
 export async function rate(count: number, run: () => Promise<unknown>): Promise<number> {
   const started = performance.now();

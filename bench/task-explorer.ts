@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import { TaskListQuerySchema } from '@/lib/shared/task-filter';
 import type { TaskRecord, TaskState } from '@/lib/shared/task-record';
 import { TaskIndex } from '@/lib/state/task-index';
-import { RUNS, type Figure, flags, log, median, percentile, privateRedis, report, runIfMain } from './support';
+import { type Figure, flags, latency, log, privateRedis, report, runIfMain } from './support';
 
 const args = flags();
 const LARGE = Number(args.get('executions') ?? 1_000_000);
@@ -70,22 +70,7 @@ async function fill(redis: Redis, index: TaskIndex, count: number): Promise<numb
   return count / ((performance.now() - started) / 1000);
 }
 
-async function p99(once: () => Promise<unknown>): Promise<{ p99: number; p50: number }> {
-  const rounds: number[] = [];
-  const p50s: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    for (let i = 0; i < 10; i++) await once();
-    const ms: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
-      const started = performance.now();
-      await once();
-      ms.push(performance.now() - started);
-    }
-    rounds.push(percentile(ms, 0.99));
-    p50s.push(percentile(ms, 0.5));
-  }
-  return { p99: median(rounds), p50: median(p50s) };
-}
+const p99 = (once: () => Promise<unknown>) => latency(once, REQUESTS, 10);
 
 /** One explorer request: the page and the counts, as lib/server/task-queries.ts runs them. */
 function request(index: TaskIndex, query: Record<string, string>) {

@@ -14,15 +14,10 @@ import { Button } from '../ui/button';
 import { Field } from '../ui/field';
 import { PrioritySelect } from '../ui/priority-select';
 import { Select } from '../ui/select';
+import { TIME_RANGES, isTimeRange } from './time-ranges';
 
 const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide whitespace-nowrap text-slate-500 dark:text-slate-400';
 const cell = 'px-3 py-2 align-top';
-const RANGES = [
-  { value: '15m', label: 'Last 15 minutes' },
-  { value: '1h', label: 'Last hour' },
-  { value: '24h', label: 'Last 24 hours' },
-  { value: '7d', label: 'Last 7 days' },
-];
 const DEFAULT_RANGE = '1h';
 const groupKey = (g: FailureGroup) => `${g.task}\u0000${g.error ?? ''}`;
 
@@ -46,6 +41,8 @@ export function FailuresView() {
     return { ...given, since: given.since ?? DEFAULT_RANGE };
   }, [params]);
   const failures = useFailureGroups(filters);
+  // The explorer's filters this view was opened with, besides the range it shows itself.
+  const narrowed = Object.entries(filters).filter(([key]) => key !== 'since' && key !== 'until' && key !== 'state');
   const retry = useRetryTasks();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [priority, setPriority] = useState<number | null>(null);
@@ -69,17 +66,25 @@ export function FailuresView() {
       <div className="flex flex-wrap items-end gap-4">
         <Field id={`${id}-range`} label="Failed within">
           <Select id={`${id}-range`} className="w-48" value={filters.since} onChange={(e) => setRange(e.target.value)}>
-            {RANGES.some((r) => r.value === filters.since) ? null : <option value={filters.since}>since {filters.since}</option>}
-            {RANGES.map((r) => (
+            {isTimeRange(filters.since ?? '') ? null : <option value={filters.since}>since {filters.since}</option>}
+            {TIME_RANGES.map((r) => (
               <option key={r.value} value={r.value}>
                 {r.label}
               </option>
             ))}
           </Select>
         </Field>
-        <Link href={`/tasks?${taskFilterSearch({ state: 'failed,dead', since: filters.since })}`} className="py-1.5 text-sm text-sky-800 underline dark:text-sky-300">
-          Every failed and dead task in the explorer
+        <Link href={`/tasks?${taskFilterSearch({ ...filters, state: 'failed,dead' })}`} className="py-1.5 text-sm text-sky-800 underline dark:text-sky-300">
+          These failed and dead tasks in the explorer
         </Link>
+        {narrowed.length > 0 ? (
+          <p className="py-1.5 text-sm text-slate-600 dark:text-slate-400" data-testid="failures-narrowed">
+            Only {narrowed.map(([key, value]) => `${key} ${value}`).join(' · ')} ·{' '}
+            <Link href={`${pathname}?${taskFilterSearch({ since: filters.since })}`} className="text-sky-800 underline dark:text-sky-300">
+              all
+            </Link>
+          </p>
+        ) : null}
       </div>
       {failures.isPending ? (
         <p className="text-slate-500">Loading failures…</p>
@@ -122,7 +127,7 @@ export function FailuresView() {
                         {group.task || '—'}
                       </Link>
                     </td>
-                    <td className={`${cell} text-red-800 dark:text-red-300 [overflow-wrap:anywhere]`} data-testid="failure-group-error">
+                    <td className={`${cell} min-w-48 break-words text-red-800 dark:text-red-300`} data-testid="failure-group-error">
                       {group.error ?? '—'}
                     </td>
                     <td className={`${cell} tabular-nums whitespace-nowrap`}>

@@ -80,7 +80,8 @@ export function TaskExplorer() {
         ) : (
           <span data-testid="task-live">Newest first, refreshed every few seconds.</span>
         )}
-        <Link href="/failures" className="ml-auto text-sky-800 underline dark:text-sky-300">
+        {/* With this view's filters but the states: the failures of what is shown here. */}
+        <Link href={`/failures?${taskFilterSearch({ ...filters, state: undefined })}`} className="ml-auto text-sky-800 underline dark:text-sky-300" data-testid="task-failures-link">
           Failures at a glance
         </Link>
       </div>

@@ -8,14 +8,8 @@ import { Button } from '../ui/button';
 import { Field } from '../ui/field';
 import { Input, SearchInput } from '../ui/input';
 import { Select } from '../ui/select';
+import { TIME_RANGES, isTimeRange } from './time-ranges';
 
-/** Spans back from now: a link keeps meaning "the last hour" whenever it is opened. */
-const TIME_RANGES = [
-  { value: '15m', label: 'Last 15 minutes' },
-  { value: '1h', label: 'Last hour' },
-  { value: '24h', label: 'Last 24 hours' },
-  { value: '7d', label: 'Last 7 days' },
-];
 
 /** The fields of the form; `state` is the strip's, kept as it is when the form applies. */
 type FormKey = Exclude<keyof TaskFilterParams, 'state' | 'until'>;
@@ -26,7 +20,7 @@ export function TaskFilterBar({ filters, onApply }: { filters: TaskFilterParams;
   const id = useId();
   const since = filters.since ?? '';
   const priority = filters.priority ?? '';
-  const presetSince = since === '' || TIME_RANGES.some((r) => r.value === since);
+  const presetSince = since === '' || isTimeRange(since);
   const presetPriority = priority === '' || BANDS.some((b) => b.band === priority) || PRIORITIES.some((p) => String(p) === priority);
   const text = (name: FormKey, label: string, placeholder: string, mono = true) => (
     <Field id={`${id}-${name}`} label={label}>

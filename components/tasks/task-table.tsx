@@ -8,15 +8,15 @@ import { formatDuration } from '../task/task-format';
 import { Timestamp } from '../time';
 import { StateBadge } from './state-badge';
 
-const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide whitespace-nowrap text-slate-500 dark:text-slate-400';
-const cell = 'px-3 py-2 align-top';
+const head = 'px-2 py-2 text-left text-xs font-semibold uppercase tracking-wide whitespace-nowrap text-slate-500 dark:text-slate-400';
+const cell = 'px-2 py-2 align-top';
 const ID_CHARS = 8;
 
 function Moment({ label, at }: { label: string; at: string | null }) {
   return (
     <div className="flex gap-1.5 whitespace-nowrap">
       <span className="w-14 text-slate-500 dark:text-slate-400">{label}</span>
-      {at ? <Timestamp at={at} ms /> : <span>{UNKNOWN}</span>}
+      {at ? <Timestamp at={at} /> : <span>{UNKNOWN}</span>}
     </div>
   );
 }
@@ -42,7 +42,7 @@ function Row({ task }: { task: TaskSummary }) {
           {task.id.length > ID_CHARS ? `${task.id.slice(0, ID_CHARS)}…` : task.id}
         </Link>
       </td>
-      <td className={`${cell} min-w-48 font-mono [overflow-wrap:anywhere]`} data-testid="task-row-name">
+      <td className={`${cell} min-w-40 font-mono [overflow-wrap:anywhere]`} data-testid="task-row-name">
         {task.task || UNKNOWN}
       </td>
       <td className={cell}>
@@ -53,7 +53,7 @@ function Row({ task }: { task: TaskSummary }) {
           </div>
         ) : null}
       </td>
-      <td className={`${cell} min-w-32 font-mono [overflow-wrap:anywhere]`} data-testid="task-row-queue">
+      <td className={`${cell} min-w-24 font-mono [overflow-wrap:anywhere]`} data-testid="task-row-queue">
         {task.queue || UNKNOWN}
       </td>
       <td className={cell} data-testid="task-row-broker">
@@ -62,7 +62,7 @@ function Row({ task }: { task: TaskSummary }) {
       <td className={cell} data-testid="task-row-priority">
         <Priority priority={task.priority} />
       </td>
-      <td className={`${cell} min-w-28 font-mono text-xs [overflow-wrap:anywhere]`}>{task.worker ?? UNKNOWN}</td>
+      <td className={`${cell} min-w-24 font-mono text-xs [overflow-wrap:anywhere]`}>{task.worker ?? UNKNOWN}</td>
       <td className={`${cell} text-xs`}>
         <Moment label="received" at={task.receivedAt} />
         <Moment label="started" at={task.startedAt} />
