@@ -19,8 +19,8 @@ import { stateKeys } from './keys';
  * `maxCount` leave it with their documents. The writes trim, at most max(64, 2 × written)
  * per write, so the index converges to the bound and no sweeper is needed. "Last change" is
  * the record's `updatedAt` (for Celery, the event's time on its worker's clock).
- * Memory: about 350 bytes per execution for the index (two sorted-set entries and a row),
- * besides the documents themselves.
+ * Memory: about 530 bytes per execution for the index (two sorted-set entries and a row;
+ * bench/results/task-explorer.md), besides the documents themselves.
  *
  * Cost of a listing (`list`), whatever the number retained:
  * - no filter, or state and time only: one script call (a rank lookup and a range read per
