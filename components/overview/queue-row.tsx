@@ -7,6 +7,7 @@ import type { Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from '../format';
 import { PriorityBar, PriorityCounts } from '../priority-bar';
 import { BANDS } from '../priority-colors';
+import { BandWaitTimes } from './band-wait-times';
 import { Sparkline } from './sparkline';
 import { queueHref } from '../queue/queue-href';
 import { WarningList } from '../warning-list';
@@ -164,6 +165,9 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
       <td className={numberCell}>{queue.consumers === null ? UNKNOWN : formatCount(queue.consumers)}</td>
       <td className={numberCell}>
         <BandWaits queue={queue} id={id} />
+      </td>
+      <td className={numberCell}>
+        <BandWaitTimes queue={queue} id={id} />
       </td>
       <td className={`${cell} whitespace-nowrap`} data-testid={`queue-sparkline-${id}`}>
         <Sparkline points={history} label={queue.name} />
