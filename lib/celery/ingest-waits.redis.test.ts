@@ -14,14 +14,19 @@ function task(type: string, uuid: string, timestamp: number, extra: Record<strin
   return { kind: 'task', event: { type, uuid, timestamp, hostname: 'w1@host', ...extra } };
 }
 
+/** Stores under a prefix of their own, and an ingestor writing waits to them. */
+function setup() {
+  const prefix = `${uniqueName('waits-ingest')}:`;
+  scratch.names.push(prefix);
+  const tasks = new TaskStore(scratch.client, prefix);
+  const waits = new WaitTimeStore(scratch.client, prefix);
+  const ingestor = new CeleryEventIngestor('redis', tasks, new WorkerStore(scratch.client, prefix), (e) => { throw e; }, () => {}, waits);
+  return { queue: uniqueName('cq'), tasks, waits, ingestor };
+}
+
 describe('Celery ingestion records waits', () => {
   it('counts a started task of known priority from its earliest known enqueue time, once, and leaves out unknown priorities', async () => {
-    const prefix = `${uniqueName('waits-ingest')}:`;
-    scratch.names.push(prefix);
-    const queue = uniqueName('cq');
-    const tasks = new TaskStore(scratch.client, prefix);
-    const waits = new WaitTimeStore(scratch.client, prefix);
-    const ingestor = new CeleryEventIngestor('redis', tasks, new WorkerStore(scratch.client, prefix), (e) => { throw e; }, () => {}, waits);
+    const { queue, tasks, waits, ingestor } = setup();
     const t0 = Date.now() / 1000 - 30;
     // A task Triage knows the priority of (a record from an earlier run).
     await tasks.save({ id: 'known', task: 'app.add', broker: 'redis', queue, priority: 1, state: 'queued', history: [], enqueuedAt: new Date(t0 * 1000).toISOString(), updatedAt: new Date(t0 * 1000).toISOString() }, []);
@@ -43,12 +48,7 @@ describe('Celery ingestion records waits', () => {
   });
 
   it('counts from the ETA when the task was due later than it was sent', async () => {
-    const prefix = `${uniqueName('waits-eta')}:`;
-    scratch.names.push(prefix);
-    const queue = uniqueName('cq');
-    const tasks = new TaskStore(scratch.client, prefix);
-    const waits = new WaitTimeStore(scratch.client, prefix);
-    const ingestor = new CeleryEventIngestor('redis', tasks, new WorkerStore(scratch.client, prefix), (e) => { throw e; }, () => {}, waits);
+    const { queue, tasks, waits, ingestor } = setup();
     const t0 = Date.now() / 1000 - 60;
     await tasks.save({ id: 'eta', task: 'app.add', broker: 'redis', queue, priority: 9, state: 'queued', history: [], updatedAt: new Date(t0 * 1000).toISOString() }, []);
     await ingestor.push([
