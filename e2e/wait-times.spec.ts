@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createUser, deleteUser, enqueue, getQueue, guardConsole, logIn, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
 import { declareRedisQueues, queueUrl, removeRedisQueues } from './queue-helpers';
 
@@ -9,15 +9,21 @@ import { declareRedisQueues, queueUrl, removeRedisQueues } from './queue-helpers
  * the queue page lists the same per level beside the backlog chart.
  */
 
-const TASK = 'myapp.tasks.send_otp';
+// 300–800 ms each: long enough that the low band's wait is buckets apart from the high band's.
+const TASK = 'myapp.tasks.send_email';
 const BULK = 8;
-const URGENT = 3;
+const URGENT = 2;
 
 /** Seconds from "0.42 s", "12 s", "3.5 min". */
 function seconds(text: string): number {
   const match = /([\d.]+) (s|min|h)/.exec(text);
   if (!match) return Number.NaN;
   return Number(match[1]) * { s: 1, min: 60, h: 3600 }[match[2] as 's' | 'min' | 'h'];
+}
+
+async function pauseQueue(request: APIRequestContext, queue: string, action: 'pause' | 'resume'): Promise<void> {
+  const response = await request.post(`/api/v1/queues/redis/${encodeURIComponent(queue)}/${action}`, { headers: { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN}` } });
+  expect(response.ok(), `${action}: ${response.status()} ${await response.text()}`).toBe(true);
 }
 
 test('wait before start per band on the overview and per level on the queue page', async ({ browser, request }) => {
@@ -29,11 +35,14 @@ test('wait before start per band on the overview and per level on the queue page
   try {
     viewer = await createUser(request, 'viewer');
     await declareRedisQueues(queue);
-    // The bulk first: a FIFO queue would serve it before the urgent tasks.
-    await enqueue(request, 'redis', queue, { task: TASK, args: ['+15550000009'], priority: 9, count: BULK });
-    await enqueue(request, 'redis', queue, { task: TASK, args: ['+15550000000'], priority: 0, count: URGENT });
-    // Real task durations (50–150 ms each), one at a time: the low band waits for the high one.
+    // Paused while the backlog builds, so the worker's start-up time is no part of any wait.
+    await pauseQueue(request, queue, 'pause');
+    // Real task durations, one at a time: the low band waits for the high one.
     worker = await spawnWorker(request, { broker: 'redis', queues: [queue], concurrency: 1, env: { TRIAGE_TASK_DURATION_SCALE: '1' } });
+    // The bulk first: a FIFO queue would serve it before the urgent tasks.
+    await enqueue(request, 'redis', queue, { task: TASK, args: ['bulk@example.com'], priority: 9, count: BULK });
+    await enqueue(request, 'redis', queue, { task: TASK, args: ['urgent@example.com'], priority: 0, count: URGENT });
+    await pauseQueue(request, queue, 'resume');
     await expect.poll(async () => (await getQueue(request, 'redis', queue)).waitTimes?.levels['9']?.count ?? 0, { timeout: 60_000 }).toBe(BULK);
     const waits = (await getQueue(request, 'redis', queue)).waitTimes!;
     expect(waits.levels['0']!.count).toBe(URGENT);

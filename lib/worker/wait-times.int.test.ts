@@ -42,7 +42,7 @@ const BULK = 20;
 describe('wait time per priority', () => {
   it('shows urgent work served first: P0 p95 < P9 p50, and /metrics counts every start', async () => {
     const broker = await h.broker();
-    // Paused while the backlog builds, so every task waits from its enqueue, not from the worker's start.
+    // Paused while the backlog builds, so the worker's start-up time is no part of any wait.
     await h.pauses.pause(h.brokerId, q, 'test');
     await h.spawnWorker({ queues: [q], concurrency: 1 });
     // The bulk first: a FIFO queue would serve it before the urgent tasks.
