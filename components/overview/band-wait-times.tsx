@@ -10,7 +10,7 @@ export function BandWaitTimes({ queue, id }: { queue: Queue; id: string }) {
   const waits = queue.waitTimes;
   if (!waits) {
     return (
-      <span className="text-xs text-slate-400 dark:text-slate-500" data-testid={`queue-waittime-${id}`} title={`no task of this queue started in the last ${WAIT_WINDOW_MIN} min`}>
+      <span className="text-xs whitespace-nowrap text-slate-400 dark:text-slate-500" data-testid={`queue-waittime-${id}`} title={`no task of this queue started in the last ${WAIT_WINDOW_MIN} min`}>
         none started
       </span>
     );
@@ -18,12 +18,14 @@ export function BandWaitTimes({ queue, id }: { queue: Queue; id: string }) {
   return (
     <BandGrid
       testId={`queue-waittime-${id}`}
+      // Its lines align with Oldest wait's, which names the bands.
+      namesHidden
       cell={(band) => {
         const stats = waits.bands[band];
         return {
           testId: `queue-waittime-${id}-${band}`,
           title: stats ? `p50 / p95 of ${stats.count} started. ${WAIT_ESTIMATE_NOTE}` : `none started in the last ${WAIT_WINDOW_MIN} min`,
-          className: `min-w-24 ${stats ? '' : 'text-slate-400 dark:text-slate-500'}`,
+          className: `whitespace-nowrap ${stats ? '' : 'text-slate-400 dark:text-slate-500'}`,
           text: stats ? `${formatWait(stats.p50)} / ${formatWait(stats.p95)}` : '—',
         };
       }}
