@@ -1,4 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
+import { execOrThrow } from '@/lib/redis/multi';
 import { emptyHistogram, WAIT_BUCKET_COUNT, WAIT_WINDOW_MIN, waitBucket, type WaitHistogram } from '@/lib/shared/wait-times';
 import { queueRef, stateKeys } from './keys';
 
@@ -85,10 +86,7 @@ export class WaitTimeStore {
   /** Records `samples` in one round trip (Celery event ingestion). */
   async record(samples: readonly WaitSample[]): Promise<void> {
     const pipeline = this.redis.pipeline();
-    if (this.addTo(pipeline, samples) === 0) return;
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error);
-    if (failed) throw failed[0];
+    if (this.addTo(pipeline, samples) > 0) await execOrThrow(pipeline);
   }
 
   /**
@@ -107,9 +105,7 @@ export class WaitTimeStore {
         owners.push(broker);
       }
     }
-    const results = (await pipeline.exec()) ?? [];
-    results.forEach(([error, hash], i) => {
-      if (error) throw error;
+    (await execOrThrow(pipeline)).forEach((hash, i) => {
       for (const [field, value] of Object.entries(hash as Record<string, string>)) {
         const parsed = parseField(field);
         if (!parsed || parsed.bucket === 'sum') continue;
@@ -129,10 +125,8 @@ export class WaitTimeStore {
     if (brokers.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const broker of brokers) pipeline.hgetall(this.keys.waitTotals(broker));
-    const results = (await pipeline.exec()) ?? [];
     const out: WaitTotal[] = [];
-    results.forEach(([error, hash], i) => {
-      if (error) throw error;
+    (await execOrThrow(pipeline)).forEach((hash, i) => {
       const series = new Map<string, WaitTotal>();
       for (const [field, value] of Object.entries(hash as Record<string, string>)) {
         const parsed = parseField(field);
