@@ -34,6 +34,10 @@ export function stateKeys(prefix: string) {
     history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
     /** Which replica writes the history sample of interval `slot` (no "/", so no clash with `history`). */
     historyLock: (slot: number) => `${prefix}history:lock:${slot}`,
+    /** Hash `<queue>\n<priority>\n<bucket>` → count: task waits that started in one minute (lib/state/wait-times.ts). */
+    waitMinute: (broker: string, minute: number) => `${prefix}waits:${broker}:${minute}`,
+    /** Hash, same fields plus `<queue>\n<priority>\nsum`: every wait since the key was made (the /metrics histogram). */
+    waitTotals: (broker: string) => `${prefix}waits-total:${broker}`,
     /** Operation progress records. */
     operation: (id: string) => `${prefix}op:${id}`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */

@@ -10,6 +10,7 @@ import { OperationStore, lockQueue } from './operations';
 import { PauseStore } from './pause-store';
 import { SecurityLog } from './security-log';
 import { TaskStore } from './task-store';
+import { WaitTimeStore } from './wait-times';
 import { WorkerStore } from './worker-store';
 
 /**
@@ -29,6 +30,8 @@ export interface TriageState {
   operations: OperationStore;
   archives: ArchiveStore;
   history: HistoryStore;
+  /** Task wait times per queue and priority: the last 15 minutes and the /metrics histogram. */
+  waitTimes: WaitTimeStore;
   audit: AuditLog;
   securityLog: SecurityLog;
   /** Users, tokens, sessions and the login throttle (lib/server/users.ts, tokens.ts, session.ts, throttle.ts). */
@@ -51,6 +54,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     operations: new OperationStore(redis, prefix),
     archives: new ArchiveStore(redis, prefix),
     history: new HistoryStore(redis, prefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec),
+    waitTimes: new WaitTimeStore(redis, prefix),
     audit: new AuditLog(redis, prefix, { maxEntries: config.audit.maxEntries }),
     securityLog: new SecurityLog(redis, prefix, config.audit.securityMaxEntries),
     auth: makeAuthStore(redis, config),
