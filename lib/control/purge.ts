@@ -112,13 +112,14 @@ export async function restoreArchive(
       for (;;) {
         const batch = front ? await store.tail<TransferMessage>(meta.id, RESTORE_BATCH) : await store.head<TransferMessage>(meta.id, RESTORE_BATCH);
         if (batch.length === 0) break;
+        // Put back to run: a task revoked while it waited (revoke.ts archives it) is un-revoked
+        // first, or a worker would take it and drop it as revoked at once.
+        await ctx.state.revokes.forget(batch.flatMap((message) => (message.id ? [message.id] : [])));
         restored += await broker.control.putMessages(
           meta.queue,
           batch.map((message) => ({ message, priority: taskPriorityOf(message) })),
           front ? 'front' : 'back',
         );
-        // Put back to run: a task revoked while it waited (revoke.ts archives it) is un-revoked.
-        await ctx.state.revokes.forget(batch.flatMap((message) => (message.id ? [message.id] : [])));
         if (front) await store.pop(meta.id, batch.length);
         else await store.shift(meta.id, batch.length);
         progress({ scanned: restored, matched: restored, moved: restored });

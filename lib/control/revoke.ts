@@ -118,7 +118,7 @@ interface WaitingIn {
 }
 
 /**
- * Where the ids wait: every listed queue (dead-letter queues aside) of every reachable
+ * Where the ids wait: the listed queues (dead-letter queues aside) of every reachable
  * broker. Brokers that read without side effects are asked for the ids exactly; the others
  * are read from the head, bounded, as a preview that a control operation stops.
  */
@@ -133,8 +133,10 @@ async function locateWaiting(ctx: ControlContext, ids: readonly string[]): Promi
       throw error;
     });
     for (const queue of queues) {
-      // Not skipped when the listing says empty: RabbitMQ's depth there can be seconds old.
       if (isDeadQueue(queue.name) || queue.details.exists === false) continue;
+      // A read with side effects spares queues listed empty, unless configured: a listed
+      // depth can be seconds old (RabbitMQ's statistics), and configured queues are where tasks go.
+      if (!broker.control.capabilities.nonDestructiveScan && queue.depth === 0 && queue.details.configured !== true) continue;
       const here = await idsIn(broker, queue.name, wanted).catch((error: unknown) => {
         if (isTriageError(error) && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return [];
         throw error;

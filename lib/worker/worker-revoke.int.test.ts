@@ -75,7 +75,9 @@ describe.each(TARGETS)('revoke with Triage workers on $kind', (target: ContractT
     const restored = await call<{ restored: number }>(restore.POST, 'POST', `/api/v1/archives/${archiveId}/restore`, { archiveId });
     expect(restored.body).toMatchObject({ restored: 1 });
     await h.succeeded(q, 2);
-    expect(await task(victim!)).toMatchObject({ state: 'succeeded' });
+    // The worker's first write merges into the revoked record in a second round trip.
+    await waitFor('the restored task to be recorded succeeded', async () => (await task(victim!))?.state === 'succeeded');
+    expect((await task(victim!))?.history.map((e) => e.state)).toEqual(['revoked', 'active', 'succeeded']);
   });
 
   it('terminate stops a running sleep within 5 s; the worker lives on and runs the next task', async () => {
