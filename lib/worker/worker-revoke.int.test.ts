@@ -4,6 +4,7 @@ import * as revokeOne from '@/app/api/v1/tasks/[id]/revoke/route';
 import * as revokeMany from '@/app/api/v1/tasks/revoke/route';
 import * as restore from '@/app/api/v1/archives/[archiveId]/restore/route';
 import * as taskRoute from '@/app/api/v1/tasks/[id]/route';
+import * as auditRoute from '@/app/api/v1/audit/route';
 import { resetRuntime } from '@/lib/server/runtime';
 import type { RevokeResult } from '@/lib/shared/revoke';
 import type { TaskRecord } from '@/lib/shared/task-record';
@@ -124,6 +125,28 @@ describe.each(TARGETS)('revoke with Triage workers on $kind', (target: ContractT
     expect(await task(id)).toMatchObject({ state: 'revoked' });
     expect((await h.taskEvents('task.started', q)).map((e) => e.taskId)).toEqual([after]);
     await waitFor('the queue to be empty', async () => (await broker.getQueue(q))?.depth === 0);
+  });
+
+  it("bulk by match: a dry run counts a queue's matching waiting tasks, the real one archives and revokes them, audited", async () => {
+    const { h, q } = await setup('rv-match');
+    const broker = await h.broker();
+    const [keep, ...victims] = await broker.enqueue(q, [
+      { priority: 5, spec: { task: 'triage.tasks.sleep', args: [1] } },
+      { priority: 5, spec: { task: 'triage.tasks.noop' } },
+      { priority: 2, spec: { task: 'triage.tasks.noop' } },
+    ]);
+    const match = { broker: h.brokerId, queue: q, task: 'noop' };
+    const preview = await call<RevokeResult>(revokeMany.POST, 'POST', '/api/v1/tasks/revoke', {}, { match, dryRun: true });
+    expect(preview.body).toMatchObject({ matched: 2, revoked: 0, terminated: 0, dryRun: true });
+    const res = await call<RevokeResult>(revokeMany.POST, 'POST', '/api/v1/tasks/revoke', {}, { match });
+    expect(res.body).toMatchObject({ matched: 2, revoked: 2, terminated: 0, archives: [{ broker: h.brokerId, queue: q, count: 2 }] });
+    for (const id of victims) expect(await task(id)).toMatchObject({ state: 'revoked' });
+
+    await h.spawnWorker({ queues: [q], concurrency: 1 });
+    await h.succeeded(q, 1);
+    expect((await h.taskEvents('task.started', q)).map((e) => e.taskId)).toEqual([keep]);
+    const audit = await call<{ entries: { action: string; target: object; result: object }[] }>(auditRoute.GET, 'GET', '/api/v1/audit?action=revoke');
+    expect(audit.body.entries).toMatchObject([{ action: 'revoke', target: { broker: h.brokerId, queue: q }, result: { matched: 2, revoked: 2 } }]);
   });
 
   it('answers 400 naming the field for bad input', async () => {
