@@ -7,7 +7,7 @@ import type { TaskEventType } from '@/lib/state/events';
 import type { TaskRecord, TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
 import type { EventChange, Recording, TaskRecorder } from './recorder';
-import type { RevokeGuard } from './revokes';
+import type { RevokeGuard } from './revoke-set';
 import { maxRetriesFor, registeredTask } from './tasks';
 
 /** What execute needs besides the delivery: who runs it, where it is recorded, how retries back off. */
