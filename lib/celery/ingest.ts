@@ -36,6 +36,7 @@ const EVENT_TYPE: Record<string, TaskEventType | undefined> = {
   'task-succeeded': 'task.succeeded',
   'task-failed': 'task.failed',
   'task-retried': 'task.retried',
+  'task-revoked': 'task.revoked',
 };
 
 export class CeleryEventIngestor {

@@ -13,6 +13,12 @@ export function stateKeys(prefix: string) {
     pausedCeleryConsumers: (broker: string, queue: string) => `${prefix}paused-celery:${broker}/${queue}`,
     /** Pub/sub channel: a nudge whenever pause state changes, so workers react within 1 s. */
     controlChannel: `${prefix}control`,
+    /** Sorted set task id → expiry (ms): revoked tasks Triage's workers must not run (lib/state/revokes.ts). */
+    revoked: `${prefix}revoked`,
+    /** Sorted set `<task id>\t<signal>` → expiry (ms): revokes that also terminate the task if it runs. */
+    revokedTerminate: `${prefix}revoked:terminate`,
+    /** Pub/sub channel: new revokes, so a worker stops a running task at once. */
+    revokeChannel: `${prefix}revokes`,
     /** Hash workerId → JSON worker record (heartbeat included). */
     workers: `${prefix}workers`,
     /** Capped stream of task and worker events. */

@@ -8,6 +8,7 @@ import { HistoryStore } from './history';
 import { stateKeys, type StateKeys } from './keys';
 import { OperationStore, lockQueue } from './operations';
 import { PauseStore } from './pause-store';
+import { RevokeStore } from './revokes';
 import { SecurityLog } from './security-log';
 import { TaskStore } from './task-store';
 import { WaitTimeStore } from './wait-times';
@@ -27,6 +28,8 @@ export interface TriageState {
   events: EventLog;
   workers: WorkerStore;
   pauses: PauseStore;
+  /** Revoked task ids Triage's workers skip or stop (lib/worker/revokes.ts). */
+  revokes: RevokeStore;
   operations: OperationStore;
   archives: ArchiveStore;
   history: HistoryStore;
@@ -51,6 +54,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     events,
     workers: new WorkerStore(redis, prefix),
     pauses: new PauseStore(redis, prefix),
+    revokes: new RevokeStore(redis, prefix),
     operations: new OperationStore(redis, prefix),
     archives: new ArchiveStore(redis, prefix),
     history: new HistoryStore(redis, prefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec),
