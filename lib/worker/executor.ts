@@ -7,6 +7,7 @@ import type { TaskEventType } from '@/lib/state/events';
 import type { TaskRecord, TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
 import type { EventChange, Recording, TaskRecorder } from './recorder';
+import type { RevokeGuard } from './revoke-set';
 import { maxRetriesFor, registeredTask } from './tasks';
 
 /** What execute needs besides the delivery: who runs it, where it is recorded, how retries back off. */
@@ -16,11 +17,13 @@ export interface ExecutorDeps {
   recorder: TaskRecorder;
   backoff: BackoffPolicy;
   durationScale: number;
+  /** Revoked ids are acked unrun; a terminate stops a running handler. Absent: nothing is revoked. */
+  revokes?: RevokeGuard;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
 /** How execute settled one delivery. */
-export type DeliveryOutcome = 'succeeded' | 'retried' | 'dead' | 'deferred';
+export type DeliveryOutcome = 'succeeded' | 'retried' | 'dead' | 'deferred' | 'revoked';
 
 // An eta this close counts as reached: a delay queue's rounding must not ping-pong.
 const ETA_SLACK_MS = 5;
@@ -44,6 +47,8 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
     return 'dead';
   }
   const task = decoded.task;
+  // Before the eta: a revoked task waiting for its time is dropped now, not deferred again.
+  if (deps.revokes?.isRevoked(task.id)) return revoked(delivery, deps, task, null, 'revoked');
   const retries = Math.max(task.retries, numberHeader(task.headers[RETRIES_HEADER]));
   if (task.eta) {
     const eta = Date.parse(task.eta);
@@ -63,16 +68,23 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
   if (invalid) return dead(delivery, deps, task, { reason: 'invalid_args', error: `invalid arguments: ${invalid}`, traceback: '' }, null);
 
   const doc = record(deps, delivery, task, 'active', ['task.received', 'task.started'], { attempt: retries + 1 });
+  const scope = deps.revokes?.track(task.id);
   let result: unknown;
   try {
-    result = await registered.handler({
+    const running = registered.handler({
       id: task.id,
       args: task.args as unknown[],
       kwargs: (task.kwargs ?? {}) as Record<string, unknown>,
       retries,
       scale: deps.durationScale,
+      signal: scope?.signal ?? NEVER_ABORTED,
     });
+    // A handler abandoned after the grace period may still reject: nobody awaits it then.
+    running.catch(() => {});
+    result = scope ? await Promise.race([running, scope.stopped]) : await running;
+    if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
   } catch (error) {
+    if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
     const message = `${error instanceof Error ? error.name : 'Error'}: ${describeError(error)}`;
     const traceback = error instanceof Error && error.stack ? error.stack : message;
     const max = maxRetriesFor(registered, (task.kwargs ?? {}) as Record<string, unknown>);
@@ -83,6 +95,8 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
       return 'retried';
     }
     return dead(delivery, deps, task, { reason: 'max_retries', error: message, traceback }, doc, true);
+  } finally {
+    scope?.release();
   }
   // Recorded before the ack: a crash in between re-runs the task (at-least-once) rather
   // than leaving it done but never reported. The ack waits for the record to be on the
@@ -90,6 +104,16 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
   record(deps, delivery, task, 'succeeded', ['task.succeeded'], { result, prior: doc });
   await delivery.ack(deps.recorder.sent());
   return 'succeeded';
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/** Acked, never redelivered: a revoked task does not run again (Celery acks it too). */
+async function revoked(delivery: Delivery, deps: ExecutorDeps, task: DecodedTask, prior: Recording | null, how: 'revoked' | 'terminated'): Promise<DeliveryOutcome> {
+  record(deps, delivery, task, 'revoked', ['task.revoked'], { prior, error: how === 'terminated' ? 'TaskRevokedError: terminated' : undefined, reason: how });
+  await delivery.ack(deps.recorder.sent());
+  deps.logger.info({ queue: delivery.queue, id: task.id, task: task.task, how }, 'task revoked');
+  return 'revoked';
 }
 
 async function dead(
@@ -172,7 +196,7 @@ function record(
   for (const type of events) {
     const event: EventChange = { type, worker: deps.worker };
     if (type === 'task.failed' || type === 'task.dead') event.error = extra.error;
-    if (type === 'task.dead' && extra.reason) event.reason = extra.reason;
+    if ((type === 'task.dead' || type === 'task.revoked') && extra.reason) event.reason = extra.reason;
     if (type === 'task.retried') {
       event.eta = extra.eta;
       event.retries = extra.retries;
