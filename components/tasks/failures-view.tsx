@@ -14,7 +14,7 @@ import { Button } from '../ui/button';
 import { Field } from '../ui/field';
 import { PrioritySelect } from '../ui/priority-select';
 import { Select } from '../ui/select';
-import { TIME_RANGES, isTimeRange } from './time-ranges';
+import { TimeRangeOptions } from './time-ranges';
 
 const head = 'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide whitespace-nowrap text-slate-500 dark:text-slate-400';
 const cell = 'px-3 py-2 align-top';
@@ -66,12 +66,7 @@ export function FailuresView() {
       <div className="flex flex-wrap items-end gap-4">
         <Field id={`${id}-range`} label="Failed within">
           <Select id={`${id}-range`} className="w-48" value={filters.since} onChange={(e) => setRange(e.target.value)}>
-            {isTimeRange(filters.since ?? '') ? null : <option value={filters.since}>since {filters.since}</option>}
-            {TIME_RANGES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
+            <TimeRangeOptions current={filters.since ?? ''} />
           </Select>
         </Field>
         <Link href={`/tasks?${taskFilterSearch({ ...filters, state: 'failed,dead' })}`} className="py-1.5 text-sm text-sky-800 underline dark:text-sky-300">

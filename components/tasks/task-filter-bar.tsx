@@ -8,7 +8,7 @@ import { Button } from '../ui/button';
 import { Field } from '../ui/field';
 import { Input, SearchInput } from '../ui/input';
 import { Select } from '../ui/select';
-import { TIME_RANGES, isTimeRange } from './time-ranges';
+import { TimeRangeOptions } from './time-ranges';
 
 
 /** The fields of the form; `state` is the strip's, kept as it is when the form applies. */
@@ -20,7 +20,6 @@ export function TaskFilterBar({ filters, onApply }: { filters: TaskFilterParams;
   const id = useId();
   const since = filters.since ?? '';
   const priority = filters.priority ?? '';
-  const presetSince = since === '' || isTimeRange(since);
   const presetPriority = priority === '' || BANDS.some((b) => b.band === priority) || PRIORITIES.some((p) => String(p) === priority);
   const text = (name: FormKey, label: string, placeholder: string, mono = true) => (
     <Field id={`${id}-${name}`} label={label}>
@@ -70,12 +69,7 @@ export function TaskFilterBar({ filters, onApply }: { filters: TaskFilterParams;
       <Field id={`${id}-since`} label="Last change">
         <Select id={`${id}-since`} name="since" defaultValue={since}>
           <option value="">Any time</option>
-          {presetSince ? null : <option value={since}>since {since}</option>}
-          {TIME_RANGES.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
+          <TimeRangeOptions current={since} />
         </Select>
       </Field>
       <Field id={`${id}-q`} label="Text in args, result or error">
