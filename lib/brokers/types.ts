@@ -314,7 +314,7 @@ export interface WaitingSearch {
 // Consume (issue 3): the bundled worker's side of an adapter.
 
 /** Why a message went to `<queue>.dead`; carried in its `triage_dead_reason` header. */
-export type DeadReason = 'max_retries' | 'unknown_task' | 'undecodable' | 'invalid_args' | 'expired';
+export type DeadReason = 'max_retries' | 'unknown_task' | 'undecodable' | 'invalid_args' | 'expired' | 'time_limit';
 
 export interface DeadLetterInfo {
   reason: DeadReason;
@@ -385,6 +385,12 @@ export interface ConsumerHandle {
   kill(): Promise<void>;
   /** Re-check pause state now (a pause-store notification arrived). */
   nudge(): void;
+  /**
+   * Runs `concurrency` slots from now on (at least 1). New slots start taking at once; a
+   * slot removed finishes and settles the message it holds first (a running task is never
+   * interrupted), so the count of running tasks falls to the new size as they finish.
+   */
+  resize(concurrency: number): void;
 }
 
 /** Header names of a dead-lettered message (the control plane's retry reads them). */

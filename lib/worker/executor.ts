@@ -7,6 +7,7 @@ import type { TaskEventType } from '@/lib/state/events';
 import type { TaskRecord, TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
 import type { EventChange, Recording, TaskRecorder } from './recorder';
+import type { TimeLimits } from './remote-control';
 import { maxRetriesFor, registeredTask } from './tasks';
 
 /** What execute needs besides the delivery: who runs it, where it is recorded, how retries back off. */
@@ -17,6 +18,8 @@ export interface ExecutorDeps {
   backoff: BackoffPolicy;
   durationScale: number;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** Soft/hard time limits of a task name (worker control); none by default. */
+  timeLimits?: (task: string) => TimeLimits | undefined;
 }
 
 /** How execute settled one delivery. */
@@ -65,14 +68,20 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
   const doc = record(deps, delivery, task, 'active', ['task.received', 'task.started'], { attempt: retries + 1 });
   let result: unknown;
   try {
-    result = await registered.handler({
+    const running = registered.handler({
       id: task.id,
       args: task.args as unknown[],
       kwargs: (task.kwargs ?? {}) as Record<string, unknown>,
       retries,
       scale: deps.durationScale,
     });
+    const limits = deps.timeLimits?.(task.task);
+    result = limits ? await withinTimeLimits(running, limits, () => deps.logger.warn({ id: task.id, task: task.task, softMs: limits.softMs }, 'soft time limit exceeded')) : await running;
   } catch (error) {
+    if (error instanceof TimeLimitExceeded) {
+      // Like Celery's hard limit: a failure that is not retried.
+      return dead(delivery, deps, task, { reason: 'time_limit', error: `TimeLimitExceeded: ${error.message}`, traceback: '' }, doc, true);
+    }
     const message = `${error instanceof Error ? error.name : 'Error'}: ${describeError(error)}`;
     const traceback = error instanceof Error && error.stack ? error.stack : message;
     const max = maxRetriesFor(registered, (task.kwargs ?? {}) as Record<string, unknown>);
@@ -90,6 +99,35 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
   record(deps, delivery, task, 'succeeded', ['task.succeeded'], { result, prior: doc });
   await delivery.ack(deps.recorder.sent());
   return 'succeeded';
+}
+
+export class TimeLimitExceeded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeLimitExceeded';
+  }
+}
+
+/**
+ * The handler's result, or TimeLimitExceeded once the hard limit passes: the slot is freed and
+ * the handler's late outcome ignored (a JavaScript promise cannot be killed). The soft limit
+ * only warns: the demo handlers take no signal to stop by.
+ */
+async function withinTimeLimits<T>(running: Promise<T>, limits: TimeLimits, onSoft: () => void): Promise<T> {
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    if (limits.softMs) timers.push(setTimeout(onSoft, limits.softMs));
+    if (!limits.hardMs) return await running;
+    const hardMs = limits.hardMs;
+    return await Promise.race([
+      running,
+      new Promise<never>((_, reject) => timers.push(setTimeout(() => reject(new TimeLimitExceeded(`hard time limit (${hardMs / 1000} s) exceeded`)), hardMs))),
+    ]);
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+    // The abandoned handler may still reject: that must not be an unhandled rejection.
+    running.catch(() => {});
+  }
 }
 
 async function dead(
