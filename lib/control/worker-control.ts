@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RemoteCommand } from '@/lib/brokers/types';
 import { celeryWorkerId } from '@/lib/celery/events';
+import { TASK_INSPECT_COMMANDS, heldTasks, type HeldTasks } from '@/lib/celery/inspect-tasks';
 import { QueueNameSchema, hasControlCharacters } from '@/lib/shared/names';
 import { RATE_LIMIT_PATTERN } from '@/lib/shared/rate-limit';
 import { TriageError } from '@/lib/shared/errors';
@@ -166,4 +167,36 @@ export async function controlWorker(ctx: ControlContext, workerId: string, comma
     },
     (result) => ({ replies: result.replies }),
   );
+}
+
+export interface WorkerTasks extends HeldTasks {
+  worker: string;
+  /** false: a Celery worker that did not answer in time (the lists are then empty), or a Triage worker that stopped reporting. */
+  answered: boolean;
+}
+
+/**
+ * What a worker runs and holds now (issue 19 §2). Triage workers report it in every
+ * heartbeat (2 s); a Celery worker is asked with `inspect active/reserved/scheduled`.
+ */
+export async function workerTasks(ctx: ControlContext, workerId: string, timeoutMs = CONTROL_TIMEOUT_MS): Promise<WorkerTasks> {
+  const { target, known } = await resolve(ctx, workerId);
+  if (target.kind === 'triage') {
+    const record = (await ctx.state.workers.list()).find((w) => w.id === workerId);
+    return {
+      worker: workerId,
+      answered: record !== undefined && !record.stale,
+      active: record?.activeTasks ?? [],
+      reserved: record?.reservedTasks ?? [],
+      scheduled: record?.scheduledTasks ?? [],
+    };
+  }
+  const broker = await ctx.broker(target.broker);
+  const replies = await broker.control.inspect(
+    TASK_INSPECT_COMMANDS.map((c) => ({ ...c, destination: [target.hostname] })),
+    timeoutMs,
+  );
+  const held = heldTasks(...(replies.map((r) => r.get(target.hostname)) as [unknown, unknown, unknown]));
+  if (!held && !known) throw new TriageError('NOT_FOUND', `no worker ${JSON.stringify(workerId)} is known or answered`);
+  return { worker: workerId, answered: held !== null, ...(held ?? { active: [], reserved: [], scheduled: [] }) };
 }

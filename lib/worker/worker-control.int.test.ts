@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkerControlResult } from '@/lib/control/worker-control';
+import type { WorkerControlResult, WorkerTasks } from '@/lib/control/worker-control';
 import type { WorkerView } from '@/lib/state/worker-store';
 import { call } from '@/test/api-client';
 import { TARGETS, type ContractTarget } from '@/test/contract/targets';
@@ -21,6 +21,7 @@ const routes = {
   timeLimit: () => import('@/app/api/v1/workers/[id]/time-limit/route'),
   consumer: () => import('@/app/api/v1/workers/[id]/consumer/route'),
   shutdown: () => import('@/app/api/v1/workers/[id]/shutdown/route'),
+  tasks: () => import('@/app/api/v1/workers/[id]/tasks/route'),
 };
 
 async function command(route: Route, name: string, id: string, body: unknown) {
@@ -165,8 +166,18 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     const harness = await setup([q]);
     const child = await harness.spawnWorker({ queues: [q], concurrency: 1 });
     const id = await workerId(harness);
-    const [running] = await sleeps(harness, q, 1500, 1);
-    await waitFor('the task to start', async () => (await harness.taskEvents('task.started', q)).length === 1, 10_000);
+    const [running] = await sleeps(harness, q, 3000, 1);
+    // Its heartbeat reports the running task, with when it started.
+    const tasks = await routes.tasks();
+    const listed = await waitFor(
+      'the running task listed',
+      async () => {
+        const res = await call<WorkerTasks>(tasks.GET, 'GET', `/api/v1/workers/${encodeURIComponent(id)}/tasks`, { id });
+        return res.body.active?.length === 1 ? res.body : null;
+      },
+      10_000,
+    );
+    expect(listed).toMatchObject({ worker: id, answered: true, active: [{ id: running, task: SLEEP, startedAt: expect.any(String) }], reserved: [], scheduled: [] });
     const exit = exited(child);
     const stopped = await command(await routes.shutdown(), 'shutdown', id, {});
     expect(stopped.body.replies).toEqual([{ command: 'shutdown', answered: true, ok: 'worker will shut down' }]);

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import * as consumerRoute from '@/app/api/v1/workers/[id]/consumer/route';
 import * as poolRoute from '@/app/api/v1/workers/[id]/pool/route';
 import * as rateLimitRoute from '@/app/api/v1/workers/[id]/rate-limit/route';
+import * as tasksRoute from '@/app/api/v1/workers/[id]/tasks/route';
 import * as timeLimitRoute from '@/app/api/v1/workers/[id]/time-limit/route';
-import type { WorkerControlResult } from '@/lib/control/worker-control';
+import type { WorkerControlResult, WorkerTasks } from '@/lib/control/worker-control';
 import { celeryWorkerId } from '@/lib/celery/events';
 import { resetRuntime } from '@/lib/server/runtime';
 import { call, writeTestConfig } from '../api-client';
 import { AMQP_URL, MANAGEMENT_URL, REDIS_URL, uniqueName, waitFor } from '../support';
 import { activeQueues, celery, executions, inspectWorker, produce, startWorker, stopWorker, type ProbeEnv } from './celery';
-import { interopScratch, logFile } from './interop-harness';
+import { apiEnqueue, interopScratch, logFile } from './interop-harness';
 
 /**
  * Worker control (issue 19 §4) of real Celery 5.2 workers through Triage's API, on both
@@ -88,6 +89,32 @@ describe.skipIf(!celery.ok)(`worker control of real Celery workers (${celery.rea
         const added = await command(consumerRoute, 'consumer', id, { queue, action: 'add' });
         expect(added.body.replies).toEqual([{ command: 'add_consumer', answered: true, ok: `add consumer ${queue}` }]);
         await waitFor('the queue back in active_queues', () => activeQueues(probe, hostname)?.includes(queue), 30_000, 500);
+      } finally {
+        await stopWorker(worker);
+      }
+    }, 120_000);
+
+    it('lists what the worker runs, has reserved and holds for its eta', async () => {
+      await resetRuntime();
+      const { queue, hostname, id, probe } = setup(c);
+      const worker = startWorker(probe, { hostname, concurrency: 1, prefetchMultiplier: 2 });
+      try {
+        await waitFor('the worker to consume the queue', () => activeQueues(probe, hostname)?.includes(queue), 60_000, 500);
+        const [running, next] = await apiEnqueue(c.broker, queue, { task: 'probe.work', kwargs: { sleep: 6 }, count: 2 });
+        const [later] = await apiEnqueue(c.broker, queue, { task: 'probe.work', kwargs: {}, countdown: 600 });
+        const held = await waitFor(
+          'active, reserved and scheduled',
+          async () => {
+            const res = await call<WorkerTasks>(tasksRoute.GET, 'GET', `/api/v1/workers/${encodeURIComponent(id)}/tasks`, { id });
+            const b = res.body;
+            return b.active?.length === 1 && b.reserved?.length === 1 && b.scheduled?.length === 1 ? b : null;
+          },
+          30_000,
+          300,
+        );
+        expect(held).toMatchObject({ worker: id, answered: true, active: [{ id: running, task: 'probe.work' }], reserved: [{ id: next, task: 'probe.work' }], scheduled: [{ id: later, task: 'probe.work' }] });
+        expect(Date.now() - Date.parse(held.active[0]!.startedAt!)).toBeLessThan(10_000);
+        expect(Date.parse(held.scheduled[0]!.eta!)).toBeGreaterThan(Date.now() + 500_000);
       } finally {
         await stopWorker(worker);
       }
