@@ -6,6 +6,8 @@ import { UNKNOWN, formatCount } from '../format';
 import { queueHref } from '../queue/queue-href';
 import { TimeAgo } from '../time';
 import { WarningList } from '../warning-list';
+import { WorkerControls } from './worker-controls';
+import { WorkerTasks } from './worker-tasks';
 
 const cell = 'px-3 py-3 align-top';
 const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
@@ -23,16 +25,16 @@ function isCelery(worker: WorkerInfo): boolean {
 function Badges({ worker }: { worker: WorkerInfo }) {
   return (
     <>
-      <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-        {isCelery(worker) ? 'celery' : 'triage'}
-      </span>
-      {worker.stale ? (
-        <span data-testid="worker-stale" className={`${badge} bg-red-600 text-white`} title="missed three heartbeats in a row: probably dead">
-          stale
+        <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+          {isCelery(worker) ? 'celery' : 'triage'}
         </span>
-      ) : null}
-      {worker.state === 'stopping' ? <span className={`${badge} bg-slate-500 text-white`}>stopping</span> : null}
-      {worker.paused ? <span className={`${badge} bg-amber-500 text-black uppercase`}>paused</span> : null}
+        {worker.stale ? (
+          <span data-testid="worker-stale" className={`${badge} bg-red-600 text-white`} title="missed three heartbeats in a row: probably dead">
+            stale
+          </span>
+        ) : null}
+        {worker.state === 'stopping' ? <span className={`${badge} bg-slate-500 text-white`}>stopping</span> : null}
+        {worker.paused ? <span className={`${badge} bg-amber-500 text-black uppercase`}>paused</span> : null}
     </>
   );
 }
@@ -71,8 +73,12 @@ function Queues({ worker }: { worker: WorkerInfo }) {
   );
 }
 
-export function WorkerRow({ worker, now }: { worker: WorkerInfo; now: number }) {
+/** Columns of the workers table: the detail row under each worker spans them all. */
+export const WORKER_COLUMNS = 10;
+
+export function WorkerRow({ worker, now, canControl }: { worker: WorkerInfo; now: number; canControl: boolean }) {
   return (
+    <>
     <tr
       data-testid={`worker-row-${worker.id}`}
       data-stale={worker.stale}
@@ -115,5 +121,13 @@ export function WorkerRow({ worker, now }: { worker: WorkerInfo; now: number }) 
         <TimeAgo at={worker.lastHeartbeatAt} now={now} testId="worker-heartbeat" />
       </td>
     </tr>
+    {/* What it runs and holds now, and (operators) its controls: under the row it belongs to. */}
+    <tr data-testid={`worker-detail-${worker.id}`} className={worker.stale ? 'bg-red-50/60 dark:bg-red-950/30' : ''}>
+      <td colSpan={WORKER_COLUMNS} className="space-y-2 px-3 pb-3">
+        <WorkerTasks id={worker.id} now={now} />
+        {canControl ? <WorkerControls workerId={worker.id} workerName={worker.name ?? worker.hostname} /> : null}
+      </td>
+    </tr>
+    </>
   );
 }
