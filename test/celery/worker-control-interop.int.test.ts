@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as consumerRoute from '@/app/api/v1/workers/[id]/consumer/route';
 import * as poolRoute from '@/app/api/v1/workers/[id]/pool/route';
+import * as shutdownRoute from '@/app/api/v1/workers/[id]/shutdown/route';
 import * as rateLimitRoute from '@/app/api/v1/workers/[id]/rate-limit/route';
 import * as tasksRoute from '@/app/api/v1/workers/[id]/tasks/route';
 import * as timeLimitRoute from '@/app/api/v1/workers/[id]/time-limit/route';
@@ -69,15 +70,15 @@ describe.skipIf(!celery.ok)(`worker control of real Celery workers (${celery.rea
         expect(shrunk.body.replies).toEqual([{ command: 'pool_shrink', answered: true, ok: 'pool will shrink' }]);
         await waitFor('2 pool processes', () => inspectWorker<Stats>(probe, hostname, 'stats')?.pool?.processes?.length === 2, 30_000, 500);
         // Celery refuses what it cannot do, and the refusal is the answer, not an error.
-        const autoscale = await command(poolRoute, 'pool', id, { restart: true });
-        expect(autoscale.status).toBe(200);
-        expect(autoscale.body.replies).toEqual([{ command: 'pool_restart', answered: true, error: 'Pool restarts not enabled' }]);
+        const restart = await command(poolRoute, 'pool', id, { restart: true });
+        expect(restart.status).toBe(200);
+        expect(restart.body.replies).toEqual([{ command: 'pool_restart', answered: true, error: expect.stringContaining('Pool restarts not enabled') }]);
       } finally {
         await stopWorker(worker);
       }
     }, 120_000);
 
-    it('cancels and adds a consumer: `inspect active_queues` follows', async () => {
+    it('cancels and adds a consumer (`inspect active_queues` follows), then shuts the worker down', async () => {
       await resetRuntime();
       const { queue, hostname, id, probe } = setup(c);
       const worker = startWorker(probe, { hostname });
@@ -89,6 +90,11 @@ describe.skipIf(!celery.ok)(`worker control of real Celery workers (${celery.rea
         const added = await command(consumerRoute, 'consumer', id, { queue, action: 'add' });
         expect(added.body.replies).toEqual([{ command: 'add_consumer', answered: true, ok: `add consumer ${queue}` }]);
         await waitFor('the queue back in active_queues', () => activeQueues(probe, hostname)?.includes(queue), 30_000, 500);
+        // Celery ends the worker without answering shutdown: sent, and the process exits.
+        const exit = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+        const stopped = await command(shutdownRoute, 'shutdown', id, {});
+        expect(stopped.body.replies).toEqual([{ command: 'shutdown', answered: false, ok: expect.stringMatching(/^sent/) }]);
+        expect(await exit).toBe(0);
       } finally {
         await stopWorker(worker);
       }
