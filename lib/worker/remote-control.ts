@@ -53,7 +53,6 @@ export class RemoteControl {
   private readonly active = new Map<string, WorkerTaskRef>();
   /** Taken and held back by a rate limit: Celery calls these reserved. */
   private readonly reserved = new Map<string, WorkerTaskRef>();
-  private autoscaleRange: { min: number; max: number } | null = null;
 
   constructor(private readonly hooks: WorkerHooks) {}
 
@@ -76,7 +75,6 @@ export class RemoteControl {
         const max = positiveInt(args.max, NaN);
         const min = args.min === undefined || args.min === null ? max : Number(args.min);
         if (Number.isNaN(max) || !Number.isInteger(min) || min < 0 || min > max) return nok('max must be a positive integer and 0 <= min <= max');
-        this.autoscaleRange = { min, max };
         const clamped = Math.min(max, Math.max(Math.max(min, 1), this.hooks.concurrency()));
         this.hooks.resize(clamped);
         return ok(`autoscale now max=${max} min=${min}`);
@@ -171,12 +169,8 @@ export class RemoteControl {
   }
 
   /** What the worker record reports: running tasks and those held back by a rate limit. */
-  snapshot(): { activeTasks: WorkerTaskRef[]; reservedTasks: WorkerTaskRef[]; autoscale?: { min: number; max: number } } {
-    return {
-      activeTasks: [...this.active.values()],
-      reservedTasks: [...this.reserved.values()],
-      ...(this.autoscaleRange ? { autoscale: this.autoscaleRange } : {}),
-    };
+  snapshot(): { activeTasks: WorkerTaskRef[]; reservedTasks: WorkerTaskRef[] } {
+    return { activeTasks: [...this.active.values()], reservedTasks: [...this.reserved.values()] };
   }
 }
 
