@@ -113,14 +113,17 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     const unknown = await command(await routes.rateLimit(), 'rate-limit', id, { task: 'no.such.task', rate: '1/s' });
     expect(unknown.body.replies).toEqual([{ command: 'rate_limit', answered: true, error: 'unknown task' }]);
 
-    const [first, second] = await sleeps(harness, q, 0, 2);
+    const ids = await sleeps(harness, q, 0, 2);
     await harness.succeeded(q, 1);
-    const held = await waitFor('the second task reported reserved', async () => (await record(harness, id))?.reservedTasks?.find((t) => t.id === second), 10_000);
-    expect(held).toMatchObject({ id: second, task: SLEEP });
+    // Two slots take one each (RabbitMQ may hand either to either slot): whichever ran first, the other waits.
+    const [done] = (await harness.taskEvents('task.succeeded', q)).map((e) => e.taskId!);
+    const waiting = ids.find((taskId) => taskId !== done)!;
+    const held = await waitFor('the other task reported reserved', async () => (await record(harness, id))?.reservedTasks?.find((t) => t.id === waiting), 10_000);
+    expect(held).toMatchObject({ id: waiting, task: SLEEP });
     await harness.succeeded(q, 2, 30_000);
     const started = new Map((await harness.taskEvents('task.started', q)).map((e) => [e.taskId, Date.parse(e.at)]));
-    // Two free slots: only the limit kept the second waiting (one task per 10 s).
-    expect(started.get(second)! - started.get(first)!).toBeGreaterThanOrEqual(9000);
+    // Two free slots: only the limit kept the other waiting (one task per 10 s).
+    expect(started.get(waiting)! - started.get(done)!).toBeGreaterThanOrEqual(9000);
   }, 90_000);
 
   it('a hard time limit stops the task, records it failed with TimeLimitExceeded, and the slot runs the next', async () => {
