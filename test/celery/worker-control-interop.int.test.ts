@@ -103,11 +103,12 @@ describe.skipIf(!celery.ok)(`worker control of real Celery workers (${celery.rea
     it('lists what the worker runs, has reserved and holds for its eta', async () => {
       await resetRuntime();
       const { queue, hostname, id, probe } = setup(c);
-      const worker = startWorker(probe, { hostname, concurrency: 1, prefetchMultiplier: 2 });
+      const worker = startWorker(probe, { hostname, concurrency: 1, prefetchMultiplier: 3 });
       try {
         await waitFor('the worker to consume the queue', () => activeQueues(probe, hostname)?.includes(queue), 60_000, 500);
-        const [running, next] = await apiEnqueue(c.broker, queue, { task: 'probe.work', kwargs: { sleep: 6 }, count: 2 });
+        // The eta task first: it must reach the worker before the prefetch window fills.
         const [later] = await apiEnqueue(c.broker, queue, { task: 'probe.work', kwargs: {}, countdown: 600 });
+        const [running, next] = await apiEnqueue(c.broker, queue, { task: 'probe.work', kwargs: { sleep: 6 }, count: 2 });
         const held = await waitFor(
           'active, reserved and scheduled',
           async () => {
