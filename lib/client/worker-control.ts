@@ -10,6 +10,8 @@ import { queryKeys } from './query-keys';
 export interface WorkerTasksInfo {
   worker: string;
   answered: boolean;
+  /** The worker is no longer known (it stopped). */
+  gone?: true;
   active: WorkerTaskRef[];
   reserved: WorkerTaskRef[];
   scheduled: WorkerTaskRef[];
@@ -31,7 +33,8 @@ const workerPath = (id: string, suffix: string) => `/api/v1/workers/${encodeURIC
 export function useWorkerTasks(id: string) {
   return useQuery({
     queryKey: queryKeys.workerTasks(id),
-    queryFn: ({ signal }) => getJson<WorkerTasksInfo>(workerPath(id, 'tasks'), signal),
+    // The worker may stop while its row is shown: answered as gone, not a 404.
+    queryFn: ({ signal }) => getJson<WorkerTasksInfo>(workerPath(id, 'tasks?missing=empty'), signal),
     refetchInterval: LIVE_REFRESH_MS,
   });
 }

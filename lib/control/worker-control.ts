@@ -4,7 +4,7 @@ import { celeryWorkerId } from '@/lib/celery/events';
 import { TASK_INSPECT_COMMANDS, heldTasks, type HeldTasks } from '@/lib/celery/inspect-tasks';
 import { QueueNameSchema, hasControlCharacters } from '@/lib/shared/names';
 import { RATE_LIMIT_PATTERN } from '@/lib/shared/rate-limit';
-import { TriageError } from '@/lib/shared/errors';
+import { TriageError, isTriageError } from '@/lib/shared/errors';
 import { sendWorkerCommand } from '@/lib/state/worker-mailbox';
 import { audited, type ControlContext } from './context';
 
@@ -176,19 +176,29 @@ export interface WorkerTasks extends HeldTasks {
 }
 
 /**
- * What a worker runs and holds now (issue 19 §2). Triage workers report it in every
- * heartbeat (2 s); a Celery worker is asked with `inspect active/reserved/scheduled`.
+ * What a worker runs and holds now (issue 19 §2), or null for a worker nobody knows. Triage
+ * workers report it in every heartbeat (2 s); a Celery worker is asked with `inspect
+ * active/reserved/scheduled`, unless it is known to be silent (stale): nothing to wait for.
  */
-export async function workerTasks(ctx: ControlContext, workerId: string, timeoutMs = CONTROL_TIMEOUT_MS): Promise<WorkerTasks> {
-  const { target, known } = await resolve(ctx, workerId);
-  if (target.kind === 'triage') {
-    const record = (await ctx.state.workers.list()).find((w) => w.id === workerId);
+export async function workerTasks(ctx: ControlContext, workerId: string, timeoutMs = CONTROL_TIMEOUT_MS): Promise<WorkerTasks | null> {
+  const none = { active: [], reserved: [], scheduled: [] };
+  let resolved: Awaited<ReturnType<typeof resolve>>;
+  try {
+    resolved = await resolve(ctx, workerId);
+  } catch (error) {
+    if (isTriageError(error) && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+  const { target, known } = resolved;
+  const record = (await ctx.state.workers.list()).find((w) => w.id === workerId);
+  if (target.kind === 'triage' || record?.stale) {
+    if (!record) return null;
     return {
       worker: workerId,
-      answered: record !== undefined && !record.stale,
-      active: record?.activeTasks ?? [],
-      reserved: record?.reservedTasks ?? [],
-      scheduled: record?.scheduledTasks ?? [],
+      answered: !record.stale,
+      active: record.activeTasks ?? [],
+      reserved: record.reservedTasks ?? [],
+      scheduled: record.scheduledTasks ?? [],
     };
   }
   const broker = await ctx.broker(target.broker);
@@ -197,6 +207,6 @@ export async function workerTasks(ctx: ControlContext, workerId: string, timeout
     timeoutMs,
   );
   const held = heldTasks(...(replies.map((r) => r.get(target.hostname)) as [unknown, unknown, unknown]));
-  if (!held && !known) throw new TriageError('NOT_FOUND', `no worker ${JSON.stringify(workerId)} is known or answered`);
-  return { worker: workerId, answered: held !== null, ...(held ?? { active: [], reserved: [], scheduled: [] }) };
+  if (!held && !known) return null;
+  return { worker: workerId, answered: held !== null, ...(held ?? none) };
 }

@@ -165,5 +165,11 @@ describe.skipIf(!celery.ok)(`worker control of real Celery workers (${celery.rea
     expect(ghost.status).toBe(404);
     const notTriage = await command(poolRoute, 'pool', 'triage@nowhere:1:abcdef', { grow: 1 });
     expect(notTriage.status).toBe(404);
+    const ghostId = celeryWorkerId('redis', 'ghost@nowhere');
+    const url = `/api/v1/workers/${encodeURIComponent(ghostId)}/tasks`;
+    expect((await call(tasksRoute.GET, 'GET', url, { id: ghostId })).status).toBe(404);
+    // A page whose worker just stopped asks without a 404.
+    const gone = await call(tasksRoute.GET, 'GET', `${url}?missing=empty`, { id: ghostId });
+    expect(gone).toEqual({ status: 200, body: { worker: ghostId, gone: true, answered: false, active: [], reserved: [], scheduled: [] } });
   }, 60_000);
 });
