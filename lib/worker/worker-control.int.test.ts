@@ -86,6 +86,10 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     const grown = await command(pool, 'pool', id, { grow: 2 });
     expect(grown.status).toBe(200);
     expect(grown.body).toEqual({ worker: id, broker: harness.brokerId, replies: [{ command: 'pool_grow', answered: true, ok: 'pool will grow' }] });
+    // Audited, with who did it, to which worker, and what it answered.
+    const { GET: audit } = await import('@/app/api/v1/audit/route');
+    const entries = await call<{ entries: { action: string; actor: string; params: Record<string, unknown>; result: Record<string, unknown> }[] }>(audit, 'GET', '/api/v1/audit?action=worker.pool');
+    expect(entries.body.entries[0]).toMatchObject({ action: 'worker.pool', params: { worker: id, grow: 2 }, result: { replies: [{ command: 'pool_grow', answered: true }] } });
     const wide = await sleeps(harness, q, 800, 6);
     await harness.succeeded(q, 6);
     expect(await maxOverlap(harness, q, wide)).toBe(3);
