@@ -83,7 +83,7 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
     await expect.poll(() => readCount(headerCount(page, BROKER, queue, 9))).toBe(4);
     await expect.poll(() => readCount(headerCount(page, BROKER, queue, 3))).toBe(0);
     // The browser shows them at their new priority, in delivery order (priority 0 first).
-    const chips = page.getByTestId('message-row').locator('td:nth-child(4)');
+    const chips = page.getByTestId('message-row').locator('td:nth-child(2)');
     await expect(chips).toHaveText(Array(9).fill(/^P0/));
   });
 

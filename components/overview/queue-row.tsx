@@ -6,7 +6,8 @@ import { bandWaits, type BandWait } from '@/lib/shared/bands';
 import type { Queue } from '@/lib/shared/types';
 import { UNKNOWN, formatAge, formatCount, formatRate, rangeLabel } from '../format';
 import { PriorityBar, PriorityCounts } from '../priority-bar';
-import { BANDS } from '../priority-colors';
+import { BandGrid } from './band-grid';
+import { BandWaitTimes } from './band-wait-times';
 import { Sparkline } from './sparkline';
 import { queueHref } from '../queue/queue-href';
 import { WarningList } from '../warning-list';
@@ -44,27 +45,17 @@ function waitText(wait: BandWait): { text: string; title: string } {
 function BandWaits({ queue, id }: { queue: Queue; id: string }) {
   const waits = bandWaits(queue);
   return (
-    <dl className="inline-grid grid-cols-[auto_auto] gap-x-2 text-xs leading-5">
-      {BANDS.map(({ band, label, from, to }) => {
-        const { text, title } = waitText(waits[band]);
+    <BandGrid
+      cell={(band) => {
         const alert = band === 'high' && queue.highBandAlert;
-        return (
-          <div key={band} className="contents">
-            <dt className="text-left text-slate-500 dark:text-slate-400" title={`priorities ${from}–${to}`}>
-              {label}
-            </dt>
-            <dd
-              data-testid={`queue-wait-${id}-${band}`}
-              title={title}
-              // A fixed width keeps the band names aligned from row to row.
-              className={`min-w-16 ${alert ? 'font-bold text-red-700 dark:text-red-400' : waits[band].depth === 0 ? 'text-slate-400 dark:text-slate-500' : ''}`}
-            >
-              {text}
-            </dd>
-          </div>
-        );
-      })}
-    </dl>
+        return {
+          ...waitText(waits[band]),
+          testId: `queue-wait-${id}-${band}`,
+          // A fixed width keeps the band names aligned from row to row.
+          className: `min-w-16 ${alert ? 'font-bold text-red-700 dark:text-red-400' : waits[band].depth === 0 ? 'text-slate-400 dark:text-slate-500' : ''}`,
+        };
+      }}
+    />
   );
 }
 
@@ -164,6 +155,9 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
       <td className={numberCell}>{queue.consumers === null ? UNKNOWN : formatCount(queue.consumers)}</td>
       <td className={numberCell}>
         <BandWaits queue={queue} id={id} />
+      </td>
+      <td className={numberCell}>
+        <BandWaitTimes queue={queue} id={id} />
       </td>
       <td className={`${cell} whitespace-nowrap`} data-testid={`queue-sparkline-${id}`}>
         <Sparkline points={history} label={queue.name} />

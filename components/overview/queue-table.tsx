@@ -101,6 +101,9 @@ export function QueueTable({ queues, history }: { queues: Queue[]; history?: Bac
               <th scope="col" className={`${head} text-right`} title="how long the oldest waiting task of each band has waited: high P0–2, medium P3–5, low P6–9">
                 Oldest wait
               </th>
+              <th scope="col" className={`${head} text-right`} title="p50 / p95 of how long each band's tasks (high, medium, low, as in Oldest wait) waited before they started, last 15 minutes (estimated from histogram buckets)">
+                Waited p50 / p95
+              </th>
               <th scope="col" className={`${head} text-left`} title="total backlog over the last 15 minutes">
                 Last 15 min
               </th>

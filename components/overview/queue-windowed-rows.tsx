@@ -6,7 +6,7 @@ import type { Queue } from '@/lib/shared/types';
 import { QueueRow } from './queue-row';
 import { queueKey, type BacklogSeries } from './queue-list';
 
-const COLUMNS = 8;
+const COLUMNS = 9;
 const ESTIMATED_ROW_PX = 72;
 
 /**

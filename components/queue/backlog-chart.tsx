@@ -8,6 +8,7 @@ import { formatCount } from '../format';
 import { levelLabel, levelsOf } from '../levels';
 import { priorityFill } from '../priority-colors';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
+import { WaitTimesTable } from './wait-times-table';
 
 const RANGE_LABEL: Record<HistoryRange, string> = { '15m': '15 min', '1h': '1 hour', '24h': '24 hours' };
 
@@ -111,6 +112,7 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
           </ResponsiveContainer>
         </div>
       )}
+      <WaitTimesTable queue={queue} />
     </section>
   );
 }

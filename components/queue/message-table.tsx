@@ -128,6 +128,12 @@ export function MessageTable({
             }),
           ]
         : []),
+      // First after the checkbox: on a phone the table scrolls sideways, and the priority is
+      // what this page is about; a 36-character id would push it out of view.
+      column.accessor('taskPriority', {
+        header: 'Priority',
+        cell: ({ row }) => <PriorityChip message={row.original} queue={queue} />,
+      }),
       column.accessor('id', {
         header: 'Task id',
         cell: ({ row }) =>
@@ -149,10 +155,6 @@ export function MessageTable({
           ) : (
             <span className="font-mono text-xs whitespace-nowrap">{row.original.task}</span>
           ),
-      }),
-      column.accessor('taskPriority', {
-        header: 'Priority',
-        cell: ({ row }) => <PriorityChip message={row.original} queue={queue} />,
       }),
       column.display({
         id: 'args',

@@ -11,6 +11,7 @@ import { priorityLabel } from '@/lib/shared/priority-label';
 import { RoleGate } from '@/components/role-gate';
 import { EmptyPanel, ErrorPanel } from '@/components/state-panels';
 import { RetryPanel } from './retry-panel';
+import { RevokePanel } from './revoke-panel';
 import { STATE_CLASS, attemptDurations, formatDuration, formatInstant, prettyJson } from './task-format';
 import { Timeline } from './timeline';
 
@@ -136,6 +137,7 @@ function TaskView({ task }: { task: TaskRecord }) {
       <Outcome task={task} />
 
       <RoleGate role="operator">
+        <RevokePanel id={task.id} state={task.state} />
         <RetryPanel id={task.id} state={task.state} />
       </RoleGate>
     </div>

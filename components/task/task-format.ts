@@ -9,9 +9,10 @@ export const STATE_CLASS: Record<TaskState, string> = {
   failed: 'bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200',
   retrying: 'bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200',
   dead: 'bg-zinc-800 text-white dark:bg-zinc-200 dark:text-zinc-900',
+  revoked: 'bg-orange-100 text-orange-900 dark:bg-orange-950 dark:text-orange-200',
 };
 
-const ENDS_ATTEMPT: readonly TaskState[] = ['succeeded', 'failed', 'retrying', 'dead'];
+const ENDS_ATTEMPT: readonly TaskState[] = ['succeeded', 'failed', 'retrying', 'dead', 'revoked'];
 
 /** How long each attempt ran: from an `active` entry to the entry that ended it, keyed by the active entry's index. */
 export function attemptDurations(history: readonly TaskHistoryEntry[]): Map<number, number> {

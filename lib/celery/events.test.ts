@@ -77,7 +77,7 @@ describe('Celery events', () => {
       'succeeded',
       'failed',
       'retrying',
-      'failed',
+      'revoked',
       null,
     ]);
   });

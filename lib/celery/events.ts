@@ -91,7 +91,7 @@ export function parseAmqpEventMessage(content: Buffer): CeleryEvent[] {
 }
 
 /** Triage's task state for a Celery task event type; null for events that change nothing. */
-export function taskStateFor(type: string): 'queued' | 'active' | 'succeeded' | 'failed' | 'retrying' | null {
+export function taskStateFor(type: string): 'queued' | 'active' | 'succeeded' | 'failed' | 'retrying' | 'revoked' | null {
   switch (type) {
     case 'task-sent':
     case 'task-received':
@@ -102,8 +102,9 @@ export function taskStateFor(type: string): 'queued' | 'active' | 'succeeded' | 
       return 'succeeded';
     case 'task-failed':
     case 'task-rejected':
-    case 'task-revoked':
       return 'failed';
+    case 'task-revoked':
+      return 'revoked';
     case 'task-retried':
       return 'retrying';
     default:

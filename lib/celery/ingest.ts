@@ -1,6 +1,7 @@
 import type { TaskEventType } from '@/lib/shared/task-events';
 import type { TaskRecord } from '@/lib/shared/task-record';
 import type { WorkerRecord } from '@/lib/shared/types';
+import { waitSecFor } from '@/lib/shared/wait-times';
 import { celeryWorkerId, eventTime, taskStateFor, type CeleryEvent, type TaskEvent, type WorkerEvent } from './events';
 
 /**
@@ -18,6 +19,11 @@ export interface TaskSink {
   save(record: TaskRecord, events: { type: TaskEventType; worker?: string; [extra: string]: unknown }[]): Promise<void>;
 }
 
+/** Where task waits go (Triage's wait-time store). */
+export interface WaitSink {
+  record(samples: { broker: string; queue: string; priority: number; waitSec: number; startedAtMs: number }[]): Promise<void>;
+}
+
 /** Where live workers go (Triage's worker store). */
 export interface WorkerSink {
   put(record: WorkerRecord): Promise<void>;
@@ -30,6 +36,7 @@ const EVENT_TYPE: Record<string, TaskEventType | undefined> = {
   'task-succeeded': 'task.succeeded',
   'task-failed': 'task.failed',
   'task-retried': 'task.retried',
+  'task-revoked': 'task.revoked',
 };
 
 export class CeleryEventIngestor {
@@ -43,6 +50,7 @@ export class CeleryEventIngestor {
     private readonly onError: (error: unknown) => void = () => {},
     /** Called when a Celery worker announces itself: pause state must be re-sent to it. */
     private readonly onWorkerOnline: (hostname: string) => void = () => {},
+    private readonly waits: WaitSink | null = null,
   ) {}
 
   /** Applies events in arrival order, one batch at a time, so updates to one task never race. */
@@ -123,9 +131,30 @@ export class CeleryEventIngestor {
       ...(event.exception ? { error: event.exception } : previous?.error ? { error: previous.error } : {}),
       ...(event.traceback ? { traceback: event.traceback } : previous?.traceback ? { traceback: previous.traceback } : {}),
       retries: event.retries ?? previous?.retries ?? 0,
+      // task-received carries the ETA; task-started, which measures the wait, does not.
+      ...(event.eta !== undefined ? { eta: event.eta } : previous?.eta !== undefined ? { eta: previous.eta } : {}),
+      ...(previous?.enqueuedAt ? { enqueuedAt: previous.enqueuedAt } : {}),
       updatedAt: at,
     };
+    if (event.type === 'task-started' && previous && this.waits) await this.recordWait(previous, record, at);
     const type = EVENT_TYPE[event.type];
     await this.tasks.save(record, type ? [{ type, ...(worker ? { worker } : {}), source: 'celery' }] : []);
+  }
+
+  /**
+   * A Celery task's wait, from the earliest enqueue time known: the record's `enqueuedAt`
+   * (Triage saw the envelope), else the first `task-sent` or `task-received` event (protocol 2
+   * headers carry no send time; from `task-received` only the time in the worker's prefetch
+   * buffer is counted, an under-estimate). Celery's events carry no priority: a task whose
+   * priority Triage does not know already is not counted (it has no level to be counted under).
+   */
+  private async recordWait(previous: TaskRecord, record: TaskRecord, at: string): Promise<void> {
+    const priority = previous.priority as number | null;
+    if (typeof priority !== 'number' || !record.queue) return;
+    const startedAtMs = Date.parse(at);
+    const enqueuedAt = previous.enqueuedAt ?? previous.history.find((h) => h.state === 'queued')?.at;
+    const waitSec = waitSecFor(startedAtMs, enqueuedAt, record.eta);
+    if (waitSec === null) return;
+    await this.waits!.record([{ broker: this.brokerId, queue: record.queue, priority, waitSec, startedAtMs }]);
   }
 }

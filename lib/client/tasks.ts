@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
+import type { RevokeResult, RevokeSignal } from '@/lib/shared/revoke';
 import type { EnqueueBody } from '@/lib/shared/types';
 import { ApiError, getJson, isApiError, postJson, queuePath } from './api';
 import { LIVE_REFRESH_MS } from './queries';
@@ -76,6 +77,20 @@ export function useRetryTask(id: string) {
     mutationFn: (priority: number | undefined) =>
       postJson<RetryResult>(`/api/v1/tasks/${encodeURIComponent(id)}/retry`, priority === undefined ? {} : { priority }),
     // The task runs again: follow it live from its next state on (useTask keeps polling).
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.task(id) }),
+  });
+}
+
+export interface RevokeRequest {
+  terminate: boolean;
+  signal?: RevokeSignal;
+}
+
+/** `POST /api/v1/tasks/{id}/revoke`; the page then follows the task to its `revoked` state. */
+export function useRevokeTask(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: RevokeRequest) => postJson<RevokeResult>(`/api/v1/tasks/${encodeURIComponent(id)}/revoke`, body),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.task(id) }),
   });
 }

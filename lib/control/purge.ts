@@ -1,4 +1,4 @@
-import { taskPriorityOf, type TransferMessage } from '@/lib/brokers/types';
+import { taskPriorityOf, type ControlProgress, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { ArchiveInfo } from '@/lib/shared/types';
 import type { ControlContext } from './context';
@@ -27,19 +27,46 @@ export async function purge(
         });
       }
       await assertIdsPresent(broker, input.queue, selector);
-      // Unknown queues fail here, before an archive is created.
-      await broker.control.memberQueues(input.queue);
-      const store = ctx.state.archives;
-      const archive = await store.create({ broker: input.broker, queue: input.queue, by: ctx.actor.name });
-      const result = await broker.control.extract(
-        input.queue,
-        selector,
-        { write: (batch) => store.append(archive.id, batch), unwritten: (batch) => store.drop(archive.id, batch) },
-        { onProgress: progress },
-      );
-      return { deleted: result.moved, archiveId: archive.id };
+      const archived = await archiveSelection(ctx, broker, input.queue, selector, progress);
+      return { deleted: archived.moved, archiveId: archived.archiveId };
     },
   );
+}
+
+/**
+ * Takes the selection out of `queue` into a new archive (purge's undo, also used by revoke),
+ * each batch archived before it leaves the queue; `messages` are those archived. The caller
+ * holds the queue's lock.
+ */
+export async function archiveSelection(
+  ctx: Pick<ControlContext, 'state' | 'actor'>,
+  broker: QueueBroker,
+  queue: string,
+  selector: MessageSelector,
+  progress?: (p: ControlProgress) => void,
+): Promise<{ archiveId: string; moved: number; messages: TransferMessage[] }> {
+  // Unknown queues fail here, before an archive is created.
+  await broker.control.memberQueues(queue);
+  const store = ctx.state.archives;
+  const archive = await store.create({ broker: broker.id, queue, by: ctx.actor.name });
+  const messages: TransferMessage[] = [];
+  const result = await broker.control.extract(
+    queue,
+    selector,
+    {
+      write: async (batch) => {
+        await store.append(archive.id, batch);
+        messages.push(...batch);
+      },
+      unwritten: async (batch) => {
+        await store.drop(archive.id, batch);
+        const gone = new Set(batch.map((m) => m.id));
+        messages.splice(0, messages.length, ...messages.filter((m) => !gone.has(m.id)));
+      },
+    },
+    progress ? { onProgress: progress } : undefined,
+  );
+  return { archiveId: archive.id, moved: result.moved, messages };
 }
 
 /**
@@ -85,6 +112,9 @@ export async function restoreArchive(
       for (;;) {
         const batch = front ? await store.tail<TransferMessage>(meta.id, RESTORE_BATCH) : await store.head<TransferMessage>(meta.id, RESTORE_BATCH);
         if (batch.length === 0) break;
+        // Put back to run: a task revoked while it waited (revoke.ts archives it) is un-revoked
+        // first, or a worker would take it and drop it as revoked at once.
+        await ctx.state.revokes.forget(batch.flatMap((message) => (message.id ? [message.id] : [])));
         restored += await broker.control.putMessages(
           meta.queue,
           batch.map((message) => ({ message, priority: taskPriorityOf(message) })),

@@ -8,12 +8,13 @@ import { PageLimitSchema, SECURITY_EVENT_KINDS } from '@/lib/shared/types';
 
 export const MAX_IDS = 10_000;
 
-const IdsSchema = z
+export const IdsSchema = z
   .array(z.string().min(1).max(255), { error: 'ids must be an array of task ids' })
   .min(1, { error: 'ids must name at least one task id (omit it to select by match or everything)' })
   .max(MAX_IDS, { error: `at most ${MAX_IDS} ids per request` });
 
-export const MatchSchema = z
+/** The fields of `match`, before the check that it names something (the revoke match extends them). */
+export const MatchFieldsSchema = z
   .object({
     task: z
       .string()
@@ -28,10 +29,11 @@ export const MatchSchema = z
       .max(10)
       .optional(),
   })
-  .strict()
-  .refine((m) => m.task !== undefined || m.priorities !== undefined, {
-    error: 'match is empty: give match.task and/or match.priorities (omit match entirely to select every message)',
-  });
+  .strict();
+
+export const MatchSchema = MatchFieldsSchema.refine((m) => m.task !== undefined || m.priorities !== undefined, {
+  error: 'match is empty: give match.task and/or match.priorities (omit match entirely to select every message)',
+});
 
 const QueueRefSchema = z
   .object({

@@ -13,13 +13,14 @@ export function startCeleryIngestion(): Promise<Array<() => Promise<void>>> {
   holder.__triageCeleryIngest ??= (async () => {
     const rt = runtime();
     await rt.ready;
-    const { tasks, workers, pauses } = rt.state;
+    const { tasks, workers, pauses, waitTimes } = rt.state;
     return Promise.all(
       rt.config.brokers.map((config) => {
         const warn = (msg: string) => (err: unknown) => rt.logger.warn({ err, broker: config.id }, msg);
         const broker = rt.brokers.get(config.id)!;
         const ingestor = new CeleryEventIngestor(config.id, tasks, workers, warn('celery event not applied'), () =>
           scheduleResend(() => resendPauses(broker, pauses), warn('pause not re-sent to a celery worker')),
+          waitTimes,
         );
         return subscribeCeleryEvents(config, (events) => void ingestor.push(events), rt.logger);
       }),

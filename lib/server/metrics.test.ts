@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyByPriority } from '@/lib/shared/priority';
 import type { Queue } from '@/lib/shared/types';
 import { PROCESS_COUNTERS, countEvent, processCount, type ProcessCounter } from '@/lib/process-counters';
+import { WAIT_BUCKET_COUNT, WAIT_BUCKETS_SEC } from '@/lib/shared/wait-times';
 import { renderMetrics } from './metrics';
 import type { LiveSnapshot } from './sampler';
 
@@ -60,5 +61,40 @@ describe('renderMetrics', () => {
       expect(text).toContain(`# TYPE ${PROCESS_COUNTERS[counter]} counter`);
       expect(text).toMatch(new RegExp(`^${PROCESS_COUNTERS[counter]} ${before[counter]! + added}$`, 'm'));
     }
+  });
+
+  it('exports task waits as a cumulative Prometheus histogram that parses as text format 0.0.4', () => {
+    const buckets = new Array<number>(WAIT_BUCKET_COUNT).fill(0);
+    buckets[0] = 3; // ≤ 5 ms
+    buckets[9] = 2; // (2.5, 5] s
+    buckets[WAIT_BUCKET_COUNT - 1] = 1; // beyond the last bound
+    const totals = [
+      { broker: 'redis', queue: 'emails', priority: 0, buckets, sumSec: 4000.25 },
+      { broker: 'redis', queue: 'emails', priority: 9, buckets: buckets.map((n, i) => (i === 0 ? n : 0)), sumSec: 0.006 },
+    ];
+    const text = renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 }, null, totals);
+    // Every line is a comment or `name{labels} value`, as Prometheus' text parser reads them.
+    const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|\+Inf|NaN)$/;
+    for (const line of text.trimEnd().split('\n')) expect(line.startsWith('# HELP ') || line.startsWith('# TYPE ') || sample.test(line), line).toBe(true);
+    expect(text).toMatch(/^# TYPE triage_task_wait_seconds histogram$/m);
+    const family = text.split('\n').filter((l) => l.startsWith('triage_task_wait_seconds'));
+    const p0 = family.filter((l) => l.includes('priority="0"'));
+    // One _bucket per bound and +Inf, then _sum and _count, contiguous per series.
+    expect(p0).toHaveLength(WAIT_BUCKETS_SEC.length + 3);
+    const les = p0.slice(0, -2).map((l) => /le="([^"]+)"/.exec(l)![1]);
+    expect(les).toEqual([...WAIT_BUCKETS_SEC.map(String), '+Inf']);
+    const values = p0.slice(0, -2).map((l) => Number(l.split(' ').pop()));
+    // Cumulative: non-decreasing, and +Inf equals _count.
+    expect(values.every((v, i) => i === 0 || v >= values[i - 1]!)).toBe(true);
+    expect(values[0]).toBe(3);
+    expect(values[9]).toBe(5);
+    expect(values[values.length - 1]).toBe(6);
+    expect(p0).toContain('triage_task_wait_seconds_bucket{broker="redis",queue="emails",priority="0",le="+Inf"} 6');
+    expect(p0).toContain('triage_task_wait_seconds_sum{broker="redis",queue="emails",priority="0"} 4000.25');
+    expect(p0).toContain('triage_task_wait_seconds_count{broker="redis",queue="emails",priority="0"} 6');
+    expect(family).toContain('triage_task_wait_seconds_count{broker="redis",queue="emails",priority="9"} 3');
+    // Declared once; left out entirely when the state Redis did not answer.
+    expect(text.match(/^# TYPE triage_task_wait_seconds /gm)).toHaveLength(1);
+    expect(renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 }, null, null)).not.toContain('triage_task_wait_seconds');
   });
 });

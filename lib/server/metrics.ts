@@ -1,5 +1,7 @@
+import type { WaitTotal } from '@/lib/state/wait-times';
 import type { WorkerView } from '@/lib/state/worker-store';
 import { PRIORITIES } from '@/lib/shared/priority';
+import { WAIT_BUCKETS_SEC } from '@/lib/shared/wait-times';
 import { PROCESS_COUNTERS, processCount } from '@/lib/process-counters';
 import type { LiveSnapshot, Sampler } from './sampler';
 
@@ -18,6 +20,21 @@ class Exposition {
     const known = samples.filter((s): s is [Labels, number] => s[1] !== null && Number.isFinite(s[1]));
     this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of known) this.lines.push(`${name}${formatLabels(labels)} ${formatValue(value)}`);
+  }
+
+  /** Cumulative `_bucket{le}` series (+Inf last), then `_sum` and `_count`, per labelled series. */
+  histogram(name: string, help: string, bounds: readonly number[], series: { labels: Labels; buckets: readonly number[]; sum: number }[]): void {
+    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+    for (const { labels, buckets, sum } of series) {
+      let cumulative = 0;
+      bounds.forEach((bound, i) => {
+        cumulative += buckets[i] ?? 0;
+        this.lines.push(`${name}_bucket${formatLabels({ ...labels, le: String(bound) })} ${cumulative}`);
+      });
+      cumulative += buckets[bounds.length] ?? 0;
+      this.lines.push(`${name}_bucket${formatLabels({ ...labels, le: '+Inf' })} ${cumulative}`);
+      this.lines.push(`${name}_sum${formatLabels(labels)} ${formatValue(sum)}`, `${name}_count${formatLabels(labels)} ${cumulative}`);
+    }
   }
 
   toString(): string {
@@ -46,6 +63,8 @@ export function renderMetrics(
   stats: SamplerStats,
   /** Security log events per kind (null when the state Redis did not answer: the family is left out). */
   securityEvents: Record<string, number> | null = null,
+  /** Every task wait recorded (null when the state Redis did not answer: the family is left out). */
+  waitTotals: readonly WaitTotal[] | null = null,
 ): string {
   const out = new Exposition();
   const q = (queue: { broker: string; name: string }) => ({ broker: queue.broker, queue: queue.name });
@@ -88,6 +107,10 @@ export function renderMetrics(
     out.family('triage_worker_tasks_failed_total', 'counter', 'Tasks that failed in a worker, since it started.',
       workers.map((w) => [{ broker: w.broker, worker: w.id }, w.failed]));
     out.family('triage_worker_active_tasks', 'gauge', 'Tasks a worker is running now.', workers.map((w) => [{ broker: w.broker, worker: w.id }, w.active]));
+  }
+  if (waitTotals) {
+    out.histogram('triage_task_wait_seconds', "Time tasks waited from enqueue (or from their ETA / retry time) to start, per task priority, from Triage workers and Celery events (Celery tasks of unknown priority are not counted).",
+      WAIT_BUCKETS_SEC, waitTotals.map((t) => ({ labels: { broker: t.broker, queue: t.queue, priority: String(t.priority) }, buckets: t.buckets, sum: t.sumSec })));
   }
   out.family('triage_task_outcomes_total', 'counter', 'Task outcomes reported by Triage workers since this server process started.',
     [...outcomes.values()].map((o) => [{ broker: o.broker, queue: o.queue, outcome: o.outcome }, o.count]));

@@ -7,6 +7,7 @@ import { parsePriorityFilter, type BrowseQuery, type Health, type MessagePage, t
 import type { HistoryRange, HistorySeries } from '@/lib/state/history';
 import { watchOperation, type OperationRecord } from '@/lib/state/operations';
 import type { TaskRecord } from '@/lib/state/task-store';
+import type { WaitTotal } from '@/lib/state/wait-times';
 import type { Actor } from './auth';
 import { listBrokerQueues } from './listing-cache';
 import { decorate } from './queue-listing';
@@ -43,6 +44,11 @@ export async function operationEvents(id: string, signal: AbortSignal): Promise<
 
 export function taskRecord(id: string): Promise<TaskRecord | null> {
   return runtime().state.tasks.get(id);
+}
+
+/** Every task wait recorded on `brokers`, for the /metrics histogram. */
+export function taskWaitTotals(brokers: readonly string[]): Promise<WaitTotal[]> {
+  return runtime().state.waitTimes.totals(brokers);
 }
 
 export function queueHistory(queue: RouteQueue, range: HistoryRange): Promise<HistorySeries> {

@@ -12,7 +12,7 @@ import type { Health, Queue, QueueList } from '@/lib/shared/types';
 import { celeryDiagnoses } from './celery-diagnostics';
 import { DerivedRates, NOT_MEASURED } from './derived-rates';
 import { listBrokerQueues } from './listing-cache';
-import { withWarnings } from './queue-listing';
+import { readWaitTimes, withWaitTimes, withWarnings } from './queue-listing';
 import { runtime, type Runtime } from './runtime';
 
 /**
@@ -275,12 +275,13 @@ export class Sampler {
     this.stats.polls++;
     const brokers = this.options.brokers;
     const celery = celeryDiagnoses(brokers);
-    const [listings, healths, paused, stored] = await Promise.all([
+    const [listings, healths, paused, stored, waits] = await Promise.all([
       // Always a fresh scrape, which API listings then reuse.
       Promise.allSettled(brokers.map((b) => listBrokerQueues(b, 0))),
       Promise.all(brokers.map((b) => b.health())),
       this.state.pauses.all().catch(() => new Map<string, unknown>()),
       this.state.workers.list(this.now()).catch(() => this.workers),
+      readWaitTimes(this.state, brokers, this.now()),
     ]);
     const workers = celery.workers(stored);
     this.workers = workers;
@@ -294,7 +295,7 @@ export class Sampler {
         return;
       }
       for (const decorated of decorateQueues(result.value, { paused, workers, brokers, highBandAlertSec: this.options.highBandAlertSec ?? DEFAULT_HIGH_BAND_ALERT_SEC })) {
-        const queue = withWarnings(decorated, celery.queueWarnings(decorated));
+        const queue = withWaitTimes(withWarnings(decorated, celery.queueWarnings(decorated)), waits);
         queues.push(broker.capabilities.brokerRates ? queue : { ...queue, rates: this.derived.observe(queueRef(queue.broker, queue.name), memberRefs(queue), queue.depth, takenAt) });
       }
     });

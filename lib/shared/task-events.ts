@@ -1,5 +1,5 @@
 /** What Triage's event log (lib/state/events.ts) holds and the live feed carries: one task or worker event. */
-export type TaskEventType = 'task.received' | 'task.started' | 'task.succeeded' | 'task.failed' | 'task.retried' | 'task.dead';
+export type TaskEventType = 'task.received' | 'task.started' | 'task.succeeded' | 'task.failed' | 'task.retried' | 'task.dead' | 'task.revoked';
 export type WorkerEventType = 'worker.online' | 'worker.heartbeat' | 'worker.offline';
 
 export interface TriageEvent {

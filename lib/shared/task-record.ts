@@ -2,7 +2,7 @@
  * The last known state of each task (product.md §4 `Task`), one JSON document per task id
  * kept by lib/state/task-store.ts; shared so the browser reads the same shape the workers write.
  */
-export type TaskState = 'queued' | 'active' | 'succeeded' | 'failed' | 'retrying' | 'dead';
+export type TaskState = 'queued' | 'active' | 'succeeded' | 'failed' | 'retrying' | 'dead' | 'revoked';
 
 export interface TaskHistoryEntry {
   state: TaskState;
@@ -42,4 +42,4 @@ export interface TaskRecord {
 }
 
 /** States after which a task changes no more unless someone retries it. */
-export const FINAL_TASK_STATES: readonly TaskState[] = ['succeeded', 'failed', 'dead'];
+export const FINAL_TASK_STATES: readonly TaskState[] = ['succeeded', 'failed', 'dead', 'revoked'];

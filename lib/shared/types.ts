@@ -87,6 +87,8 @@ export interface Queue {
    * waited longer than the configured `highBandAlertSec`; null otherwise.
    */
   highBandAlert?: { oldestAgeSec: number; thresholdSec: number } | null;
+  /** Set by Triage: p50/p95 of task waits (enqueued → started) per level and band, last 15 min; null when none started. */
+  waitTimes?: import('./wait-times').QueueWaitTimes | null;
 }
 
 export interface Message {

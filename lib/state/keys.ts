@@ -13,6 +13,12 @@ export function stateKeys(prefix: string) {
     pausedCeleryConsumers: (broker: string, queue: string) => `${prefix}paused-celery:${broker}/${queue}`,
     /** Pub/sub channel: a nudge whenever pause state changes, so workers react within 1 s. */
     controlChannel: `${prefix}control`,
+    /** Sorted set task id → expiry (ms): revoked tasks Triage's workers must not run (lib/state/revokes.ts). */
+    revoked: `${prefix}revoked`,
+    /** Sorted set `<task id>\t<signal>` → expiry (ms): revokes that also terminate the task if it runs. */
+    revokedTerminate: `${prefix}revoked:terminate`,
+    /** Pub/sub channel: new revokes, so a worker stops a running task at once. */
+    revokeChannel: `${prefix}revokes`,
     /** Hash workerId → JSON worker record (heartbeat included). */
     workers: `${prefix}workers`,
     /** Pub/sub channel a Triage worker takes remote-control commands on (worker-mailbox.ts). */
@@ -38,6 +44,10 @@ export function stateKeys(prefix: string) {
     history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
     /** Which replica writes the history sample of interval `slot` (no "/", so no clash with `history`). */
     historyLock: (slot: number) => `${prefix}history:lock:${slot}`,
+    /** Hash `<queue>\n<priority>\n<bucket>` → count: task waits that started in one minute (lib/state/wait-times.ts). */
+    waitMinute: (broker: string, minute: number) => `${prefix}waits:${broker}:${minute}`,
+    /** Hash, same fields plus `<queue>\n<priority>\nsum`: every wait since the key was made (the /metrics histogram). */
+    waitTotals: (broker: string) => `${prefix}waits-total:${broker}`,
     /** Operation progress records. */
     operation: (id: string) => `${prefix}op:${id}`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */

@@ -8,8 +8,10 @@ import { HistoryStore } from './history';
 import { stateKeys, type StateKeys } from './keys';
 import { OperationStore, lockQueue } from './operations';
 import { PauseStore } from './pause-store';
+import { RevokeStore } from './revokes';
 import { SecurityLog } from './security-log';
 import { TaskStore } from './task-store';
+import { WaitTimeStore } from './wait-times';
 import { WorkerStore } from './worker-store';
 
 /**
@@ -26,9 +28,13 @@ export interface TriageState {
   events: EventLog;
   workers: WorkerStore;
   pauses: PauseStore;
+  /** Revoked task ids Triage's workers skip or stop (lib/worker/revokes.ts). */
+  revokes: RevokeStore;
   operations: OperationStore;
   archives: ArchiveStore;
   history: HistoryStore;
+  /** Task wait times per queue and priority: the last 15 minutes and the /metrics histogram. */
+  waitTimes: WaitTimeStore;
   audit: AuditLog;
   securityLog: SecurityLog;
   /** Users, tokens, sessions and the login throttle (lib/server/users.ts, tokens.ts, session.ts, throttle.ts). */
@@ -48,9 +54,11 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     events,
     workers: new WorkerStore(redis, prefix),
     pauses: new PauseStore(redis, prefix),
+    revokes: new RevokeStore(redis, prefix),
     operations: new OperationStore(redis, prefix),
     archives: new ArchiveStore(redis, prefix),
     history: new HistoryStore(redis, prefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec),
+    waitTimes: new WaitTimeStore(redis, prefix),
     audit: new AuditLog(redis, prefix, { maxEntries: config.audit.maxEntries }),
     securityLog: new SecurityLog(redis, prefix, config.audit.securityMaxEntries),
     auth: makeAuthStore(redis, config),

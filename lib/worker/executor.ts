@@ -8,6 +8,7 @@ import type { TaskRecord, TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
 import type { EventChange, Recording, TaskRecorder } from './recorder';
 import type { TimeLimits } from './remote-control';
+import type { RevokeGuard } from './revoke-set';
 import { maxRetriesFor, registeredTask } from './tasks';
 
 /** What execute needs besides the delivery: who runs it, where it is recorded, how retries back off. */
@@ -17,13 +18,15 @@ export interface ExecutorDeps {
   recorder: TaskRecorder;
   backoff: BackoffPolicy;
   durationScale: number;
+  /** Revoked ids are acked unrun; a terminate stops a running handler. Absent: nothing is revoked. */
+  revokes?: RevokeGuard;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** Soft/hard time limits of a task name (worker control); none by default. */
   timeLimits?: (task: string) => TimeLimits | undefined;
 }
 
 /** How execute settled one delivery. */
-export type DeliveryOutcome = 'succeeded' | 'retried' | 'dead' | 'deferred';
+export type DeliveryOutcome = 'succeeded' | 'retried' | 'dead' | 'deferred' | 'revoked';
 
 // An eta this close counts as reached: a delay queue's rounding must not ping-pong.
 const ETA_SLACK_MS = 5;
@@ -47,6 +50,8 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
     return 'dead';
   }
   const task = decoded.task;
+  // Before the eta: a revoked task waiting for its time is dropped now, not deferred again.
+  if (deps.revokes?.isRevoked(task.id)) return revoked(delivery, deps, task, null, 'revoked');
   const retries = Math.max(task.retries, numberHeader(task.headers[RETRIES_HEADER]));
   if (task.eta) {
     const eta = Date.parse(task.eta);
@@ -66,6 +71,7 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
   if (invalid) return dead(delivery, deps, task, { reason: 'invalid_args', error: `invalid arguments: ${invalid}`, traceback: '' }, null);
 
   const doc = record(deps, delivery, task, 'active', ['task.received', 'task.started'], { attempt: retries + 1 });
+  const scope = deps.revokes?.track(task.id);
   let result: unknown;
   try {
     const running = registered.handler({
@@ -74,10 +80,16 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
       kwargs: (task.kwargs ?? {}) as Record<string, unknown>,
       retries,
       scale: deps.durationScale,
+      signal: scope?.signal ?? NEVER_ABORTED,
     });
+    // A handler abandoned after the grace period or its hard time limit may still reject: nobody awaits it then.
+    running.catch(() => {});
     const limits = deps.timeLimits?.(task.task);
-    result = limits ? await withinTimeLimits(running, limits, () => deps.logger.warn({ id: task.id, task: task.task, softMs: limits.softMs }, 'soft time limit exceeded')) : await running;
+    const limited = limits ? withinTimeLimits(running, limits, () => deps.logger.warn({ id: task.id, task: task.task, softMs: limits.softMs }, 'soft time limit exceeded')) : running;
+    result = scope ? await Promise.race([limited, scope.stopped]) : await limited;
+    if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
   } catch (error) {
+    if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
     if (error instanceof TimeLimitExceeded) {
       // Like Celery's hard limit: a failure that is not retried.
       return dead(delivery, deps, task, { reason: 'time_limit', error: `TimeLimitExceeded: ${error.message}`, traceback: '' }, doc, true);
@@ -92,6 +104,8 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
       return 'retried';
     }
     return dead(delivery, deps, task, { reason: 'max_retries', error: message, traceback }, doc, true);
+  } finally {
+    scope?.release();
   }
   // Recorded before the ack: a crash in between re-runs the task (at-least-once) rather
   // than leaving it done but never reported. The ack waits for the record to be on the
@@ -111,7 +125,7 @@ export class TimeLimitExceeded extends Error {
 /**
  * The handler's result, or TimeLimitExceeded once the hard limit passes: the slot is freed and
  * the handler's late outcome ignored (a JavaScript promise cannot be killed). The soft limit
- * only warns: the demo handlers take no signal to stop by.
+ * only warns: Celery raises SoftTimeLimitExceeded inside the task, which a handler here cannot catch.
  */
 async function withinTimeLimits<T>(running: Promise<T>, limits: TimeLimits, onSoft: () => void): Promise<T> {
   const timers: NodeJS.Timeout[] = [];
@@ -125,9 +139,17 @@ async function withinTimeLimits<T>(running: Promise<T>, limits: TimeLimits, onSo
     ]);
   } finally {
     for (const timer of timers) clearTimeout(timer);
-    // The abandoned handler may still reject: that must not be an unhandled rejection.
-    running.catch(() => {});
   }
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/** Acked, never redelivered: a revoked task does not run again (Celery acks it too). */
+async function revoked(delivery: Delivery, deps: ExecutorDeps, task: DecodedTask, prior: Recording | null, how: 'revoked' | 'terminated'): Promise<DeliveryOutcome> {
+  record(deps, delivery, task, 'revoked', ['task.revoked'], { prior, error: how === 'terminated' ? 'TaskRevokedError: terminated' : undefined, reason: how });
+  await delivery.ack(deps.recorder.sent());
+  deps.logger.info({ queue: delivery.queue, id: task.id, task: task.task, how }, 'task revoked');
+  return 'revoked';
 }
 
 async function dead(
@@ -210,7 +232,7 @@ function record(
   for (const type of events) {
     const event: EventChange = { type, worker: deps.worker };
     if (type === 'task.failed' || type === 'task.dead') event.error = extra.error;
-    if (type === 'task.dead' && extra.reason) event.reason = extra.reason;
+    if ((type === 'task.dead' || type === 'task.revoked') && extra.reason) event.reason = extra.reason;
     if (type === 'task.retried') {
       event.eta = extra.eta;
       event.retries = extra.retries;

@@ -1,9 +1,11 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { describeError } from '@/lib/shared/errors';
+import { waitSecFor } from '@/lib/shared/wait-times';
 import { EventLog, type TaskEventType } from '@/lib/state/events';
 import { stateKeys } from '@/lib/state/keys';
 import type { TaskEventGroup } from '@/lib/state/task-event-batch';
 import { DEFAULT_TASK_TTL_SEC, type TaskRecord } from '@/lib/state/task-store';
+import { WaitTimeStore, type WaitSample } from '@/lib/state/wait-times';
 
 /**
  * Writes the worker's task records and task events to the state Redis without a round
@@ -80,6 +82,9 @@ interface Warn {
 export class TaskRecorder {
   private readonly keys;
   private readonly events: EventLog;
+  private readonly waitTimes: WaitTimeStore;
+  /** Waits of the tasks started since the last flush, written with it. */
+  private waits: WaitSample[] = [];
   private readonly dirty = new Set<Entry>();
   private scheduled = false;
   /** A flush found MAX_OUTSTANDING batches unanswered; the next reply runs it. */
@@ -97,6 +102,7 @@ export class TaskRecorder {
   ) {
     this.keys = stateKeys(prefix);
     this.events = new EventLog(redis, prefix);
+    this.waitTimes = new WaitTimeStore(redis, prefix);
     if (!(WRITE_COMMAND in redis)) redis.defineCommand(WRITE_COMMAND, { lua: WRITE_LUA });
   }
 
@@ -122,9 +128,16 @@ export class TaskRecorder {
         (extras ??= {})[key] = source[key];
       }
       group.events.push({ type: source.type, at: doc.updatedAt, extras });
+      if (source.type === 'task.started') this.noteWait(doc);
     }
     this.dirty.add(entry);
     this.schedule();
+  }
+
+  private noteWait(doc: TaskRecord): void {
+    const startedAtMs = Date.parse(doc.updatedAt);
+    const waitSec = waitSecFor(startedAtMs, doc.enqueuedAt, doc.eta);
+    if (waitSec !== null) this.waits.push({ broker: doc.broker, queue: doc.queue, priority: doc.priority, waitSec, startedAtMs });
   }
 
   /** Resolves once everything touched so far has been written to the connection. */
@@ -179,6 +192,8 @@ export class TaskRecorder {
     }
     let commands = this.queueWrites(pipeline, { keys: firstKeys, docs: firstDocs }, { keys: laterKeys, docs: laterDocs });
     commands += this.events.addTaskEventsTo(pipeline, groups);
+    commands += this.waitTimes.addTo(pipeline, this.waits);
+    this.waits = [];
     if (commands > 0) {
       this.outstanding += 1;
       pipeline.exec().then(

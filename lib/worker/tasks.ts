@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { taskDefinition, type TaskDefinition, type TaskName } from '@/lib/shared/task-registry';
 
 /**
@@ -14,6 +15,8 @@ export interface TaskContext {
   retries: number;
   /** Multiplies every simulated duration. */
   scale: number;
+  /** Aborted when the task is revoked with terminate: stop soon, the slot is taken back after a grace period. */
+  signal: AbortSignal;
 }
 
 export type TaskHandler = (ctx: TaskContext) => Promise<unknown>;
@@ -25,9 +28,10 @@ export class TaskFailure extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Waits like a network call would, and gives up (rejects) as soon as the task is terminated.
+const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal });
 const between = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
-const work = (ctx: TaskContext, lo: number, hi: number) => (ctx.scale > 0 ? sleep(between(lo, hi) * ctx.scale) : Promise.resolve());
+const work = (ctx: TaskContext, lo: number, hi: number) => (ctx.scale > 0 ? sleep(between(lo, hi) * ctx.scale, ctx.signal) : Promise.resolve());
 
 const HANDLERS: Record<TaskName, TaskHandler> = {
   'myapp.tasks.send_otp': async (ctx) => {
@@ -45,7 +49,7 @@ const HANDLERS: Record<TaskName, TaskHandler> = {
     let digest = '';
     while (Date.now() - started < total) {
       digest = createHash('sha256').update(digest + String(ctx.args[0])).digest('hex');
-      await sleep(Math.min(200, total));
+      await sleep(Math.min(200, total), ctx.signal);
     }
     return { report: ctx.args[0], format: ctx.kwargs.format ?? 'pdf', digest: digest.slice(0, 16) };
   },
@@ -62,7 +66,7 @@ const HANDLERS: Record<TaskName, TaskHandler> = {
   },
   'triage.tasks.noop': async () => null,
   'triage.tasks.sleep': async (ctx) => {
-    await sleep(Number(ctx.args[0]));
+    await sleep(Number(ctx.args[0]), ctx.signal);
     return { slept: ctx.args[0] };
   },
 };

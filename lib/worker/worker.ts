@@ -11,6 +11,7 @@ import { execute } from './executor';
 import { PauseWatch } from './pause-watch';
 import { TaskRecorder } from './recorder';
 import { RemoteControl } from './remote-control';
+import { RevokeWatch } from './revokes';
 import type { WorkerSettings } from './settings';
 
 /** What a worker runs on: its broker adapter, its settings, and Triage's state Redis. */
@@ -43,6 +44,7 @@ export class Worker {
   private readonly recorder: TaskRecorder;
   private readonly workers: WorkerStore;
   private readonly pause: PauseWatch;
+  private readonly revokes: RevokeWatch;
   private consumer: ConsumerHandle | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly record: WorkerRecord;
@@ -68,6 +70,7 @@ export class Worker {
       nudge: () => this.consumer?.nudge(),
       shutdown: () => (deps.onShutdown ?? (() => void this.stop()))(),
     });
+    this.revokes = new RevokeWatch(state.revokes, deps.stateRedisUrl);
     const now = new Date().toISOString();
     const lanes = Object.fromEntries(settings.queues.flatMap((q) => (deps.groupLanes?.[q] ? [[q, [...deps.groupLanes[q]]]] : [])));
     this.record = {
@@ -96,6 +99,8 @@ export class Worker {
     const { settings, logger } = this.deps;
     // Pause state first: a queue paused before we start must not be taken from at all.
     await this.pause.start();
+    // Revokes too: one made while no worker ran must hold for the first delivery.
+    await this.revokes.start();
     this.consumer = await this.deps.broker.consume({
       queues: settings.queues,
       concurrency: settings.concurrency,
@@ -132,6 +137,7 @@ export class Worker {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.stopMailbox?.();
     await this.pause.close();
+    await this.revokes.close();
     await this.workers.remove(this.id);
     await this.events.append({ type: 'worker.offline', at: new Date().toISOString(), worker: this.id, broker: this.deps.settings.broker, processed: this.record.processed, failed: this.record.failed });
     this.deps.logger.info({ worker: this.id, processed: this.record.processed }, 'worker offline');
@@ -149,6 +155,7 @@ export class Worker {
         recorder: this.recorder,
         backoff: { baseMs: this.deps.settings.retryBaseMs, maxMs: this.deps.settings.retryMaxMs },
         durationScale: this.deps.settings.durationScale,
+        revokes: this.revokes,
         logger: this.deps.logger,
         timeLimits: (task) => this.control.timeLimitsFor(task),
       });

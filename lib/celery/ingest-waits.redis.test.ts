@@ -1,0 +1,62 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { TaskStore } from '@/lib/state/task-store';
+import { WaitTimeStore } from '@/lib/state/wait-times';
+import { WorkerStore } from '@/lib/state/worker-store';
+import { scratchRedis, uniqueName } from '@/test/support';
+import type { CeleryEvent } from './events';
+import { CeleryEventIngestor } from './ingest';
+
+const scratch = scratchRedis();
+afterAll(() => scratch.done());
+
+/** Celery task events as a worker sends them (timestamps in seconds). */
+function task(type: string, uuid: string, timestamp: number, extra: Record<string, unknown> = {}): CeleryEvent {
+  return { kind: 'task', event: { type, uuid, timestamp, hostname: 'w1@host', ...extra } };
+}
+
+/** Stores under a prefix of their own, and an ingestor writing waits to them. */
+function setup() {
+  const prefix = `${uniqueName('waits-ingest')}:`;
+  scratch.names.push(prefix);
+  const tasks = new TaskStore(scratch.client, prefix);
+  const waits = new WaitTimeStore(scratch.client, prefix);
+  const ingestor = new CeleryEventIngestor('redis', tasks, new WorkerStore(scratch.client, prefix), (e) => { throw e; }, () => {}, waits);
+  return { queue: uniqueName('cq'), tasks, waits, ingestor };
+}
+
+describe('Celery ingestion records waits', () => {
+  it('counts a started task of known priority from its earliest known enqueue time, once, and leaves out unknown priorities', async () => {
+    const { queue, tasks, waits, ingestor } = setup();
+    const t0 = Date.now() / 1000 - 30;
+    // A task Triage knows the priority of (a record from an earlier run).
+    await tasks.save({ id: 'known', task: 'app.add', broker: 'redis', queue, priority: 1, state: 'queued', history: [], enqueuedAt: new Date(t0 * 1000).toISOString(), updatedAt: new Date(t0 * 1000).toISOString() }, []);
+    await ingestor.push([
+      task('task-received', 'known', t0 + 1, { name: 'app.add', routing_key: queue }),
+      task('task-started', 'known', t0 + 7),
+      task('task-succeeded', 'known', t0 + 8, { result: '3' }),
+      // No record, so no priority: not counted.
+      task('task-received', 'stranger', t0 + 1, { name: 'app.add', routing_key: queue }),
+      task('task-started', 'stranger', t0 + 2),
+    ]);
+    const window = await waits.window(['redis']);
+    const byPriority = window.get(`redis/${queue}`)!;
+    expect([...byPriority.keys()]).toEqual([1]);
+    expect(byPriority.get(1)!.reduce((a, b) => a + b, 0)).toBe(1);
+    const [total] = (await waits.totals(['redis'])).filter((t) => t.queue === queue);
+    // From the record's enqueue time, not from task-received.
+    expect(total!.sumSec).toBeCloseTo(7, 1);
+  });
+
+  it('counts from the ETA when the task was due later than it was sent', async () => {
+    const { queue, tasks, waits, ingestor } = setup();
+    const t0 = Date.now() / 1000 - 60;
+    await tasks.save({ id: 'eta', task: 'app.add', broker: 'redis', queue, priority: 9, state: 'queued', history: [], updatedAt: new Date(t0 * 1000).toISOString() }, []);
+    await ingestor.push([
+      task('task-sent', 'eta', t0, { name: 'app.add', routing_key: queue }),
+      task('task-received', 'eta', t0 + 1, { eta: new Date((t0 + 20) * 1000).toISOString() }),
+      task('task-started', 'eta', t0 + 22.5),
+    ]);
+    const [total] = (await waits.totals(['redis'])).filter((t) => t.queue === queue);
+    expect(total!.sumSec).toBeCloseTo(2.5, 1);
+  });
+});
