@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { execOrThrow } from '@/lib/redis/multi';
 import { stateKeys } from './keys';
 
 /**
@@ -79,7 +80,7 @@ export async function listenForWorkerCommands(
         reply = { error: error instanceof Error ? error.message : String(error) };
       }
       const replyKey = keys.workerReply(message.ticket);
-      await redis.multi().lpush(replyKey, JSON.stringify(reply)).expire(replyKey, REPLY_TTL_SEC).exec();
+      await execOrThrow(redis.multi().lpush(replyKey, JSON.stringify(reply)).expire(replyKey, REPLY_TTL_SEC));
     })().catch(() => {});
   });
   await subscriber.connect();
