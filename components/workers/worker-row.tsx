@@ -6,6 +6,8 @@ import { UNKNOWN, formatCount } from '../format';
 import { queueHref } from '../queue/queue-href';
 import { TimeAgo } from '../time';
 import { WarningList } from '../warning-list';
+import { WorkerControls } from './worker-controls';
+import { WorkerTasks } from './worker-tasks';
 
 const cell = 'px-3 py-3 align-top';
 const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
@@ -23,16 +25,16 @@ function isCelery(worker: WorkerInfo): boolean {
 function Badges({ worker }: { worker: WorkerInfo }) {
   return (
     <>
-      <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-        {isCelery(worker) ? 'celery' : 'triage'}
-      </span>
-      {worker.stale ? (
-        <span data-testid="worker-stale" className={`${badge} bg-red-600 text-white`} title="missed three heartbeats in a row: probably dead">
-          stale
+        <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+          {isCelery(worker) ? 'celery' : 'triage'}
         </span>
-      ) : null}
-      {worker.state === 'stopping' ? <span className={`${badge} bg-slate-500 text-white`}>stopping</span> : null}
-      {worker.paused ? <span className={`${badge} bg-amber-500 text-black uppercase`}>paused</span> : null}
+        {worker.stale ? (
+          <span data-testid="worker-stale" className={`${badge} bg-red-600 text-white`} title="missed three heartbeats in a row: probably dead">
+            stale
+          </span>
+        ) : null}
+        {worker.state === 'stopping' ? <span className={`${badge} bg-slate-500 text-white`}>stopping</span> : null}
+        {worker.paused ? <span className={`${badge} bg-amber-500 text-black uppercase`}>paused</span> : null}
     </>
   );
 }
@@ -71,49 +73,61 @@ function Queues({ worker }: { worker: WorkerInfo }) {
   );
 }
 
-export function WorkerRow({ worker, now }: { worker: WorkerInfo; now: number }) {
+/** Columns of the workers table: the detail row under each worker spans them all. */
+export const WORKER_COLUMNS = 10;
+
+export function WorkerRow({ worker, now, canControl }: { worker: WorkerInfo; now: number; canControl: boolean }) {
   return (
-    <tr
-      data-testid={`worker-row-${worker.id}`}
-      data-stale={worker.stale}
-      className={`border-t border-slate-200 dark:border-slate-800 ${worker.stale ? 'bg-red-50/60 dark:bg-red-950/30' : ''}`}
-    >
-      <td className={`${cell} min-w-56`}>
-        <div className="flex flex-wrap items-center gap-1.5">
-          {/* Celery records carry their node name (celery@host) as the host name. */}
-          <span className="font-mono font-semibold break-all" data-testid="worker-name">
-            {worker.name ?? worker.hostname}
-          </span>
-          <Badges worker={worker} />
-        </div>
-        <div className="mt-0.5 font-mono text-xs break-all text-slate-500 dark:text-slate-400">
-          {worker.name ? `on ${worker.hostname} · ` : ''}
-          {worker.id}
-          {worker.software ? ` · ${worker.software}` : ''}
-        </div>
-        <WarningList warnings={worker.warnings} testId="worker-warnings" />
-      </td>
-      <td className={numberCell}>{worker.pid > 0 ? worker.pid : UNKNOWN}</td>
-      <td className={cell}>{worker.broker}</td>
-      <td className={cell}>
-        <Queues worker={worker} />
-      </td>
-      <td className={numberCell}>{reported(worker.concurrency)}</td>
-      <td className={numberCell}>{reported(worker.prefetch)}</td>
-      <td className={numberCell} data-testid="worker-active">{formatCount(worker.active)}</td>
-      <td className={numberCell}>
-        <span data-testid="worker-processed">{formatCount(worker.processed)}</span>
-        <span className="text-slate-400 dark:text-slate-500"> / </span>
-        <span className={worker.failed > 0 ? 'text-red-700 dark:text-red-400' : ''}>{formatCount(worker.failed)}</span>
-      </td>
-      <td className={`${cell} whitespace-nowrap`}>
-        <TimeAgo at={worker.startedAt} now={now} />
-      </td>
-      <td
-        className={`${cell} whitespace-nowrap tabular-nums ${worker.stale ? 'font-semibold text-red-700 dark:text-red-400' : ''}`}
+    <>
+      <tr
+        data-testid={`worker-row-${worker.id}`}
+        data-stale={worker.stale}
+        className={`border-t border-slate-200 dark:border-slate-800 ${worker.stale ? 'bg-red-50/60 dark:bg-red-950/30' : ''}`}
       >
-        <TimeAgo at={worker.lastHeartbeatAt} now={now} testId="worker-heartbeat" />
-      </td>
-    </tr>
+        <td className={`${cell} min-w-56`}>
+          <div className="flex flex-wrap items-center gap-1.5">
+            {/* Celery records carry their node name (celery@host) as the host name. */}
+            <span className="font-mono font-semibold break-all" data-testid="worker-name">
+              {worker.name ?? worker.hostname}
+            </span>
+            <Badges worker={worker} />
+          </div>
+          <div className="mt-0.5 font-mono text-xs break-all text-slate-500 dark:text-slate-400">
+            {worker.name ? `on ${worker.hostname} · ` : ''}
+            {worker.id}
+            {worker.software ? ` · ${worker.software}` : ''}
+          </div>
+          <WarningList warnings={worker.warnings} testId="worker-warnings" />
+        </td>
+        <td className={numberCell}>{worker.pid > 0 ? worker.pid : UNKNOWN}</td>
+        <td className={cell}>{worker.broker}</td>
+        <td className={cell}>
+          <Queues worker={worker} />
+        </td>
+        <td className={numberCell}>{reported(worker.concurrency)}</td>
+        <td className={numberCell}>{reported(worker.prefetch)}</td>
+        <td className={numberCell} data-testid="worker-active">{formatCount(worker.active)}</td>
+        <td className={numberCell}>
+          <span data-testid="worker-processed">{formatCount(worker.processed)}</span>
+          <span className="text-slate-400 dark:text-slate-500"> / </span>
+          <span className={worker.failed > 0 ? 'text-red-700 dark:text-red-400' : ''}>{formatCount(worker.failed)}</span>
+        </td>
+        <td className={`${cell} whitespace-nowrap`}>
+          <TimeAgo at={worker.startedAt} now={now} />
+        </td>
+        <td
+          className={`${cell} whitespace-nowrap tabular-nums ${worker.stale ? 'font-semibold text-red-700 dark:text-red-400' : ''}`}
+        >
+          <TimeAgo at={worker.lastHeartbeatAt} now={now} testId="worker-heartbeat" />
+        </td>
+      </tr>
+      {/* What it runs and holds now, and (operators) its controls: under the row it belongs to. */}
+      <tr data-testid={`worker-detail-${worker.id}`} className={worker.stale ? 'bg-red-50/60 dark:bg-red-950/30' : ''}>
+        <td colSpan={WORKER_COLUMNS} className="space-y-2 px-3 pb-3">
+          <WorkerTasks id={worker.id} now={now} />
+          {canControl ? <WorkerControls workerId={worker.id} workerName={worker.name ?? worker.hostname} /> : null}
+        </td>
+      </tr>
+    </>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { useMe } from '@/lib/client/me';
 import { useWorkers } from '@/lib/client/queries';
 import { useNow } from '@/lib/client/use-now';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
@@ -24,6 +25,7 @@ function Skeleton() {
 export function WorkersView() {
   const workers = useWorkers();
   const now = useNow();
+  const { can } = useMe();
   if (workers.isPending) return <Skeleton />;
   if (workers.isError && !workers.data) {
     return <ErrorPanel title="Cannot list workers" message={`${workers.error.message}. Retrying every few seconds.`} onRetry={() => void workers.refetch()} />;
@@ -64,7 +66,7 @@ export function WorkersView() {
           </thead>
           <tbody>
             {list.map((worker) => (
-              <WorkerRow key={worker.id} worker={worker} now={now} />
+              <WorkerRow key={worker.id} worker={worker} now={now} canControl={can('operator')} />
             ))}
           </tbody>
         </table>

@@ -217,6 +217,8 @@ export interface ControlCapabilities {
 export interface RemoteCommand {
   method: string;
   args?: Record<string, unknown>;
+  /** Hostnames that act on it and answer; absent: every worker. */
+  destination?: readonly string[];
 }
 
 /** The body of a Celery remote-control command, the same on both brokers (celery-wire.md §5). */
@@ -266,6 +268,13 @@ export interface BrokerControl {
    * command, in order: worker hostname → its reply. Workers that do not answer are absent.
    */
   inspect(commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]>;
+  /**
+   * One Celery remote-control command (`pool_grow`, `rate_limit`, `add_consumer`...) to the
+   * `destination` hostnames only, with replies: waits until each of them answered or
+   * `timeoutMs` passed. Hostname → its reply (`{ok: ...}` or `{error: ...}`); a worker that
+   * did not answer in time is absent. Commands that end the worker (`shutdown`) never answer.
+   */
+  broadcastControl(command: Omit<RemoteCommand, 'destination'>, destination: readonly string[], timeoutMs: number): Promise<RemoteReplies>;
   /** The kombu queues (routing keys) behind a logical queue: a lane group's lanes, else the queue. */
   memberQueues(queue: string): Promise<string[]>;
   /**
@@ -305,7 +314,7 @@ export interface WaitingSearch {
 // Consume (issue 3): the bundled worker's side of an adapter.
 
 /** Why a message went to `<queue>.dead`; carried in its `triage_dead_reason` header. */
-export type DeadReason = 'max_retries' | 'unknown_task' | 'undecodable' | 'invalid_args' | 'expired';
+export type DeadReason = 'max_retries' | 'unknown_task' | 'undecodable' | 'invalid_args' | 'expired' | 'time_limit';
 
 export interface DeadLetterInfo {
   reason: DeadReason;
@@ -376,6 +385,12 @@ export interface ConsumerHandle {
   kill(): Promise<void>;
   /** Re-check pause state now (a pause-store notification arrived). */
   nudge(): void;
+  /**
+   * Runs `concurrency` slots from now on (at least 1). New slots start taking at once; a
+   * slot removed finishes and settles the message it holds first (a running task is never
+   * interrupted), so the count of running tasks falls to the new size as they finish.
+   */
+  resize(concurrency: number): void;
 }
 
 /** Header names of a dead-lettered message (the control plane's retry reads them). */

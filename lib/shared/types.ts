@@ -173,6 +173,16 @@ export interface PublicHealth {
 }
 
 /** product.md §4 `Worker`, as Triage's worker store keeps it (Triage's and real Celery workers). */
+/** A task a worker holds now (issue 19 §2): running, reserved, or waiting for its eta. */
+export interface WorkerTaskRef {
+  id: string;
+  task: string;
+  /** When it started running (active tasks), ISO. */
+  startedAt?: string;
+  /** When it is due (scheduled tasks), ISO. */
+  eta?: string;
+}
+
 export interface WorkerRecord {
   id: string;
   /**
@@ -196,6 +206,12 @@ export interface WorkerRecord {
   paused: boolean;
   pausedQueues: string[];
   state: 'online' | 'stopping';
+  /** Running now (Triage workers: from their heartbeat; Celery: `inspect active`). Absent: not reported. */
+  activeTasks?: WorkerTaskRef[];
+  /** Taken but not yet running (Triage workers: held back by a rate limit; Celery: `inspect reserved`). */
+  reservedTasks?: WorkerTaskRef[];
+  /** Waiting in the worker for their eta/countdown (Celery: `inspect scheduled`). */
+  scheduledTasks?: WorkerTaskRef[];
   startedAt: string;
   lastHeartbeatAt: string;
   heartbeatIntervalMs: number;

@@ -21,6 +21,10 @@ export function stateKeys(prefix: string) {
     revokeChannel: `${prefix}revokes`,
     /** Hash workerId → JSON worker record (heartbeat included). */
     workers: `${prefix}workers`,
+    /** Pub/sub channel a Triage worker takes remote-control commands on (worker-mailbox.ts). */
+    workerMailbox: (workerId: string) => `${prefix}worker-control:${workerId}`,
+    /** List one remote-control command's reply is pushed to, expiring soon after. */
+    workerReply: (ticket: string) => `${prefix}worker-control-reply:${ticket}`,
     /** Capped stream of task and worker events. */
     events: `${prefix}events`,
     /** JSON per task id, with a TTL. */

@@ -7,6 +7,7 @@ import type { TaskEventType } from '@/lib/state/events';
 import type { TaskRecord, TaskState } from '@/lib/state/task-store';
 import { retryDelayMs, type BackoffPolicy } from './backoff';
 import type { EventChange, Recording, TaskRecorder } from './recorder';
+import type { TimeLimits } from './remote-control';
 import type { RevokeGuard } from './revoke-set';
 import { maxRetriesFor, registeredTask } from './tasks';
 
@@ -20,6 +21,8 @@ export interface ExecutorDeps {
   /** Revoked ids are acked unrun; a terminate stops a running handler. Absent: nothing is revoked. */
   revokes?: RevokeGuard;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** Soft/hard time limits of a task name (worker control); none by default. */
+  timeLimits?: (task: string) => TimeLimits | undefined;
 }
 
 /** How execute settled one delivery. */
@@ -79,12 +82,18 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
       scale: deps.durationScale,
       signal: scope?.signal ?? NEVER_ABORTED,
     });
-    // A handler abandoned after the grace period may still reject: nobody awaits it then.
+    // A handler abandoned after the grace period or its hard time limit may still reject: nobody awaits it then.
     running.catch(() => {});
-    result = scope ? await Promise.race([running, scope.stopped]) : await running;
+    const limits = deps.timeLimits?.(task.task);
+    const limited = limits ? withinTimeLimits(running, limits, () => deps.logger.warn({ id: task.id, task: task.task, softMs: limits.softMs }, 'soft time limit exceeded')) : running;
+    result = scope ? await Promise.race([limited, scope.stopped]) : await limited;
     if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
   } catch (error) {
     if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
+    if (error instanceof TimeLimitExceeded) {
+      // Like Celery's hard limit: a failure that is not retried.
+      return dead(delivery, deps, task, { reason: 'time_limit', error: `TimeLimitExceeded: ${error.message}`, traceback: '' }, doc, true);
+    }
     const message = `${error instanceof Error ? error.name : 'Error'}: ${describeError(error)}`;
     const traceback = error instanceof Error && error.stack ? error.stack : message;
     const max = maxRetriesFor(registered, (task.kwargs ?? {}) as Record<string, unknown>);
@@ -104,6 +113,33 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
   record(deps, delivery, task, 'succeeded', ['task.succeeded'], { result, prior: doc });
   await delivery.ack(deps.recorder.sent());
   return 'succeeded';
+}
+
+export class TimeLimitExceeded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeLimitExceeded';
+  }
+}
+
+/**
+ * The handler's result, or TimeLimitExceeded once the hard limit passes: the slot is freed and
+ * the handler's late outcome ignored (a JavaScript promise cannot be killed). The soft limit
+ * only warns: Celery raises SoftTimeLimitExceeded inside the task, which a handler here cannot catch.
+ */
+async function withinTimeLimits<T>(running: Promise<T>, limits: TimeLimits, onSoft: () => void): Promise<T> {
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    if (limits.softMs) timers.push(setTimeout(onSoft, limits.softMs));
+    if (!limits.hardMs) return await running;
+    const hardMs = limits.hardMs;
+    return await Promise.race([
+      running,
+      new Promise<never>((_, reject) => timers.push(setTimeout(() => reject(new TimeLimitExceeded(`hard time limit (${hardMs / 1000} s) exceeded`)), hardMs))),
+    ]);
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+  }
 }
 
 const NEVER_ABORTED = new AbortController().signal;

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const groupLanes = brokerDriver(brokerConfig.kind).laneGroups(brokerConfig);
   const laneGroups: Record<string, string[]> = {};
   for (const [group, lanes] of Object.entries(groupLanes)) for (const lane of lanes) (laneGroups[lane] ??= []).push(group);
-  const worker = new Worker({ broker, settings, state: createTriageState(stateRedis, config), stateRedisUrl: config.stateRedisUrl, logger, laneGroups, groupLanes });
+  const worker = new Worker({ broker, settings, state: createTriageState(stateRedis, config), stateRedisUrl: config.stateRedisUrl, logger, laneGroups, groupLanes, onShutdown: () => onSignal('SIGTERM') });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -5,10 +5,12 @@ import type { Logger } from '@/lib/logger';
 import { describeError } from '@/lib/shared/errors';
 import type { EventLog } from '@/lib/state/events';
 import type { TriageState } from '@/lib/state/triage-state';
+import { listenForWorkerCommands } from '@/lib/state/worker-mailbox';
 import { HEARTBEAT_INTERVAL_MS, type WorkerStore, type WorkerRecord } from '@/lib/state/worker-store';
 import { execute } from './executor';
 import { PauseWatch } from './pause-watch';
 import { TaskRecorder } from './recorder';
+import { RemoteControl } from './remote-control';
 import { RevokeWatch } from './revokes';
 import type { WorkerSettings } from './settings';
 
@@ -24,6 +26,8 @@ export interface WorkerDeps {
   laneGroups?: Record<string, string[]>;
   /** Redis lane group → its lanes in consumption order; the record lists those of the consumed groups. */
   groupLanes?: Record<string, string[]>;
+  /** Remote `shutdown`: the entry point stops the way a first SIGTERM does (default: stop()). */
+  onShutdown?: () => void;
 }
 
 /**
@@ -44,6 +48,8 @@ export class Worker {
   private consumer: ConsumerHandle | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly record: WorkerRecord;
+  private readonly control: RemoteControl;
+  private stopMailbox: (() => Promise<void>) | null = null;
 
   constructor(private readonly deps: WorkerDeps) {
     const { settings, state } = deps;
@@ -53,6 +59,17 @@ export class Worker {
     this.recorder = new TaskRecorder(state.redis, state.prefix, deps.logger, state.taskIndex);
     this.workers = state.workers;
     this.pause = new PauseWatch(state.pauses, deps.stateRedisUrl, () => this.consumer?.nudge());
+    this.control = new RemoteControl({
+      queues: settings.queues,
+      concurrency: () => this.record.concurrency,
+      resize: (n) => {
+        this.consumer?.resize(n);
+        this.record.concurrency = n;
+        void this.beat('worker.heartbeat').catch(() => {});
+      },
+      nudge: () => this.consumer?.nudge(),
+      shutdown: () => (deps.onShutdown ?? (() => void this.stop()))(),
+    });
     this.revokes = new RevokeWatch(state.revokes, deps.stateRedisUrl);
     const now = new Date().toISOString();
     const lanes = Object.fromEntries(settings.queues.flatMap((q) => (deps.groupLanes?.[q] ? [[q, [...deps.groupLanes[q]]]] : [])));
@@ -88,10 +105,14 @@ export class Worker {
       queues: settings.queues,
       concurrency: settings.concurrency,
       statePrefix: this.deps.state.prefix,
-      isPaused: (queue) => this.isPaused(queue),
+      // A consumer cancelled by remote control is taken from no more, like a paused queue.
+      isPaused: (queue) => this.control.isCancelled(queue) || this.isPaused(queue),
       onDelivery: (delivery) => this.run(delivery),
       logger,
     });
+    this.stopMailbox = await listenForWorkerCommands(this.deps.state.redis, this.deps.stateRedisUrl, this.deps.state.prefix, this.id, (method, args) =>
+      this.control.handle(method, args),
+    );
     await this.beat('worker.online');
     this.heartbeat = setInterval(() => void this.beat('worker.heartbeat').catch(() => {}), HEARTBEAT_INTERVAL_MS);
     logger.info({ worker: this.id, broker: settings.broker, queues: settings.queues, concurrency: settings.concurrency }, 'worker online');
@@ -114,6 +135,7 @@ export class Worker {
 
   private async offline(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.stopMailbox?.();
     await this.pause.close();
     await this.revokes.close();
     await this.workers.remove(this.id);
@@ -123,7 +145,10 @@ export class Worker {
 
   private async run(delivery: Delivery): Promise<void> {
     this.record.active += 1;
+    let finished = () => {};
     try {
+      await this.control.admit(delivery);
+      finished = this.control.started(delivery);
       const outcome = await execute(delivery, {
         broker: this.deps.settings.broker,
         worker: this.id,
@@ -132,6 +157,7 @@ export class Worker {
         durationScale: this.deps.settings.durationScale,
         revokes: this.revokes,
         logger: this.deps.logger,
+        timeLimits: (task) => this.control.timeLimitsFor(task),
       });
       if (outcome === 'succeeded') this.record.processed += 1;
       else if (outcome === 'retried' || outcome === 'dead') this.record.failed += 1;
@@ -139,6 +165,7 @@ export class Worker {
       this.deps.logger.error({ err: describeError(error), queue: delivery.queue }, 'task bookkeeping failed');
       throw error;
     } finally {
+      finished();
       this.record.active -= 1;
     }
   }
@@ -151,6 +178,7 @@ export class Worker {
   private async beat(type: 'worker.online' | 'worker.heartbeat'): Promise<void> {
     const { settings } = this.deps;
     this.record.lastHeartbeatAt = new Date().toISOString();
+    Object.assign(this.record, this.control.snapshot(), { queues: this.control.consumedQueues() });
     this.record.pausedQueues = settings.queues.filter((q) => this.isPaused(q));
     this.record.paused = this.record.pausedQueues.length === settings.queues.length;
     await this.workers.put(this.record);

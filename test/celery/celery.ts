@@ -126,9 +126,9 @@ export function executions(logFile: string): Execution[] {
     .map((line) => JSON.parse(line) as Execution);
 }
 
-/** The queues a running Celery worker consumes right now (`celery inspect active_queues`); null if it did not answer. */
-export function activeQueues(probe: ProbeEnv, hostname: string): string[] | null {
-  const run = spawnSync(PYTHON, ['-m', 'celery', '-A', 'triage_probe', 'inspect', 'active_queues', '-d', hostname, '-j', '-t', '5'], {
+/** What a running Celery worker answers to `celery inspect <method>` (Celery's own client); null if it did not answer. */
+export function inspectWorker<T = unknown>(probe: ProbeEnv, hostname: string, method: string): T | null {
+  const run = spawnSync(PYTHON, ['-m', 'celery', '-A', 'triage_probe', 'inspect', method, '-d', hostname, '-j', '-t', '5'], {
     env: env(probe),
     cwd: DIR,
     encoding: 'utf8',
@@ -136,10 +136,14 @@ export function activeQueues(probe: ProbeEnv, hostname: string): string[] | null
   const start = run.stdout.indexOf('{');
   if (run.status !== 0 || start < 0) return null;
   try {
-    const replies = JSON.parse(run.stdout.slice(start)) as Record<string, { name: string }[]>;
-    const mine = replies[hostname];
-    return mine ? mine.map((q) => q.name) : null;
+    const replies = JSON.parse(run.stdout.slice(start)) as Record<string, T>;
+    return replies[hostname] ?? null;
   } catch {
     return null;
   }
+}
+
+/** The queues a running Celery worker consumes right now (`celery inspect active_queues`); null if it did not answer. */
+export function activeQueues(probe: ProbeEnv, hostname: string): string[] | null {
+  return inspectWorker<{ name: string }[]>(probe, hostname, 'active_queues')?.map((q) => q.name) ?? null;
 }

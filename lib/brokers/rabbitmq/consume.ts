@@ -67,8 +67,18 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
     channel.ack(message);
   };
 
+  /** Ends one running slot each (resize), the newest first. */
+  const retirers: (() => void)[] = [];
+
   const runSlot = async (index: number) => {
-    while (!stopping) {
+    let retired = false;
+    let onRetired!: () => void;
+    const retiredSignal = new Promise<void>((resolve) => (onRetired = resolve));
+    retirers.push(() => {
+      retired = true;
+      onRetired();
+    });
+    while (!stopping && !retired) {
       try {
         await connection.withChannel(async (channel) => {
           let closed = false;
@@ -88,7 +98,7 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
           const onMessage = (message: ConsumeMessage | null) => {
             if (!message) return; // the server cancelled the consumer (queue deleted); sync() re-adds it
             const queue = queueOfTag.get(message.fields.consumerTag) ?? message.fields.routingKey;
-            if (stopping || options.isPaused(queue)) {
+            if (stopping || retired || options.isPaused(queue)) {
               channel.nack(message, false, true);
               return;
             }
@@ -110,7 +120,7 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
             syncing = syncing.then(async () => {
               for (const queue of options.queues) {
                 if (closed) return;
-                const want = !stopping && !options.isPaused(queue);
+                const want = !stopping && !retired && !options.isPaused(queue);
                 const tag = consumers.get(queue);
                 if (want && !tag) {
                   const { consumerTag } = await channel.consume(queue, onMessage, { noAck: false });
@@ -127,16 +137,16 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
           nudges.add(sync);
           try {
             await sync();
-            await Promise.race([stopped, closedSignal]);
+            await Promise.race([stopped, closedSignal, retiredSignal]);
             if (!closed) await sync(); // cancels every consumer: nothing new arrives
             await busy;
           } finally {
             nudges.delete(sync);
           }
-          if (closed && !stopping) throw new Error('the slot channel closed');
+          if (closed && !stopping && !retired) throw new Error('the slot channel closed');
         });
       } catch (error) {
-        if (stopping) break;
+        if (stopping || retired) break;
         if (quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'rabbitmq slot channel lost; reopening');
         await new Promise((resolve) => setTimeout(resolve, REOPEN_AFTER_MS));
       }
@@ -165,6 +175,12 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
     },
     nudge: () => {
       for (const sync of nudges) void sync().catch(() => {});
+    },
+    resize: (size) => {
+      const target = Math.max(1, Math.floor(size));
+      if (stopping) return;
+      while (retirers.length < target) slots.push(runSlot(slots.length));
+      while (retirers.length > target) retirers.pop()!();
     },
   };
 }

@@ -88,9 +88,12 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
   };
   let idleSlots = 0;
   let stoppedSlots = 0;
+  let concurrency = options.concurrency;
+  // Slots to remove (resize): the next ones to come round their loop leave it.
+  let retiring = 0;
   const taker = new TakeBatcher(
     (takeKeys, args) => run['consume-take'](takeKeys, args),
-    () => options.concurrency - idleSlots - stoppedSlots,
+    () => concurrency - idleSlots - stoppedSlots,
     Math.ceil(options.concurrency / 2),
   );
   const idle = async (wait: Promise<void>) => {
@@ -119,7 +122,13 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       if (!stopping && quiet.shouldLog()) log?.warn({ err: describeError(error), slot: index }, 'redis ack failed; retrying with the next take');
     });
     slotAcks.add(acks);
+    let retired = false;
     while (!stopping) {
+      if (retiring > 0) {
+        retiring -= 1;
+        retired = true;
+        break;
+      }
       const { active, keys: takeKeys, queues: takeQueues } = currentPlan();
       let taken: Taken | null;
       let riding: readonly string[] = [];
@@ -171,7 +180,8 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
         acks.finished();
       }
     }
-    stoppedSlots += 1;
+    // A retired slot no longer counts in `concurrency`; a stopped one still does.
+    if (!retired) stoppedSlots += 1;
     try {
       await acks.flush();
     } catch (error) {
@@ -262,6 +272,21 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       await shutdownClients(false);
     },
     nudge: () => waiter.wake(),
+    resize: (size) => {
+      const target = Math.max(1, Math.floor(size));
+      if (stopping || target === concurrency) return;
+      if (target > concurrency) {
+        // Cancel pending removals first: those slots are still running.
+        const kept = Math.min(retiring, target - concurrency);
+        retiring -= kept;
+        for (let i = concurrency + kept; i < target; i += 1) slots.push(slot(slots.length));
+      } else {
+        retiring += concurrency - target;
+        // Idle slots wake up to see whether they are the ones leaving.
+        waiter.wake();
+      }
+      concurrency = target;
+    },
   };
 }
 

@@ -200,6 +200,8 @@ export class RabbitControl implements BrokerControl {
     const replyQueue = `${oid}.${REPLY_EXCHANGE}`;
     const tickets: string[] = commands.map(() => randomUUID());
     const workers = await this.deps.management.bindingCount(MAILBOX).catch(() => null);
+    // Only a command's destination (when named) acts and answers.
+    const expected = commands.map((c) => (c.destination ? Math.min(c.destination.length, workers ?? c.destination.length) : workers));
     let answered!: () => void;
     const allAnswered = new Promise<void>((resolve) => (answered = resolve));
     await this.deps.connection.withChannel(async (ch) => {
@@ -213,19 +215,30 @@ export class RabbitControl implements BrokerControl {
           const index = tickets.indexOf(String(message.properties.headers?.ticket ?? ''));
           const body = parseJsonObject(message.content);
           if (index >= 0 && body) for (const [host, value] of Object.entries(body)) replies[index]!.set(host, value);
-          if (workers !== null && replies.every((r) => r.size >= workers)) answered();
+          if (replies.every((r, i) => expected[i] !== null && r.size >= expected[i]!)) answered();
         },
         { noAck: true },
       );
       commands.forEach((command, i) =>
-        publishCommand(ch, { method: command.method, arguments: command.args ?? {}, ticket: tickets[i], reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid } }),
+        publishCommand(ch, {
+          method: command.method,
+          arguments: command.args ?? {},
+          destination: command.destination ?? null,
+          ticket: tickets[i],
+          reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid },
+        }),
       );
-      if (workers === 0) answered();
+      if (expected.every((n) => n === 0)) answered();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
     });
     return replies;
+  }
+
+  async broadcastControl(command: Omit<RemoteCommand, 'destination'>, destination: readonly string[], timeoutMs: number): Promise<RemoteReplies> {
+    const [replies] = await this.inspect([{ ...command, destination }], timeoutMs);
+    return replies!;
   }
 
   /** No Celery worker ever declared the mailbox: nobody to tell (publishing to a missing exchange would close the channel with 404). */

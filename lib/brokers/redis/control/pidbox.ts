@@ -62,7 +62,7 @@ export async function publishPidbox(
  * the broker's `sep`, which workers split on), one ticket per command, then the replies
  * workers LPUSH to that list are collected until every worker that received the command
  * (PUBLISH's subscriber count) answered, or `timeoutMs` passed. The list and the binding
- * member are removed afterwards.
+ * member are removed afterwards. A command with a `destination` waits for those workers only.
  */
 export async function requestPidbox(client: Redis, keys: KeyOptions, commands: readonly RemoteCommand[], timeoutMs: number): Promise<RemoteReplies[]> {
   const oid = randomUUID();
@@ -74,12 +74,18 @@ export async function requestPidbox(client: Redis, keys: KeyOptions, commands: r
   const replies: RemoteReplies[] = commands.map(() => new Map());
   await client.sadd(binding, member);
   try {
-    const expected = await Promise.all(
+    const received = await Promise.all(
       commands.map((command, i) =>
         client.publish(
           pidboxChannel(client, keys.prefix),
           envelope(
-            { method: command.method, arguments: command.args ?? {}, ticket: tickets[i], reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid } },
+            {
+              method: command.method,
+              arguments: command.args ?? {},
+              destination: command.destination ?? null,
+              ticket: tickets[i],
+              reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid },
+            },
             MAILBOX,
             '',
             commandHeaders(),
@@ -87,6 +93,8 @@ export async function requestPidbox(client: Redis, keys: KeyOptions, commands: r
         ),
       ),
     );
+    // Every subscriber receives a command; only its destination (when named) acts and answers.
+    const expected = received.map((count, i) => Math.min(count, commands[i]!.destination?.length ?? count));
     const deadline = Date.now() + timeoutMs;
     const complete = () => replies.every((r, i) => r.size >= expected[i]!);
     while (!complete() && Date.now() < deadline) {

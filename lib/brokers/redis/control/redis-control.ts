@@ -209,6 +209,11 @@ export class RedisControl implements BrokerControl {
     return withRedis(this.deps.brokerId, () => requestPidbox(this.client, keys, commands, timeoutMs));
   }
 
+  async broadcastControl(command: Omit<RemoteCommand, 'destination'>, destination: readonly string[], timeoutMs: number): Promise<RemoteReplies> {
+    const [replies] = await this.inspect([{ ...command, destination }], timeoutMs);
+    return replies!;
+  }
+
   // -------------------------------------------------------------------------
 
   private async declare(layout: QueueLayout): Promise<void> {
