@@ -4,6 +4,7 @@ import type { TaskFilter } from '@/lib/shared/task-filter';
 import { matchesSummary, matchesText } from '@/lib/shared/task-filter';
 import type { TaskRecord } from '@/lib/shared/task-record';
 import { EXECUTION_STATES, summarizeTask, type ExecutionState, type TaskSummary } from '@/lib/shared/task-summary';
+import { execOrThrow } from '@/lib/redis/multi';
 import { stateKeys } from './keys';
 
 /**
@@ -303,12 +304,10 @@ export class TaskIndex {
       if (since === null && until === null) pipeline.zcard(key);
       else pipeline.zcount(key, since ?? '-inf', until ?? '+inf');
     }
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await execOrThrow(pipeline);
     const counts = {} as Record<ExecutionState, number>;
     EXECUTION_STATES.forEach((state, i) => {
-      const [error, value] = replies[i] ?? [new Error('no reply'), null];
-      if (error) throw error;
-      counts[state] = Number(value);
+      counts[state] = Number(replies[i]);
     });
     return counts;
   }
