@@ -86,12 +86,18 @@ export interface RevokeRequest {
   signal?: RevokeSignal;
 }
 
-/** `POST /api/v1/tasks/{id}/revoke`; the page then follows the task to its `revoked` state. */
+/**
+ * `POST /api/v1/tasks/{id}/revoke`; the task page then follows the task to its `revoked`
+ * state, and the workers page sees a terminated task leave its worker's running list.
+ */
 export function useRevokeTask(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: RevokeRequest) => postJson<RevokeResult>(`/api/v1/tasks/${encodeURIComponent(id)}/revoke`, body),
-    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.task(id) }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.task(id) });
+      void client.invalidateQueries({ queryKey: queryKeys.workers() });
+    },
   });
 }
 
