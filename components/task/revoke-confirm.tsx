@@ -34,14 +34,13 @@ export function RevokeConfirmDialog({
       busy={revoke.isPending}
       onClose={onClose}
       footer={
-        <>
-          <Button onClick={onClose} disabled={revoke.isPending}>
-            Cancel
-          </Button>
-          <Button variant="danger" disabled={revoke.isPending} data-testid="revoke-confirm" onClick={() => revoke.mutate(asking, { onSettled: onClose })}>
-            {revoke.isPending ? 'Sending…' : asking.terminate ? 'Terminate' : 'Revoke'}
-          </Button>
-        </>
+        <RevokeConfirmFooter
+          busy={revoke.isPending}
+          label={asking.terminate ? 'Terminate' : 'Revoke'}
+          testId="revoke-confirm"
+          onCancel={onClose}
+          onConfirm={() => revoke.mutate(asking, { onSettled: onClose })}
+        />
       }
     >
       <p className="text-sm">
@@ -52,6 +51,35 @@ export function RevokeConfirmDialog({
       {children}
       <p className="font-mono text-xs break-all text-slate-600 dark:text-slate-400">{id}</p>
     </Dialog>
+  );
+}
+
+/** Cancel, and the danger button that sends the revoke (held while it is on its way). */
+export function RevokeConfirmFooter({
+  busy,
+  label,
+  testId,
+  onCancel,
+  onConfirm,
+  ready = true,
+}: {
+  busy: boolean;
+  label: string;
+  testId: string;
+  onCancel: () => void;
+  onConfirm: () => void;
+  /** False while the confirmation still lacks what it needs (e.g. a count). */
+  ready?: boolean;
+}) {
+  return (
+    <>
+      <Button onClick={onCancel} disabled={busy}>
+        Cancel
+      </Button>
+      <Button variant="danger" disabled={busy || !ready} data-testid={testId} onClick={onConfirm}>
+        {busy ? 'Sending…' : label}
+      </Button>
+    </>
   );
 }
 
