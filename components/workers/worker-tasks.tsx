@@ -51,21 +51,16 @@ function TaskList({
 }
 
 /**
- * Terminating one running task: the confirmation, then what was done. Kept after the task
- * leaves the running list, until another is terminated, so the answer does not vanish with it.
+ * Terminating one running task: the confirmation, then what was done. The answer stays after
+ * the task leaves the running list, until another is terminated; a cancel leaves nothing.
  */
-function TerminateTask({ task, onClose }: { task: WorkerTaskRef; onClose: () => void }) {
+function TerminateTask({ task }: { task: WorkerTaskRef }) {
   const revoke = useRevokeTask(task.id);
   const [asking, setAsking] = useState(true);
-  const close = () => {
-    setAsking(false);
-    // Cancelled before sending: nothing to report.
-    if (revoke.isIdle) onClose();
-  };
   return (
     <>
       {asking ? (
-        <RevokeConfirmDialog id={task.id} asking={{ terminate: true }} revoke={revoke} onClose={close}>
+        <RevokeConfirmDialog id={task.id} asking={{ terminate: true }} revoke={revoke} onClose={() => setAsking(false)}>
           <p className="text-sm font-medium">{task.task}</p>
         </RevokeConfirmDialog>
       ) : null}
@@ -80,12 +75,13 @@ function TerminateTask({ task, onClose }: { task: WorkerTaskRef; onClose: () => 
  */
 export function WorkerTasks({ id, now, canTerminate = false }: { id: string; now: number; canTerminate?: boolean }) {
   const tasks = useWorkerTasks(id);
-  const [terminating, setTerminating] = useState<WorkerTaskRef | null>(null);
+  // Each press opens a fresh confirmation, even for the task asked about (and cancelled) last.
+  const [terminating, setTerminating] = useState<{ task: WorkerTaskRef; press: number } | null>(null);
   if (tasks.isPending) return <p className="text-xs text-slate-500">Asking the worker what it runs…</p>;
   if (tasks.isError && !tasks.data) return <p className="text-xs text-red-700 dark:text-red-400">Cannot read its tasks: {tasks.error.message}</p>;
   const { data } = tasks;
   const terminateButton = (t: WorkerTaskRef) => (
-    <Button size="sm" variant="dangerOutline" className="self-center" onClick={() => setTerminating(t)} data-testid="worker-task-terminate" aria-label={`Terminate ${t.task} ${t.id}`}>
+    <Button size="sm" variant="dangerOutline" className="self-center" onClick={() => setTerminating((last) => ({ task: t, press: (last?.press ?? 0) + 1 }))} data-testid="worker-task-terminate" aria-label={`Terminate ${t.task} ${t.id}`}>
       Terminate
     </Button>
   );
@@ -101,7 +97,7 @@ export function WorkerTasks({ id, now, canTerminate = false }: { id: string; now
       />
       <TaskList label="Reserved" tasks={data.reserved} testId="worker-reserved-tasks" detail={() => null} />
       <TaskList label="Scheduled" tasks={data.scheduled} testId="worker-scheduled-tasks" detail={(t) => (t.eta ? `at ${formatClock(t.eta, { seconds: true })}` : null)} />
-      {terminating ? <TerminateTask key={terminating.id} task={terminating} onClose={() => setTerminating(null)} /> : null}
+      {terminating ? <TerminateTask key={terminating.press} task={terminating.task} /> : null}
     </div>
   );
 }
