@@ -101,6 +101,25 @@ export function useRevokeTask(id: string) {
   });
 }
 
+export interface BulkRevokeRequest extends RevokeRequest {
+  ids: string[];
+  /** Only count what the server finds of them: nothing is revoked. */
+  dryRun?: boolean;
+}
+
+/** `POST /api/v1/tasks/revoke` by ids; a real one refreshes the explorer, the tasks and the workers. */
+export function useRevokeTasks() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: BulkRevokeRequest) => postJson<RevokeResult>('/api/v1/tasks/revoke', body),
+    onSuccess: (result, body) => {
+      if (result.dryRun) return;
+      const changed = [queryKeys.taskLists(), queryKeys.workers(), ...body.ids.map((id) => queryKeys.task(id))];
+      for (const queryKey of changed) void client.invalidateQueries({ queryKey });
+    },
+  });
+}
+
 export interface EnqueueTarget {
   broker: string;
   queue: string;
