@@ -40,6 +40,9 @@ test('filter the task explorer by task substring and band, share the URL, open a
       await expect(rows.filter({ hasText: queue })).toHaveCount(7);
       await expect(rows.filter({ hasText: queue }).getByTestId('task-row-name').filter({ hasText: EMAIL })).toHaveCount(2);
       await expect(page.getByTestId('state-count-succeeded')).not.toHaveText('0');
+      // Bulk revoke is for operators: a viewer gets no checkboxes.
+      await expect(page.getByTestId('task-row-select')).toHaveCount(0);
+      await expect(page.getByTestId('task-bulk')).toHaveCount(0);
     });
 
     await test.step('task substring + high band + queue: only the urgent reports', async () => {

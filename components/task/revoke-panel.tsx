@@ -2,10 +2,9 @@
 
 import { useState } from 'react';
 import { useRevokeTask, type RevokeRequest } from '@/lib/client/tasks';
-import type { RevokeResult } from '@/lib/shared/revoke';
 import { FINAL_TASK_STATES, type TaskState } from '@/lib/shared/task-record';
 import { Button } from '../ui/button';
-import { Dialog } from '../ui/dialog';
+import { RevokeConfirmDialog, RevokeOutcome } from './revoke-confirm';
 
 /**
  * Revoke (the task will not run, or not again) and terminate (a running one is stopped),
@@ -34,54 +33,8 @@ export function RevokePanel({ id, state }: { id: string; state: TaskState }) {
           Terminate
         </Button>
       </div>
-      {asking ? (
-        <Dialog
-          title={asking.terminate ? 'Terminate this task?' : 'Revoke this task?'}
-          testId="revoke-dialog"
-          busy={revoke.isPending}
-          onClose={() => setAsking(null)}
-          footer={
-            <>
-              <Button onClick={() => setAsking(null)} disabled={revoke.isPending}>
-                Cancel
-              </Button>
-              <Button
-                variant="danger"
-                disabled={revoke.isPending}
-                data-testid="revoke-confirm"
-                onClick={() => revoke.mutate(asking, { onSettled: () => setAsking(null) })}
-              >
-                {revoke.isPending ? 'Sending…' : asking.terminate ? 'Terminate' : 'Revoke'}
-              </Button>
-            </>
-          }
-        >
-          <p className="text-sm">
-            {asking.terminate
-              ? 'If it is running, its worker stops it (Triage workers abort it and free the slot within a second; Celery workers kill it with SIGTERM). Either way it will not run again.'
-              : 'Workers will not start it. If it runs now, it finishes; use Terminate to stop it.'}
-          </p>
-          <p className="font-mono text-xs break-all text-slate-600 dark:text-slate-400">{id}</p>
-        </Dialog>
-      ) : null}
-      {revoke.isSuccess ? (
-        <p role="status" data-testid="revoke-result" className="mt-3 text-sm text-emerald-800 dark:text-emerald-300">
-          {describeResult(revoke.data)}
-        </p>
-      ) : null}
-      {revoke.isError ? (
-        <p role="alert" data-testid="revoke-error" className="mt-3 text-sm break-words text-red-700 dark:text-red-400">
-          {revoke.error.message}
-        </p>
-      ) : null}
+      {asking ? <RevokeConfirmDialog id={id} asking={asking} revoke={revoke} onClose={() => setAsking(null)} /> : null}
+      <RevokeOutcome revoke={revoke} className="mt-3" />
     </section>
   );
-}
-
-function describeResult(result: RevokeResult): string {
-  const parts = [result.revoked > 0 ? 'Revoked' : 'Already final: nothing revoked'];
-  if (result.terminated > 0) parts.push('terminated while running');
-  const archived = result.archives.reduce((n, a) => n + a.count, 0);
-  if (archived > 0) parts.push(`taken out of ${result.archives.map((a) => `${a.broker}/${a.queue}`).join(', ')} (restorable from the queue page)`);
-  return `${parts.join('; ')}.`;
 }

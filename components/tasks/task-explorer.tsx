@@ -1,14 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useQueryClient } from '@tanstack/react-query';
+import { useMe } from '@/lib/client/me';
 import { queryKeys } from '@/lib/client/query-keys';
 import { TASK_PAGE_SIZE, taskFilterParams, taskFilterSearch, useTaskList, type TaskFilterParams } from '@/lib/client/task-explorer';
 import { EXECUTION_STATES, type ExecutionState, type TaskListPage, type TaskSummary } from '@/lib/shared/task-summary';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { Button } from '../ui/button';
+import { BulkRevokeBar } from './bulk-revoke';
 import { StateStrip } from './state-strip';
 import { TaskFilterBar } from './task-filter-bar';
 import { TaskTable } from './task-table';
@@ -31,6 +33,8 @@ export function TaskExplorer() {
   const filters = useMemo(() => taskFilterParams(new URLSearchParams(params.toString())), [params]);
   const list = useTaskList(filters);
   const states = selectedStates(filters);
+  const { can } = useMe();
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
   const apply = (next: TaskFilterParams) => {
     const search = taskFilterSearch(next);
@@ -64,6 +68,9 @@ export function TaskExplorer() {
   // A page the server cut short: its scan budget ran out before the page filled up.
   const cutShort = last !== undefined && last.nextCursor !== null && last.tasks.length < TASK_PAGE_SIZE;
   const filtered = Object.keys(filters).length > 0;
+  // Only rows still shown count: a filter change must not act on tasks out of sight.
+  const selectedShown = tasks.filter((t) => selected.has(t.id)).map((t) => t.id);
+  const selection = can('operator') ? { selected, onChange: setSelected } : undefined;
 
   return (
     <div className="space-y-4">
@@ -99,7 +106,8 @@ export function TaskExplorer() {
         </EmptyPanel>
       ) : (
         <>
-          {tasks.length > 0 ? <TaskTable tasks={tasks} /> : null}
+          {selection && tasks.length > 0 ? <BulkRevokeBar ids={selectedShown} onDone={() => setSelected(new Set())} /> : null}
+          {tasks.length > 0 ? <TaskTable tasks={tasks} selection={selection} /> : null}
           {cutShort ? (
             <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="task-scan-more">
               {tasks.length === 0 ? 'No match among the most recent executions yet.' : 'The search stopped before filling the page.'} Older executions may match.

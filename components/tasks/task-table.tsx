@@ -34,9 +34,31 @@ function Priority({ priority }: { priority: number | null }) {
   return <span className={`${PRIORITY_BADGE} ${priorityBg(priority)}`}>P{priority}</span>;
 }
 
-function Row({ task }: { task: TaskSummary }) {
+/** Rows an operator picked for a bulk action; absent, the table has no checkboxes. */
+export interface TaskSelection {
+  selected: ReadonlySet<string>;
+  onChange: (next: Set<string>) => void;
+}
+
+function Row({ task, selection }: { task: TaskSummary; selection?: TaskSelection }) {
   return (
     <tr className="border-t border-slate-100 dark:border-slate-800" data-testid="task-row" data-task-id={task.id}>
+      {selection ? (
+        <td className={cell}>
+          <input
+            type="checkbox"
+            aria-label={`Select ${task.task || 'task'} ${task.id}`}
+            data-testid="task-row-select"
+            checked={selection.selected.has(task.id)}
+            onChange={(e) => {
+              const next = new Set(selection.selected);
+              if (e.target.checked) next.add(task.id);
+              else next.delete(task.id);
+              selection.onChange(next);
+            }}
+          />
+        </td>
+      ) : null}
       <td className={`${cell} font-mono`}>
         <Link href={`/tasks/${encodeURIComponent(task.id)}`} title={task.id} className="text-sky-800 underline dark:text-sky-300" data-testid="task-row-id">
           {task.id.length > ID_CHARS ? `${task.id.slice(0, ID_CHARS)}…` : task.id}
@@ -85,12 +107,24 @@ function Row({ task }: { task: TaskSummary }) {
 }
 
 /** The explorer's rows, newest change first; the id opens the task page. */
-export function TaskTable({ tasks }: { tasks: readonly TaskSummary[] }) {
+export function TaskTable({ tasks, selection }: { tasks: readonly TaskSummary[]; selection?: TaskSelection }) {
+  const allSelected = tasks.length > 0 && tasks.every((t) => selection?.selected.has(t.id));
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <table className="w-full text-sm" data-testid="task-table">
         <thead className="bg-slate-50 dark:bg-slate-900/60">
           <tr>
+            {selection ? (
+              <th scope="col" className={head}>
+                <input
+                  type="checkbox"
+                  aria-label="Select every task shown"
+                  data-testid="task-select-all"
+                  checked={allSelected}
+                  onChange={() => selection.onChange(allSelected ? new Set() : new Set(tasks.map((t) => t.id)))}
+                />
+              </th>
+            ) : null}
             <th scope="col" className={head}>Id</th>
             <th scope="col" className={head}>Task</th>
             <th scope="col" className={head}>State</th>
@@ -107,7 +141,7 @@ export function TaskTable({ tasks }: { tasks: readonly TaskSummary[] }) {
         </thead>
         <tbody>
           {tasks.map((task) => (
-            <Row key={task.id} task={task} />
+            <Row key={task.id} task={task} selection={selection} />
           ))}
         </tbody>
       </table>

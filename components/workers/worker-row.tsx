@@ -124,7 +124,7 @@ export function WorkerRow({ worker, now, canControl }: { worker: WorkerInfo; now
       {/* What it runs and holds now, and (operators) its controls: under the row it belongs to. */}
       <tr data-testid={`worker-detail-${worker.id}`} className={worker.stale ? 'bg-red-50/60 dark:bg-red-950/30' : ''}>
         <td colSpan={WORKER_COLUMNS} className="space-y-2 px-3 pb-3">
-          <WorkerTasks id={worker.id} now={now} />
+          <WorkerTasks id={worker.id} now={now} canTerminate={canControl} />
           {canControl ? <WorkerControls workerId={worker.id} workerName={worker.name ?? worker.hostname} /> : null}
         </td>
       </tr>

@@ -26,6 +26,8 @@ export const queryKeys = {
   task: (id: string) => [...root, 'tasks', id] as const,
   /** The task explorer's pages for one set of filters (the URL's filter parameters). */
   taskList: (filters: Record<string, string>) => [...root, 'task-list', filters] as const,
+  /** Every filter's explorer pages: a bulk revoke changes rows under any of them. */
+  taskLists: () => [...root, 'task-list'] as const,
   /** The failures view's groups for one set of filters. */
   taskFailures: (filters: Record<string, string>) => [...root, 'task-failures', filters] as const,
   /** Under the queue: a purge or restore (which invalidate the queue) refreshes it too. */

@@ -86,12 +86,37 @@ export interface RevokeRequest {
   signal?: RevokeSignal;
 }
 
-/** `POST /api/v1/tasks/{id}/revoke`; the page then follows the task to its `revoked` state. */
+/**
+ * `POST /api/v1/tasks/{id}/revoke`; the task page then follows the task to its `revoked`
+ * state, and the workers page sees a terminated task leave its worker's running list.
+ */
 export function useRevokeTask(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: RevokeRequest) => postJson<RevokeResult>(`/api/v1/tasks/${encodeURIComponent(id)}/revoke`, body),
-    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.task(id) }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.task(id) });
+      void client.invalidateQueries({ queryKey: queryKeys.workers() });
+    },
+  });
+}
+
+export interface BulkRevokeRequest extends RevokeRequest {
+  ids: string[];
+  /** Only count what the server finds of them: nothing is revoked. */
+  dryRun?: boolean;
+}
+
+/** `POST /api/v1/tasks/revoke` by ids; a real one refreshes the explorer, the tasks and the workers. */
+export function useRevokeTasks() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: BulkRevokeRequest) => postJson<RevokeResult>('/api/v1/tasks/revoke', body),
+    onSuccess: (result, body) => {
+      if (result.dryRun) return;
+      const changed = [queryKeys.taskLists(), queryKeys.workers(), ...body.ids.map((id) => queryKeys.task(id))];
+      for (const queryKey of changed) void client.invalidateQueries({ queryKey });
+    },
   });
 }
 
