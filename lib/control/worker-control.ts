@@ -5,8 +5,10 @@ import { TASK_INSPECT_COMMANDS, heldTasks, type HeldTasks } from '@/lib/celery/i
 import { QueueNameSchema, hasControlCharacters } from '@/lib/shared/names';
 import { RATE_LIMIT_PATTERN } from '@/lib/shared/rate-limit';
 import { TriageError, isTriageError } from '@/lib/shared/errors';
+import type { WorkerView } from '@/lib/shared/types';
 import { sendWorkerCommand } from '@/lib/state/worker-mailbox';
 import { audited, type ControlContext } from './context';
+import { RecentAnswers } from './recent-answer';
 
 /**
  * Worker control (issue 19 §4): pool size, autoscale, rate and time limits per task name,
@@ -111,16 +113,16 @@ export function remoteCommands(command: WorkerCommand): RemoteCommand[] {
 /** Who a worker id names: a real Celery worker (`celery:<broker>:<hostname>`) or one of Triage's. */
 type Target = { kind: 'celery'; broker: string; hostname: string } | { kind: 'triage'; broker: string };
 
-async function resolve(ctx: ControlContext, workerId: string): Promise<{ target: Target; known: boolean }> {
+async function resolve(ctx: ControlContext, workerId: string): Promise<{ target: Target; known: boolean; stored: WorkerView | undefined }> {
   const stored = (await ctx.state.workers.list()).find((w) => w.id === workerId);
   for (const broker of ctx.brokerIds) {
     const prefix = celeryWorkerId(broker, '');
     if (workerId.startsWith(prefix) && workerId.length > prefix.length) {
-      return { target: { kind: 'celery', broker, hostname: workerId.slice(prefix.length) }, known: stored !== undefined };
+      return { target: { kind: 'celery', broker, hostname: workerId.slice(prefix.length) }, known: stored !== undefined, stored };
     }
   }
   if (!stored) throw new TriageError('NOT_FOUND', `no worker ${JSON.stringify(workerId)} is known`);
-  return { target: { kind: 'triage', broker: stored.broker }, known: true };
+  return { target: { kind: 'triage', broker: stored.broker }, known: true, stored };
 }
 
 function replyOf(command: string, raw: unknown): WorkerControlReply {
@@ -180,6 +182,12 @@ export interface WorkerTasks extends HeldTasks {
  * workers report it in every heartbeat (2 s); a Celery worker is asked with `inspect
  * active/reserved/scheduled`, unless it is known to be silent (stale): nothing to wait for.
  */
+/**
+ * A Celery worker's held tasks, asked at most once a second per worker however many tabs
+ * show the workers page (each polls every row at the live pace).
+ */
+const recentlyHeld = new RecentAnswers<HeldTasks | null>(1000);
+
 export async function workerTasks(ctx: ControlContext, workerId: string, timeoutMs = CONTROL_TIMEOUT_MS): Promise<WorkerTasks | null> {
   const none = { active: [], reserved: [], scheduled: [] };
   let resolved: Awaited<ReturnType<typeof resolve>>;
@@ -189,8 +197,7 @@ export async function workerTasks(ctx: ControlContext, workerId: string, timeout
     if (isTriageError(error) && error.code === 'NOT_FOUND') return null;
     throw error;
   }
-  const { target, known } = resolved;
-  const record = (await ctx.state.workers.list()).find((w) => w.id === workerId);
+  const { target, known, stored: record } = resolved;
   if (target.kind === 'triage' || record?.stale) {
     if (!record) return null;
     return {
@@ -202,11 +209,13 @@ export async function workerTasks(ctx: ControlContext, workerId: string, timeout
     };
   }
   const broker = await ctx.broker(target.broker);
-  const replies = await broker.control.inspect(
-    TASK_INSPECT_COMMANDS.map((c) => ({ ...c, destination: [target.hostname] })),
-    timeoutMs,
-  );
-  const held = heldTasks(...(replies.map((r) => r.get(target.hostname)) as [unknown, unknown, unknown]));
+  const held = await recentlyHeld.get(`${target.broker}\t${target.hostname}`, async () => {
+    const replies = await broker.control.inspect(
+      TASK_INSPECT_COMMANDS.map((c) => ({ ...c, destination: [target.hostname] })),
+      timeoutMs,
+    );
+    return heldTasks(...(replies.map((r) => r.get(target.hostname)) as [unknown, unknown, unknown]));
+  });
   if (!held && !known) return null;
   return { worker: workerId, answered: held !== null, ...(held ?? none) };
 }
