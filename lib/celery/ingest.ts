@@ -1,5 +1,5 @@
 import type { TaskEventType } from '@/lib/shared/task-events';
-import type { TaskRecord } from '@/lib/shared/task-record';
+import type { TaskHistoryEntry, TaskRecord, TaskState } from '@/lib/shared/task-record';
 import type { WorkerRecord } from '@/lib/shared/types';
 import { waitSecFor } from '@/lib/shared/wait-times';
 import { celeryWorkerId, eventTime, taskStateFor, type CeleryEvent, type TaskEvent, type WorkerEvent } from './events';
@@ -38,6 +38,21 @@ const EVENT_TYPE: Record<string, TaskEventType | undefined> = {
   'task-retried': 'task.retried',
   'task-revoked': 'task.revoked',
 };
+
+/** Where a state sorts among events of the same millisecond: a task's lifecycle order. */
+const LIFECYCLE_RANK: Record<TaskState, number> = { queued: 0, active: 1, retrying: 2, succeeded: 3, failed: 3, revoked: 3, dead: 3 };
+
+/**
+ * `history` with `entry` placed by its event time. A prefork worker sends task-received from
+ * its main process and task-started/-succeeded from the pool child over other connections, so
+ * events can arrive out of order; the task's state is that of its latest event, so a late
+ * task-received does not send a running task back to queued (nor a late start a finished one).
+ */
+function inTimeOrder(history: TaskHistoryEntry[], entry: TaskHistoryEntry): TaskHistoryEntry[] {
+  const sortsAfter = (h: TaskHistoryEntry) => h.at > entry.at || (h.at === entry.at && LIFECYCLE_RANK[h.state] > LIFECYCLE_RANK[entry.state]);
+  const index = history.findIndex(sortsAfter);
+  return index === -1 ? [...history, entry] : [...history.slice(0, index), entry, ...history.slice(index)];
+}
 
 export class CeleryEventIngestor {
   private chain: Promise<void> = Promise.resolve();
@@ -117,6 +132,8 @@ export class CeleryEventIngestor {
     const queue = event.routing_key || event.queue || previous?.queue || '';
     if (event.hostname && queue && event.type !== 'task-sent') this.host(event.hostname, at).queues.add(queue);
     const worker = event.type === 'task-sent' ? undefined : event.hostname;
+    const history = inTimeOrder(previous?.history ?? [], { state, at, ...(worker ? { worker } : {}), ...(event.exception ? { error: event.exception } : {}) });
+    const latest = history.at(-1)!;
     const record: TaskRecord = {
       id: event.uuid,
       task: event.name ?? previous?.task ?? '',
@@ -124,8 +141,8 @@ export class CeleryEventIngestor {
       queue,
       // Celery's events carry no priority; null = unknown, unless Triage knew it already.
       priority: previous?.priority ?? (null as unknown as number),
-      state,
-      history: [...(previous?.history ?? []), { state, at, ...(worker ? { worker } : {}), ...(event.exception ? { error: event.exception } : {}) }],
+      state: latest.state,
+      history,
       ...(previous?.result !== undefined ? { result: previous.result } : {}),
       ...(event.result !== undefined ? { result: event.result } : {}),
       ...(event.exception ? { error: event.exception } : previous?.error ? { error: previous.error } : {}),
@@ -134,7 +151,7 @@ export class CeleryEventIngestor {
       // task-received carries the ETA; task-started, which measures the wait, does not.
       ...(event.eta !== undefined ? { eta: event.eta } : previous?.eta !== undefined ? { eta: previous.eta } : {}),
       ...(previous?.enqueuedAt ? { enqueuedAt: previous.enqueuedAt } : {}),
-      updatedAt: at,
+      updatedAt: latest.at,
     };
     if (event.type === 'task-started' && previous && this.waits) await this.recordWait(previous, record, at);
     const type = EVENT_TYPE[event.type];
