@@ -56,6 +56,8 @@ export function stateKeys(prefix: string) {
     waitTotals: (broker: string) => `${prefix}waits-total:${broker}`,
     /** Operation progress records. */
     operation: (id: string) => `${prefix}op:${id}`,
+    /** A loop that runs once per deployment (lib/state/leader-lease.ts): string holder id with a ttl. */
+    leaderLease: (loop: string) => `${prefix}leader:${loop}`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */
     queueLock: (broker: string, queue: string) => `${prefix}oplock:${broker}/${queue}`,
     /** Hash user name → JSON {role, passwordHash, createdAt, version, epoch} (users made by the CLI/API). */

@@ -5,6 +5,7 @@ import { AuditLog } from './audit';
 import { makeAuthStore, type AuthStore } from './auth-store';
 import { EventLog } from './events';
 import { HistoryStore } from './history';
+import { LeaderLease } from './leader-lease';
 import { stateKeys, type StateKeys } from './keys';
 import { OperationStore, lockQueue } from './operations';
 import { PauseStore } from './pause-store';
@@ -44,6 +45,8 @@ export interface TriageState {
   auth: AuthStore;
   /** Holds one queue for a control operation (operations.ts `lockQueue`). */
   lockQueue(broker: string, queue: string, owner: string): Promise<(() => Promise<void>) | null>;
+  /** The lease that makes `loop` run in one process of the deployment (hold it with `holdLeadership`). */
+  leaderLease(loop: string, holderId: string, ttlMs?: number): LeaderLease;
 }
 
 export function createTriageState(redis: Redis, config: TriageConfig): TriageState {
@@ -68,5 +71,6 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     securityLog: new SecurityLog(redis, prefix, config.audit.securityMaxEntries),
     auth: makeAuthStore(redis, config),
     lockQueue: (broker, queue, owner) => lockQueue(redis, prefix, broker, queue, owner),
+    leaderLease: (loop, holderId, ttlMs = 10_000) => new LeaderLease(redis, stateKeys(prefix).leaderLease(loop), holderId, ttlMs),
   };
 }
