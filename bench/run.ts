@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   control: () => import('./control'),
   'overview-page': () => import('./overview-page'),
   'task-explorer': () => import('./task-explorer'),
+  'worker-start': () => import('./worker-start'),
   // Last: it runs for 10 minutes by default.
   'dashboard-memory': () => import('./dashboard-memory'),
 };

@@ -25,6 +25,8 @@ export interface HarnessOptions {
   url?: string;
   /** Kind-specific configuration, for per-kind tests only. */
   extra?: Record<string, unknown>;
+  /** What node runs as the worker: the TypeScript source through tsx by default, or a compiled bundle. */
+  entry?: string[];
 }
 
 export class WorkerHarness {
@@ -84,7 +86,7 @@ export class WorkerHarness {
     // node itself (not the tsx launcher, which would leave the worker orphaned on SIGKILL).
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'lib/worker/main.ts', '--broker', this.brokerId, '--queues', args.queues.join(','), '--concurrency', String(args.concurrency)],
+      [...(this.options.entry ?? ['--import', 'tsx', 'lib/worker/main.ts']), '--broker', this.brokerId, '--queues', args.queues.join(','), '--concurrency', String(args.concurrency)],
       {
         cwd: process.cwd(),
         env: {
