@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { withMasterName } from '@/lib/redis/target';
 import { ALL_STEPS } from '@/lib/shared/priority';
 import { TriageConfigSchema, type TriageConfig } from './schema';
 
@@ -100,7 +101,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
   const candidate = {
     ...file,
     brokers,
-    stateRedisUrl: (file.stateRedisUrl as string | undefined) ?? env.REDIS_URL,
+    stateRedisUrl: withMasterName((file.stateRedisUrl as string | undefined) ?? env.REDIS_URL, file.stateRedisMasterName as string | undefined),
     statePrefix: env.TRIAGE_STATE_PREFIX ?? file.statePrefix,
     port: env.PORT,
     production: env.NODE_ENV === 'production' && source.TRIAGE_DEMO !== '1',

@@ -118,6 +118,8 @@ export const TriageConfigSchema = z
     enqueueMaxBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
     /** Where Triage keeps its own state (audit, history, archives, task states). */
     stateRedisUrl: z.string().default('redis://127.0.0.1:6379/0'),
+    /** The Sentinel master group when `stateRedisUrl` lists sentinels (folded into the URL on load). */
+    stateRedisMasterName: z.string().min(1).optional(),
     statePrefix: z.string().min(1).default('triage:'),
     port: z.number().int().min(1).max(65535).default(3000),
     production: z.boolean().default(false),

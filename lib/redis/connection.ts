@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
+import { parseSentinelUrl } from './target';
 
 /**
  * The ioredis helpers both Triage's state (lib/state) and the Redis broker adapter
@@ -20,12 +21,38 @@ export interface RedisConnectionOptions {
 }
 
 /**
+ * A client for `url`, a plain Redis URL or a `sentinel://` one (target.ts). Through Sentinel,
+ * ioredis asks the sentinels for the master, and after a failover (its connection to the old
+ * master lost, or a write refused READONLY by a demoted one) asks again and reconnects to the
+ * new one; commands in flight then fail or wait as `options` say, like any reconnect.
+ */
+export function newRedis(url: string, options: RedisOptions): Redis {
+  const sentinel = parseSentinelUrl(url);
+  if (!sentinel) return new Redis(url, options);
+  const { sentinels, name, db, username, password, sentinelPassword } = sentinel;
+  return new Redis({
+    ...options,
+    sentinels,
+    name,
+    db,
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+    ...(sentinelPassword ? { sentinelPassword } : {}),
+    // A master demoted by a failover (SENTINEL FAILOVER, or one that came back) answers
+    // writes with READONLY while still reachable: reconnect (asking the sentinels again) and
+    // resend the command.
+    reconnectOnError: (error) => (/READONLY/.test(error.message) ? 2 : false),
+    sentinelRetryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
+  });
+}
+
+/**
  * A Redis client that, while the server is down, fails fast or waits (`whileDown`, fail by
  * default) and keeps reconnecting in the background, so a Redis restart needs no Triage restart.
  */
 export function createRedisClient(url: string, options: RedisConnectionOptions): Redis {
   const waits = options.whileDown === 'wait';
-  const client = new Redis(url, {
+  const client = newRedis(url, {
     connectionName: options.name,
     enableOfflineQueue: waits,
     maxRetriesPerRequest: waits ? null : 1,

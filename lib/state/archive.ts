@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { stateKeys } from './keys';
 import { execOrThrow } from '@/lib/redis/multi';
+import { awaitReplicas } from '@/lib/redis/replication';
 
 /**
  * Purged messages, kept 24 h so a purge can be undone (POST /api/v1/archives/{id}/restore).
@@ -83,7 +84,11 @@ export class ArchiveStore {
     return json ? (JSON.parse(json) as ArchiveMeta) : null;
   }
 
-  /** Appends a batch (before it is removed from the queue: a crash leaves it in both). */
+  /**
+   * Appends a batch (before it is removed from the queue: a crash leaves it in both), and
+   * returns once the state Redis' replicas hold it too, so a failover right after the batch
+   * leaves the queue cannot lose it with the old master.
+   */
   async append<M>(id: string, messages: readonly M[]): Promise<void> {
     if (messages.length === 0) return;
     const key = this.keys.archive(id);
@@ -94,6 +99,7 @@ export class ArchiveStore {
         .rpush(key, ...messages.map((m) => JSON.stringify(m)))
         .expire(key, ARCHIVE_TTL_SEC),
     );
+    await awaitReplicas(this.redis, `archive ${id}`);
   }
 
   /** Takes back messages that were archived but then not removed (a consumer got them first). */

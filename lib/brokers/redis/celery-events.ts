@@ -1,6 +1,7 @@
 import type { RedisBrokerConfig } from './config';
 import { parseRedisEventMessage, type CeleryEvent } from '@/lib/celery/events';
 import { createRedisClient, startClient } from './connection';
+import { redisDatabase } from '@/lib/redis/target';
 
 /**
  * Celery's events on Redis are pub/sub on `<global_keyprefix>/<db>.celeryev/<type>`
@@ -16,7 +17,8 @@ export async function subscribeRedisCeleryEvents(
     name: `triage:${config.id}:celeryev`,
     onError: (error) => logger?.warn({ broker: config.id, err: error.message }, 'celery events connection error'),
   });
-  const pattern = `${config.globalKeyprefix}/${databaseOf(config.url)}.celeryev/*`;
+  // kombu scopes fanout channel names by DB number because pub/sub itself is not.
+  const pattern = `${config.globalKeyprefix}/${redisDatabase(config.url)}.celeryev/*`;
   client.on('pmessage', (_pattern: string, _channel: string, message: string) => {
     const events = parseRedisEventMessage(message);
     if (events.length > 0) onEvents(events);
@@ -29,14 +31,4 @@ export async function subscribeRedisCeleryEvents(
   return async () => {
     client.disconnect();
   };
-}
-
-/** kombu scopes fanout channel names by DB number because pub/sub itself is not. */
-export function databaseOf(url: string): number {
-  try {
-    const db = Number.parseInt(new URL(url).pathname.replace('/', '') || '0', 10);
-    return Number.isFinite(db) ? db : 0;
-  } catch {
-    return 0;
-  }
 }

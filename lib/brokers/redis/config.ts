@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { QueueNameSchema } from '@/lib/shared/names';
 import { KOMBU_DEFAULT_SEP, KOMBU_DEFAULT_STEPS, StepsSchema, assertLanes } from '@/lib/shared/priority';
+import { withMasterName } from '@/lib/redis/target';
 import { brokerConfigFields } from '../broker-config';
 
 /** A Redis broker's configuration (product.md §6): kombu's transport options, queues, lane groups. */
@@ -53,8 +54,18 @@ export const RedisBrokerConfigSchema = z
     laneGroups: z.array(LaneGroupConfigSchema).default([]),
     /** Find kombu queues not listed here by their bindings and list keys. */
     discover: z.boolean().default(true),
+    /**
+     * kombu's `master_name` transport option: the Sentinel master group, for a `url` of
+     * sentinels (`sentinel://h1:26379;sentinel://h2:26379`); `?master_name=` in the URL also works.
+     */
+    masterName: z.string().min(1).optional(),
   })
   .strict();
+
+/** The configuration with its Sentinel master name folded into the URL every client is made from. */
+export function resolveSentinelMaster(config: RedisBrokerConfig): RedisBrokerConfig {
+  return config.masterName ? { ...config, url: withMasterName(config.url, config.masterName) } : config;
+}
 
 export type RedisQueueConfig = z.infer<typeof RedisQueueConfigSchema>;
 export type LaneGroupConfig = z.infer<typeof LaneGroupConfigSchema>;

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { newRedis } from '@/lib/redis/connection';
 
 /**
  * How idle slots wait for work without a crash window and without busy polling.
@@ -92,7 +93,7 @@ export class IdleWaiter {
  * reconnect (a worker has nothing better to do), and errors are handled by the loops.
  */
 export function workerClient(url: string, name: string): Redis {
-  const client = new Redis(url, {
+  const client = newRedis(url, {
     connectionName: name,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,

@@ -2,7 +2,7 @@ import type { BrokerDriver } from '../driver';
 import { REDIS_CAPABILITIES } from './capabilities';
 import { redisCeleryRules } from './celery-diagnostics';
 import { subscribeRedisCeleryEvents } from './celery-events';
-import { RedisBrokerConfigSchema, type RedisBrokerConfig } from './config';
+import { RedisBrokerConfigSchema, resolveSentinelMaster, type RedisBrokerConfig } from './config';
 import { RedisBroker } from './redis-broker';
 
 /** Redis with kombu's layout (celery-wire.md §2): the one object lib/brokers/registry.ts lists. */
@@ -10,8 +10,8 @@ export const redisDriver = {
   kind: 'redis',
   configSchema: RedisBrokerConfigSchema,
   capabilities: REDIS_CAPABILITIES,
-  create: (config, options) => new RedisBroker(config, { excludePrefixes: options.excludePrefixes, logger: options.logger }),
-  subscribeCeleryEvents: subscribeRedisCeleryEvents,
+  create: (config, options) => new RedisBroker(resolveSentinelMaster(config), { excludePrefixes: options.excludePrefixes, logger: options.logger }),
+  subscribeCeleryEvents: (config, onEvents, logger) => subscribeRedisCeleryEvents(resolveSentinelMaster(config), onEvents, logger),
   celeryRules: redisCeleryRules,
   laneGroups: (config) => Object.fromEntries(config.laneGroups.map((group) => [group.name, group.lanes.map((lane) => lane.queue)])),
   demo: {

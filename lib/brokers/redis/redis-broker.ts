@@ -8,6 +8,7 @@ import type { BrokerCapabilities, BrowseOptions, ConsumeOptions, ConsumerHandle,
 import { browseLayout } from './browse';
 import { REDIS_CAPABILITIES } from './capabilities';
 import { createRedisClient, startClient, withRedis } from './connection';
+import { redactRedisUrl } from '@/lib/redis/target';
 import { discoverQueues, type DiscoveredQueue } from './discover';
 import { bindingKey, configAckKeys, bindingMember, displayKey, reservedQueueReason, stepKey } from './keys';
 import { PARKING_SUFFIXES, parkedFrom } from '@/lib/shared/parking';
@@ -102,7 +103,7 @@ export class RedisBroker implements QueueBroker {
         ok: false,
         latencyMs: null,
         version: null,
-        error: `cannot reach Redis at ${redactUrl(this.config.url)}: ${this.lastError ?? describeError(error)}`,
+        error: `cannot reach Redis at ${redactRedisUrl(this.config.url)}: ${this.lastError ?? describeError(error)}`,
         hint: HINT,
       };
     }
@@ -468,14 +469,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }
