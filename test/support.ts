@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 
 /** Shared helpers for tests that talk to the real local brokers. */
@@ -63,4 +64,16 @@ export function scratchRedis(url = REDIS_URL): { client: Redis; names: string[];
       await client.quit();
     },
   };
+}
+
+/** A TCP port free on 127.0.0.1 now, for a server a test starts (redis-server, a RabbitMQ node). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

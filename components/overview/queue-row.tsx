@@ -134,6 +134,11 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
           {queue.paused ? (
             <span className="rounded bg-amber-500 px-1.5 py-0.5 text-xs font-bold text-black uppercase">paused</span>
           ) : null}
+          {queue.unavailable ? (
+            <span title={queue.unavailable} className="rounded bg-red-700 px-1.5 py-0.5 text-xs font-bold text-white uppercase">
+              unavailable
+            </span>
+          ) : null}
         </div>
         {/* Phones see the queue column first and may never scroll to Depth: repeat the key numbers here. */}
         <p className="mt-1 text-xs text-slate-600 tabular-nums sm:hidden dark:text-slate-400">
@@ -149,7 +154,10 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
         <PriorityCounts queue={queue} />
       </td>
       <td className={`${numberCell} text-lg font-semibold`}>
-        <span data-testid={`queue-depth-${id}`}>{formatCount(queue.depth)}</span>
+        {/* Counts of a queue the broker cannot serve are unknown, not zero. */}
+        <span data-testid={`queue-depth-${id}`} title={queue.unavailable ?? undefined}>
+          {queue.unavailable ? UNKNOWN : formatCount(queue.depth)}
+        </span>
       </td>
       <td className={numberCell}>{formatCount(queue.inFlight)}</td>
       <td className={numberCell}>{queue.consumers === null ? UNKNOWN : formatCount(queue.consumers)}</td>

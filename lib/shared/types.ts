@@ -83,6 +83,11 @@ export interface Queue {
   /** What the queue's broker can do: what the UI offers and refreshes depends on these, never on `kind`. */
   capabilities: BrokerCapabilities;
   /**
+   * Set when the broker cannot serve the queue now (the cluster node holding it is down, a
+   * quorum queue without a majority): its counts are unknown, not zero.
+   */
+  unavailable?: string | null;
+  /**
    * Set (by Triage, not the broker) when the high band's (P0–2) oldest waiting task has
    * waited longer than the configured `highBandAlertSec`; null otherwise.
    */

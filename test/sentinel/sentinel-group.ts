@@ -1,10 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { waitFor } from '@/test/support';
+import { freePort, waitFor } from '@/test/support';
 
 /**
  * A Redis Sentinel deployment on local ports, started from Debian's `redis-server` and
@@ -13,17 +12,6 @@ import { waitFor } from '@/test/support';
  */
 export const sentinelAvailable = ['redis-server', 'redis-sentinel'].every((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0);
 export const sentinelSkipReason = 'redis-sentinel is not installed (Debian package redis-sentinel; .ci/run installs it)';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A one-off client whose failures reach the caller as rejected commands, not as unhandled 'error' events. */
 function quietClient(port: number, lazyConnect = false): Redis {

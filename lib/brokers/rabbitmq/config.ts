@@ -17,7 +17,9 @@ export const RabbitQueueConfigSchema = z
 
 export const RabbitBrokerConfigSchema = z
   .object({
+    /** One node, or a cluster's nodes separated by `;` (kombu's failover form), tried in turn. */
     ...brokerConfigFields('rabbitmq', 'amqp://guest:guest@127.0.0.1:5672'),
+    /** The management API, or one per node separated by `;`, asked in turn when one cannot be reached. */
     managementUrl: z.string().default('http://guest:guest@127.0.0.1:15672'),
     /** Used when the AMQP URL names none; use `rabbitVhost(config)`, which also reads the URL. */
     vhost: z.string().min(1).optional(),
@@ -28,6 +30,10 @@ export const RabbitBrokerConfigSchema = z
   .superRefine((config, ctx) => {
     // AMQP and the management API must look at the same vhost, or the dashboard lists and
     // counts one vhost's queues while operations act on another's.
+    const vhosts = new Set(config.url.split(';').filter((u) => u.trim()).map((u) => amqpUrlVhost(u.trim()) ?? '/'));
+    if (vhosts.size > 1) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `the AMQP URLs name different vhosts (${[...vhosts].join(', ')}); a cluster's nodes are one vhost` });
+    }
     const fromUrl = amqpUrlVhost(config.url);
     if (fromUrl !== null && config.vhost !== undefined && fromUrl !== config.vhost) {
       ctx.addIssue({
@@ -41,11 +47,11 @@ export const RabbitBrokerConfigSchema = z
 export type RabbitQueueConfig = z.infer<typeof RabbitQueueConfigSchema>;
 export type RabbitBrokerConfig = z.infer<typeof RabbitBrokerConfigSchema>;
 
-/** The vhost an AMQP URL names (`amqp://host/sec` → "sec", `/%2F` → "/"), or null when it names none. */
+/** The vhost an AMQP URL (the first of a `;` list) names (`amqp://host/sec` → "sec", `/%2F` → "/"), or null when it names none. */
 export function amqpUrlVhost(url: string): string | null {
   let path: string;
   try {
-    path = new URL(url).pathname;
+    path = new URL(url.split(';')[0]!.trim()).pathname;
   } catch {
     return null;
   }

@@ -78,15 +78,28 @@ export class RabbitConnection implements ChannelSource {
   private inFlight: Promise<void> | null = null;
   private firstAttempt: Promise<void> | null = null;
   private readonly logger: Logger;
-  private readonly amqpUrl: string;
-  /** host:port only: safe to show (no credentials). */
-  readonly address: string;
+  /** One node, or a cluster's nodes (`;`-separated URLs, kombu's failover form), tried in turn. */
+  private readonly targets: { url: string; address: string }[];
+  /** The node connected to now, or tried next. */
+  private current = 0;
 
   constructor(private readonly options: RabbitConnectionOptions) {
     this.logger = options.logger ?? silentLogger;
-    const { url, address } = prepareUrl(options.url, options.vhost);
-    this.amqpUrl = url;
-    this.address = address;
+    this.targets = splitAmqpUrls(options.url).map((url) => prepareUrl(url, options.vhost));
+  }
+
+  /** host:port of the node connected to (or tried next) only: safe to show (no credentials). */
+  get address(): string {
+    return this.targets[this.current]!.address;
+  }
+
+  private get amqpUrl(): string {
+    return this.targets[this.current]!.url;
+  }
+
+  /** After a failure: the next attempt goes to the next node of the list. */
+  private nextNode(): void {
+    this.current = (this.current + 1) % this.targets.length;
   }
 
   get state(): ConnectionState {
@@ -284,6 +297,8 @@ export class RabbitConnection implements ChannelSource {
       this.stateValue = 'disconnected';
       this.lastErrorValue = error ? describeError(error) : (this.lastErrorValue ?? 'the connection closed');
       this.logger.warn({ address: this.address, err: this.lastErrorValue }, 'rabbitmq connection lost; reconnecting');
+      // A node that dropped us may be going down: a cluster's next node is tried first.
+      this.nextNode();
       this.scheduleReconnect();
     });
     model.on('blocked', (reason: string) => {
@@ -301,6 +316,7 @@ export class RabbitConnection implements ChannelSource {
     if (this.lastErrorValue !== message || this.attempt === 0) {
       this.logger.warn({ address: this.address, err: message }, 'rabbitmq connection failed; retrying');
     }
+    this.nextNode();
     this.lastErrorValue = message;
     this.stateValue = 'disconnected';
     this.scheduleReconnect();
@@ -416,6 +432,16 @@ async function closeModel(model: ChannelModel): Promise<void> {
 }
 
 /** Adds the vhost and heartbeat when the URL sets none; returns host:port for messages. */
+/** kombu's failover form: several AMQP URLs separated by `;`. */
+export function splitAmqpUrls(url: string): string[] {
+  const urls = url
+    .split(';')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (urls.length === 0) throw new TriageError('INVALID', 'the AMQP URL is empty');
+  return urls;
+}
+
 function prepareUrl(raw: string, vhost: string | undefined): { url: string; address: string } {
   let parsed: URL;
   try {

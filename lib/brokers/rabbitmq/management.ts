@@ -38,6 +38,14 @@ export interface QueueRecord {
   removeRate: number | null;
   /** AMQP `timestamp` (seconds) of the message at the head, i.e. the next to be delivered. */
   headMessageTimestamp: number | null;
+  /** running, down (its node is), crashed, minority…; null when the API does not say. */
+  state: string | null;
+  /** The node hosting a classic queue (a quorum queue's leader's). */
+  node: string | null;
+  /** Quorum and stream queues: the leader, every member, and the members online now. */
+  leader: string | null;
+  members: string[] | null;
+  online: string[] | null;
 }
 
 export interface Overview {
@@ -69,39 +77,66 @@ const QUEUE_COLUMNS = [
   'backing_queue_status',
   'message_stats',
   'head_message_timestamp',
+  'state',
+  'node',
+  'leader',
+  'members',
+  'online',
 ].join(',');
 // Safety stop for a misbehaving server that reports absurd page counts.
 const MAX_PAGES = 10_000;
 const PARALLEL_PAGES = 4;
 
-export class ManagementClient {
+interface Endpoint {
   /** The API's address without credentials, for messages. */
-  readonly baseUrl: string;
-  private readonly authorization: string | null;
+  baseUrl: string;
+  authorization: string | null;
+}
+
+function endpointOf(url: string): Endpoint {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TriageError('INVALID', `the RabbitMQ management URL is not a URL: ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//'))}`);
+  }
+  // fetch refuses URLs with credentials: move them into a Basic header.
+  const authorization =
+    parsed.username || parsed.password ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}` : null;
+  parsed.username = '';
+  parsed.password = '';
+  return { baseUrl: parsed.toString().replace(/\/+$/, ''), authorization };
+}
+
+export class ManagementClient {
+  private readonly endpoints: Endpoint[];
+  /** The endpoint that answered last: asked first next time. */
+  private current = 0;
   private readonly timeoutMs: number;
   private readonly pageSize: number;
 
+  /**
+   * `url`: one management API, or a cluster's (one per node, separated by `;`), asked in turn
+   * when the one that answered last cannot be reached: every node's API shows the whole cluster.
+   */
   constructor(
     url: string,
     private readonly vhost: string,
     options: ManagementClientOptions = {},
   ) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new TriageError('INVALID', `the RabbitMQ management URL is not a URL: ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//'))}`);
-    }
-    // fetch refuses URLs with credentials: move them into a Basic header.
-    this.authorization =
-      parsed.username || parsed.password
-        ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
-        : null;
-    parsed.username = '';
-    parsed.password = '';
-    this.baseUrl = parsed.toString().replace(/\/+$/, '');
+    this.endpoints = url
+      .split(';')
+      .map((u) => u.trim())
+      .filter(Boolean)
+      .map(endpointOf);
+    if (this.endpoints.length === 0) throw new TriageError('INVALID', 'the RabbitMQ management URL is empty');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pageSize = options.pageSize ?? PAGE_SIZE;
+  }
+
+  /** The address of the API asked first now, without credentials, for messages. */
+  get baseUrl(): string {
+    return this.endpoints[this.current]!.baseUrl;
   }
 
   /** GET /api/overview. */
@@ -165,22 +200,45 @@ export class ManagementClient {
     return body.length;
   }
 
-  /** The parsed JSON body, or NOT_FOUND for a 404 when `allowNotFound`. */
+  /**
+   * The parsed JSON body, or NOT_FOUND for a 404 when `allowNotFound`. An API that cannot be
+   * reached or answers 5xx (a node stopping or booting) hands over to the next one.
+   */
   private async getJson(path: string, options: { timeoutMs?: number; allowNotFound?: boolean } = {}): Promise<unknown> {
+    const failures: string[] = [];
+    for (let tried = 0; tried < this.endpoints.length; tried++) {
+      const index = (this.current + tried) % this.endpoints.length;
+      const outcome = await this.getJsonFrom(this.endpoints[index]!, path, options);
+      if (outcome.kind === 'answer') {
+        this.current = index;
+        return outcome.body;
+      }
+      if (outcome.kind === 'refused') throw outcome.error;
+      failures.push(outcome.error.message);
+    }
+    throw new TriageError('UNAVAILABLE', failures.join('; '));
+  }
+
+  private async getJsonFrom(
+    endpoint: Endpoint,
+    path: string,
+    options: { timeoutMs?: number; allowNotFound?: boolean },
+  ): Promise<{ kind: 'answer'; body: unknown } | { kind: 'refused' | 'down'; error: TriageError }> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const at = `RabbitMQ management API at ${endpoint.baseUrl}`;
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        headers: { accept: 'application/json', ...(this.authorization ? { authorization: this.authorization } : {}) },
+      response = await fetch(`${endpoint.baseUrl}${path}`, {
+        headers: { accept: 'application/json', ...(endpoint.authorization ? { authorization: endpoint.authorization } : {}) },
         signal: AbortSignal.timeout(timeoutMs),
         cache: 'no-store',
       });
     } catch (error) {
-      throw new TriageError('UNAVAILABLE', `RabbitMQ management API at ${this.baseUrl} is unreachable: ${fetchFailure(error, timeoutMs)}`);
+      return { kind: 'down', error: new TriageError('UNAVAILABLE', `${at} is unreachable: ${fetchFailure(error, timeoutMs)}`) };
     }
     if (response.status === 404 && options.allowNotFound) {
       await response.body?.cancel();
-      return NOT_FOUND;
+      return { kind: 'answer', body: NOT_FOUND };
     }
     if (!response.ok) {
       const reason = await response.text().catch(() => '');
@@ -190,12 +248,12 @@ export class ManagementClient {
           : response.status === 404
             ? `answered 404 for ${path.split('?')[0]} (does vhost ${JSON.stringify(this.vhost)} exist?)`
             : `answered HTTP ${response.status}${reason ? `: ${reason.slice(0, 200)}` : ''}`;
-      throw new TriageError('UNAVAILABLE', `RabbitMQ management API at ${this.baseUrl} ${what}`);
+      return { kind: response.status >= 500 ? 'down' : 'refused', error: new TriageError('UNAVAILABLE', `${at} ${what}`) };
     }
     try {
-      return await response.json();
+      return { kind: 'answer', body: await response.json() };
     } catch (error) {
-      throw new TriageError('UNAVAILABLE', `RabbitMQ management API at ${this.baseUrl} sent invalid JSON: ${describeError(error)}`);
+      return { kind: 'down', error: new TriageError('UNAVAILABLE', `${at} sent invalid JSON: ${describeError(error)}`) };
     }
   }
 
@@ -248,7 +306,16 @@ function toQueueRecord(value: unknown): QueueRecord | null {
     publishRate: rate(stats, 'publish_details'),
     removeRate: stats ? (['ack_details', 'deliver_no_ack_details', 'get_no_ack_details'] as const).reduce((sum, field) => sum + (rate(stats, field) ?? 0), 0) : null,
     headMessageTimestamp: num(value.head_message_timestamp),
+    state: typeof value.state === 'string' ? value.state : null,
+    node: typeof value.node === 'string' ? value.node : null,
+    leader: typeof value.leader === 'string' ? value.leader : null,
+    members: strings(value.members),
+    online: strings(value.online),
   };
+}
+
+function strings(value: unknown): string[] | null {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : null;
 }
 
 function num(value: unknown): number | null {

@@ -133,10 +133,14 @@ export function queueView(input: QueueViewInput): Queue {
     oldestAgeSecByPriority[String(headLevel)] = oldestAgeSec;
   }
 
+  const unavailable = unavailableReason(record);
+  if (unavailable) warnings.unshift(`unavailable: ${unavailable}; its counts are unknown`);
+
   return {
     broker: input.brokerId,
     kind: 'rabbitmq',
     name: record.name,
+    unavailable,
     depth,
     byPriority,
     inFlight: record.messagesUnacknowledged,
@@ -157,11 +161,29 @@ export function queueView(input: QueueViewInput): Queue {
       type: record.type,
       durable: record.durable,
       configured: Boolean(config),
+      ...(record.node ? { node: record.node } : {}),
+      ...(record.leader ? { leader: record.leader } : {}),
+      ...(record.members ? { members: record.members } : {}),
+      ...(record.online ? { online: record.online } : {}),
       oldestAgeSource: 'AMQP timestamp of the head message (the next to be delivered)',
     },
     warnings: [...warnings, ...(input.topologyWarnings ?? [])],
     capabilities: RABBIT_CAPABILITIES,
   };
+}
+
+/**
+ * Why RabbitMQ cannot serve the queue now, or null: a classic queue whose node is down is
+ * listed with state "down" and no counts; a quorum queue needs a majority of its members.
+ */
+function unavailableReason(record: QueueRecord): string | null {
+  if (record.state && !['running', 'idle', 'flow'].includes(record.state)) {
+    return record.node ? `its node ${record.node} is ${record.state}` : `its state is ${record.state}`;
+  }
+  if (record.members && record.online && record.members.length > 0 && record.online.length * 2 <= record.members.length) {
+    return `${record.online.length} of its ${record.members.length} members are online, no majority`;
+  }
+  return null;
 }
 
 /** A configured queue that does not exist on the broker (yet). */
