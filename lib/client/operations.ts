@@ -11,8 +11,11 @@ export interface OperationProgress {
 export interface OperationRecord {
   id: string;
   action: string;
-  /** `pending`: the server has not started it yet (asked with `?pending=1`). */
-  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  /**
+   * `pending`: the server has not started it yet (asked with `?pending=1`); `interrupted`: the
+   * process running it died (run it again to finish).
+   */
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted';
   progress: OperationProgress;
   result: Record<string, unknown> | null;
   error: { code: string; message: string } | null;

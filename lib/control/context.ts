@@ -133,7 +133,7 @@ export async function runOperation<R extends Record<string, unknown>>(
   const run = async (): Promise<R> => {
     for (const lock of spec.locks ?? []) {
       const release = await ctx.state.lockQueue(lock.broker, lock.queue, tracker.id);
-      if (!release) throw new TriageError('CONFLICT', `another control operation is running on ${lock.broker}/${lock.queue}; try again when it has finished`);
+      if (!release) throw await busyQueue(ctx, lock);
       releases.push(release);
     }
     const progress = (p: ControlProgress) => tracker.progress(p);
@@ -153,6 +153,25 @@ export async function runOperation<R extends Record<string, unknown>>(
   } finally {
     await Promise.all(releases.map((release) => release().catch(() => {})));
   }
+}
+
+/**
+ * The 409 for a queue another operation holds, naming it (what, by whom, on which process)
+ * and when its lock lapses: a lock whose process died is not renewed and lapses then.
+ */
+async function busyQueue(ctx: ControlContext, lock: { broker: string; queue: string }): Promise<TriageError> {
+  const where = `${lock.broker}/${lock.queue}`;
+  const held = await ctx.state.queueLockHolder(lock.broker, lock.queue).catch(() => null);
+  const record = held ? await ctx.state.operations.get(held.operationId).catch(() => null) : null;
+  if (!held) return new TriageError('CONFLICT', `another control operation is running on ${where}; try again when it has finished`);
+  const lapsesInSec = Math.ceil(held.lapsesInMs / 1000);
+  const what = record ? `${record.action} ${record.id} by ${record.actor}${record.holder ? ` on ${record.holder}` : ''}` : `operation ${held.operationId}`;
+  const state = record?.status === 'interrupted' ? 'was interrupted' : 'is running';
+  return new TriageError(
+    'CONFLICT',
+    `another control operation holds ${where}: ${what} ${state}; its lock lapses in ${lapsesInSec} s unless that process renews it — try again then`,
+    { holder: { operationId: held.operationId, ...(record ? { action: record.action, actor: record.actor, holder: record.holder ?? null, status: record.status } : {}) }, lapsesInMs: held.lapsesInMs },
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { TriageError } from '@/lib/shared/errors';
 import { stateKeys } from './keys';
@@ -12,9 +13,17 @@ export interface OperationRecord {
   action: string;
   target: { broker: string; queue?: string; task?: string };
   actor: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /**
+   * `interrupted`: recorded as running, but the process running it stopped renewing it (it
+   * died, or lost the state Redis) for longer than the lease. Never stored: `get` derives it.
+   */
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  /** The process running it (`host:pid`), as the 409 of a busy queue names it. */
+  holder?: string;
   startedAt: string;
   updatedAt: string;
+  /** Renewed every few seconds while the process runs it. */
+  heartbeatAt?: string;
   finishedAt: string | null;
   progress: { scanned: number; matched: number; moved: number };
   result: Record<string, unknown> | null;
@@ -22,6 +31,10 @@ export interface OperationRecord {
 }
 
 const TTL_SEC = 24 * 3600;
+/** How long a running operation's record (and its queue locks) outlive a process that stopped renewing them. */
+export const OPERATION_LEASE_MS = 30_000;
+const HEARTBEAT_MS = 10_000;
+const HOLDER = `${hostname()}:${process.pid}`;
 // Progress is written at most this often: a 50,000-message run must not write 100 times a second.
 const PROGRESS_INTERVAL_MS = 250;
 export const OPERATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -39,7 +52,7 @@ export class OperationStore {
   async get(id: string): Promise<OperationRecord | null> {
     if (!OPERATION_ID.test(id)) return null;
     const json = await this.redis.get(this.keys.operation(id));
-    return json ? (JSON.parse(json) as OperationRecord) : null;
+    return json ? withLiveness(JSON.parse(json) as OperationRecord, Date.now()) : null;
   }
 
   async start(input: { id?: string; action: string; target: OperationRecord['target']; actor: string }): Promise<OperationTracker> {
@@ -50,8 +63,10 @@ export class OperationStore {
       target: input.target,
       actor: input.actor,
       status: 'running',
+      holder: HOLDER,
       startedAt: now,
       updatedAt: now,
+      heartbeatAt: now,
       finishedAt: null,
       progress: { scanned: 0, matched: 0, moved: 0 },
       result: null,
@@ -71,14 +86,42 @@ export class OperationStore {
   }
 }
 
+/**
+ * A running record whose process stopped renewing it is reported `interrupted`: a killed
+ * replica's operation must not read "running" forever. Nothing is lost (every operation is
+ * crash-safe); running it again finishes it.
+ */
+export function withLiveness(record: OperationRecord, nowMs: number): OperationRecord {
+  if (record.status !== 'running') return record;
+  const renewedAt = Date.parse(record.heartbeatAt ?? record.updatedAt);
+  if (!(nowMs - renewedAt > OPERATION_LEASE_MS)) return record;
+  return {
+    ...record,
+    status: 'interrupted',
+    error: {
+      code: 'INTERRUPTED',
+      message: `the process running it (${record.holder ?? 'unknown'}) stopped at ${new Date(renewedAt).toISOString()}; no message was lost: run it again to finish it`,
+    },
+  };
+}
+
 export class OperationTracker {
   private lastWrite = 0;
   private pending: Promise<void> = Promise.resolve();
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     readonly record: OperationRecord,
     private readonly save: (record: OperationRecord) => Promise<void>,
-  ) {}
+  ) {
+    // A batch can run longer than the lease without reporting progress: renew on a timer.
+    this.heartbeat = setInterval(() => {
+      this.record.heartbeatAt = new Date().toISOString();
+      const snapshot = { ...this.record, progress: { ...this.record.progress } };
+      this.pending = this.pending.then(() => this.save(snapshot)).catch(() => {});
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
 
   get id(): string {
     return this.record.id;
@@ -91,12 +134,14 @@ export class OperationTracker {
     if (now - this.lastWrite < PROGRESS_INTERVAL_MS) return;
     this.lastWrite = now;
     this.record.updatedAt = new Date(now).toISOString();
+    this.record.heartbeatAt = this.record.updatedAt;
     const snapshot = { ...this.record, progress: { ...counts } };
     // Best effort and in order; a failed progress write never fails the operation.
     this.pending = this.pending.then(() => this.save(snapshot)).catch(() => {});
   }
 
   async finish(result: Record<string, unknown> | null, error: { code: string; message: string } | null): Promise<void> {
+    clearInterval(this.heartbeat);
     await this.pending;
     const now = new Date().toISOString();
     Object.assign(this.record, { status: error ? 'failed' : 'succeeded', updatedAt: now, finishedAt: now, result, error });
@@ -105,7 +150,7 @@ export class OperationTracker {
 }
 
 // A dead process's lock lapses after this; a live one refreshes it well before.
-const LOCK_TTL_MS = 30_000;
+const LOCK_TTL_MS = OPERATION_LEASE_MS;
 const LOCK_REFRESH_MS = 10_000;
 
 /**
@@ -137,6 +182,13 @@ export async function lockQueue(redis: Redis, prefix: string, broker: string, qu
     // Only our own lock: after a lapse another operation may hold it now.
     if ((await redis.get(key)) === owner) await redis.del(key);
   };
+}
+
+/** Which operation holds a queue's lock and in how many ms the lock lapses unless renewed; null when free. */
+export async function queueLockHolder(redis: Redis, prefix: string, broker: string, queue: string): Promise<{ operationId: string; lapsesInMs: number } | null> {
+  const key = stateKeys(prefix).queueLock(broker, queue);
+  const [owner, ttl] = await Promise.all([redis.get(key), redis.pttl(key)]);
+  return owner === null ? null : { operationId: owner, lapsesInMs: Math.max(0, ttl) };
 }
 
 // Polls Triage's state Redis (never a broker) while a client watches one operation.

@@ -7,7 +7,7 @@ import { EventLog } from './events';
 import { HistoryStore } from './history';
 import { LeaderLease } from './leader-lease';
 import { stateKeys, type StateKeys } from './keys';
-import { OperationStore, lockQueue } from './operations';
+import { OperationStore, lockQueue, queueLockHolder } from './operations';
 import { PauseStore } from './pause-store';
 import { RevokeStore } from './revokes';
 import { SecurityLog } from './security-log';
@@ -45,6 +45,8 @@ export interface TriageState {
   auth: AuthStore;
   /** Holds one queue for a control operation (operations.ts `lockQueue`). */
   lockQueue(broker: string, queue: string, owner: string): Promise<(() => Promise<void>) | null>;
+  /** The operation holding a queue's lock, and when the lock lapses unless renewed. */
+  queueLockHolder(broker: string, queue: string): Promise<{ operationId: string; lapsesInMs: number } | null>;
   /** The lease that makes `loop` run in one process of the deployment (hold it with `holdLeadership`). */
   leaderLease(loop: string, holderId: string, ttlMs?: number): LeaderLease;
 }
@@ -71,6 +73,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     securityLog: new SecurityLog(redis, prefix, config.audit.securityMaxEntries),
     auth: makeAuthStore(redis, config),
     lockQueue: (broker, queue, owner) => lockQueue(redis, prefix, broker, queue, owner),
+    queueLockHolder: (broker, queue) => queueLockHolder(redis, prefix, broker, queue),
     leaderLease: (loop, holderId, ttlMs = 10_000) => new LeaderLease(redis, stateKeys(prefix).leaderLease(loop), holderId, ttlMs),
   };
 }
