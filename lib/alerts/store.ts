@@ -154,7 +154,7 @@ export class AlertStore {
         const record = records.get(id);
         if (!record) return [];
         const { alertId: _alertId, body: _body, ...view } = record;
-        return [view];
+        return [{ ...view, url: webhookOrigin(view.url) }];
       }),
     }));
   }
@@ -191,4 +191,16 @@ export class AlertStore {
 
 function viewOf(webhooks: StoredWebhook[]): AlertsConfigView {
   return { webhooks: webhooks.map((w) => ({ url: w.url, format: w.format, hasSecret: Boolean(w.secret) })) };
+}
+
+/**
+ * What the alert list shows of a webhook: its origin only. The path of a webhook URL is often
+ * its credential (Slack's `/services/T…/B…/<token>`), and viewers read the alert list.
+ */
+export function webhookOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid url';
+  }
 }

@@ -16,6 +16,7 @@ export interface AlertDelivery {
   id: string;
   /** Which notification: the condition starting (`firing`) or ending (`resolved`). */
   event: 'firing' | 'resolved';
+  /** The webhook's origin only (a webhook URL's path is often its credential, e.g. Slack's). */
   url: string;
   format: WebhookFormat;
   status: DeliveryStatus;
