@@ -153,8 +153,7 @@ export class AlertStore {
       deliveries: deliveryIds.flatMap((id) => {
         const record = records.get(id);
         if (!record) return [];
-        const { alertId: _alertId, body: _body, ...view } = record;
-        return [{ ...view, url: webhookOrigin(view.url) }];
+        return [deliveryView(record)];
       }),
     }));
   }
@@ -187,6 +186,15 @@ export class AlertStore {
   async pendingCount(): Promise<number> {
     return this.redis.zcard(this.keys.alertOutbox);
   }
+}
+
+/** A delivery as the alert list shows it: no body, the webhook's origin only. */
+function deliveryView(record: DeliveryRecord): AlertDelivery {
+  const view: AlertDelivery = { id: record.id, event: record.event, url: webhookOrigin(record.url), format: record.format, status: record.status, attempts: record.attempts };
+  if (record.nextAttemptAt) view.nextAttemptAt = record.nextAttemptAt;
+  if (record.deliveredAt) view.deliveredAt = record.deliveredAt;
+  if (record.lastError) view.lastError = record.lastError;
+  return view;
 }
 
 function viewOf(webhooks: StoredWebhook[]): AlertsConfigView {
