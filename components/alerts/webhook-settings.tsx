@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useAlertsConfig, useSaveAlertsConfig, useTestWebhooks } from '@/lib/client/alerts';
 import { AlertsConfigInputSchema, MAX_WEBHOOKS, type AlertsConfigInput, type AlertsConfigView, type WebhookFormat } from '@/lib/shared/alerts';
 import { Button } from '../ui/button';
@@ -67,26 +67,78 @@ function TestButton() {
   );
 }
 
-/** Where notifications go. Admins edit; operators may send a test to check the path. */
-export function WebhookSettings({ canEdit }: { canEdit: boolean }) {
-  const config = useAlertsConfig(canEdit);
+/** The admin's editor, built once the saved settings are loaded (its rows start from them). */
+function WebhookForm({ initial }: { initial: AlertsConfigView }) {
   const save = useSaveAlertsConfig();
-  const [rows, setRows] = useState<Row[] | null>(null);
+  const [rows, setRows] = useState<Row[]>(() => rowsOf(initial));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  useEffect(() => {
-    if (config.data && rows === null) setRows(rowsOf(config.data));
-  }, [config.data, rows]);
 
-  const update = (index: number, patch: Partial<Row>) => setRows((current) => (current ?? []).map((row, i) => (i === index ? { ...row, ...patch } : row)));
+  const update = (index: number, patch: Partial<Row>) => setRows((current) => current.map((row, i) => (i === index ? { ...row, ...patch } : row)));
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    const input = toInput(rows ?? []);
+    const input = toInput(rows);
     const found = validate(input);
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     save.mutate(input, { onSuccess: (saved) => setRows(rowsOf(saved)) });
   };
 
+  return (
+    <form onSubmit={submit} noValidate className="space-y-3">
+      {rows.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">No webhook yet: add one to be notified.</p> : null}
+      {rows.map((row, index) => (
+        <fieldset key={index} className="grid gap-2 rounded-md border border-slate-200 p-3 sm:grid-cols-[1fr_8rem_1fr_auto] dark:border-slate-700" data-testid="webhook-row">
+          <legend className="sr-only">Webhook {index + 1}</legend>
+          <Field id={`webhook-${index}-url`} name={`url-${index}`} label="URL" error={errors[`${index}.url`]}>
+            <Input id={`webhook-${index}-url`} mono value={row.url} placeholder="https://hooks.slack.com/services/…" onChange={(e) => update(index, { url: e.target.value })} {...errorProps(`webhook-${index}-url`, errors[`${index}.url`])} />
+          </Field>
+          <Field id={`webhook-${index}-format`} label="Format" error={errors[`${index}.format`]}>
+            <Select id={`webhook-${index}-format`} value={row.format} onChange={(e) => update(index, { format: e.target.value as WebhookFormat })}>
+              <option value="json">JSON</option>
+              <option value="slack">Slack</option>
+            </Select>
+          </Field>
+          <Field
+            id={`webhook-${index}-secret`}
+            name={`secret-${index}`}
+            label="Signing secret"
+            hint={row.hasSecret ? 'A secret is set: leave empty to keep it.' : 'Optional, at least 16 characters.'}
+            error={errors[`${index}.secret`]}
+          >
+            <Input id={`webhook-${index}-secret`} type="password" autoComplete="new-password" value={row.secret} placeholder={row.hasSecret ? '•••••••• (set)' : ''} onChange={(e) => update(index, { secret: e.target.value })} {...errorProps(`webhook-${index}-secret`, errors[`${index}.secret`])} />
+            {row.hasSecret ? (
+              <label className="flex items-center gap-1.5 text-xs text-slate-700 dark:text-slate-300">
+                <input type="checkbox" checked={row.removeSecret} onChange={(e) => update(index, { removeSecret: e.target.checked })} /> remove the secret
+              </label>
+            ) : null}
+          </Field>
+          <div className="sm:pt-6">
+            <Button size="sm" variant="dangerOutline" onClick={() => setRows(rows.filter((_, i) => i !== index))} aria-label={`Remove webhook ${index + 1}`}>
+              Remove
+            </Button>
+          </div>
+        </fieldset>
+      ))}
+      <div className="flex flex-wrap items-center gap-2">
+        <Button onClick={() => setRows([...rows, { url: '', format: 'json', secret: '', hasSecret: false, removeSecret: false }])} disabled={rows.length >= MAX_WEBHOOKS}>
+          Add webhook
+        </Button>
+        <Button type="submit" variant="primary" disabled={save.isPending} data-testid="webhooks-save">
+          {save.isPending ? 'Saving…' : 'Save webhooks'}
+        </Button>
+        <span aria-live="polite" className="text-sm" data-testid="webhooks-save-status">
+          {errors.form ? <span className="text-red-700 dark:text-red-400">{errors.form}</span> : null}
+          {save.isError ? <span className="text-red-700 dark:text-red-400">{save.error.message}</span> : null}
+          {save.isSuccess && Object.keys(errors).length === 0 ? <span className="text-emerald-800 dark:text-emerald-300">Saved.</span> : null}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+/** Where notifications go. Admins edit; operators may send a test to check the path. */
+export function WebhookSettings({ canEdit }: { canEdit: boolean }) {
+  const config = useAlertsConfig(canEdit);
   return (
     <section aria-labelledby="webhooks-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" data-testid="webhook-settings">
       <div>
@@ -96,64 +148,14 @@ export function WebhookSettings({ canEdit }: { canEdit: boolean }) {
           <code className="font-mono text-xs">X-Triage-Signature: sha256=HMAC(secret, timestamp.body)</code>.
         </p>
       </div>
-      {canEdit ? (
-        config.isError ? (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-400">Cannot load the webhook settings: {config.error.message}</p>
-        ) : rows === null ? (
-          <div aria-busy aria-label="Loading webhooks" className="h-16 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
-        ) : (
-          <form onSubmit={submit} noValidate className="space-y-3">
-            {rows.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">No webhook yet: add one to be notified.</p> : null}
-            {rows.map((row, index) => (
-              <fieldset key={index} className="grid gap-2 rounded-md border border-slate-200 p-3 sm:grid-cols-[1fr_8rem_1fr_auto] dark:border-slate-700" data-testid="webhook-row">
-                <legend className="sr-only">Webhook {index + 1}</legend>
-                <Field id={`webhook-${index}-url`} name={`url-${index}`} label="URL" error={errors[`${index}.url`]}>
-                  <Input id={`webhook-${index}-url`} mono value={row.url} placeholder="https://hooks.slack.com/services/…" onChange={(e) => update(index, { url: e.target.value })} {...errorProps(`webhook-${index}-url`, errors[`${index}.url`])} />
-                </Field>
-                <Field id={`webhook-${index}-format`} label="Format" error={errors[`${index}.format`]}>
-                  <Select id={`webhook-${index}-format`} value={row.format} onChange={(e) => update(index, { format: e.target.value as WebhookFormat })}>
-                    <option value="json">JSON</option>
-                    <option value="slack">Slack</option>
-                  </Select>
-                </Field>
-                <Field
-                  id={`webhook-${index}-secret`}
-                  name={`secret-${index}`}
-                  label="Signing secret"
-                  hint={row.hasSecret ? 'A secret is set: leave empty to keep it.' : 'Optional, at least 16 characters.'}
-                  error={errors[`${index}.secret`]}
-                >
-                  <Input id={`webhook-${index}-secret`} type="password" autoComplete="new-password" value={row.secret} placeholder={row.hasSecret ? '•••••••• (set)' : ''} onChange={(e) => update(index, { secret: e.target.value })} {...errorProps(`webhook-${index}-secret`, errors[`${index}.secret`])} />
-                  {row.hasSecret ? (
-                    <label className="flex items-center gap-1.5 text-xs text-slate-700 dark:text-slate-300">
-                      <input type="checkbox" checked={row.removeSecret} onChange={(e) => update(index, { removeSecret: e.target.checked })} /> remove the secret
-                    </label>
-                  ) : null}
-                </Field>
-                <div className="sm:pt-6">
-                  <Button size="sm" variant="dangerOutline" onClick={() => setRows(rows.filter((_, i) => i !== index))} aria-label={`Remove webhook ${index + 1}`}>
-                    Remove
-                  </Button>
-                </div>
-              </fieldset>
-            ))}
-            <div className="flex flex-wrap items-center gap-2">
-              <Button onClick={() => setRows([...rows, { url: '', format: 'json', secret: '', hasSecret: false, removeSecret: false }])} disabled={rows.length >= MAX_WEBHOOKS}>
-                Add webhook
-              </Button>
-              <Button type="submit" variant="primary" disabled={save.isPending} data-testid="webhooks-save">
-                {save.isPending ? 'Saving…' : 'Save webhooks'}
-              </Button>
-              <span aria-live="polite" className="text-sm" data-testid="webhooks-save-status">
-                {errors.form ? <span className="text-red-700 dark:text-red-400">{errors.form}</span> : null}
-                {save.isError ? <span className="text-red-700 dark:text-red-400">{save.error.message}</span> : null}
-                {save.isSuccess && Object.keys(errors).length === 0 ? <span className="text-emerald-800 dark:text-emerald-300">Saved.</span> : null}
-              </span>
-            </div>
-          </form>
-        )
-      ) : (
+      {!canEdit ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">Admins set the webhooks; you can send a test to each of them.</p>
+      ) : config.isError ? (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">Cannot load the webhook settings: {config.error.message}</p>
+      ) : config.data ? (
+        <WebhookForm initial={config.data} />
+      ) : (
+        <div aria-busy aria-label="Loading webhooks" className="h-16 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
       )}
       <TestButton />
     </section>
