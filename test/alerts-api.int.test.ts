@@ -6,7 +6,7 @@ import { resetRuntime } from '@/lib/server/runtime';
 import { stopSampler } from '@/lib/server/sampler';
 import { authStore } from '@/lib/server/auth';
 import { createToken } from '@/lib/server/tokens';
-import { startReceiver, type TestReceiver } from '@/lib/alerts/test-receiver';
+import { startReceiver, type TestReceiver } from './webhook-receiver';
 import type { AlertList, AlertsConfigView, WebhookTestResult } from '@/lib/shared/alerts';
 import type { AuditEntry } from '@/lib/shared/types';
 import * as alertsRoute from '@/app/api/v1/alerts/route';

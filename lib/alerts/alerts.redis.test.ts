@@ -7,7 +7,7 @@ import type { WorkerRecord } from '@/lib/shared/types';
 import { AlertCenter, type AlertCondition } from './center';
 import { startAlertLoop, type AlertLoop } from './loop';
 import { AlertStore } from './store';
-import { startReceiver, type TestReceiver } from './test-receiver';
+import { startReceiver, type TestReceiver } from '@/test/webhook-receiver';
 
 const scratch = scratchRedis();
 const cleanups: (() => Promise<void>)[] = [];

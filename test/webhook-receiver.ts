@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A real local webhook receiver for tests: records every request and answers with the next
- * scripted status (then 200). Kept beside the alert code (not under test/) because the alert
- * tests and the API tests both use it; it is never imported by the app.
+ * scripted status (then 200). Used by the alert center's tests, the API tests and the alerts journey.
  */
 export interface ReceivedRequest {
   at: number;
