@@ -46,7 +46,7 @@ export function AlertCard({ alert, now }: { alert: Alert; now: number }) {
       <div className="flex flex-wrap items-center gap-2">
         <span className={`rounded px-1.5 py-0.5 text-xs font-semibold uppercase ${SEVERITY_LOOK[alert.severity]}`}>{alert.severity}</span>
         <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">{KIND_LABEL[alert.kind]}</span>
-        <p className="min-w-0 flex-1 font-medium break-words">
+        <p className="min-w-0 basis-full font-medium break-words sm:flex-1 sm:basis-auto">
           {alert.link ? <Link href={alert.link} className="hover:underline">{alert.summary}</Link> : alert.summary}
         </p>
       </div>

@@ -55,9 +55,9 @@ function TestButton() {
         {test.data && test.data.results.length > 0 ? (
           <ul className="space-y-1 text-sm">
             {test.data.results.map((r) => (
-              <li key={r.url} className="break-all" data-testid="alerts-test-result">
+              <li key={r.url} className="break-words" data-testid="alerts-test-result">
                 <span className={r.ok ? 'font-semibold text-emerald-800 dark:text-emerald-300' : 'font-semibold text-red-800 dark:text-red-300'}>{r.ok ? 'delivered' : 'failed'}</span>{' '}
-                {r.url} ({r.format}) · {r.status ? `HTTP ${r.status}` : r.error} · {r.ms} ms
+                <span className="break-all">{r.url}</span> ({r.format}) · {r.status ? `HTTP ${r.status}` : r.error} · {r.ms} ms
               </li>
             ))}
           </ul>

@@ -34,7 +34,7 @@ export interface AlertCenterOptions {
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_BACKOFF_BASE_MS = 2_000;
-/** About 8 minutes of retries in all with the defaults: covers a receiver's restart or a short outage. */
+/** About 4 minutes of retries in all with the defaults (2 + 4 + … + 128 s): covers a receiver's restart or a short outage. */
 export const DEFAULT_BACKOFF_MAX_MS = 5 * 60_000;
 
 export class AlertCenter {
