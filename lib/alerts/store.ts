@@ -28,6 +28,18 @@ export interface DeliveryRecord extends AlertDelivery {
 }
 
 /**
+ * Lua shared by both scripts: the (delivery id, json) pairs from ARGV[first] on are written to
+ * KEYS[first..], listed under the alert (KEYS[3]) and queued in the outbox (KEYS[4]) due ARGV[4].
+ */
+const queueDeliveries = (first: number) => `
+for i = ${first}, #ARGV, 2 do
+  local k = (i - ${first}) / 2 + ${first}
+  redis.call('SET', KEYS[k], ARGV[i + 1], 'EX', ${RETENTION_SEC})
+  redis.call('RPUSH', KEYS[3], ARGV[i])
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[i])
+end`;
+
+/**
  * KEYS[1] active hash, KEYS[2] alert json, KEYS[3] alert's delivery list, KEYS[4] outbox, KEYS[5..] delivery records
  * ARGV[1] condition key, ARGV[2] alert id, ARGV[3] alert json, ARGV[4] due (ms), ARGV[5..] delivery id, delivery json pairs
  * → 1 raised, 0 the key already had an active alert (nothing written).
@@ -35,12 +47,7 @@ export interface DeliveryRecord extends AlertDelivery {
 const RAISE_LUA = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('SET', KEYS[2], ARGV[3])
-for i = 5, #ARGV, 2 do
-  local k = (i - 5) / 2 + 5
-  redis.call('SET', KEYS[k], ARGV[i + 1], 'EX', ${RETENTION_SEC})
-  redis.call('RPUSH', KEYS[3], ARGV[i])
-  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[i])
-end
+${queueDeliveries(5)}
 return 1
 `;
 
@@ -56,12 +63,7 @@ redis.call('SET', KEYS[2], ARGV[3], 'EX', ${RETENTION_SEC})
 redis.call('EXPIRE', KEYS[3], ${RETENTION_SEC})
 redis.call('ZADD', KEYS[5], ARGV[4], ARGV[2])
 redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[5]) + 1))
-for i = 6, #ARGV, 2 do
-  local k = (i - 6) / 2 + 6
-  redis.call('SET', KEYS[k], ARGV[i + 1], 'EX', ${RETENTION_SEC})
-  redis.call('RPUSH', KEYS[3], ARGV[i])
-  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[i])
-end
+${queueDeliveries(6)}
 return 1
 `;
 
