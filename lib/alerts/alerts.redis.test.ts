@@ -149,6 +149,24 @@ describe('alert center with a real webhook receiver', () => {
     expect(hook.received[0]!.headers['x-triage-signature']).toBeUndefined();
   });
 
+  it('a replica that takes over the lease resumes the dead leader\'s retries, delivering once', async () => {
+    const prefix = statePrefix();
+    const hook = await receiver([500]);
+    const store = new AlertStore(scratch.client, prefix);
+    await store.setWebhooks({ webhooks: [{ url: hook.url, format: 'json' }] });
+    const center = new AlertCenter(store, { backoffBaseMs: 300 });
+    const first = loop(center, prefix, 'replica-a');
+    await waitFor('replica-a to lead', () => first.isLeader);
+    await center.raise({ ...breach, key: 'slo:handover' });
+    await waitFor('the first attempt to fail', () => hook.received.length === 1);
+    await first.stop();
+    const second = loop(new AlertCenter(store, { backoffBaseMs: 300 }), prefix, 'replica-b');
+    await waitFor('replica-b to lead', () => second.isLeader);
+    await waitFor('the retry, from replica-b', async () => (await center.list()).active[0]?.deliveries[0]?.status === 'delivered', 10_000);
+    expect(hook.received).toHaveLength(2);
+    expect(hook.received[0]!.headers['x-triage-delivery']).toBe(hook.received[1]!.headers['x-triage-delivery']);
+  });
+
   it('sends Slack-compatible bodies: text plus mrkdwn blocks', async () => {
     const prefix = statePrefix();
     const hook = await receiver();
