@@ -16,5 +16,8 @@ export async function register(): Promise<void> {
     await getSampler({ history: true });
     const { startCeleryIngestion } = await import('./lib/server/celery-ingest');
     await startCeleryIngestion();
+    // Every replica contends for the alerts lease; its holder evaluates and delivers (lib/alerts/loop.ts).
+    const { startAlerting } = await import('./lib/server/alerts');
+    await startAlerting();
   }
 }

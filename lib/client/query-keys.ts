@@ -37,6 +37,9 @@ export const queryKeys = {
   /** Every queue's backlog sparkline series in one answer. */
   backlogHistory: (range: string) => [...root, 'history', range] as const,
   workers: () => [...root, 'workers'] as const,
+  alerts: () => [...root, 'alerts'] as const,
+  /** Under `alerts`: saving the settings refreshes the list too (deliveries name the webhooks). */
+  alertsConfig: () => [...root, 'alerts', 'config'] as const,
   /** Under `workers`: a worker command (which invalidates the workers) refreshes it too. */
   workerTasks: (id: string) => [...root, 'workers', id, 'tasks'] as const,
   audit: (filters: Record<string, string | undefined>) => [...root, 'audit', filters] as const,

@@ -58,6 +58,20 @@ export function stateKeys(prefix: string) {
     operation: (id: string) => `${prefix}op:${id}`,
     /** A loop that runs once per deployment (lib/state/leader-lease.ts): string holder id with a ttl. */
     leaderLease: (loop: string) => `${prefix}leader:${loop}`,
+    /** Alerts (lib/alerts/store.ts). Hash condition key → id of its active alert: one alert per key while it lasts. */
+    alertsActive: `${prefix}alerts:active`,
+    /** Sorted set alert id → resolve time (ms): resolved alerts, newest kept. */
+    alertsRecent: `${prefix}alerts:recent`,
+    /** JSON of one alert (without deliveries). */
+    alert: (id: string) => `${prefix}alerts:alert:${id}`,
+    /** List of the alert's delivery ids, in the order they were queued. */
+    alertDeliveries: (id: string) => `${prefix}alerts:alert:${id}:deliveries`,
+    /** JSON of one webhook delivery: the body to send, where, attempts, status. */
+    alertDelivery: (id: string) => `${prefix}alerts:delivery:${id}`,
+    /** Sorted set delivery id → when its next attempt is due (ms): the outbox a restart resumes. */
+    alertOutbox: `${prefix}alerts:outbox`,
+    /** JSON {webhooks: [{url, format, secret?}]}: where notifications go (secrets included, never served). */
+    alertsConfig: `${prefix}alerts:config`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */
     queueLock: (broker: string, queue: string) => `${prefix}oplock:${broker}/${queue}`,
     /** Hash user name → JSON {role, passwordHash, createdAt, version, epoch} (users made by the CLI/API). */
