@@ -121,6 +121,25 @@ export interface ControlOptions {
    * result says `partial` (at least `matched`). A real run is never cut short half-way.
    */
   signal?: AbortSignal;
+  /**
+   * Told, batch by batch, which selected messages are about to leave their place (moved to
+   * another level or queue, or removed), with where each sat; awaited before the batch
+   * moves, so a process killed mid-way has recorded at least what it moved (undo reads it).
+   * A message recorded may still be taken by a consumer first and not move. Never called
+   * by a dry run. Drivers that move whole lists on the broker without reading them read
+   * them when this is set, which makes a bulk move slower.
+   */
+  record?: (batch: readonly MovedMessage[]) => Promise<void>;
+}
+
+/** Where one selected message sat before an operation moved or removed it (ControlOptions.record). */
+export interface MovedMessage {
+  /** The Celery task id; null when the message cannot be decoded (then it cannot be found again). */
+  id: string | null;
+  /** The task's own priority (Message.taskPriority) before the move. */
+  priority: number;
+  /** The Triage level it was queued at. */
+  level: number;
 }
 
 /** What an operation actually did; `moved` may be fewer than `matched` (consumed meanwhile, or already there). */

@@ -411,7 +411,10 @@ export class RabbitControl implements BrokerControl {
         }
         await settle();
         if (writer && batch.length > 0) {
-          writing = writer(batch.map((b) => b.message)).then(
+          const messages = batch.map((b) => b.message);
+          // Recorded before the write, so whatever reaches the target was recorded first.
+          const recorded = options.record ? options.record(messages.map((m) => ({ id: m.id, priority: taskPriorityOf(m), level: m.level }))) : Promise.resolve();
+          writing = recorded.then(() => writer(messages)).then(
             () => {
               for (const b of batch) channel.ack(b.tag);
               counts.moved += batch.length;

@@ -1,6 +1,6 @@
 import { toRedisPayload, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
-import type { StoredForm, TransferMessage } from '../../types';
+import type { MovedMessage, StoredForm, TransferMessage } from '../../types';
 import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 
 /**
@@ -78,6 +78,11 @@ export function moveBatch(peeked: readonly Peeked[], dest: QueueLayout, priority
     batch.moving.push(p);
   }
   return batch;
+}
+
+/** Where a list element sat, for ControlOptions.record. */
+export function movedOf(p: Peeked, level: number): MovedMessage {
+  return { id: p.id, priority: p.priority, level };
 }
 
 /** The broker-neutral form of a list element. */

@@ -24,7 +24,7 @@ import { targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
 import { batchSizeOf } from '../../control-batch';
-import { moveBatch, payloadFor, peek, toTransfer, type Peeked } from './envelope';
+import { moveBatch, movedOf, payloadFor, peek, toTransfer, type Peeked } from './envelope';
 import { findWaitingInLayout } from './find-waiting';
 import { relocateToFront } from './relocate-front';
 import { runMoveBatch, type Relocation } from './relocation';
@@ -143,6 +143,7 @@ export class RedisControl implements BrokerControl {
         const { args, moving } = move;
         if (args.length === 0 || options.dryRun) return new Set<Peeked>();
         await declare();
+        await options.record?.(moving.map((p) => movedOf(p, list.level)));
         counts.moved += await runMoveBatch(this.client, list.key, move, 'back');
         // Moved, or popped by a consumer first: either way no longer in the list.
         return new Set(moving);
@@ -166,6 +167,7 @@ export class RedisControl implements BrokerControl {
       return this.walk(source, selector, options, async (list, batch, counts) => {
         if (batch.length === 0 || options.dryRun) return new Set<Peeked>();
         const messages = batch.map((p) => toTransfer(p, list.level));
+        await options.record?.(batch.map((p) => movedOf(p, list.level)));
         await sink?.write(messages);
         const removed = (await run([list.key], batch.map((p) => p.raw))) as number[];
         const gone = messages.filter((_, i) => removed[i] !== 1);

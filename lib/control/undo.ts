@@ -1,0 +1,143 @@
+import type { ControlProgress, QueueBroker } from '@/lib/brokers/types';
+import { TriageError } from '@/lib/shared/errors';
+import type { UndoItem, UndoMeta } from '@/lib/state/undo-records';
+import type { ControlContext } from './context';
+import { runOperation } from './context';
+import { putArchiveBack } from './purge';
+import { transfer } from './transfer';
+import { UNDOABLE_ACTIONS } from './undo-record';
+
+export type UndoResult = {
+  /** Recorded messages still waiting where the action put them (or still archived). */
+  restorable: number;
+  /** Of those, put back (0 for a dry run). */
+  restored: number;
+  /** Recorded messages no longer findable: taken by a worker since (or restored another way). */
+  alreadyRun: number;
+};
+
+const WHY_NOT: Record<string, string> = {
+  enqueue: 'an enqueue sent new tasks; revoke them instead',
+  pause: 'a pause changed no message; resume the queue instead',
+  resume: 'a resume changed no message; pause the queue instead',
+  restore: 'a restore put parked messages back; drain the queue again instead',
+  'archive.restore': 'a restore put purged messages back; purge them again instead',
+  retry: 'a retry sent new copies of tasks; revoke them instead',
+  revoke: 'a revoke is undone by restoring its archive from the queue page',
+  undo: 'an undo is not undone; repeat the original action instead',
+};
+
+// Longer than any undo of a 24 h record should take; released at the end anyway.
+const UNDO_LOCK_MS = 10 * 60_000;
+
+/**
+ * Puts back what one audited control action (reprioritize, move, drain, delete, purge)
+ * changed, by its audit entry id (or, for an operation killed before its entry was written,
+ * by its operation id): the recorded messages still waiting where it put them return to
+ * their queue at the priority each had, in their recorded order within a priority; those
+ * it archived come back from the archive. Messages taken by workers since are counted, not
+ * invented. Once only: a second undo, or one while another runs, is a 409 that changes nothing.
+ */
+export async function undo(ctx: ControlContext, input: { id: string; dryRun?: boolean }): Promise<UndoResult & { operationId: string }> {
+  const meta = await recordOf(ctx, input.id);
+  const done = await ctx.state.undo.done(meta.operationId);
+  if (done) throw new TriageError('CONFLICT', `this ${meta.action} was already undone at ${done.at} by ${done.by} (${done.restored} restored); nothing was changed`);
+  const from = meta.from;
+  const at = meta.to ?? meta.from;
+  const locks = at.broker === from.broker && at.queue === from.queue ? [from] : [at, from];
+  return runOperation(
+    ctx,
+    {
+      action: input.dryRun ? 'undo.preview' : 'undo',
+      target: from,
+      params: { entry: input.id, operationId: meta.operationId, of: meta.action, ...(input.dryRun ? { dryRun: true } : {}) },
+      locks: input.dryRun ? [] : locks,
+      preview: input.dryRun,
+    },
+    async (progress) => {
+      if (input.dryRun) return (await count(ctx, meta)).result;
+      if (!(await ctx.state.undo.lock(meta.operationId, UNDO_LOCK_MS))) throw new TriageError('CONFLICT', `this ${meta.action} is being undone right now`);
+      try {
+        const again = await ctx.state.undo.done(meta.operationId);
+        if (again) throw new TriageError('CONFLICT', `this ${meta.action} was already undone at ${again.at} by ${again.by}; nothing was changed`);
+        const result = await putBack(ctx, meta, progress);
+        await ctx.state.undo.markDone(meta.operationId, { at: new Date().toISOString(), by: ctx.actor.name, restored: result.restored });
+        return result;
+      } finally {
+        await ctx.state.undo.unlock(meta.operationId);
+      }
+    },
+  );
+}
+
+/** The undo record behind an audit entry (or an operation id), or the 4xx saying why there is none. */
+async function recordOf(ctx: ControlContext, id: string): Promise<UndoMeta> {
+  const entry = await ctx.state.audit.get(id);
+  if (entry) {
+    if (!UNDOABLE_ACTIONS.has(entry.action)) {
+      const why = WHY_NOT[entry.action] ?? 'it did not move waiting messages';
+      throw new TriageError('UNPROCESSABLE', `a ${entry.action} cannot be undone: ${why}`, { action: entry.action });
+    }
+    const operationId = typeof entry.result.operationId === 'string' ? entry.result.operationId : null;
+    const meta = operationId ? await ctx.state.undo.meta(operationId) : null;
+    if (!meta) throw new TriageError('UNPROCESSABLE', `this ${entry.action} left no undo record (made before undo existed, or older than 24 h)`, { action: entry.action });
+    return meta;
+  }
+  const meta = await ctx.state.undo.meta(id);
+  if (!meta) throw new TriageError('NOT_FOUND', `no audit entry or operation ${id} with an undo record (records are kept 24 h)`);
+  return meta;
+}
+
+/** Which recorded messages are still where the action put them. */
+async function count(ctx: ControlContext, meta: UndoMeta): Promise<{ result: UndoResult; present: UndoItem[] }> {
+  if (meta.archiveId) {
+    const archive = await ctx.state.archives.meta(meta.archiveId);
+    const restorable = archive ? await ctx.state.archives.size(meta.archiveId) : 0;
+    return { result: { restorable, restored: 0, alreadyRun: 0 }, present: [] };
+  }
+  const items = await ctx.state.undo.items(meta.operationId);
+  if (items.length === 0 || !meta.to) return { result: { restorable: 0, restored: 0, alreadyRun: items.length }, present: [] };
+  const source = await ctx.broker(meta.to.broker);
+  const found = await source.control.extract(meta.to.queue, { ids: items.map((i) => i.id) }, null, { dryRun: true });
+  const ids = new Set(found.foundIds ?? []);
+  const present = items.filter((i) => ids.has(i.id));
+  return { result: { restorable: present.length, restored: 0, alreadyRun: items.length - present.length }, present };
+}
+
+async function putBack(ctx: ControlContext, meta: UndoMeta, progress: (p: ControlProgress) => void): Promise<UndoResult> {
+  if (meta.archiveId) {
+    const archive = await ctx.state.archives.meta(meta.archiveId);
+    if (!archive) throw new TriageError('CONFLICT', `the archive of this ${meta.action} was already restored (or has expired); nothing was changed`);
+    const restorable = await ctx.state.archives.size(archive.id);
+    const restored = await putArchiveBack(ctx, archive, progress);
+    return { restorable, restored, alreadyRun: 0 };
+  }
+  const { result, present } = await count(ctx, meta);
+  const total = result.restorable + result.alreadyRun;
+  const source = await ctx.broker(meta.to!.broker);
+  const target = await ctx.broker(meta.from.broker);
+  let restored = 0;
+  // One pass per former priority: each message takes its own back, FIFO kept within it.
+  for (const [priority, ids] of byPriority(present)) {
+    restored += await moveBack(source, meta.to!.queue, target, meta.from.queue, ids, priority);
+    progress({ scanned: restored, matched: restored, moved: restored });
+  }
+  return { restorable: result.restorable, restored, alreadyRun: total - restored };
+}
+
+function byPriority(items: readonly UndoItem[]): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const item of items) {
+    const ids = groups.get(item.priority) ?? [];
+    ids.push(item.id);
+    groups.set(item.priority, ids);
+  }
+  return groups;
+}
+
+async function moveBack(source: QueueBroker, from: string, target: QueueBroker, to: string, ids: string[], priority: number): Promise<number> {
+  if (source.id === target.id && from === to) {
+    return (await source.control.relocate(from, { ids }, { queue: to, priority })).moved;
+  }
+  return (await transfer({ broker: source, queue: from }, { broker: target, queue: to }, { ids }, priority)).moved;
+}
