@@ -1,4 +1,4 @@
-import type { ControlProgress, QueueBroker } from '@/lib/brokers/types';
+import { taskPriorityOf, type ControlProgress, type ControlResult, type QueueBroker } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { UndoItem, UndoMeta } from '@/lib/state/undo-records';
 import type { ControlContext } from './context';
@@ -112,17 +112,42 @@ async function putBack(ctx: ControlContext, meta: UndoMeta, progress: (p: Contro
     const restored = await putArchiveBack(ctx, archive, progress);
     return { restorable, restored, alreadyRun: 0 };
   }
-  const { result, present } = await count(ctx, meta);
-  const total = result.restorable + result.alreadyRun;
-  const source = await ctx.broker(meta.to!.broker);
+  const items = await ctx.state.undo.items(meta.operationId);
+  const to = meta.to!;
+  const source = await ctx.broker(to.broker);
   const target = await ctx.broker(meta.from.broker);
+  if (items.length === 0) return { restorable: 0, restored: 0, alreadyRun: 0 };
+  let restorable = 0;
   let restored = 0;
-  // One pass per former priority: each message takes its own back, FIFO kept within it.
-  for (const [priority, ids] of byPriority(present)) {
-    restored += await moveBack(source, meta.to!.queue, target, meta.from.queue, ids, priority);
-    progress({ scanned: restored, matched: restored, moved: restored });
+  if (source.id === target.id && source.control.capabilities.atomicMove) {
+    // One atomic relocation per former priority: each message takes its own back, FIFO kept within it.
+    for (const [priority, ids] of byPriority(items)) {
+      const result = await moveBack(source, to.queue, target, meta.from.queue, ids, priority);
+      restorable += result.matched;
+      restored += result.moved;
+      progress({ scanned: restored, matched: restorable, moved: restored });
+    }
+  } else {
+    // One pass (a broker that only reads by taking would put what each pass skipped back
+    // behind the next one's reach), each message re-published at its own former priority.
+    const former = new Map(items.map((i) => [i.id, i.priority]));
+    const result = await source.control.extract(
+      to.queue,
+      { ids: items.map((i) => i.id) },
+      {
+        write: async (batch) => {
+          await target.control.putMessages(
+            meta.from.queue,
+            batch.map((message) => ({ message, priority: former.get(message.id ?? '') ?? taskPriorityOf(message) })),
+          );
+        },
+      },
+      { onProgress: progress },
+    );
+    restorable = result.matched;
+    restored = result.moved;
   }
-  return { restorable: result.restorable, restored, alreadyRun: total - restored };
+  return { restorable, restored, alreadyRun: items.length - restored };
 }
 
 function byPriority(items: readonly UndoItem[]): Map<number, string[]> {
@@ -135,9 +160,7 @@ function byPriority(items: readonly UndoItem[]): Map<number, string[]> {
   return groups;
 }
 
-async function moveBack(source: QueueBroker, from: string, target: QueueBroker, to: string, ids: string[], priority: number): Promise<number> {
-  if (source.id === target.id && from === to) {
-    return (await source.control.relocate(from, { ids }, { queue: to, priority })).moved;
-  }
-  return (await transfer({ broker: source, queue: from }, { broker: target, queue: to }, { ids }, priority)).moved;
+async function moveBack(source: QueueBroker, from: string, target: QueueBroker, to: string, ids: string[], priority: number): Promise<ControlResult> {
+  if (source.id === target.id && from === to) return source.control.relocate(from, { ids }, { queue: to, priority });
+  return transfer({ broker: source, queue: from }, { broker: target, queue: to }, { ids }, priority);
 }
