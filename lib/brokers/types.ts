@@ -219,6 +219,20 @@ export interface TargetOptions {
   like?: string;
 }
 
+/** Where `relocate` puts the selection. */
+export interface RelocateTarget {
+  queue: string;
+  priority: number | null;
+  at?: InsertAt;
+  /** Task id → the priority it takes, overriding `priority` for those ids. */
+  priorities?: ReadonlyMap<string, number>;
+}
+
+/** The priority one message takes in a relocation: its own entry in `priorities`, else the target's, else its own. */
+export function relocatedPriority(target: Pick<RelocateTarget, 'priority' | 'priorities'>, id: string | null, own: number): number {
+  return (id !== null ? target.priorities?.get(id) : undefined) ?? target.priority ?? own;
+}
+
 export interface ControlCapabilities {
   /** Each batch moves atomically inside the broker (Redis Lua): never in both places. */
   atomicMove: boolean;
@@ -265,9 +279,10 @@ export interface BrokerControl {
    * Same-broker move of the selection to `target.queue` (may be `queue`: reprioritize) at
    * `target.priority` (null: each message's own priority, whatever level it sat at). FIFO
    * kept within a priority; `at: 'front'` (whole queues only, no selector) puts them ahead
-   * of what the target holds, in their order.
+   * of what the target holds, in their order. `priorities` (with an id selector): the
+   * priority each of those ids takes instead (an undo puts each back at its former one).
    */
-  relocate(queue: string, selector: MessageSelector, target: { queue: string; priority: number | null; at?: InsertAt }, options?: ControlOptions): Promise<ControlResult>;
+  relocate(queue: string, selector: MessageSelector, target: RelocateTarget, options?: ControlOptions): Promise<ControlResult>;
   /** Hands the selection batch by batch to `sink`, then removes it from `queue` (at-least-once). */
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options?: ControlOptions): Promise<ControlResult>;
   /**

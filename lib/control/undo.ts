@@ -1,10 +1,9 @@
-import { taskPriorityOf, type ControlProgress, type ControlResult, type QueueBroker } from '@/lib/brokers/types';
+import { taskPriorityOf, type ControlProgress } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { UndoItem, UndoMeta } from '@/lib/state/undo-records';
 import type { ControlContext } from './context';
 import { runOperation } from './context';
 import { putArchiveBack } from './purge';
-import { transfer } from './transfer';
 import { UNDOABLE_ACTIONS } from './undo-record';
 
 export type UndoResult = {
@@ -117,50 +116,28 @@ async function putBack(ctx: ControlContext, meta: UndoMeta, progress: (p: Contro
   const source = await ctx.broker(to.broker);
   const target = await ctx.broker(meta.from.broker);
   if (items.length === 0) return { restorable: 0, restored: 0, alreadyRun: 0 };
-  let restorable = 0;
-  let restored = 0;
-  if (source.id === target.id && source.control.capabilities.atomicMove) {
-    // One atomic relocation per former priority: each message takes its own back, FIFO kept within it.
-    for (const [priority, ids] of byPriority(items)) {
-      const result = await moveBack(source, to.queue, target, meta.from.queue, ids, priority);
-      restorable += result.matched;
-      restored += result.moved;
-      progress({ scanned: restored, matched: restorable, moved: restored });
-    }
-  } else {
-    // One pass (a broker that only reads by taking would put what each pass skipped back
-    // behind the next one's reach), each message re-published at its own former priority.
-    const former = new Map(items.map((i) => [i.id, i.priority]));
-    const result = await source.control.extract(
-      to.queue,
-      { ids: items.map((i) => i.id) },
-      {
-        write: async (batch) => {
-          await target.control.putMessages(
-            meta.from.queue,
-            batch.map((message) => ({ message, priority: former.get(message.id ?? '') ?? taskPriorityOf(message) })),
-          );
-        },
-      },
-      { onProgress: progress },
-    );
-    restorable = result.matched;
-    restored = result.moved;
-  }
+  const former = new Map(items.map((i) => [i.id, i.priority]));
+  const selector = { ids: items.map((i) => i.id) };
+  // Same broker: one relocation, each message to its former priority (atomic on Redis; on
+  // RabbitMQ through its holding queue, so a pass never re-reads what it put back).
+  // Across brokers: read, publish at the former priority, then remove (at-least-once).
+  const result =
+    source.id === target.id
+      ? await source.control.relocate(to.queue, selector, { queue: meta.from.queue, priority: null, priorities: former }, { onProgress: progress })
+      : await source.control.extract(
+          to.queue,
+          selector,
+          {
+            write: async (batch) => {
+              await target.control.putMessages(
+                meta.from.queue,
+                batch.map((message) => ({ message, priority: former.get(message.id ?? '') ?? taskPriorityOf(message) })),
+              );
+            },
+          },
+          { onProgress: progress },
+        );
+  const restorable = result.matched;
+  const restored = result.moved;
   return { restorable, restored, alreadyRun: items.length - restored };
-}
-
-function byPriority(items: readonly UndoItem[]): Map<number, string[]> {
-  const groups = new Map<number, string[]>();
-  for (const item of items) {
-    const ids = groups.get(item.priority) ?? [];
-    ids.push(item.id);
-    groups.set(item.priority, ids);
-  }
-  return groups;
-}
-
-async function moveBack(source: QueueBroker, from: string, target: QueueBroker, to: string, ids: string[], priority: number): Promise<ControlResult> {
-  if (source.id === target.id && from === to) return source.control.relocate(from, { ids }, { queue: to, priority });
-  return transfer({ broker: source, queue: from }, { broker: target, queue: to }, { ids }, priority);
 }

@@ -12,6 +12,7 @@ import type {
   MessageSelector,
   PutItem,
   RemoteCommand,
+  RelocateTarget,
   RemoteReplies,
   TargetOptions,
   TransferMessage,
@@ -111,7 +112,7 @@ export class RedisControl implements BrokerControl {
   relocate(
     queue: string,
     selector: MessageSelector,
-    target: { queue: string; priority: number | null; at?: InsertAt },
+    target: RelocateTarget,
     options: ControlOptions = {},
   ): Promise<ControlResult> {
     return withRedis(this.deps.brokerId, async () => {
@@ -132,14 +133,14 @@ export class RedisControl implements BrokerControl {
       }
       // Whole lists (everything, or priorities that take whole levels) move on the server, as
       // their dry run counts them: by list, not message by message.
-      const wholeLists = wholeLevelsSelected(selector, (priority) => targetList(source, priority).key);
+      const wholeLists = target.priorities ? null : wholeLevelsSelected(selector, (priority) => targetList(source, priority).key);
       if (wholeLists) {
         const counts = await relocateAll(relocation, wholeLists);
         return { matched: counts.matched, moved: counts.moved };
       }
       return this.walk(source, selector, options, async (list, batch, counts) => {
         // Already where it would go: selected, but nothing to do.
-        const move = moveBatch(batch, dest, target.priority, list);
+        const move = moveBatch(batch, dest, target.priority, list, target.priorities);
         const { args, moving } = move;
         if (args.length === 0 || options.dryRun) return new Set<Peeked>();
         await declare();
