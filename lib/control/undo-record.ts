@@ -1,9 +1,10 @@
 import type { MovedMessage } from '@/lib/brokers/types';
+import { UNDOABLE_ACTIONS } from '@/lib/shared/undo';
 import type { UndoPlace } from '@/lib/state/undo-records';
 import type { ControlContext } from './context';
 
 /** Audit actions whose entries can be undone: the control actions that change waiting messages. */
-export const UNDOABLE_ACTIONS: ReadonlySet<string> = new Set(['reprioritize', 'move', 'drain', 'delete', 'purge']);
+export const UNDOABLE: ReadonlySet<string> = new Set(UNDOABLE_ACTIONS);
 
 /**
  * Starts the undo record of operation `operationId` and returns the function that records

@@ -1,19 +1,13 @@
 import { taskPriorityOf, type ControlProgress } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
+import type { UndoCounts } from '@/lib/shared/undo';
 import type { UndoItem, UndoMeta } from '@/lib/state/undo-records';
 import type { ControlContext } from './context';
 import { runOperation } from './context';
 import { putArchiveBack } from './purge';
-import { UNDOABLE_ACTIONS } from './undo-record';
+import { UNDOABLE } from './undo-record';
 
-export type UndoResult = {
-  /** Recorded messages still waiting where the action put them (or still archived). */
-  restorable: number;
-  /** Of those, put back (0 for a dry run). */
-  restored: number;
-  /** Recorded messages no longer findable: taken by a worker since (or restored another way). */
-  alreadyRun: number;
-};
+export type UndoResult = UndoCounts;
 
 const WHY_NOT: Record<string, string> = {
   enqueue: 'an enqueue sent new tasks; revoke them instead',
@@ -73,7 +67,7 @@ export async function undo(ctx: ControlContext, input: { id: string; dryRun?: bo
 async function recordOf(ctx: ControlContext, id: string): Promise<UndoMeta> {
   const entry = await ctx.state.audit.get(id);
   if (entry) {
-    if (!UNDOABLE_ACTIONS.has(entry.action)) {
+    if (!UNDOABLE.has(entry.action)) {
       const why = WHY_NOT[entry.action] ?? 'it did not move waiting messages';
       throw new TriageError('UNPROCESSABLE', `a ${entry.action} cannot be undone: ${why}`, { action: entry.action });
     }
