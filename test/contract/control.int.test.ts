@@ -199,6 +199,28 @@ describe.each(TARGETS)('control on $kind', (target: ContractTarget) => {
     expect(atEight.filter((id) => !got.has(id))).toEqual([]);
   });
 
+  it('relocates each id of a selection to its own given priority (what an undo asks), in the queue or to another', async () => {
+    const q = await queue('c-each');
+    const [a, b, c, d, e] = await raw.fill(q, [3, 3, 7, 7, 7]);
+    const each = new Map([
+      [a!, 0],
+      [b!, 9],
+      [c!, 5],
+      [d!, 7],
+    ]);
+    const result = await broker.control.relocate(q, { ids: [a!, b!, c!, d!] }, { queue: q, priority: null, priorities: each });
+    expect(result.matched).toBe(4);
+    await waitFor('every message back in sight', async () => (await raw.count(q)) === 5);
+    const after = new Map((await raw.read(q)).map((m) => [m.id, m.priority]));
+    expect([a, b, c, d, e].map((id) => after.get(id!))).toEqual([0, 9, 5, 7, 7]);
+
+    const other = uniqueName('c-each-to');
+    names.push(other);
+    await broker.control.prepareTarget(other, { create: true, like: q });
+    await broker.control.relocate(q, { ids: [a!, b!] }, { queue: other, priority: 4, priorities: new Map([[a!, 8]]) });
+    expect(new Map((await raw.read(other)).map((m) => [m.id, m.priority]))).toEqual(new Map([[b!, 4], [a!, 8]]));
+  });
+
   it('restores a whole queue to the front of another, batch after batch: per level, the restored ones in their order ahead of what was there', async ({ skip }) => {
     if (!broker.control.capabilities.frontInsert) skip('appends only: restored messages queue behind newer ones');
     const parked = await queue('c-front-from');
