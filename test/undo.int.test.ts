@@ -10,6 +10,7 @@ import * as reprioritizeRoute from '@/app/api/v1/queues/[broker]/[queue]/reprior
 import * as moveRoute from '@/app/api/v1/queues/[broker]/[queue]/move/route';
 import * as purgeRoute from '@/app/api/v1/queues/[broker]/[queue]/purge/route';
 import * as deleteRoute from '@/app/api/v1/queues/[broker]/[queue]/delete/route';
+import * as drainRoute from '@/app/api/v1/queues/[broker]/[queue]/drain/route';
 import * as pauseRoute from '@/app/api/v1/queues/[broker]/[queue]/pause/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
 import * as undoRoute from '@/app/api/v1/audit/[id]/undo/route';
@@ -50,7 +51,7 @@ beforeAll(async () => {
         kind: 'redis',
         url: REDIS_URL,
         discover: false,
-        queues: [{ name: rDef }, { name: rTen, steps: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }, { name: rOther }],
+        queues: [{ name: rDef }, { name: rTen, steps: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }, { name: rOther }, { name: `${rOther}.drained` }],
         laneGroups: [
           {
             name: rLanes,
@@ -203,6 +204,21 @@ describe('undo of other actions', () => {
     expect(redisIds.map((id) => home.get(id))).toEqual(before);
     await (await getBroker('rabbitmq')).control.extract(m4, {}, null);
     await (await getBroker('redis')).control.extract(rDef, {}, null);
+  });
+
+  it('a drain is undone like its restore: on Redis ahead of what arrived meanwhile, in the original order', async () => {
+    const before = [9, 0, 5, 5, 2, 9];
+    const ids = await enqueue('redis', rOther, before);
+    const drained = await act<{ moved: number; operationId: string }>(drainRoute.POST, 'redis', rOther, 'drain', {});
+    expect(drained.body.moved).toBe(6);
+    const newer = await enqueue('redis', rOther, [0, 9]);
+    const undone = await undoCall((await entryOf(drained.body.operationId)).id);
+    expect(undone.body).toMatchObject({ restorable: 6, restored: 6, alreadyRun: 0 });
+    const order = [...(await priorities('redis', rOther)).keys()];
+    // Per level (default steps: 0 holds 0..2), the drained ones first in their order, then the newer one.
+    const at = (...own: number[]) => ids.filter((_, i) => own.includes(before[i]!));
+    expect(order).toEqual([...at(0, 2), newer[0], ...at(5), ...at(9), newer[1]]);
+    await (await getBroker('redis')).control.extract(rOther, {}, null);
   });
 
   it('a purge and a delete are undone from their archives', async () => {

@@ -1,10 +1,11 @@
-import { taskPriorityOf, type ControlProgress } from '@/lib/brokers/types';
+import { taskPriorityOf, type ControlProgress, type QueueBroker } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { UndoCounts } from '@/lib/shared/undo';
 import type { UndoItem, UndoMeta } from '@/lib/state/undo-records';
 import type { ControlContext } from './context';
 import { runOperation } from './context';
 import { putArchiveBack } from './purge';
+import { transfer } from './transfer';
 import { UNDOABLE } from './undo-record';
 
 export type UndoResult = UndoCounts;
@@ -110,6 +111,8 @@ async function putBack(ctx: ControlContext, meta: UndoMeta, progress: (p: Contro
   const source = await ctx.broker(to.broker);
   const target = await ctx.broker(meta.from.broker);
   if (items.length === 0) return { restorable: 0, restored: 0, alreadyRun: 0 };
+  const front = await drainedFront(meta, items, source, target);
+  if (front) return front;
   const former = new Map(items.map((i) => [i.id, i.priority]));
   const selector = { ids: items.map((i) => i.id) };
   // Same broker: one relocation, each message to its former priority (atomic on Redis; on
@@ -134,4 +137,19 @@ async function putBack(ctx: ControlContext, meta: UndoMeta, progress: (p: Contro
   const restorable = result.matched;
   const restored = result.moved;
   return { restorable, restored, alreadyRun: items.length - restored };
+}
+
+/**
+ * A drain whose parking queue still holds exactly what it parked goes back like a restore
+ * of the drain (restoreDrained): whole, ahead of what arrived meanwhile, in its original
+ * order, where the broker can put messages at the front. Null otherwise.
+ */
+async function drainedFront(meta: UndoMeta, items: readonly UndoItem[], source: QueueBroker, target: QueueBroker): Promise<UndoCounts | null> {
+  if (meta.action !== 'drain' || source.id !== target.id || !source.control.capabilities.frontInsert || !source.control.capabilities.nonDestructiveScan) return null;
+  const parked = meta.to!.queue;
+  const depth = (await source.getQueue(parked))?.depth ?? 0;
+  const found = await source.control.extract(parked, { ids: items.map((i) => i.id) }, null, { dryRun: true });
+  if (depth === 0 || found.matched !== depth) return null;
+  const result = await transfer({ broker: source, queue: parked }, { broker: target, queue: meta.from.queue }, {}, null, { at: 'front' });
+  return { restorable: found.matched, restored: result.moved, alreadyRun: items.length - result.moved };
 }
