@@ -18,6 +18,7 @@ import { RabbitBrokerConfigSchema } from '@/lib/brokers/rabbitmq/config';
 import { RedisBrokerConfigSchema } from '@/lib/brokers/redis/config';
 import { transfer } from '@/lib/control/transfer';
 import { KOMBU_DEFAULT_SEP } from '@/lib/shared/priority';
+import { UndoRecordStore } from '@/lib/state/undo-records';
 import { PAYLOAD, RUNS, median, report, runIfMain } from './support';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 100_000);
@@ -88,6 +89,10 @@ export async function main(): Promise<void> {
   };
   const samples: Record<string, { op: number; raw: number }[]> = {};
   const note = (key: string, op: number, raw: number) => (samples[key] ??= []).push({ op, raw });
+  // What an audited reprioritize also writes: each batch's ids and former priorities, in the state Redis.
+  const undoPrefix = `bench-undo-${randomUUID().slice(0, 8)}:`;
+  const undo = new UndoRecordStore(redis, undoPrefix);
+  const recording = (operation: string) => ({ record: (batch: Parameters<UndoRecordStore['append']>[1]) => undo.append(operation, batch) });
 
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -107,6 +112,11 @@ export async function main(): Promise<void> {
       await redis.sadd(`_kombu.binding.${rp}`, `${rp}${KOMBU_DEFAULT_SEP}${KOMBU_DEFAULT_SEP}${rp}`);
       await rb.enqueue(rp, items(9));
       note('redis|reprioritize', await timed(() => rb.control.relocate(rp, {}, { queue: rp, priority: 0 })), rawRedis);
+      const rr = name('rr');
+      redisQueues.push(rr);
+      await redis.sadd(`_kombu.binding.${rr}`, `${rr}${KOMBU_DEFAULT_SEP}${KOMBU_DEFAULT_SEP}${rr}`);
+      await rb.enqueue(rr, items(9));
+      note('redis|reprioritize, undo recorded', await timed(() => rb.control.relocate(rr, {}, { queue: rr, priority: 0 }, recording(rr))), rawRedis);
       // Redis move to another queue, keeping levels.
       const rm = name('rm');
       redisQueues.push(rm);
@@ -125,6 +135,11 @@ export async function main(): Promise<void> {
       rabbitQueues.push(`${mp}.triage-hold`);
       await mb.enqueue(mp, items(9));
       note('rabbitmq|reprioritize', await timed(() => mb.control.relocate(mp, {}, { queue: mp, priority: 0 })), rawRabbit);
+      const mr = name('mr');
+      await declare(mr);
+      rabbitQueues.push(`${mr}.triage-hold`);
+      await mb.enqueue(mr, items(9));
+      note('rabbitmq|reprioritize, undo recorded', await timed(() => mb.control.relocate(mr, {}, { queue: mr, priority: 0 }, recording(mr))), rawRabbit);
       const mm = name('mm');
       await declare(mm);
       note('rabbitmq|move', await timed(() => mb.control.relocate(mp, {}, { queue: mm, priority: null })), rawRabbit);
@@ -139,6 +154,8 @@ export async function main(): Promise<void> {
       if (keys.length > 0) await redis.del(...keys);
       await redis.del(`_kombu.binding.${q}`);
     }
+    const undoKeys = await redis.keys(`${undoPrefix}*`);
+    if (undoKeys.length > 0) await redis.del(...undoKeys);
     const ch = await amqp.createChannel();
     for (const q of rabbitQueues) await ch.deleteQueue(q);
     await ch.close();

@@ -5,6 +5,7 @@ import type { AuditEntryInfo } from '@/lib/client/queries';
 import { archiveHref } from '../queue/archives-panel';
 import { Timestamp } from '../time';
 import { queueHref } from '../queue/queue-href';
+import { UndoButton } from './undo-button';
 
 const cell = 'px-3 py-2 align-top';
 /** How a security log entry's outcome reads (older audit entries with an error were failures). */
@@ -61,7 +62,7 @@ function PurgeArchiveLink({ entry, canRestore }: { entry: AuditEntryInfo; canRes
   );
 }
 
-export function AuditRow({ entry, now, canRestore = false }: { entry: AuditEntryInfo; now: number; canRestore?: boolean }) {
+export function AuditRow({ entry, now, canRestore = false, canUndo = false }: { entry: AuditEntryInfo; now: number; canRestore?: boolean; canUndo?: boolean }) {
   const error = errorOf(entry.result);
   return (
     <tr data-testid="audit-row" data-action={entry.action} className="border-t border-slate-200 dark:border-slate-800">
@@ -87,6 +88,7 @@ export function AuditRow({ entry, now, canRestore = false }: { entry: AuditEntry
           <>
             <span className="text-emerald-800 dark:text-emerald-300">ok{describe(entry.result) ? `: ${describe(entry.result)}` : ''}</span>
             <PurgeArchiveLink entry={entry} canRestore={canRestore} />
+            {canUndo && entry.kind === undefined ? <UndoButton entry={entry} /> : null}
           </>
         )}
       </td>

@@ -135,7 +135,7 @@ export function AuditView() {
               </thead>
               <tbody>
                 {entries.map((entry) => (
-                  <AuditRow key={entry.id} entry={entry} now={now} canRestore={can('admin')} />
+                  <AuditRow key={entry.id} entry={entry} now={now} canRestore={can('admin')} canUndo={log === 'audit' && can('operator')} />
                 ))}
               </tbody>
             </table>

@@ -121,6 +121,25 @@ export interface ControlOptions {
    * result says `partial` (at least `matched`). A real run is never cut short half-way.
    */
   signal?: AbortSignal;
+  /**
+   * Told, batch by batch, which selected messages are about to leave their place (moved to
+   * another level or queue, or removed), with where each sat; awaited before the batch
+   * moves, so a process killed mid-way has recorded at least what it moved (undo reads it).
+   * A message recorded may still be taken by a consumer first and not move. Never called
+   * by a dry run. Drivers that move whole lists on the broker without reading them read
+   * them when this is set, which makes a bulk move slower.
+   */
+  record?: (batch: readonly MovedMessage[]) => Promise<void>;
+}
+
+/** Where one selected message sat before an operation moved or removed it (ControlOptions.record). */
+export interface MovedMessage {
+  /** The Celery task id; null when the message cannot be decoded (then it cannot be found again). */
+  id: string | null;
+  /** The task's own priority (Message.taskPriority) before the move. */
+  priority: number;
+  /** The Triage level it was queued at. */
+  level: number;
 }
 
 /** What an operation actually did; `moved` may be fewer than `matched` (consumed meanwhile, or already there). */
@@ -200,6 +219,20 @@ export interface TargetOptions {
   like?: string;
 }
 
+/** Where `relocate` puts the selection. */
+export interface RelocateTarget {
+  queue: string;
+  priority: number | null;
+  at?: InsertAt;
+  /** Task id → the priority it takes, overriding `priority` for those ids. */
+  priorities?: ReadonlyMap<string, number>;
+}
+
+/** The priority one message takes in a relocation: its own entry in `priorities`, else the target's, else its own. */
+export function relocatedPriority(target: Pick<RelocateTarget, 'priority' | 'priorities'>, id: string | null, own: number): number {
+  return (id !== null ? target.priorities?.get(id) : undefined) ?? target.priority ?? own;
+}
+
 export interface ControlCapabilities {
   /** Each batch moves atomically inside the broker (Redis Lua): never in both places. */
   atomicMove: boolean;
@@ -246,9 +279,10 @@ export interface BrokerControl {
    * Same-broker move of the selection to `target.queue` (may be `queue`: reprioritize) at
    * `target.priority` (null: each message's own priority, whatever level it sat at). FIFO
    * kept within a priority; `at: 'front'` (whole queues only, no selector) puts them ahead
-   * of what the target holds, in their order.
+   * of what the target holds, in their order. `priorities` (with an id selector): the
+   * priority each of those ids takes instead (an undo puts each back at its former one).
    */
-  relocate(queue: string, selector: MessageSelector, target: { queue: string; priority: number | null; at?: InsertAt }, options?: ControlOptions): Promise<ControlResult>;
+  relocate(queue: string, selector: MessageSelector, target: RelocateTarget, options?: ControlOptions): Promise<ControlResult>;
   /** Hands the selection batch by batch to `sink`, then removes it from `queue` (at-least-once). */
   extract(queue: string, selector: MessageSelector, sink: TransferSink | null, options?: ControlOptions): Promise<ControlResult>;
   /**

@@ -126,7 +126,7 @@ export async function audited<T>(
 export async function runOperation<R extends Record<string, unknown>>(
   ctx: ControlContext,
   spec: OperationSpec,
-  work: (progress: (p: ControlProgress) => void, signal?: AbortSignal) => Promise<R>,
+  work: (progress: (p: ControlProgress) => void, signal: AbortSignal | undefined, operationId: string) => Promise<R>,
 ): Promise<R & { operationId: string }> {
   const tracker = await ctx.state.operations.start({ id: ctx.operationId, action: spec.action, target: spec.target, actor: ctx.actor.name });
   const releases: (() => Promise<void>)[] = [];
@@ -138,13 +138,14 @@ export async function runOperation<R extends Record<string, unknown>>(
     }
     const progress = (p: ControlProgress) => tracker.progress(p);
     if (spec.preview && spec.target.queue !== undefined) {
-      return runPreview({ broker: spec.target.broker, queue: spec.target.queue }, (signal) => work(progress, signal));
+      return runPreview({ broker: spec.target.broker, queue: spec.target.queue }, (signal) => work(progress, signal, tracker.id));
     }
     await Promise.all((spec.locks ?? []).map(stopPreviews));
-    return work(progress);
+    return work(progress, undefined, tracker.id);
   };
   try {
-    const result = spec.preview ? await run() : await audited(ctx, spec, run, (r) => r);
+    // The entry names its operation: undo finds what the operation moved by that id.
+    const result = spec.preview ? await run() : await audited(ctx, spec, run, (r) => ({ ...r, operationId: tracker.id }));
     await tracker.finish(result, null);
     return { ...result, operationId: tracker.id };
   } catch (error) {

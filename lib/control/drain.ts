@@ -3,6 +3,7 @@ import type { ControlContext } from './context';
 import { runOperation } from './context';
 import type { QueueRef } from './schemas';
 import { transfer } from './transfer';
+import { startUndoRecord } from './undo-record';
 
 
 /**
@@ -18,9 +19,11 @@ export async function drain(
   const to = input.to ?? { broker: input.broker, queue: drainedQueueName(input.queue) };
   const source = await ctx.broker(input.broker);
   const target = await ctx.broker(to.broker);
-  return runOperation(ctx, { action: 'drain', target: { broker: input.broker, queue: input.queue }, params: { to }, locks: [{ broker: input.broker, queue: input.queue }] }, async (progress) => {
+  return runOperation(ctx, { action: 'drain', target: { broker: input.broker, queue: input.queue }, params: { to }, locks: [{ broker: input.broker, queue: input.queue }] }, async (progress, _signal, operationId) => {
+    const record = await startUndoRecord(ctx, operationId, { action: 'drain', from: { broker: input.broker, queue: input.queue }, to });
     const result = await transfer({ broker: source, queue: input.queue }, { broker: target, queue: to.queue }, {}, null, {
       onProgress: progress,
+      record,
       target: { create: true, ...(to.broker === input.broker ? { like: input.queue } : {}) },
     });
     return { moved: result.moved, to };

@@ -3,6 +3,7 @@ import type { ControlContext } from './context';
 import { assertIdsPresent, previewFlags, runOperation } from './context';
 import { selectionParams, selectorOf, type Match, type QueueRef } from './schemas';
 import { transfer } from './transfer';
+import { startUndoRecord } from './undo-record';
 
 export interface MoveInput {
   broker: string;
@@ -34,7 +35,7 @@ export async function move(ctx: ControlContext, input: MoveInput): Promise<{ mat
       locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
       preview: input.dryRun,
     },
-    async (progress, signal) => {
+    async (progress, signal, operationId) => {
       if (input.broker === input.to.broker && input.queue === input.to.queue) {
         // Checked before anything else, so the answer is the same whatever the queue holds.
         throw new TriageError('CONFLICT', `cannot move ${input.broker}/${input.queue} onto itself`);
@@ -45,8 +46,10 @@ export async function move(ctx: ControlContext, input: MoveInput): Promise<{ mat
         const counted = await source.control.extract(input.queue, selector, null, { dryRun: true, onProgress: progress, signal });
         return { matched: counted.matched, moved: 0, ...previewFlags(counted) };
       }
+      const record = await startUndoRecord(ctx, operationId, { action: 'move', from: { broker: input.broker, queue: input.queue }, to: input.to });
       const result = await transfer({ broker: source, queue: input.queue }, { broker: target, queue: input.to.queue }, selector, input.priority ?? null, {
         onProgress: progress,
+        record,
       });
       return { matched: result.matched, moved: result.moved };
     },

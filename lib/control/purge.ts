@@ -1,9 +1,11 @@
 import { taskPriorityOf, type ControlProgress, type MessageSelector, type QueueBroker, type TransferMessage } from '@/lib/brokers/types';
 import { TriageError } from '@/lib/shared/errors';
 import type { ArchiveInfo } from '@/lib/shared/types';
+import type { ArchiveMeta } from '@/lib/state/archive';
 import type { ControlContext } from './context';
 import { assertIdsPresent, runOperation } from './context';
 import { selectionParams, selectorOf, type Match } from './schemas';
+import { startUndoRecord } from './undo-record';
 
 /**
  * Deletes waiting messages (all, or the selection), keeping them in an archive for 24 h.
@@ -20,14 +22,16 @@ export async function purge(
   return runOperation(
     ctx,
     { action: 'purge', target: { broker: input.broker, queue: input.queue }, params: selectionParams(input), locks: [{ broker: input.broker, queue: input.queue }] },
-    async (progress) => {
+    async (progress, _signal, operationId) => {
       if (input.confirm !== input.queue) {
         throw new TriageError('INVALID', `confirm must be exactly the queue name ${JSON.stringify(input.queue)} to purge it`, {
           path: ['confirm'],
         });
       }
       await assertIdsPresent(broker, input.queue, selector);
-      const archived = await archiveSelection(ctx, broker, input.queue, selector, progress);
+      const archived = await archiveSelection(ctx, broker, input.queue, selector, progress, (archiveId) =>
+        startUndoRecord(ctx, operationId, { action: 'purge', from: { broker: input.broker, queue: input.queue }, to: null, archiveId }).then(() => {}),
+      );
       return { deleted: archived.moved, archiveId: archived.archiveId };
     },
   );
@@ -35,8 +39,8 @@ export async function purge(
 
 /**
  * Takes the selection out of `queue` into a new archive (purge's undo, also used by revoke),
- * each batch archived before it leaves the queue; `messages` are those archived. The caller
- * holds the queue's lock.
+ * each batch archived before it leaves the queue; `messages` are those archived. `created`
+ * hears the archive's id before anything leaves the queue. The caller holds the queue's lock.
  */
 export async function archiveSelection(
   ctx: Pick<ControlContext, 'state' | 'actor'>,
@@ -44,11 +48,13 @@ export async function archiveSelection(
   queue: string,
   selector: MessageSelector,
   progress?: (p: ControlProgress) => void,
+  created?: (archiveId: string) => Promise<void>,
 ): Promise<{ archiveId: string; moved: number; messages: TransferMessage[] }> {
   // Unknown queues fail here, before an archive is created.
   await broker.control.memberQueues(queue);
   const store = ctx.state.archives;
   const archive = await store.create({ broker: broker.id, queue, by: ctx.actor.name });
+  await created?.(archive.id);
   const messages: TransferMessage[] = [];
   const result = await broker.control.extract(
     queue,
@@ -100,34 +106,44 @@ export async function restoreArchive(
   const meta = await store.meta(input.archiveId);
   if (!meta) throw new TriageError('NOT_FOUND', `archive ${input.archiveId} does not exist (archives are kept 24 h, and restored once)`);
   const to = { broker: meta.broker, queue: meta.queue };
+  return runOperation(ctx, { action: 'archive.restore', target: to, params: { archiveId: meta.id } }, async (progress) => ({
+    restored: await putArchiveBack(ctx, meta, progress),
+    to,
+  }));
+}
+
+/**
+ * restoreArchive's work, also undo's for a purge or delete: puts the archive back and
+ * removes it; returns how many went back. CONFLICT while another restore of it runs.
+ */
+export async function putArchiveBack(ctx: ControlContext, meta: ArchiveMeta, progress: (p: ControlProgress) => void): Promise<number> {
+  const store = ctx.state.archives;
   const broker = await ctx.broker(meta.broker);
-  return runOperation(ctx, { action: 'archive.restore', target: to, params: { archiveId: meta.id } }, async (progress) => {
-    if (!(await store.lock(meta.id, RESTORE_LOCK_MS))) {
-      throw new TriageError('CONFLICT', `archive ${meta.id} is being restored right now`);
+  if (!(await store.lock(meta.id, RESTORE_LOCK_MS))) {
+    throw new TriageError('CONFLICT', `archive ${meta.id} is being restored right now`);
+  }
+  try {
+    await broker.control.prepareTarget(meta.queue, { create: true });
+    const front = broker.control.capabilities.frontInsert;
+    let restored = 0;
+    for (;;) {
+      const batch = front ? await store.tail<TransferMessage>(meta.id, RESTORE_BATCH) : await store.head<TransferMessage>(meta.id, RESTORE_BATCH);
+      if (batch.length === 0) break;
+      // Put back to run: a task revoked while it waited (revoke.ts archives it) is un-revoked
+      // first, or a worker would take it and drop it as revoked at once.
+      await ctx.state.revokes.forget(batch.flatMap((message) => (message.id ? [message.id] : [])));
+      restored += await broker.control.putMessages(
+        meta.queue,
+        batch.map((message) => ({ message, priority: taskPriorityOf(message) })),
+        front ? 'front' : 'back',
+      );
+      if (front) await store.pop(meta.id, batch.length);
+      else await store.shift(meta.id, batch.length);
+      progress({ scanned: restored, matched: restored, moved: restored });
     }
-    try {
-      await broker.control.prepareTarget(meta.queue, { create: true });
-      const front = broker.control.capabilities.frontInsert;
-      let restored = 0;
-      for (;;) {
-        const batch = front ? await store.tail<TransferMessage>(meta.id, RESTORE_BATCH) : await store.head<TransferMessage>(meta.id, RESTORE_BATCH);
-        if (batch.length === 0) break;
-        // Put back to run: a task revoked while it waited (revoke.ts archives it) is un-revoked
-        // first, or a worker would take it and drop it as revoked at once.
-        await ctx.state.revokes.forget(batch.flatMap((message) => (message.id ? [message.id] : [])));
-        restored += await broker.control.putMessages(
-          meta.queue,
-          batch.map((message) => ({ message, priority: taskPriorityOf(message) })),
-          front ? 'front' : 'back',
-        );
-        if (front) await store.pop(meta.id, batch.length);
-        else await store.shift(meta.id, batch.length);
-        progress({ scanned: restored, matched: restored, moved: restored });
-      }
-      await store.remove(meta.id);
-      return { restored, to };
-    } finally {
-      await store.unlock(meta.id);
-    }
-  });
+    await store.remove(meta.id);
+    return restored;
+  } finally {
+    await store.unlock(meta.id);
+  }
 }

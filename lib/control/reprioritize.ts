@@ -1,6 +1,7 @@
 import type { ControlContext } from './context';
 import { assertIdsPresent, previewFlags, runOperation } from './context';
 import { selectionParams, selectorOf, type Match } from './schemas';
+import { startUndoRecord } from './undo-record';
 
 export interface ReprioritizeInput {
   broker: string;
@@ -31,12 +32,15 @@ export async function reprioritize(ctx: ControlContext, input: ReprioritizeInput
       locks: input.dryRun ? [] : [{ broker: input.broker, queue: input.queue }],
       preview: input.dryRun,
     },
-    async (progress, signal) => {
+    async (progress, signal, operationId) => {
       await assertIdsPresent(broker, input.queue, selector);
+      const here = { broker: input.broker, queue: input.queue };
+      const record = input.dryRun ? undefined : await startUndoRecord(ctx, operationId, { action: 'reprioritize', from: here, to: here });
       const result = await broker.control.relocate(input.queue, selector, { queue: input.queue, priority: input.priority }, {
         dryRun: input.dryRun,
         onProgress: progress,
         signal,
+        record,
       });
       return { matched: result.matched, moved: input.dryRun ? 0 : result.moved, ...previewFlags(result) };
     },

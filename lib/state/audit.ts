@@ -83,6 +83,13 @@ export class AuditLog {
     return { id: id ?? '', ...record };
   }
 
+  /** One entry by its id; null when it is unknown or trimmed. */
+  async get(id: string): Promise<AuditEntry | null> {
+    if (!isStreamId(id)) return null;
+    const [row] = await this.redis.xrange(this.key, id, id);
+    return row ? parseEntry(row[0], row[1]) : null;
+  }
+
   /** Newest first; `cursor` is the id of the last entry of the previous page. */
   async page(limit: number, cursor?: string | null, filter: AuditFilter = {}): Promise<AuditPage> {
     if (cursor && !isStreamId(cursor)) throw new TriageError('INVALID', 'cursor is not one this server issued', { path: ['cursor'] });

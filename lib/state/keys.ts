@@ -46,6 +46,15 @@ export function stateKeys(prefix: string) {
     archiveMeta: (id: string) => `${prefix}archive:${id}:meta`,
     /** Sorted set of one queue's archive ids, scored by expiry (ms), so its page can list them. */
     queueArchives: (broker: string, queue: string) => `${prefix}archives:${broker}/${queue}`,
+    /**
+     * What one control operation moved, so it can be undone (lib/state/undo-records.ts), kept
+     * as long as archives: JSON meta, a list of JSON batches of [id, priority, level], the
+     * undo's own lock and, once undone, JSON {at, by, restored}.
+     */
+    undoMeta: (operationId: string) => `${prefix}undo:${operationId}:meta`,
+    undoItems: (operationId: string) => `${prefix}undo:${operationId}:items`,
+    undoLock: (operationId: string) => `${prefix}undo:${operationId}:lock`,
+    undoDone: (operationId: string) => `${prefix}undo:${operationId}:done`,
     /** Backlog history samples. */
     history: (broker: string, queue: string) => `${prefix}history:${broker}/${queue}`,
     /** Which replica writes the history sample of interval `slot` (no "/", so no clash with `history`). */

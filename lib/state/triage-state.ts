@@ -13,6 +13,7 @@ import { RevokeStore } from './revokes';
 import { SecurityLog } from './security-log';
 import { TaskIndex } from './task-index';
 import { TaskStore } from './task-store';
+import { UndoRecordStore } from './undo-records';
 import { WaitTimeStore } from './wait-times';
 import { WorkerStore } from './worker-store';
 
@@ -36,6 +37,8 @@ export interface TriageState {
   revokes: RevokeStore;
   operations: OperationStore;
   archives: ArchiveStore;
+  /** What control operations moved, so their audit entries can be undone (undo-records.ts). */
+  undo: UndoRecordStore;
   history: HistoryStore;
   /** Task wait times per queue and priority: the last 15 minutes and the /metrics histogram. */
   waitTimes: WaitTimeStore;
@@ -67,6 +70,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     revokes: new RevokeStore(redis, prefix),
     operations: new OperationStore(redis, prefix),
     archives: new ArchiveStore(redis, prefix),
+    undo: new UndoRecordStore(redis, prefix),
     history: new HistoryStore(redis, prefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec),
     waitTimes: new WaitTimeStore(redis, prefix),
     audit: new AuditLog(redis, prefix, { maxEntries: config.audit.maxEntries }),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker } from '@/lib/brokers/registry';
 import type { ControlCapabilities } from '@/lib/brokers/types';
-import { uniqueName, waitFor } from '@/test/support';
+import { REDIS_URL, deleteKeysLike, rawRedis, uniqueName, waitFor } from '@/test/support';
+import { UndoRecordStore } from '@/lib/state/undo-records';
 import { randomDelay, runFaultChild } from '@/test/control/run-fault-child';
 import { TARGETS, type ContractTarget, type RawQueues } from './targets';
 
@@ -98,5 +99,28 @@ describe.each(TARGETS)('killing the process mid-operation on $kind loses nothing
     expect(after.filter((m) => m.level !== 0 || m.priority !== 0)).toEqual([]);
     expect(new Set(after.map((m) => m.id))).toEqual(all);
     expect(await raw.leftovers(queue)).toEqual([]);
+  }, 240_000);
+
+  it('reprioritize of 10,000 killed mid-way: its undo record names every message it had moved, with its former priority', async () => {
+    const queue = uniqueName('fault-u');
+    names.push(queue);
+    await raw.declare(queue);
+    const all = new Set(await raw.fill(queue, Array(10_000).fill(9)));
+    const prefix = `${uniqueName('fault-undo')}:`;
+    const state = rawRedis();
+    try {
+      const undo = { redisUrl: REDIS_URL, prefix, operationId: 'killed-op' };
+      const outcome = await runFaultChild({ from: { config, queue }, to: { config, queue }, priority: 0, batchSize: 200, undo }, randomDelay(1500));
+      await expectAllThere([queue], all);
+      const records = new Map((await new UndoRecordStore(state, prefix).items('killed-op')).map((i) => [i.id, i.priority]));
+      // Moved: at the new level, in the queue or in a helper queue the killed run left.
+      const lists = await Promise.all([queue, ...(await raw.leftovers(queue))].map((q) => raw.read(q)));
+      const moved = lists.flat().filter((m) => m.level === 0).map((m) => m.id);
+      expect(['killed', 'completed']).toContain(outcome);
+      expect(moved.filter((id) => records.get(id) !== 9)).toEqual([]);
+    } finally {
+      await deleteKeysLike(state, prefix);
+      await state.quit();
+    }
   }, 240_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker } from '@/lib/brokers/registry';
-import type { QueueBroker } from '@/lib/brokers/types';
+import type { MovedMessage, QueueBroker } from '@/lib/brokers/types';
 import { uniqueName, waitFor } from '@/test/support';
 import { executeInOrder } from '@/test/control/helpers';
 import { TARGETS, type ContractTarget, type RawQueues } from './targets';
@@ -159,6 +159,66 @@ describe.each(TARGETS)('control on $kind', (target: ContractTarget) => {
     expect(await ids(q)).toEqual([other]);
     expect(await broker.control.extract(q, {}, null)).toMatchObject({ moved: 1 });
     expect(await raw.count(q)).toBe(0);
+  });
+
+  it('records each batch it moves or removes, with each message\'s former priority, before the batch leaves; a failing record stops the run with nothing unrecorded moved', async () => {
+    const q = await queue('c-record');
+    const all = await raw.fill(q, [...Array<number>(600).fill(2), ...Array<number>(600).fill(7)]);
+    const recorded: MovedMessage[] = [];
+    // Everything: the path that moves whole lists on the broker where it can.
+    const result = await broker.control.relocate(q, {}, { queue: q, priority: 5 }, { batchSize: 200, record: async (batch) => void recorded.push(...batch) });
+    expect(result).toMatchObject({ matched: 1200, moved: 1200 });
+    expect(recorded).toHaveLength(1200);
+    expect(new Map(recorded.map((m) => [m.id, m.priority]))).toEqual(new Map(all.map((id, i) => [id, i < 600 ? 2 : 7])));
+
+    // A selection, and a removal, record what they take too; a dry run records nothing.
+    const chosen = await raw.fill(q, [3, 3], 'picked');
+    const taken: MovedMessage[] = [];
+    await broker.control.relocate(q, { task: 'picked' }, { queue: q, priority: 1 }, { dryRun: true, record: async (batch) => void taken.push(...batch) });
+    expect(taken).toEqual([]);
+    await broker.control.extract(q, { task: 'picked' }, null, { record: async (batch) => void taken.push(...batch) });
+    expect(taken.map((m) => [m.id, m.priority])).toEqual(chosen.map((id) => [id, 3]));
+
+    const q2 = await queue('c-record-fail');
+    await raw.fill(q2, Array<number>(1000).fill(3));
+    const got = new Set<string>();
+    let calls = 0;
+    const failing = async (batch: readonly MovedMessage[]) => {
+      if (++calls === 3) throw new Error('the state Redis is down');
+      for (const m of batch) got.add(m.id!);
+    };
+    await expect(broker.control.relocate(q2, {}, { queue: q2, priority: 8 }, { batchSize: 100, record: failing })).rejects.toThrow(/state Redis is down/);
+    // What moved (now at level 8, here or in a helper queue of the run) was recorded first.
+    const moved = async () => {
+      const entries = [...(await raw.read(q2)), ...(await Promise.all((await raw.leftovers(q2)).map((h) => raw.read(h)))).flat()];
+      return entries.filter((m) => m.priority === 8).map((m) => m.id);
+    };
+    await waitFor('every message back in sight', async () => (await raw.count(q2)) + (await Promise.all((await raw.leftovers(q2)).map((h) => raw.count(h)))).reduce((a, b) => a + b, 0) === 1000);
+    const atEight = await moved();
+    expect(atEight.length).toBeGreaterThan(0);
+    expect(atEight.filter((id) => !got.has(id))).toEqual([]);
+  });
+
+  it('relocates each id of a selection to its own given priority (what an undo asks), in the queue or to another', async () => {
+    const q = await queue('c-each');
+    const [a, b, c, d, e] = await raw.fill(q, [3, 3, 7, 7, 7]);
+    const each = new Map([
+      [a!, 0],
+      [b!, 9],
+      [c!, 5],
+      [d!, 7],
+    ]);
+    const result = await broker.control.relocate(q, { ids: [a!, b!, c!, d!] }, { queue: q, priority: null, priorities: each });
+    expect(result.matched).toBe(4);
+    await waitFor('every message back in sight', async () => (await raw.count(q)) === 5);
+    const after = new Map((await raw.read(q)).map((m) => [m.id, m.priority]));
+    expect([a, b, c, d, e].map((id) => after.get(id!))).toEqual([0, 9, 5, 7, 7]);
+
+    const other = uniqueName('c-each-to');
+    names.push(other);
+    await broker.control.prepareTarget(other, { create: true, like: q });
+    await broker.control.relocate(q, { ids: [a!, b!] }, { queue: other, priority: 4, priorities: new Map([[a!, 8]]) });
+    expect(new Map((await raw.read(other)).map((m) => [m.id, m.priority]))).toEqual(new Map([[b!, 4], [a!, 8]]));
   });
 
   it('restores a whole queue to the front of another, batch after batch: per level, the restored ones in their order ahead of what was there', async ({ skip }) => {

@@ -9,7 +9,6 @@ import type {
   ControlProgress,
   ControlResult,
   FindWaitingOptions,
-  InsertAt,
   MessageSelector,
   PidboxCommand,
   PutItem,
@@ -20,7 +19,7 @@ import type {
   TransferSink,
   WaitingSearch,
 } from '../../types';
-import { taskPriorityOf } from '../../types';
+import { relocatedPriority, taskPriorityOf, type RelocateTarget } from '../../types';
 import { withTimeout, type ChannelSource } from '../connection';
 import type { ManagementClient, QueueRecord } from '../management';
 import { drained } from '../publish';
@@ -133,7 +132,7 @@ export class RabbitControl implements BrokerControl {
   async relocate(
     queue: string,
     selector: MessageSelector,
-    target: { queue: string; priority: number | null; at?: InsertAt },
+    target: RelocateTarget,
     options: ControlOptions = {},
   ): Promise<ControlResult> {
     if (this.deps.isolate) return this.deps.isolate((connection) => this.onConnection(connection).relocate(queue, selector, target, options));
@@ -142,22 +141,21 @@ export class RabbitControl implements BrokerControl {
       const targetMax = await this.maxPriority(target.queue);
       return this.withPublisher((publish) =>
         this.scan(queue, sourceMax, selector, options, () => true, (batch) =>
-          publish(target.queue, batch.map((m) => toAmqp(m, target.priority ?? taskPriorityOf(m), targetMax))),
+          publish(target.queue, batch.map((m) => toAmqp(m, relocatedPriority(target, m.id, taskPriorityOf(m)), targetMax))),
         ),
       );
     }
-    if (target.priority === null) throw new TriageError('CONFLICT', `moving queue ${queue} onto itself changes nothing`);
+    if (target.priority === null && !target.priorities) throw new TriageError('CONFLICT', `moving queue ${queue} onto itself changes nothing`);
     if (sourceMax === 0) throw new TriageError('UNPROCESSABLE', `queue ${queue} was declared without x-max-priority: RabbitMQ ignores priority there`);
-    const wire = toRabbitPriority(target.priority, sourceMax);
-    const level = fromRabbitPriority(wire, sourceMax);
-    const decide: Decide = (m) => m.level !== level;
+    const priorityOf = (m: TransferMessage) => relocatedPriority(target, m.id, taskPriorityOf(m));
+    const decide: Decide = (m) => m.level !== fromRabbitPriority(toRabbitPriority(priorityOf(m), sourceMax), sourceMax);
     if (options.dryRun) return this.scan(queue, sourceMax, selector, options, decide, null);
 
     const hold = holdQueueName(queue);
     await this.recoverHold(queue);
     await this.declare(hold, sourceMax);
     const result = await this.withPublisher((publish) =>
-      this.scan(queue, sourceMax, selector, options, decide, (batch) => publish(hold, batch.map((m) => toAmqp(m, target.priority!, sourceMax)))),
+      this.scan(queue, sourceMax, selector, options, decide, (batch) => publish(hold, batch.map((m) => toAmqp(m, priorityOf(m), sourceMax)))),
     );
     await this.recoverHold(queue);
     return result;
@@ -411,7 +409,10 @@ export class RabbitControl implements BrokerControl {
         }
         await settle();
         if (writer && batch.length > 0) {
-          writing = writer(batch.map((b) => b.message)).then(
+          const messages = batch.map((b) => b.message);
+          // Recorded before the write, so whatever reaches the target was recorded first.
+          const recorded = options.record ? options.record(messages.map((m) => ({ id: m.id, priority: taskPriorityOf(m), level: m.level }))) : Promise.resolve();
+          writing = recorded.then(() => writer(messages)).then(
             () => {
               for (const b of batch) channel.ack(b.tag);
               counts.moved += batch.length;

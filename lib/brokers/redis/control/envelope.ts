@@ -1,6 +1,6 @@
 import { toRedisPayload, type CeleryMessage } from '@/lib/shared/celery-codec';
 import { TriageError } from '@/lib/shared/errors';
-import type { StoredForm, TransferMessage } from '../../types';
+import { relocatedPriority, type MovedMessage, type StoredForm, type TransferMessage } from '../../types';
 import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 
 /**
@@ -66,10 +66,10 @@ export interface MoveBatch {
  * its own), its envelope rewritten for that list. With `stay` (the list they were read from),
  * a message already on the list it would go to is left where it is, out of the batch.
  */
-export function moveBatch(peeked: readonly Peeked[], dest: QueueLayout, priority: number | null, stay?: PhysicalList): MoveBatch {
+export function moveBatch(peeked: readonly Peeked[], dest: QueueLayout, priority: number | null, stay?: PhysicalList, priorities?: ReadonlyMap<string, number>): MoveBatch {
   const batch: MoveBatch = { targets: [], args: [], moving: [] };
   for (const p of peeked) {
-    const own = priority ?? p.priority;
+    const own = relocatedPriority({ priority, priorities }, p.id, p.priority);
     const to = targetList(dest, own);
     if (to.key === stay?.key) continue;
     let index = batch.targets.indexOf(to.key);
@@ -78,6 +78,11 @@ export function moveBatch(peeked: readonly Peeked[], dest: QueueLayout, priority
     batch.moving.push(p);
   }
   return batch;
+}
+
+/** Where a list element sat, for ControlOptions.record. */
+export function movedOf(p: Peeked, level: number): MovedMessage {
+  return { id: p.id, priority: p.priority, level };
 }
 
 /** The broker-neutral form of a list element. */

@@ -12,6 +12,7 @@ import type {
   MessageSelector,
   PutItem,
   RemoteCommand,
+  RelocateTarget,
   RemoteReplies,
   TargetOptions,
   TransferMessage,
@@ -24,7 +25,7 @@ import { targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { matchesSelector, wholeLevelsSelected } from '../../browse-filter';
 import { batchSizeOf } from '../../control-batch';
-import { moveBatch, payloadFor, peek, toTransfer, type Peeked } from './envelope';
+import { moveBatch, movedOf, payloadFor, peek, toTransfer, type Peeked } from './envelope';
 import { findWaitingInLayout } from './find-waiting';
 import { relocateToFront } from './relocate-front';
 import { runMoveBatch, type Relocation } from './relocation';
@@ -111,7 +112,7 @@ export class RedisControl implements BrokerControl {
   relocate(
     queue: string,
     selector: MessageSelector,
-    target: { queue: string; priority: number | null; at?: InsertAt },
+    target: RelocateTarget,
     options: ControlOptions = {},
   ): Promise<ControlResult> {
     return withRedis(this.deps.brokerId, async () => {
@@ -132,17 +133,18 @@ export class RedisControl implements BrokerControl {
       }
       // Whole lists (everything, or priorities that take whole levels) move on the server, as
       // their dry run counts them: by list, not message by message.
-      const wholeLists = wholeLevelsSelected(selector, (priority) => targetList(source, priority).key);
+      const wholeLists = target.priorities ? null : wholeLevelsSelected(selector, (priority) => targetList(source, priority).key);
       if (wholeLists) {
         const counts = await relocateAll(relocation, wholeLists);
         return { matched: counts.matched, moved: counts.moved };
       }
       return this.walk(source, selector, options, async (list, batch, counts) => {
         // Already where it would go: selected, but nothing to do.
-        const move = moveBatch(batch, dest, target.priority, list);
+        const move = moveBatch(batch, dest, target.priority, list, target.priorities);
         const { args, moving } = move;
         if (args.length === 0 || options.dryRun) return new Set<Peeked>();
         await declare();
+        await options.record?.(moving.map((p) => movedOf(p, list.level)));
         counts.moved += await runMoveBatch(this.client, list.key, move, 'back');
         // Moved, or popped by a consumer first: either way no longer in the list.
         return new Set(moving);
@@ -166,6 +168,7 @@ export class RedisControl implements BrokerControl {
       return this.walk(source, selector, options, async (list, batch, counts) => {
         if (batch.length === 0 || options.dryRun) return new Set<Peeked>();
         const messages = batch.map((p) => toTransfer(p, list.level));
+        await options.record?.(batch.map((p) => movedOf(p, list.level)));
         await sink?.write(messages);
         const removed = (await run([list.key], batch.map((p) => p.raw))) as number[];
         const gone = messages.filter((_, i) => removed[i] !== 1);

@@ -2,7 +2,7 @@ import { PRIORITIES } from '@/lib/shared/priority';
 import type { ControlProgress } from '../../types';
 import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { moveBatch, peek } from './envelope';
+import { moveBatch, movedOf, peek } from './envelope';
 import { runMoveBatch, type Relocation } from './relocation';
 
 /**
@@ -42,7 +42,8 @@ export async function relocateAll(run: Relocation, only?: ReadonlySet<string>): 
     }
     await run.declare();
     const mover: NodeMover = { ...run, list };
-    if (route) await moveList(mover, route, budget, counts);
+    // The script moves without reading: a move whose messages must be recorded reads them here.
+    if (route && !options.record) await moveList(mover, route, budget, counts);
     else await moveAllInNode(mover, budget, counts);
   }
   return counts;
@@ -153,7 +154,9 @@ async function moveInNode(mover: NodeMover, count: number, counts: ControlProgre
   const { client, source, list, dest, priority } = mover;
   const items = (await client.lrangeBuffer(list.key, -count, -1)).reverse();
   if (items.length === 0) return 0;
-  counts.moved += await runMoveBatch(client, list.key, moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority), 'back');
+  const batch = moveBatch(items.map((raw) => peek(raw, source, list)), dest, priority);
+  await mover.options.record?.(batch.moving.map((p) => movedOf(p, list.level)));
+  counts.moved += await runMoveBatch(client, list.key, batch, 'back');
   counts.scanned += items.length;
   counts.matched += items.length;
   return items.length;
