@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { execOrThrow } from '@/lib/redis/multi';
 import { stateKeys } from '@/lib/state/keys';
 import type { Alert, AlertDelivery, AlertsConfigInput, AlertsConfigView, WebhookFormat } from '@/lib/shared/alerts';
 import type { AlertPayload } from './webhook';
@@ -142,11 +143,11 @@ export class AlertStore {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.get(this.keys.alert(id)).lrange(this.keys.alertDeliveries(id), 0, -1);
-    const results = (await pipeline.exec()) ?? [];
+    const results = await execOrThrow(pipeline);
     const alerts: { alert: AlertPayload; deliveryIds: string[] }[] = [];
     for (let i = 0; i < ids.length; i++) {
-      const raw = results[2 * i]?.[1] as string | null;
-      if (raw) alerts.push({ alert: JSON.parse(raw) as AlertPayload, deliveryIds: (results[2 * i + 1]?.[1] as string[] | null) ?? [] });
+      const raw = results[2 * i] as string | null;
+      if (raw) alerts.push({ alert: JSON.parse(raw) as AlertPayload, deliveryIds: (results[2 * i + 1] as string[] | null) ?? [] });
     }
     const allIds = alerts.flatMap((a) => a.deliveryIds);
     const records = new Map((await this.deliveries(allIds)).map((d) => [d.id, d]));
@@ -182,7 +183,7 @@ export class AlertStore {
     const multi = this.redis.multi().set(this.keys.alertDelivery(record.id), JSON.stringify(record), 'KEEPTTL');
     if (retryAt === null) multi.zrem(this.keys.alertOutbox, record.id);
     else multi.zadd(this.keys.alertOutbox, retryAt, record.id);
-    await multi.exec();
+    await execOrThrow(multi);
   }
 
   async pendingCount(): Promise<number> {
