@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ArchiveInfo, MessagePage, Queue } from '@/lib/shared/types';
-import { getJson, postJson, queuePath } from './api';
+import { absentAsAnswer, getJson, postJson, queuePath } from './api';
 import { newOperationId, operationPath, type OperationRecord } from './operations';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys, type MessageFilters } from './query-keys';
@@ -117,7 +117,7 @@ export function useExactDepth(broker: string, name: string, enabled: boolean, op
     queryKey: [...queryKeys.queue(broker, name), 'exact-depth', options.missingAsEmpty === true] as const,
     queryFn: async ({ signal }) => {
       // A parking queue never drained into does not exist: depth 0, not a 404 in the console.
-      const path = options.missingAsEmpty ? `${queuePath(broker, name)}?missing=empty` : queuePath(broker, name);
+      const path = options.missingAsEmpty ? absentAsAnswer(queuePath(broker, name), 'empty') : queuePath(broker, name);
       const queue = await getJson<Pick<Queue, 'depth'> & { details?: Queue['details'] }>(path, signal);
       return typeof queue.details?.exactDepth === 'number' ? queue.details.exactDepth : queue.depth;
     },
