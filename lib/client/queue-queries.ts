@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ArchiveInfo, MessagePage, Queue } from '@/lib/shared/types';
+import type { QueueWaitSeries } from '@/lib/shared/wait-times';
 import { absentAsAnswer, getJson, postJson, queuePath } from './api';
 import { newOperationId, operationPath, type OperationRecord } from './operations';
 import { LIVE_REFRESH_MS } from './queries';
@@ -68,6 +69,16 @@ export function useQueueHistory(broker: string, name: string, range: HistoryRang
     queryKey: queryKeys.history(broker, name, range),
     queryFn: ({ signal }) =>
       getJson<HistorySeries>(`${queuePath(broker, name, '/history')}?range=${encodeURIComponent(range)}`, signal),
+    refetchInterval: HISTORY_REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** The queue's task waits minute by minute over the last 15 minutes; new starts land within a minute's bucket, so the sampler's pace is enough. */
+export function useQueueWaitSeries(broker: string, name: string) {
+  return useQuery({
+    queryKey: queryKeys.waitSeries(broker, name),
+    queryFn: ({ signal }) => getJson<QueueWaitSeries>(queuePath(broker, name, '/wait-times'), signal),
     refetchInterval: HISTORY_REFRESH_MS,
     placeholderData: (previous) => previous,
   });
