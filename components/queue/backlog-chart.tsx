@@ -12,7 +12,8 @@ import { priorityFill } from '../priority-colors';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { Panel } from '../ui/panel';
 import { ToggleGroup } from '../ui/toggle-group';
-import { CHART_MARGIN, WaitChart, Y_AXIS_WIDTH } from './wait-chart';
+import { AXIS_STYLE, CHART_MARGIN, GRID_STYLE, TIME_AXIS, Y_AXIS_WIDTH } from './chart-axes';
+import { WaitChart } from './wait-chart';
 import { WaitTimesTable } from './wait-times-table';
 
 // The empty chart's axis moves with the clock; a minute's step is all the wait chart resolves.
@@ -62,25 +63,9 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
         <div className="h-56 w-full" data-testid="backlog-chart" role="img" aria-label={`Backlog by priority over the last ${RANGE_LABEL[range]}`}>
           <ResponsiveContainer width="100%" height="100%">
             <AreaChart data={data} margin={CHART_MARGIN}>
-              <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} />
-              <XAxis
-                dataKey="t"
-                type="number"
-                scale="time"
-                domain={domain}
-                tickFormatter={(t: number) => timeLabel(t, range)}
-                tick={{ fontSize: 11, fill: 'currentColor' }}
-                stroke="currentColor"
-                strokeOpacity={0.4}
-              />
-              <YAxis
-                allowDecimals={false}
-                tickFormatter={(n: number) => formatCount(n)}
-                tick={{ fontSize: 11, fill: 'currentColor' }}
-                stroke="currentColor"
-                strokeOpacity={0.4}
-                width={Y_AXIS_WIDTH}
-              />
+              <CartesianGrid {...GRID_STYLE} />
+              <XAxis {...TIME_AXIS} domain={domain} tickFormatter={(t: number) => timeLabel(t, range)} />
+              <YAxis {...AXIS_STYLE} allowDecimals={false} tickFormatter={(n: number) => formatCount(n)} width={Y_AXIS_WIDTH} />
               <Tooltip
                 labelFormatter={(t) => formatTime(Number(t))}
                 formatter={(value, name) => [formatCount(Number(value)), `P${levelLabel(queue, Number(name)) ?? String(name)}`]}

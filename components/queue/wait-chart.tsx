@@ -11,6 +11,7 @@ import { levelLabel, levelsOf } from '../levels';
 import { BANDS, priorityFill } from '../priority-colors';
 import { ErrorPanel } from '../state-panels';
 import { ToggleGroup } from '../ui/toggle-group';
+import { AXIS_STYLE, CHART_MARGIN, GRID_STYLE, TIME_AXIS, Y_AXIS_WIDTH } from './chart-axes';
 
 type Grouping = 'level' | 'band';
 
@@ -21,10 +22,6 @@ interface Series {
   color: string;
   stats: (point: WaitPoint) => WaitStats | undefined;
 }
-
-/** The shared layout of the queue page's two charts, so their time axes line up. */
-export const CHART_MARGIN = { top: 5, right: 10, bottom: 0, left: 0 };
-export const Y_AXIS_WIDTH = 56;
 
 function seriesOf(queue: Queue, points: readonly WaitPoint[], grouping: Grouping): Series[] {
   if (grouping === 'band') {
@@ -87,19 +84,10 @@ export function WaitChart({ queue, domain, tickLabel }: { queue: Queue; domain: 
           <div className="h-40 w-full" data-testid="wait-chart" role="img" aria-label={`p50 and p95 wait before start per ${grouping}, per minute`}>
             <ResponsiveContainer width="100%" height="100%">
               <LineChart data={data} margin={CHART_MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} />
-                <XAxis
-                  dataKey="t"
-                  type="number"
-                  scale="time"
-                  domain={domain}
-                  allowDataOverflow
-                  tickFormatter={tickLabel}
-                  tick={{ fontSize: 11, fill: 'currentColor' }}
-                  stroke="currentColor"
-                  strokeOpacity={0.4}
-                />
-                <YAxis tickFormatter={(sec: number) => formatWait(sec)} tick={{ fontSize: 11, fill: 'currentColor' }} stroke="currentColor" strokeOpacity={0.4} width={Y_AXIS_WIDTH} />
+                <CartesianGrid {...GRID_STYLE} />
+                {/* Minutes before the backlog's first sample fall outside its axis: clipped, not squeezed in. */}
+                <XAxis {...TIME_AXIS} domain={domain} allowDataOverflow tickFormatter={tickLabel} />
+                <YAxis {...AXIS_STYLE} tickFormatter={(sec: number) => formatWait(sec)} width={Y_AXIS_WIDTH} />
                 <Tooltip
                   labelFormatter={(t) => `minute from ${formatTime(Number(t))}`}
                   formatter={(value, name) => [formatWait(Number(value)), labelOfKey(series, String(name))]}
