@@ -32,8 +32,12 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         {/* The header's search and enqueue dialog use the query client too. */}
         <Providers>
           <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-              <Link href="/" className="flex items-center gap-2 text-lg font-bold tracking-tight">
+            {/*
+              One line from lg up (the search box gives way); below that the nav and the search
+              take rows of their own. Whole-width notices (banners) go after this row.
+            */}
+            <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 lg:flex-nowrap" data-testid="header-row">
+              <Link href="/" className="flex shrink-0 items-center gap-2 text-lg font-bold tracking-tight">
                 <span aria-hidden className="flex gap-0.5">
                   <span className="h-4 w-1.5 rounded-sm bg-red-600" />
                   <span className="h-4 w-1.5 rounded-sm bg-amber-400" />
@@ -41,7 +45,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 </span>
                 Triage
               </Link>
-              <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto">
+              <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto sm:shrink-0">
                 <NavLink href="/">Overview</NavLink>
                 <NavLink href="/tasks">Tasks</NavLink>
                 <NavLink href="/workers">Workers</NavLink>
@@ -51,12 +55,12 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               </nav>
               {user && (
                 // A row of its own on a phone, so the search box keeps a usable width.
-                <div className="order-last flex min-w-0 basis-full items-center gap-3 lg:order-none lg:flex-1 lg:basis-auto">
+                <div className="order-last flex min-w-0 basis-full items-center gap-3 lg:order-none lg:flex-1 lg:basis-auto" data-testid="header-tools">
                   <TaskSearch />
                   <EnqueueButton />
                 </div>
               )}
-              <div className="ml-auto flex items-center gap-3">
+              <div className="ml-auto flex min-w-0 items-center gap-3">
                 <ThemeToggle />
                 {user && <UserMenu name={user.name} role={user.role} />}
               </div>

@@ -19,16 +19,17 @@ export function UserMenu({ name, role }: { name: string; role: string }) {
     }
   }
   return (
-    <div className="ml-auto flex items-center gap-3 text-sm" data-testid="user-menu">
-      <span>
-        <span className="font-medium" data-testid="user-name">
+    <div className="ml-auto flex min-w-0 items-center gap-3 text-sm" data-testid="user-menu">
+      {/* A long user name is cut short (whole in its tooltip) rather than pushing the header onto two lines. */}
+      <span className="flex min-w-0 items-center gap-1.5">
+        <span className="max-w-28 truncate font-medium sm:max-w-40" data-testid="user-name" title={`${name} · ${role}`}>
           {name}
-        </span>{' '}
-        <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="user-role">
+        </span>
+        <span className="hidden shrink-0 rounded bg-slate-100 px-1.5 py-0.5 text-xs sm:inline text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="user-role">
           {role}
         </span>
       </span>
-      <Button onClick={() => void logout()} disabled={busy} className="whitespace-nowrap">
+      <Button onClick={() => void logout()} disabled={busy} className="shrink-0 whitespace-nowrap">
         Log out
       </Button>
     </div>

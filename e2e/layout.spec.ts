@@ -153,3 +153,44 @@ test('the dead-letters page fits a 390 px phone, numbers whole, and its disabled
   await page.screenshot({ path: 'e2e/screenshots/dead-letters-390-dark.png', fullPage: true });
   guard.assertClean();
 });
+
+test('the header is one line at 1280 px and never makes a phone scroll sideways', async ({ page, request }) => {
+  const guard = guardConsole(page);
+  user ??= await createUser(request, 'operator');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await logIn(page, user, '/workers');
+  await page.goto('/workers');
+  const row = page.getByTestId('header-row');
+  /** Every shown item of the header row, by its vertical middle. */
+  const middles = () =>
+    row.evaluate((el) =>
+      [...el.children]
+        .map((child) => child.getBoundingClientRect())
+        .filter((box) => box.width > 0)
+        .map((box) => Math.round(box.top + box.height / 2)),
+    );
+
+  await test.step('1280 px: logo, every nav link, search, Enqueue, theme and user on one line', async () => {
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' })).toBeVisible();
+    const lines = new Set((await middles()).map((y) => Math.round(y / 8)));
+    expect(lines.size, `header rows at 1280 px (middles ${(await middles()).join(', ')})`).toBe(1);
+    await expect(page.getByRole('button', { name: 'Log out' })).toBeInViewport();
+    await expect(page.getByTestId('task-search')).toBeVisible();
+    expect(await pageWidth(page)).toBeLessThanOrEqual(1280);
+    await page.screenshot({ path: 'e2e/screenshots/header-1280.png', clip: { x: 0, y: 0, width: 1280, height: 120 } });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: 'e2e/screenshots/header-1280-dark.png', clip: { x: 0, y: 0, width: 1280, height: 120 } });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  await test.step('390 px phone: rows of their own, nothing past the right edge', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
+    for (const control of [page.getByRole('button', { name: 'Log out' }), page.getByTestId('task-search'), page.getByRole('button', { name: 'Enqueue' })]) {
+      const box = (await control.boundingBox())!;
+      expect(box.x + box.width, 'ends inside the screen').toBeLessThanOrEqual(390);
+    }
+    await page.screenshot({ path: 'e2e/screenshots/header-phone.png', clip: { x: 0, y: 0, width: 390, height: 220 } });
+  });
+  guard.assertClean();
+});

@@ -63,11 +63,11 @@ export async function pushUndecodable(queue: string, raw: string): Promise<void>
 }
 
 /** A classic priority queue on RabbitMQ, declared the way a Celery worker declares its queues. */
-export async function declareRabbitQueue(name: string): Promise<void> {
+export async function declareRabbitQueue(name: string, maxPriority = 10): Promise<void> {
   const connection = await connect(AMQP_URL);
   try {
     const channel = await connection.createChannel();
-    await channel.assertQueue(name, { durable: true, arguments: { 'x-max-priority': 10 } });
+    await channel.assertQueue(name, { durable: true, arguments: { 'x-max-priority': maxPriority } });
   } finally {
     await connection.close();
   }

@@ -78,10 +78,54 @@ test('wait before start per band on the overview and per level on the queue page
       await expect(page.getByTestId('wait-times-level-9').locator('td').last()).toHaveText(String(BULK));
       await table.scrollIntoViewIfNeeded();
       await page.screenshot({ path: 'e2e/screenshots/wait-times-queue.png' });
+    });
+
+    await test.step('the queue page charts p50 / p95 per level, minute by minute, on the backlog chart’s time axis', async () => {
+      // The API behind it: every minute of the window, the starts counted in the minute they happened.
+      const series = (await (await request.get(`/api/v1/queues/redis/${queue}/wait-times`, { headers: { authorization: `Bearer ${process.env.TRIAGE_ADMIN_TOKEN}` } })).json()) as {
+        stepSec: number;
+        points: { t: number; levels: Record<string, { count: number }> }[];
+      };
+      expect(series.stepSec).toBe(60);
+      expect(series.points).toHaveLength(15);
+      const started = (level: string) => series.points.reduce((n, p) => n + (p.levels[level]?.count ?? 0), 0);
+      expect([started('0'), started('9')]).toEqual([URGENT, BULK]);
+
+      const chart = page.getByTestId('wait-chart');
+      await expect(chart).toBeVisible();
+      await expect(page.getByTestId('backlog-chart')).toBeVisible({ timeout: 30_000 });
+      const urgentP95 = chart.locator('.wait-line-0-p95 path.recharts-line-curve');
+      const bulkP50 = chart.locator('.wait-line-9-p50 path.recharts-line-curve');
+      await expect(urgentP95).toHaveCount(1);
+      await expect(bulkP50).toHaveCount(1);
+      // SVG y grows downwards: the urgent level's slowest waits sit below the bulk's typical ones.
+      const [urgentBox, bulkBox] = [await urgentP95.boundingBox(), await bulkP50.boundingBox()];
+      expect(urgentBox!.y).toBeGreaterThan(bulkBox!.y);
+      await expect(page.getByTestId('wait-chart-legend')).toContainText('P0–2');
+      await expect(page.getByTestId('wait-chart-legend')).toContainText('P9');
+      // One time axis: both plot areas start and end at the same x.
+      const grid = async (testId: string) => (await page.getByTestId(testId).locator('.recharts-cartesian-grid').boundingBox())!;
+      const [backlogGrid, waitGrid] = [await grid('backlog-chart'), await grid('wait-chart')];
+      expect(Math.abs(backlogGrid.x - waitGrid.x)).toBeLessThanOrEqual(1);
+      expect(Math.abs(backlogGrid.width - waitGrid.width)).toBeLessThanOrEqual(1);
+      await chart.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: 'e2e/screenshots/wait-times-chart.png' });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: 'e2e/screenshots/wait-times-chart-dark.png' });
+      await page.emulateMedia({ colorScheme: 'light' });
+
+      await page.getByTestId('wait-chart-grouping').getByRole('button', { name: 'bands' }).click();
+      await expect(page.getByTestId('wait-chart-legend')).toHaveText(/high.*low/);
+      await expect(chart.locator('.wait-line-medium-p95')).toHaveCount(0);
+    });
+
+    await test.step('on a phone, nothing scrolls sideways', async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      await table.scrollIntoViewIfNeeded();
+      await page.getByTestId('wait-times').scrollIntoViewIfNeeded();
       await page.screenshot({ path: 'e2e/screenshots/wait-times-queue-phone.png' });
+      await page.getByTestId('wait-chart').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: 'e2e/screenshots/wait-times-chart-phone.png' });
     });
     guard.assertClean();
     await context.close();

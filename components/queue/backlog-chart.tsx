@@ -4,11 +4,20 @@ import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YA
 import { HISTORY_RANGES, useQueueHistory, type HistoryRange } from '@/lib/client/queue-queries';
 import { formatClock, formatTime } from '@/lib/client/time-format';
 import type { Queue } from '@/lib/shared/types';
+import { WAIT_WINDOW_MIN } from '@/lib/shared/wait-times';
+import { useNow } from '@/lib/client/use-now';
 import { formatCount } from '../format';
 import { levelLabel, levelsOf } from '../levels';
 import { priorityFill } from '../priority-colors';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
+import { Panel } from '../ui/panel';
+import { ToggleGroup } from '../ui/toggle-group';
+import { AXIS_STYLE, CHART_MARGIN, GRID_STYLE, TIME_AXIS, Y_AXIS_WIDTH } from './chart-axes';
+import { WaitChart } from './wait-chart';
 import { WaitTimesTable } from './wait-times-table';
+
+// The empty chart's axis moves with the clock; a minute's step is all the wait chart resolves.
+const HISTORY_AXIS_TICK_MS = 10_000;
 
 const RANGE_LABEL: Record<HistoryRange, string> = { '15m': '15 min', '1h': '1 hour', '24h': '24 hours' };
 
@@ -17,25 +26,7 @@ function timeLabel(t: number, range: HistoryRange): string {
 }
 
 export function RangeToggle({ range, onChange }: { range: HistoryRange; onChange: (range: HistoryRange) => void }) {
-  return (
-    <div role="group" aria-label="Time range" className="inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-600">
-      {HISTORY_RANGES.map((r) => (
-        <button
-          key={r}
-          type="button"
-          aria-pressed={r === range}
-          onClick={() => onChange(r)}
-          className={`px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-600 ${
-            r === range
-              ? 'bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900'
-              : 'bg-white text-slate-700 hover:bg-slate-50 dark:bg-slate-900 dark:text-slate-300 dark:hover:bg-slate-800'
-          }`}
-        >
-          {r}
-        </button>
-      ))}
-    </div>
-  );
+  return <ToggleGroup label="Time range" options={HISTORY_RANGES.map((r) => ({ value: r, label: r }))} value={range} onChange={onChange} />;
 }
 
 /** Backlog per priority over time, stacked, from the server's sampler (one sampler, whatever the number of tabs). */
@@ -47,14 +38,15 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
     (a, b) => a - b,
   );
   const data = points.map((p) => ({ t: p.t, ...Object.fromEntries(levels.map((l) => [String(l), p.byPriority[String(l)] ?? 0])) }));
+  // One time axis for the backlog and the waits under it; before two samples, the waits' own window.
+  const now = useNow(HISTORY_AXIS_TICK_MS);
+  const domain: [number, number] = points.length >= 2 ? [points[0]!.t, points.at(-1)!.t] : [now - WAIT_WINDOW_MIN * 60_000, now];
   return (
-    <section aria-labelledby="backlog-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="backlog-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
-          Backlog by priority, last {RANGE_LABEL[range]}
-        </h2>
-        <RangeToggle range={range} onChange={onRangeChange} />
-      </div>
+    <Panel
+      title={`Backlog by priority, last ${RANGE_LABEL[range]}`}
+      titleClassName="text-sm tracking-wide text-slate-500 uppercase dark:text-slate-400"
+      actions={<RangeToggle range={range} onChange={onRangeChange} />}
+    >
       {history.isError && !history.data ? (
         <ErrorPanel title="Cannot read the backlog history" message={history.error.message} onRetry={() => void history.refetch()} />
       ) : history.isPending ? (
@@ -70,26 +62,10 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
       ) : (
         <div className="h-56 w-full" data-testid="backlog-chart" role="img" aria-label={`Backlog by priority over the last ${RANGE_LABEL[range]}`}>
           <ResponsiveContainer width="100%" height="100%">
-            <AreaChart data={data} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} />
-              <XAxis
-                dataKey="t"
-                type="number"
-                scale="time"
-                domain={['dataMin', 'dataMax']}
-                tickFormatter={(t: number) => timeLabel(t, range)}
-                tick={{ fontSize: 11, fill: 'currentColor' }}
-                stroke="currentColor"
-                strokeOpacity={0.4}
-              />
-              <YAxis
-                allowDecimals={false}
-                tickFormatter={(n: number) => formatCount(n)}
-                tick={{ fontSize: 11, fill: 'currentColor' }}
-                stroke="currentColor"
-                strokeOpacity={0.4}
-                width={48}
-              />
+            <AreaChart data={data} margin={CHART_MARGIN}>
+              <CartesianGrid {...GRID_STYLE} />
+              <XAxis {...TIME_AXIS} domain={domain} tickFormatter={(t: number) => timeLabel(t, range)} />
+              <YAxis {...AXIS_STYLE} allowDecimals={false} tickFormatter={(n: number) => formatCount(n)} width={Y_AXIS_WIDTH} />
               <Tooltip
                 labelFormatter={(t) => formatTime(Number(t))}
                 formatter={(value, name) => [formatCount(Number(value)), `P${levelLabel(queue, Number(name)) ?? String(name)}`]}
@@ -112,7 +88,8 @@ export function BacklogChart({ queue, range, onRangeChange }: { queue: Queue; ra
           </ResponsiveContainer>
         </div>
       )}
+      <WaitChart queue={queue} domain={domain} tickLabel={(t) => timeLabel(t, range)} />
       <WaitTimesTable queue={queue} />
-    </section>
+    </Panel>
   );
 }

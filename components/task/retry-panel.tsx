@@ -5,6 +5,7 @@ import { useRetryTask } from '@/lib/client/tasks';
 import type { TaskState } from '@/lib/shared/task-record';
 import { priorityLabel } from '@/lib/shared/priority-label';
 import { Button } from '../ui/button';
+import { Panel } from '../ui/panel';
 import { PrioritySelect } from '../ui/priority-select';
 
 const RETRYABLE: readonly TaskState[] = ['dead', 'failed'];
@@ -15,17 +16,16 @@ export function RetryPanel({ id, state }: { id: string; state: TaskState }) {
   const retry = useRetryTask(id);
   const retryable = RETRYABLE.includes(state);
   return (
-    <section aria-labelledby="retry-title" className="rounded-lg border border-slate-200 p-4 dark:border-slate-800">
-      <h2 id="retry-title" className="font-semibold">
-        Retry
-      </h2>
-      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-        {retryable
+    <Panel
+      title="Retry"
+      description={
+        retryable
           ? 'Takes the task out of its dead-letter queue and enqueues it again with its retry count reset.'
-          : `Only a failed or dead-lettered task can be retried; this one is ${state}.`}
-      </p>
+          : `Only a failed or dead-lettered task can be retried; this one is ${state}.`
+      }
+    >
       <form
-        className="mt-3 flex flex-wrap items-center gap-3"
+        className="flex flex-wrap items-center gap-3"
         onSubmit={(e) => {
           e.preventDefault();
           retry.mutate(priority ?? undefined);
@@ -40,7 +40,7 @@ export function RetryPanel({ id, state }: { id: string; state: TaskState }) {
         </Button>
       </form>
       {retry.isSuccess ? (
-        <p role="status" data-testid="retry-result" className="mt-3 text-sm text-emerald-800 dark:text-emerald-300">
+        <p role="status" data-testid="retry-result" className="text-sm text-emerald-800 dark:text-emerald-300">
           Sent back to{' '}
           <span className="font-mono">
             {retry.data.broker}/{retry.data.queue.replace(/\.dead$/, '')}
@@ -49,10 +49,10 @@ export function RetryPanel({ id, state }: { id: string; state: TaskState }) {
         </p>
       ) : null}
       {retry.isError ? (
-        <p role="alert" data-testid="retry-error" className="mt-3 text-sm break-words text-red-700 dark:text-red-400">
+        <p role="alert" data-testid="retry-error" className="text-sm break-words text-red-700 dark:text-red-400">
           {retry.error.message}
         </p>
       ) : null}
-    </section>
+    </Panel>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useRevokeTask, type RevokeRequest } from '@/lib/client/tasks';
 import { FINAL_TASK_STATES, type TaskState } from '@/lib/shared/task-record';
 import { Button } from '../ui/button';
+import { Panel } from '../ui/panel';
 import { RevokeConfirmDialog, RevokeOutcome } from './revoke-confirm';
 
 /**
@@ -16,16 +17,15 @@ export function RevokePanel({ id, state }: { id: string; state: TaskState }) {
   const revoke = useRevokeTask(id);
   const final = FINAL_TASK_STATES.includes(state);
   return (
-    <section aria-labelledby="revoke-title" className="rounded-lg border border-slate-200 p-4 dark:border-slate-800">
-      <h2 id="revoke-title" className="font-semibold">
-        Revoke
-      </h2>
-      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-        {final
+    <Panel
+      title="Revoke"
+      description={
+        final
           ? `This task is ${state}: there is nothing left to revoke.`
-          : 'Revoke: no worker runs it (a waiting copy is taken out of its queue and kept for undo). Terminate: a running task is stopped too.'}
-      </p>
-      <div className="mt-3 flex flex-wrap gap-3">
+          : 'Revoke: no worker runs it (a waiting copy is taken out of its queue and kept for undo). Terminate: a running task is stopped too.'
+      }
+    >
+      <div className="flex flex-wrap gap-3">
         <Button variant="dangerOutline" disabled={final || revoke.isPending} onClick={() => setAsking({ terminate: false })} data-testid="revoke-open">
           Revoke
         </Button>
@@ -34,7 +34,7 @@ export function RevokePanel({ id, state }: { id: string; state: TaskState }) {
         </Button>
       </div>
       {asking ? <RevokeConfirmDialog id={id} asking={asking} revoke={revoke} onClose={() => setAsking(null)} /> : null}
-      <RevokeOutcome revoke={revoke} className="mt-3" />
-    </section>
+      <RevokeOutcome revoke={revoke} />
+    </Panel>
   );
 }

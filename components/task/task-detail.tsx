@@ -14,8 +14,8 @@ import { RetryPanel } from './retry-panel';
 import { RevokePanel } from './revoke-panel';
 import { STATE_CLASS, attemptDurations, formatDuration, formatInstant, prettyJson } from './task-format';
 import { Timeline } from './timeline';
+import { Panel } from '../ui/panel';
 
-const SECTION = 'rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900';
 
 /** The task page: envelope, arguments, timeline, outcome and retry; refreshed while the task can still change. */
 export function TaskDetail({ id }: { id: string }) {
@@ -68,10 +68,7 @@ function TaskView({ task }: { task: TaskRecord }) {
         {live ? <span className="text-sm text-slate-600 dark:text-slate-400">updating live…</span> : null}
       </div>
 
-      <section aria-labelledby="envelope-title" className={SECTION}>
-        <h2 id="envelope-title" className="mb-3 font-semibold">
-          Envelope
-        </h2>
+      <Panel title="Envelope">
         <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
           <Row label="Id">
             <span className="font-mono break-all" data-testid="task-id">
@@ -115,23 +112,17 @@ function TaskView({ task }: { task: TaskRecord }) {
           </Row>
           <Row label="Updated">{formatInstant(task.updatedAt)}</Row>
         </dl>
-      </section>
+      </Panel>
 
       <div className="grid gap-5 lg:grid-cols-2">
-        <section aria-labelledby="args-title" className={SECTION}>
-          <h2 id="args-title" className="mb-2 font-semibold">
-            Args
-          </h2>
+        <Panel title="Args">
           <JsonText value={task.args} testId="task-args" />
-          <h2 className="mt-4 mb-2 font-semibold">Kwargs</h2>
+          <h2 className="pt-1 font-semibold">Kwargs</h2>
           <JsonText value={task.kwargs} testId="task-kwargs" />
-        </section>
-        <section aria-labelledby="timeline-title" className={SECTION}>
-          <h2 id="timeline-title" className="mb-3 font-semibold">
-            Timeline
-          </h2>
+        </Panel>
+        <Panel title="Timeline">
           <Timeline history={task.history} queuedAt={task.enqueuedAt} />
-        </section>
+        </Panel>
       </div>
 
       <Outcome task={task} />
@@ -168,20 +159,14 @@ function JsonText({ value, testId }: { value: unknown; testId?: string }) {
 function Outcome({ task }: { task: TaskRecord }) {
   if (task.state === 'succeeded') {
     return (
-      <section aria-labelledby="result-title" className={SECTION}>
-        <h2 id="result-title" className="mb-2 font-semibold">
-          Result
-        </h2>
+      <Panel title="Result">
         <JsonText value={task.result ?? null} testId="task-result" />
-      </section>
+      </Panel>
     );
   }
   if (!task.error && !task.traceback) return null;
   return (
-    <section aria-labelledby="error-title" className={SECTION}>
-      <h2 id="error-title" className="mb-2 font-semibold text-red-800 dark:text-red-300">
-        Error
-      </h2>
+    <Panel title="Error" titleClassName="text-red-800 dark:text-red-300">
       {task.error ? (
         <p data-testid="task-error" className="font-mono text-sm break-words text-red-700 dark:text-red-400">
           {task.error}
@@ -198,6 +183,6 @@ function Outcome({ task }: { task: TaskRecord }) {
           </pre>
         </>
       ) : null}
-    </section>
+    </Panel>
   );
 }

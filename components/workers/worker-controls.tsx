@@ -159,8 +159,12 @@ function CommandDialog({ workerId, workerName, action, onClose }: { workerId: st
   );
 }
 
-export function WorkerControls({ workerId, workerName }: { workerId: string; workerName: string }) {
+/** Why a stale worker's controls are off: it sends no heartbeat, so it would not answer either. */
+export const STALE_CONTROLS_REASON = 'No heartbeat for three intervals: a command to this worker cannot be answered, so its controls are off until it is heard from again.';
+
+export function WorkerControls({ workerId, workerName, stale = false }: { workerId: string; workerName: string; stale?: boolean }) {
   const [open, setOpen] = useState<string | null>(null);
+  const reasonId = useId();
   const buttons: [string, string][] = [
     ['grow', 'Grow'],
     ['shrink', 'Shrink'],
@@ -171,16 +175,23 @@ export function WorkerControls({ workerId, workerName }: { workerId: string; wor
     ['cancelConsumer', 'Cancel consumer'],
   ];
   return (
-    <div className="flex flex-wrap gap-1.5" data-testid="worker-controls">
-      {buttons.map(([key, label]) => (
-        <Button key={key} size="sm" onClick={() => setOpen(key)} data-testid={`worker-control-${key}`}>
-          {label}
+    <div className="space-y-1.5">
+      {stale ? (
+        <p id={reasonId} className="text-xs text-red-700 dark:text-red-400" data-testid="worker-controls-disabled-reason">
+          {STALE_CONTROLS_REASON}
+        </p>
+      ) : null}
+      <div className="flex flex-wrap gap-1.5" data-testid="worker-controls">
+        {buttons.map(([key, label]) => (
+          <Button key={key} size="sm" onClick={() => setOpen(key)} disabled={stale} aria-describedby={stale ? reasonId : undefined} data-testid={`worker-control-${key}`}>
+            {label}
+          </Button>
+        ))}
+        <Button size="sm" variant="dangerOutline" onClick={() => setOpen('shutdown')} disabled={stale} aria-describedby={stale ? reasonId : undefined} data-testid="worker-control-shutdown">
+          Shut down
         </Button>
-      ))}
-      <Button size="sm" variant="dangerOutline" onClick={() => setOpen('shutdown')} data-testid="worker-control-shutdown">
-        Shut down
-      </Button>
-      {open ? <CommandDialog workerId={workerId} workerName={workerName} action={ACTIONS[open]!} onClose={() => setOpen(null)} /> : null}
+      </div>
+      {open && !stale ? <CommandDialog workerId={workerId} workerName={workerName} action={ACTIONS[open]!} onClose={() => setOpen(null)} /> : null}
     </div>
   );
 }

@@ -123,9 +123,15 @@ export function WorkerRow({ worker, now, canControl }: { worker: WorkerInfo; now
       </tr>
       {/* What it runs and holds now, and (operators) its controls: under the row it belongs to. */}
       <tr data-testid={`worker-detail-${worker.id}`} className={worker.stale ? 'bg-red-50/60 dark:bg-red-950/30' : ''}>
-        <td colSpan={WORKER_COLUMNS} className="space-y-2 px-3 pb-3">
-          <WorkerTasks id={worker.id} now={now} canTerminate={canControl} />
-          {canControl ? <WorkerControls workerId={worker.id} workerName={worker.name ?? worker.hostname} /> : null}
+        <td colSpan={WORKER_COLUMNS} className="px-3 pb-3">
+          {/*
+            The table scrolls sideways on a phone; the detail stays in view at the left, as wide
+            as the screen, so its buttons wrap there instead of running off to the right.
+          */}
+          <div className="sticky left-3 max-w-[calc(100vw-3.5rem)] space-y-2 sm:static sm:max-w-none" data-testid="worker-detail-body">
+            <WorkerTasks id={worker.id} now={now} canTerminate={canControl} />
+            {canControl ? <WorkerControls workerId={worker.id} workerName={worker.name ?? worker.hostname} stale={worker.stale} /> : null}
+          </div>
         </td>
       </tr>
     </>

@@ -130,3 +130,14 @@ export function sendJson<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: s
 export function queuePath(broker: string, queue: string, suffix = ''): string {
   return `/api/v1/queues/${encodeURIComponent(broker)}/${encodeURIComponent(queue)}${suffix}`;
 }
+
+/**
+ * `path` asking for an answer instead of a 404 when the resource does not exist (yet): a
+ * parking queue never drained into, a task or worker no longer (or not yet) known
+ * (`?missing=empty`), an operation whose starting request is still in flight
+ * (`?pending=1`). One place builds these, so the server's parameter names live here alone.
+ */
+export function absentAsAnswer(path: string, absent: 'empty' | 'pending'): string {
+  const param = absent === 'empty' ? 'missing=empty' : 'pending=1';
+  return `${path}${path.includes('?') ? '&' : '?'}${param}`;
+}

@@ -1,6 +1,6 @@
 'use client';
 
-import { getJson } from './api';
+import { absentAsAnswer, getJson } from './api';
 
 export interface OperationProgress {
   scanned: number;
@@ -23,7 +23,7 @@ export interface OperationRecord {
 
 /** Polled while the request that starts it is in flight: an id not recorded yet is `pending`, not a 404. */
 export function operationPath(id: string): string {
-  return `/api/v1/operations/${encodeURIComponent(id)}?pending=1`;
+  return absentAsAnswer(`/api/v1/operations/${encodeURIComponent(id)}`, 'pending');
 }
 
 const POLL_MS = 400;

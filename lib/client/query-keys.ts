@@ -33,6 +33,8 @@ export const queryKeys = {
   /** Under the queue: a purge or restore (which invalidate the queue) refreshes it too. */
   archives: (broker: string, name: string) => [...root, 'queues', broker, name, 'archives'] as const,
   history: (broker: string, name: string, range: string) => [...root, 'queues', broker, name, 'history', range] as const,
+  /** Under the queue: its task waits minute by minute (the queue page's wait chart). */
+  waitSeries: (broker: string, name: string) => [...root, 'queues', broker, name, 'wait-times'] as const,
   operation: (id: string) => [...root, 'operations', id] as const,
   /** Every queue's backlog sparkline series in one answer. */
   backlogHistory: (range: string) => [...root, 'history', range] as const,

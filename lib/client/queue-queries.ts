@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ArchiveInfo, MessagePage, Queue } from '@/lib/shared/types';
-import { getJson, postJson, queuePath } from './api';
+import type { QueueWaitSeries } from '@/lib/shared/wait-times';
+import { absentAsAnswer, getJson, postJson, queuePath } from './api';
 import { newOperationId, operationPath, type OperationRecord } from './operations';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys, type MessageFilters } from './query-keys';
@@ -73,6 +74,16 @@ export function useQueueHistory(broker: string, name: string, range: HistoryRang
   });
 }
 
+/** The queue's task waits minute by minute over the last 15 minutes; new starts land within a minute's bucket, so the sampler's pace is enough. */
+export function useQueueWaitSeries(broker: string, name: string) {
+  return useQuery({
+    queryKey: queryKeys.waitSeries(broker, name),
+    queryFn: ({ signal }) => getJson<QueueWaitSeries>(queuePath(broker, name, '/wait-times'), signal),
+    refetchInterval: HISTORY_REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+}
+
 // Archives change only by a purge or restore (which invalidate the queue) or by expiring.
 const ARCHIVES_REFRESH_MS = 60_000;
 
@@ -117,7 +128,7 @@ export function useExactDepth(broker: string, name: string, enabled: boolean, op
     queryKey: [...queryKeys.queue(broker, name), 'exact-depth', options.missingAsEmpty === true] as const,
     queryFn: async ({ signal }) => {
       // A parking queue never drained into does not exist: depth 0, not a 404 in the console.
-      const path = options.missingAsEmpty ? `${queuePath(broker, name)}?missing=empty` : queuePath(broker, name);
+      const path = options.missingAsEmpty ? absentAsAnswer(queuePath(broker, name), 'empty') : queuePath(broker, name);
       const queue = await getJson<Pick<Queue, 'depth'> & { details?: Queue['details'] }>(path, signal);
       return typeof queue.details?.exactDepth === 'number' ? queue.details.exactDepth : queue.depth;
     },

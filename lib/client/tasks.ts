@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
 import type { RevokeResult, RevokeSignal } from '@/lib/shared/revoke';
 import type { EnqueueBody } from '@/lib/shared/types';
-import { ApiError, getJson, isApiError, postJson, queuePath } from './api';
+import { absentAsAnswer, ApiError, getJson, isApiError, postJson, queuePath } from './api';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys } from './query-keys';
 
@@ -44,7 +44,7 @@ export function useTask(id: string) {
   return useQuery({
     queryKey: queryKeys.task(id),
     queryFn: async ({ signal }) => {
-      const found = await getJson<TaskRecord | { id: string; unseen: true }>(`/api/v1/tasks/${encodeURIComponent(id)}?missing=empty`, signal);
+      const found = await getJson<TaskRecord | { id: string; unseen: true }>(absentAsAnswer(`/api/v1/tasks/${encodeURIComponent(id)}`, 'empty'), signal);
       // Unseen reads as the API's 404 would, without a failed request in the console.
       if ('unseen' in found) throw new ApiError(404, 'NOT_FOUND', `no task ${JSON.stringify(id)} has been seen by a worker yet`);
       return found;

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WorkerTaskRef } from '@/lib/shared/types';
-import { getJson, postJson } from './api';
+import { absentAsAnswer, getJson, postJson } from './api';
 import { LIVE_REFRESH_MS } from './queries';
 import { queryKeys } from './query-keys';
 
@@ -34,7 +34,7 @@ export function useWorkerTasks(id: string) {
   return useQuery({
     queryKey: queryKeys.workerTasks(id),
     // The worker may stop while its row is shown: answered as gone, not a 404.
-    queryFn: ({ signal }) => getJson<WorkerTasksInfo>(workerPath(id, 'tasks?missing=empty'), signal),
+    queryFn: ({ signal }) => getJson<WorkerTasksInfo>(absentAsAnswer(workerPath(id, 'tasks'), 'empty'), signal),
     refetchInterval: LIVE_REFRESH_MS,
   });
 }

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { AuditQuerySchema, SecurityLogQuerySchema } from '@/lib/control/schemas';
 import { searchById } from '@/lib/control/search';
-import { describeError } from '@/lib/shared/errors';
+import { describeError, TriageError } from '@/lib/shared/errors';
 import type { SearchResult } from '@/lib/shared/search';
+import { WAIT_WINDOW_MIN, type QueueWaitSeries } from '@/lib/shared/wait-times';
 import { parsePriorityFilter, type BrowseQuery, type Health, type MessagePage, type PublicHealth, type Queue, type QueueList } from '@/lib/shared/types';
 import type { HistoryRange, HistorySeries } from '@/lib/state/history';
 import { watchOperation, type OperationRecord } from '@/lib/state/operations';
@@ -10,7 +11,7 @@ import type { TaskRecord } from '@/lib/state/task-store';
 import type { WaitTotal } from '@/lib/state/wait-times';
 import type { Actor } from './auth';
 import { listBrokerQueues } from './listing-cache';
-import { decorate } from './queue-listing';
+import { decorate, withWaitTimes } from './queue-listing';
 import type { RouteQueue } from './route';
 import { allBrokers, runtime } from './runtime';
 import { withSampledRates } from './sampler';
@@ -53,6 +54,24 @@ export function taskWaitTotals(brokers: readonly string[]): Promise<WaitTotal[]>
 
 export function queueHistory(queue: RouteQueue, range: HistoryRange): Promise<HistorySeries> {
   return runtime().state.history.read(queue.broker.id, queue.name, range);
+}
+
+/**
+ * A queue's task waits minute by minute over the last WAIT_WINDOW_MIN minutes, per level
+ * (the queue's own layout) and band, a lane group's from its lanes; 404 for an unknown queue.
+ */
+export async function queueWaitSeries(queue: RouteQueue, nowMs = Date.now()): Promise<QueueWaitSeries> {
+  const found = await queue.broker.getQueue(queue.name);
+  if (!found) throw new TriageError('NOT_FOUND', `queue ${JSON.stringify(queue.name)} not found on broker ${queue.broker.id}`);
+  const minutes = await runtime().state.waitTimes.minutes([queue.broker.id], nowMs);
+  return {
+    windowSec: WAIT_WINDOW_MIN * 60,
+    stepSec: 60,
+    points: minutes.map(({ startMs, byQueue }) => {
+      const waits = withWaitTimes(found, byQueue, 60).waitTimes;
+      return { t: startMs, levels: waits?.levels ?? {}, bands: waits?.bands ?? {} };
+    }),
+  };
 }
 
 /** One queue as the API shows it (pause, workers, rates, warnings); null when the broker has no such queue. */

@@ -32,8 +32,11 @@ export function readWaitTimes(state: TriageState, brokers: readonly { id: string
   return state.waitTimes.window(brokers.map((b) => b.id), nowMs).catch(() => new Map());
 }
 
-/** `queue` with its waits per level and band; a lane group's are its lanes' (workers record the lane they took from). */
-export function withWaitTimes(queue: Queue, waits: QueueWaitHistograms): Queue {
+/**
+ * `queue` with its waits per level and band over `windowSec` (the histograms' span); a lane
+ * group's are its lanes' (workers record the lane they took from).
+ */
+export function withWaitTimes(queue: Queue, waits: QueueWaitHistograms, windowSec?: number): Queue {
   const members = [queue.name, ...(queue.lanes?.map((l) => l.queue) ?? [])];
   const byPriority = new Map<number, WaitHistogram>();
   for (const name of members) {
@@ -41,7 +44,7 @@ export function withWaitTimes(queue: Queue, waits: QueueWaitHistograms): Queue {
       addHistogram(byPriority.get(priority) ?? byPriority.set(priority, emptyHistogram()).get(priority)!, histogram);
     }
   }
-  return { ...queue, waitTimes: queueWaitTimes(byPriority, queue.levelOf) };
+  return { ...queue, waitTimes: queueWaitTimes(byPriority, queue.levelOf, windowSec) };
 }
 
 /** Every worker, Celery ones completed from remote control (prefetch, concurrency, warnings). */

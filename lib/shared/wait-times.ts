@@ -31,6 +31,21 @@ export interface QueueWaitTimes {
   bands: Partial<Record<Band, WaitStats>>;
 }
 
+/** One minute of a queue's waits: the tasks that started in it, per level and band (empty maps: none started). */
+export interface WaitPoint {
+  /** The minute's start, ms since the epoch. */
+  t: number;
+  levels: Record<string, WaitStats>;
+  bands: Partial<Record<Band, WaitStats>>;
+}
+
+/** GET /api/v1/queues/{broker}/{queue}/wait-times: the window minute by minute, oldest first, every minute present. */
+export interface QueueWaitSeries {
+  windowSec: number;
+  stepSec: number;
+  points: WaitPoint[];
+}
+
 export function emptyHistogram(): WaitHistogram {
   return new Array<number>(WAIT_BUCKET_COUNT).fill(0);
 }

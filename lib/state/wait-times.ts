@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { execOrThrow } from '@/lib/redis/multi';
-import { emptyHistogram, WAIT_BUCKET_COUNT, WAIT_WINDOW_MIN, waitBucket, type WaitHistogram } from '@/lib/shared/wait-times';
+import { addHistogram, emptyHistogram, WAIT_BUCKET_COUNT, WAIT_WINDOW_MIN, waitBucket, type WaitHistogram } from '@/lib/shared/wait-times';
 import { queueRef, stateKeys } from './keys';
 
 /**
@@ -30,6 +30,13 @@ export interface WaitSample {
 
 /** Histograms per priority, per queue ref (`<broker>/<queue>`). */
 export type QueueWaitHistograms = Map<string, Map<number, WaitHistogram>>;
+
+/** One minute of the window: the waits of tasks that started in it. */
+export interface WaitMinute {
+  /** The minute's start, ms since the epoch. */
+  startMs: number;
+  byQueue: QueueWaitHistograms;
+}
 
 export interface WaitTotal {
   broker: string;
@@ -95,25 +102,42 @@ export class WaitTimeStore {
    */
   async window(brokers: readonly string[], nowMs = Date.now()): Promise<QueueWaitHistograms> {
     const out: QueueWaitHistograms = new Map();
-    if (brokers.length === 0) return out;
+    for (const { byQueue } of await this.minutes(brokers, nowMs)) {
+      for (const [ref, byPriority] of byQueue) {
+        let merged = out.get(ref);
+        if (!merged) out.set(ref, (merged = new Map()));
+        for (const [priority, histogram] of byPriority) addHistogram(merged.get(priority) ?? setNew(merged, priority), histogram);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The same window minute by minute, oldest first, every minute present (an empty map for a
+   * minute without starts), in one round trip: the queue page charts waits over time.
+   */
+  async minutes(brokers: readonly string[], nowMs = Date.now()): Promise<WaitMinute[]> {
     const current = Math.floor(nowMs / 60_000);
+    const out: WaitMinute[] = [];
+    for (let m = current - WAIT_WINDOW_MIN + 1; m <= current; m++) out.push({ startMs: m * 60_000, byQueue: new Map() });
+    if (brokers.length === 0) return out;
     const pipeline = this.redis.pipeline();
-    const owners: string[] = [];
+    const owners: { broker: string; minute: WaitMinute }[] = [];
     for (const broker of brokers) {
-      for (let m = current - WAIT_WINDOW_MIN + 1; m <= current; m++) {
-        pipeline.hgetall(this.keys.waitMinute(broker, m));
-        owners.push(broker);
+      for (const minute of out) {
+        pipeline.hgetall(this.keys.waitMinute(broker, minute.startMs / 60_000));
+        owners.push({ broker, minute });
       }
     }
     (await execOrThrow(pipeline)).forEach((hash, i) => {
+      const { broker, minute } = owners[i]!;
       for (const [field, value] of Object.entries(hash as Record<string, string>)) {
         const parsed = parseField(field);
         if (!parsed || parsed.bucket === 'sum') continue;
-        const ref = queueRef(owners[i]!, parsed.queue);
-        let byPriority = out.get(ref);
-        if (!byPriority) out.set(ref, (byPriority = new Map()));
-        let histogram = byPriority.get(parsed.priority);
-        if (!histogram) byPriority.set(parsed.priority, (histogram = emptyHistogram()));
+        const ref = queueRef(broker, parsed.queue);
+        let byPriority = minute.byQueue.get(ref);
+        if (!byPriority) minute.byQueue.set(ref, (byPriority = new Map()));
+        const histogram = byPriority.get(parsed.priority) ?? setNew(byPriority, parsed.priority);
         histogram[parsed.bucket]! += Number(value);
       }
     });
@@ -141,6 +165,12 @@ export class WaitTimeStore {
     });
     return out;
   }
+}
+
+function setNew(map: Map<number, WaitHistogram>, priority: number): WaitHistogram {
+  const histogram = emptyHistogram();
+  map.set(priority, histogram);
+  return histogram;
 }
 
 function bump(map: Map<string, Map<string, number>>, key: string, field: string, by: number): void {
