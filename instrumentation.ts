@@ -16,5 +16,8 @@ export async function register(): Promise<void> {
     await getSampler({ history: true });
     const { startCeleryIngestion } = await import('./lib/server/celery-ingest');
     await startCeleryIngestion();
+    // Every replica contends for the SLO loop; the lease holder alone evaluates (lib/server/slos.ts).
+    const { startSloEvaluation } = await import('./lib/server/slos');
+    await startSloEvaluation();
   }
 }

@@ -26,6 +26,7 @@ export const ROLE_RULES: { methods: readonly string[] | '*'; pattern: RegExp; ro
   { methods: '*', pattern: /^\/api\/v1\/archives\/.*\/restore$/, role: 'admin', why: 'product.md §4' },
   { methods: ['GET'], pattern: /^\/api\/v1\/queues\/\[broker\]\/\[queue\]\/archives$/, role: 'viewer', why: 'when, who, how many: no message contents; restoring needs admin' },
   { methods: '*', pattern: /^\/api\/v1\/(tokens|users)(\/|$)/, role: 'admin', why: 'user and token admin' },
+  { methods: ['PUT'], pattern: /^\/api\/v1\/slos$/, role: 'admin', why: 'issue 20: admins edit SLOs' },
   { methods: ['GET'], pattern: /^\/api\/v1\/security-log$/, role: 'admin', why: 'failed logins name users and addresses' },
 ];
 

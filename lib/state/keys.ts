@@ -58,6 +58,12 @@ export function stateKeys(prefix: string) {
     operation: (id: string) => `${prefix}op:${id}`,
     /** A loop that runs once per deployment (lib/state/leader-lease.ts): string holder id with a ttl. */
     leaderLease: (loop: string) => `${prefix}leader:${loop}`,
+    /** JSON {slos, updatedAt, by}: the SLOs admins edited (the config file's are not stored). */
+    slos: `${prefix}slos`,
+    /** Hash `<slo id>\n<broker>/<queue>` → JSON SloStateRecord: every replica and tab reads the same states. */
+    sloStates: `${prefix}slo:states`,
+    /** Capped stream of SLO state changes (lib/state/slo-store.ts), for alerting in any process. */
+    sloTransitions: `${prefix}slo:transitions`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */
     queueLock: (broker: string, queue: string) => `${prefix}oplock:${broker}/${queue}`,
     /** Hash user name → JSON {role, passwordHash, createdAt, version, epoch} (users made by the CLI/API). */
