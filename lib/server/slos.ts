@@ -107,3 +107,8 @@ export async function replaceSlos(actor: Actor | null, slos: readonly Slo[]): Pr
   );
   return listSlos();
 }
+
+/** The brokers an SLO may name, in configuration order (the SLO page's choices). */
+export function configuredBrokerIds(): string[] {
+  return runtime().config.brokers.map((b) => b.id);
+}
