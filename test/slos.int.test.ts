@@ -9,7 +9,7 @@ import { getSampler, stopSampler } from '@/lib/server/sampler';
 import { SloEvaluator } from '@/lib/server/slo-evaluator';
 import { sloDefinitions } from '@/lib/server/slos';
 import { createToken } from '@/lib/server/tokens';
-import type { SloTransition, SlosPayload } from '@/lib/shared/slos';
+import type { Slo, SloTransition, SlosPayload } from '@/lib/shared/slos';
 import { holdLeadership } from '@/lib/state/leader-lease';
 import { fillRedis } from './control/helpers';
 import { call, useConfig } from './api-client';
@@ -152,5 +152,17 @@ describe('SLO evaluation', () => {
         await r.leadership.stop();
       }
     }
+  });
+
+  it('keeps the states of a broker that does not answer, and drops those of a removed SLO', async () => {
+    const rt = runtime();
+    const evaluator = (definitions: () => Promise<readonly Slo[]>, unavailable: { broker: string }[]) =>
+      new SloEvaluator({ store: rt.state.slos, leadership: { isLeader: true }, definitions, snapshot: async () => ({ queues: [], unavailable }), intervalMs: 1_000, logger: rt.logger });
+    const before = await rt.state.slos.states();
+    expect(before.some((s) => s.sloId === 'cfg-high')).toBe(true);
+    expect(await evaluator(() => sloDefinitions(rt), [{ broker: 'redis' }]).evaluateOnce()).toEqual([]);
+    expect(await rt.state.slos.states()).toEqual(before);
+    await evaluator(async () => [], []).evaluateOnce();
+    expect(await rt.state.slos.states()).toEqual([]);
   });
 });
