@@ -48,8 +48,14 @@ test('an admin adds an SLO; a P0 backlog older than it shows the banner and the 
       await page.getByLabel('Queue', { exact: true }).fill(queue);
       await page.getByLabel('Start within (seconds)').fill('0');
       await page.getByRole('button', { name: 'Add SLO' }).click();
-      await expect(page.getByTestId('slo-form-error')).toContainText('at least 1 second');
+      await expect(page.getByTestId('field-error-maxWaitSec')).toHaveText('maxWaitSec is at least 1 second');
+      await expect(page.getByLabel('Start within (seconds)')).toHaveAttribute('aria-invalid', 'true');
       await page.getByLabel('Start within (seconds)').fill(String(MAX_WAIT_SEC));
+      // The server refuses to shadow a config-file SLO; the form says so next to the id.
+      await page.getByLabel('Id', { exact: true }).fill('redis-celery-high');
+      await page.getByRole('button', { name: 'Add SLO' }).click();
+      await expect(page.getByTestId('field-error-id')).toContainText('comes from the config file and is read-only');
+      await page.getByLabel('Id', { exact: true }).fill(sloId);
       await page.getByRole('button', { name: 'Add SLO' }).click();
       const row = page.getByTestId(`slo-row-${sloId}`);
       await expect(row).toContainText(queue);

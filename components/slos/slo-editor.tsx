@@ -11,7 +11,7 @@ import { SloSchema, type Slo, type SloView } from '@/lib/shared/slos';
 import { ErrorPanel } from '../state-panels';
 import { queueHref } from '../queue/queue-href';
 import { Button } from '../ui/button';
-import { Field } from '../ui/field';
+import { Field, errorProps } from '../ui/field';
 import { Input } from '../ui/input';
 import { Select } from '../ui/select';
 import { STATE_CHIP, STATE_LABEL, heldFor, scopeLabel } from './slo-text';
@@ -52,7 +52,8 @@ const EMPTY = { id: '', broker: '', queue: '', scope: 'high', priorities: '', ma
 function AddSlo({ edited, brokers }: { edited: Slo[]; brokers: string[] }) {
   const replace = useReplaceSlos();
   const [form, setForm] = useState({ ...EMPTY, broker: brokers[0] ?? '' });
-  const [error, setError] = useState<string | null>(null);
+  // Per field ("id", "queue", "maxWaitSec", …), next to it; `form` for what names no field.
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const set = (field: keyof typeof EMPTY) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [field]: e.target.value }));
 
   const submit = (event: FormEvent) => {
@@ -68,38 +69,47 @@ function AddSlo({ edited, brokers }: { edited: Slo[]; brokers: string[] }) {
     };
     const parsed = SloSchema.safeParse(candidate);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      setError(`${issue.path.join('.') || 'SLO'}: ${issue.message}`);
+      const found: Record<string, string> = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0] === 'band' ? 'scope' : String(issue.path[0] ?? 'form');
+        found[field] ??= issue.message;
+      }
+      setErrors(found);
       return;
     }
-    setError(null);
+    setErrors({});
     replace.mutate([...edited, parsed.data], {
       onSuccess: () => setForm({ ...EMPTY, broker: form.broker }),
-      onError: (err) => setError(isApiError(err) ? err.message : String(err)),
+      onError: (err) => {
+        // The server names the field as slos.<i>.<field>; the new SLO is the last one.
+        const path = isApiError(err) ? (err.details as { path?: unknown[] } | undefined)?.path : undefined;
+        const field = Array.isArray(path) && path.length >= 3 ? String(path[2]) : 'form';
+        setErrors({ [field === 'band' ? 'scope' : field]: isApiError(err) ? err.message : String(err) });
+      },
     });
   };
 
   return (
-    <form onSubmit={submit} aria-labelledby="add-slo-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <form onSubmit={submit} noValidate aria-labelledby="add-slo-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <h2 id="add-slo-heading" className="font-semibold">
         Add an SLO
       </h2>
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6">
-        <Field id="slo-id" label="Id">
-          <Input id="slo-id" value={form.id} onChange={set('id')} mono placeholder="reports-high" required />
+        <Field id="slo-id" name="id" error={errors.id} label="Id">
+          <Input id="slo-id" {...errorProps('slo-id', errors.id)} value={form.id} onChange={set('id')} mono placeholder="reports-high" required />
         </Field>
-        <Field id="slo-broker" label="Broker">
-          <Select id="slo-broker" value={form.broker} onChange={set('broker')}>
+        <Field id="slo-broker" name="broker" error={errors.broker} label="Broker">
+          <Select id="slo-broker" {...errorProps('slo-broker', errors.broker)} value={form.broker} onChange={set('broker')}>
             {brokers.map((b) => (
               <option key={b}>{b}</option>
             ))}
           </Select>
         </Field>
-        <Field id="slo-queue" label="Queue" hint="a name, or a pattern with *">
-          <Input id="slo-queue" value={form.queue} onChange={set('queue')} mono placeholder="celery" required />
+        <Field id="slo-queue" name="queue" error={errors.queue} label="Queue" hint="a name, or a pattern with *">
+          <Input id="slo-queue" {...errorProps('slo-queue', errors.queue)} value={form.queue} onChange={set('queue')} mono placeholder="celery" required />
         </Field>
-        <Field id="slo-scope" label="Priorities">
-          <Select id="slo-scope" value={form.scope} onChange={set('scope')}>
+        <Field id="slo-scope" name="scope" error={errors.scope} label="Priorities">
+          <Select id="slo-scope" {...errorProps('slo-scope', errors.scope)} value={form.scope} onChange={set('scope')}>
             <option value="high">high band (P0–2)</option>
             <option value="medium">medium band (P3–5)</option>
             <option value="low">low band (P6–9)</option>
@@ -107,16 +117,16 @@ function AddSlo({ edited, brokers }: { edited: Slo[]; brokers: string[] }) {
           </Select>
         </Field>
         {form.scope === 'priorities' ? (
-          <Field id="slo-priorities" label="Listed priorities" hint="e.g. 0, 1">
-            <Input id="slo-priorities" value={form.priorities} onChange={set('priorities')} inputMode="numeric" />
+          <Field id="slo-priorities" name="priorities" error={errors.priorities} label="Listed priorities" hint="e.g. 0, 1">
+            <Input id="slo-priorities" {...errorProps('slo-priorities', errors.priorities)} value={form.priorities} onChange={set('priorities')} inputMode="numeric" />
           </Field>
         ) : null}
-        <Field id="slo-max" label="Start within (seconds)">
-          <Input id="slo-max" type="number" min={1} value={form.maxWaitSec} onChange={set('maxWaitSec')} required />
+        <Field id="slo-max" name="maxWaitSec" error={errors.maxWaitSec} label="Start within (seconds)">
+          <Input id="slo-max" {...errorProps('slo-max', errors.maxWaitSec)} type="number" min={1} value={form.maxWaitSec} onChange={set('maxWaitSec')} required />
         </Field>
       </div>
       <p aria-live="polite" data-testid="slo-form-error" className="min-h-5 text-sm text-red-700 dark:text-red-400">
-        {error}
+        {errors.form}
       </p>
       <Button type="submit" variant="primary" disabled={replace.isPending}>
         {replace.isPending ? 'Saving…' : 'Add SLO'}

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { worstState, type Slo, type SloStateRecord, type SlosPayload } from '@/lib/shared/slos';
+import type { Slo, SloStateRecord, SlosPayload } from '@/lib/shared/slos';
 import { getJson, sendJson } from './api';
 import { queryKeys } from './query-keys';
 
@@ -35,5 +35,3 @@ export function queueSloStates(data: SlosPayload | undefined, broker: string, qu
 export function highBandBreaches(data: SlosPayload | undefined): SloStateRecord[] {
   return (data?.states ?? []).filter((s) => s.high && s.state === 'breached').sort((a, b) => Date.parse(a.since) - Date.parse(b.since));
 }
-
-export { worstState };

@@ -172,10 +172,3 @@ export function worstWaitSec(queue: QueueWaits, priorities: readonly number[]): 
   }
   return worst;
 }
-
-/** The worst state among `states` (breached > at risk > ok); null for none. */
-export function worstState<T extends Pick<SloStateRecord, 'state'>>(states: readonly T[]): T | null {
-  let worst: T | null = null;
-  for (const s of states) if (!worst || SLO_STATES.indexOf(s.state) > SLO_STATES.indexOf(worst.state)) worst = s;
-  return worst;
-}
