@@ -39,6 +39,8 @@ test('an admin adds an SLO; a P0 backlog older than it shows the banner and the 
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const guard = guardConsole(page);
+    // The refused config-file id below.
+    guard.allow(/\/api\/v1\/slos/, 400);
 
     await test.step('the admin adds an SLO on the SLOs page; config-file SLOs are read-only', async () => {
       await logIn(page, admin!, '/slos');
