@@ -63,6 +63,7 @@ test('an admin adds an SLO; a P0 backlog older than it shows the banner and the 
       await expect(row).toContainText(queue);
       await expect(row.getByRole('button', { name: `Remove SLO ${sloId}` })).toBeVisible();
       await expect(page.getByTestId(`slo-state-${sloId}-${queue}`)).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
+      await page.screenshot({ path: 'e2e/screenshots/slos-admin.png', fullPage: true });
     });
 
     await test.step('urgent work waiting past the SLO: banner, row state, queue page', async () => {
@@ -102,6 +103,9 @@ test('an admin adds an SLO; a P0 backlog older than it shows the banner and the 
       await expect(viewerPage.getByRole('button', { name: /Remove SLO/ })).toHaveCount(0);
       await expect(viewerPage.getByRole('button', { name: 'Add SLO' })).toHaveCount(0);
       await viewerPage.screenshot({ path: 'e2e/screenshots/slos-viewer.png', fullPage: true });
+      await viewerPage.setViewportSize({ width: 390, height: 844 });
+      expect(await viewerPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await viewerPage.screenshot({ path: 'e2e/screenshots/slos-viewer-phone.png' });
       viewerGuard.assertClean();
       await viewerContext.close();
     });
