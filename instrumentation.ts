@@ -19,5 +19,8 @@ export async function register(): Promise<void> {
     // Every replica contends for the alerts lease; its holder evaluates and delivers (lib/alerts/loop.ts).
     const { startAlerting } = await import('./lib/server/alerts');
     await startAlerting();
+    // Every replica contends for the SLO loop; the lease holder alone evaluates (lib/server/slos.ts).
+    const { startSloEvaluation } = await import('./lib/server/slos');
+    await startSloEvaluation();
   }
 }

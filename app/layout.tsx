@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import Link from 'next/link';
 import { EnqueueButton } from '@/components/enqueue';
 import { NavLink } from '@/components/nav-link';
+import { SloBanner } from '@/components/slos/slo-banner';
 import { TaskSearch } from '@/components/task-search';
 import { ThemeToggle } from '@/components/theme-toggle';
 import { THEME_SCRIPT } from '@/lib/client/theme';
@@ -52,6 +53,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <NavLink href="/dead-letters">Dead letters</NavLink>
                 <NavLink href="/alerts">Alerts</NavLink>
                 <NavLink href="/audit">Audit</NavLink>
+                <NavLink href="/slos">SLOs</NavLink>
               </nav>
               {user && (
                 // A row of its own on a phone, so the search box keeps a usable width.
@@ -66,6 +68,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               </div>
             </div>
           </header>
+          {user && <SloBanner />}
           <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
         </Providers>
       </body>

@@ -27,6 +27,7 @@ export const ROLE_RULES: { methods: readonly string[] | '*'; pattern: RegExp; ro
   { methods: ['GET'], pattern: /^\/api\/v1\/queues\/\[broker\]\/\[queue\]\/archives$/, role: 'viewer', why: 'when, who, how many: no message contents; restoring needs admin' },
   { methods: '*', pattern: /^\/api\/v1\/(tokens|users)(\/|$)/, role: 'admin', why: 'user and token admin' },
   { methods: '*', pattern: /^\/api\/v1\/alerts\/config$/, role: 'admin', why: 'webhook URLs are credentials (Slack); issue 20: admins edit alert settings' },
+  { methods: ['PUT'], pattern: /^\/api\/v1\/slos$/, role: 'admin', why: 'issue 20: admins edit SLOs' },
   { methods: ['GET'], pattern: /^\/api\/v1\/security-log$/, role: 'admin', why: 'failed logins name users and addresses' },
 ];
 

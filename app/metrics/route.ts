@@ -5,6 +5,7 @@ import { renderMetrics } from '@/lib/server/metrics';
 import { taskWaitTotals } from '@/lib/server/queries';
 import { runtime as triage } from '@/lib/server/runtime';
 import { getSampler } from '@/lib/server/sampler';
+import { sloStates } from '@/lib/server/slos';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -21,12 +22,13 @@ export async function GET(request: Request): Promise<Response> {
     // Up to one history interval old: the sampler refreshes at least that often where it writes
     // history, so frequent scrapes never add broker reads of their own.
     const snapshot = await sampler.snapshot(triage().config.sampler.historyIntervalSec * 1000);
-    const [workers, securityEvents, waitTotals] = await Promise.all([
+    const [workers, securityEvents, waitTotals, slos] = await Promise.all([
       sampler.currentWorkers().catch(() => null),
       serverSecurityLog().counts().catch(() => null),
       taskWaitTotals(snapshot.health.brokers.map((b) => b.id)).catch(() => null),
+      sloStates().catch(() => null),
     ]);
-    return new Response(renderMetrics(snapshot, workers, sampler.outcomes, { polls: sampler.stats.polls, listeners: sampler.listenerCount }, securityEvents, waitTotals), {
+    return new Response(renderMetrics(snapshot, workers, sampler.outcomes, { polls: sampler.stats.polls, listeners: sampler.listenerCount }, securityEvents, waitTotals, slos), {
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
     });
   } catch (error) {

@@ -11,6 +11,7 @@ import { BandWaitTimes } from './band-wait-times';
 import { Sparkline } from './sparkline';
 import { queueHref } from '../queue/queue-href';
 import { WarningList } from '../warning-list';
+import { SloBadge } from '../slos/slo-badge';
 
 const cell = 'px-3 py-3 align-top';
 const numberCell = `${cell} text-right tabular-nums whitespace-nowrap`;
@@ -139,6 +140,7 @@ export const QueueRow = memo(function QueueRow({ queue, scale, history, index, m
               unavailable
             </span>
           ) : null}
+          <SloBadge broker={queue.broker} queue={queue.name} />
         </div>
         {/* Phones see the queue column first and may never scroll to Depth: repeat the key numbers here. */}
         <p className="mt-1 text-xs text-slate-600 tabular-nums sm:hidden dark:text-slate-400">

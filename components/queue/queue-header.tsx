@@ -7,6 +7,7 @@ import { levelLabel, levelsOf } from '../levels';
 import { PriorityBar, PriorityCounts } from '../priority-bar';
 import { PriorityLegend } from '../priority-legend';
 import { WarningList } from '../warning-list';
+import { QueueSlos } from '../slos/slo-badge';
 
 function Stat({ label, title, children, testId }: { label: string; title?: string; children: ReactNode; testId?: string }) {
   return (
@@ -103,6 +104,7 @@ export function QueueHeader({ queue, liveIndicator, toolbar }: { queue: Queue; l
         </Stat>
       </dl>
       <WarningList warnings={queue.warnings} size="sm" testId="queue-warnings" />
+      <QueueSlos broker={queue.broker} queue={queue.name} />
       <Lanes queue={queue} />
       <CollapsedNote queue={queue} />
       <PriorityLegend />

@@ -46,4 +46,6 @@ export const queryKeys = {
   workerTasks: (id: string) => [...root, 'workers', id, 'tasks'] as const,
   audit: (filters: Record<string, string | undefined>) => [...root, 'audit', filters] as const,
   deadLetters: () => [...root, 'dead-letters'] as const,
+  /** SLO definitions and states: the banner, overview rows, queue page and SLO page share one poll. */
+  slos: () => [...root, 'slos'] as const,
 };

@@ -15,7 +15,8 @@ export * from './schema';
  * TRIAGE_STATE_PREFIX, TRIAGE_SESSION_SECRET, TRIAGE_DEFAULT_PRIORITY, LOG_LEVEL,
  * TRIAGE_BROKERS (comma list to enable a subset, e.g. "redis"), TRIAGE_ADMIN_TOKEN,
  * TRIAGE_TRUST_PROXY (1/true), TRIAGE_LOGIN_WINDOW_SEC, TRIAGE_METRICS_PUBLIC (1/true),
- * TRIAGE_HISTORY_INTERVAL_SEC, TRIAGE_LIVE_INTERVAL_MS, TRIAGE_ENQUEUE_MAX_BYTES, TRIAGE_HIGH_BAND_ALERT_SEC.
+ * TRIAGE_HISTORY_INTERVAL_SEC, TRIAGE_LIVE_INTERVAL_MS, TRIAGE_ENQUEUE_MAX_BYTES, TRIAGE_HIGH_BAND_ALERT_SEC,
+ * TRIAGE_SLO_INTERVAL_SEC.
  */
 const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
@@ -37,6 +38,7 @@ const EnvSchema = z.object({
   TRIAGE_HISTORY_INTERVAL_SEC: z.coerce.number().int().min(1).optional(),
   TRIAGE_LIVE_INTERVAL_MS: z.coerce.number().int().min(1).optional(),
   TRIAGE_HIGH_BAND_ALERT_SEC: z.coerce.number().int().min(1).optional(),
+  TRIAGE_SLO_INTERVAL_SEC: z.coerce.number().int().min(1).optional(),
 });
 
 function envFlag(value: string | undefined): boolean | undefined {
@@ -83,6 +85,20 @@ export function demoBrokers(env: z.infer<typeof EnvSchema>): unknown[] {
   ];
 }
 
+/**
+ * The demo's SLOs, for its named queues (not a `*` pattern: test and scratch queues on a
+ * shared Redis would all be judged): urgent work starts within 30 s, medium within 5 min,
+ * low within an hour.
+ */
+export function demoSlos(brokers: readonly unknown[]): unknown[] {
+  const demoQueues: [string, string][] = [['redis', 'celery'], ['redis', 'notifications'], ['redis', 'lanes'], ['rabbitmq', 'celery']];
+  const present = new Set(brokers.map((b) => (b as { id: string }).id));
+  const bands: [string, number][] = [['high', 30], ['medium', 300], ['low', 3600]];
+  return demoQueues
+    .filter(([broker]) => present.has(broker))
+    .flatMap(([broker, queue]) => bands.map(([band, maxWaitSec]) => ({ id: `${broker}-${queue}-${band}`, broker, queue, band, maxWaitSec })));
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfig {
   const env = EnvSchema.parse(source);
   let file: Record<string, unknown> = {};
@@ -110,6 +126,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): TriageConfi
     enqueueMaxBytes: env.TRIAGE_ENQUEUE_MAX_BYTES ?? file.enqueueMaxBytes,
     logLevel: env.LOG_LEVEL ?? file.logLevel,
     highBandAlertSec: env.TRIAGE_HIGH_BAND_ALERT_SEC ?? file.highBandAlertSec,
+    // A config file that names its brokers names its SLOs too (none by default).
+    slos: file.slos ?? (file.brokers ? [] : demoSlos(brokers)),
+    sloIntervalSec: env.TRIAGE_SLO_INTERVAL_SEC ?? file.sloIntervalSec,
     adminToken: env.TRIAGE_ADMIN_TOKEN || null,
     auth: {
       // A real server (next start) stamps every request with its socket address (lib/server/peer.ts).

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BrokerConfigSchema } from '@/lib/brokers/registry';
 import { ROLES } from '@/lib/shared/roles';
+import { SloListSchema } from '@/lib/shared/slos';
 
 /**
  * The shape of Triage's configuration (env + optional JSON file, product.md §6). A broker's
@@ -136,6 +137,10 @@ export const TriageConfigSchema = z
     tasks: TasksConfigSchema.prefault({}),
     /** A queue whose high band (P0–2) has waited longer than this is flagged (`Queue.highBandAlert`). */
     highBandAlertSec: z.number().int().min(1).max(7 * 24 * 3600).default(DEFAULT_HIGH_BAND_ALERT_SEC),
+    /** Priority SLOs of the config file (docs/slos.md): read-only through the API; admins add their own. */
+    slos: SloListSchema.default([]),
+    /** How often the deployment's one SLO evaluator (lib/server/slo-evaluator.ts) judges every SLO. */
+    sloIntervalSec: z.number().int().min(1).max(300).default(5),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -143,6 +148,9 @@ export const TriageConfigSchema = z
     for (const broker of config.brokers) {
       if (ids.has(broker.id)) ctx.addIssue({ code: 'custom', message: `duplicate broker id ${broker.id}` });
       ids.add(broker.id);
+    }
+    for (const [i, slo] of config.slos.entries()) {
+      if (!ids.has(slo.broker)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'broker'], message: `SLO ${slo.id} names broker ${slo.broker}, which is not configured` });
     }
   });
 

@@ -1,6 +1,7 @@
 import type { WaitTotal } from '@/lib/state/wait-times';
 import type { WorkerView } from '@/lib/state/worker-store';
 import { PRIORITIES } from '@/lib/shared/priority';
+import { SLO_STATES, type SloStateRecord } from '@/lib/shared/slos';
 import { WAIT_BUCKETS_SEC } from '@/lib/shared/wait-times';
 import { PROCESS_COUNTERS, processCount } from '@/lib/process-counters';
 import type { LiveSnapshot, Sampler } from './sampler';
@@ -65,6 +66,8 @@ export function renderMetrics(
   securityEvents: Record<string, number> | null = null,
   /** Every task wait recorded (null when the state Redis did not answer: the family is left out). */
   waitTotals: readonly WaitTotal[] | null = null,
+  /** Every SLO's state per queue, all replicas (null when the state Redis did not answer: the families are left out). */
+  sloStates: readonly SloStateRecord[] | null = null,
 ): string {
   const out = new Exposition();
   const q = (queue: { broker: string; name: string }) => ({ broker: queue.broker, queue: queue.name });
@@ -111,6 +114,14 @@ export function renderMetrics(
   if (waitTotals) {
     out.histogram('triage_task_wait_seconds', "Time tasks waited from enqueue (or from their ETA / retry time) to start, per task priority, from Triage workers and Celery events (Celery tasks of unknown priority are not counted).",
       WAIT_BUCKETS_SEC, waitTotals.map((t) => ({ labels: { broker: t.broker, queue: t.queue, priority: String(t.priority) }, buckets: t.buckets, sum: t.sumSec })));
+  }
+  if (sloStates) {
+    const labels = (s: SloStateRecord) => ({ slo: s.sloId, broker: s.broker, queue: s.queue, band: s.scope });
+    out.family('triage_slo_state', 'gauge', 'State of a priority SLO on a queue: 0 ok, 1 at risk (worst wait at least 80% of the maximum), 2 breached. Judged once per deployment.',
+      sloStates.map((s) => [labels(s), SLO_STATES.indexOf(s.state)]));
+    out.family('triage_slo_worst_wait_seconds', 'gauge', "Longest wait at the SLO's priorities: the oldest waiting task or the recent p95 wait, whichever is longer (absent when nothing tells).",
+      sloStates.map((s) => [labels(s), s.worstWaitSec]));
+    out.family('triage_slo_max_wait_seconds', 'gauge', 'The maximum wait the SLO allows.', sloStates.map((s) => [labels(s), s.maxWaitSec]));
   }
   out.family('triage_task_outcomes_total', 'counter', 'Task outcomes reported by Triage workers since this server process started.',
     [...outcomes.values()].map((o) => [{ broker: o.broker, queue: o.queue, outcome: o.outcome }, o.count]));

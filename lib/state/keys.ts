@@ -81,6 +81,12 @@ export function stateKeys(prefix: string) {
     alertOutbox: `${prefix}alerts:outbox`,
     /** JSON {webhooks: [{url, format, secret?}]}: where notifications go (secrets included, never served). */
     alertsConfig: `${prefix}alerts:config`,
+    /** JSON {slos, updatedAt, by}: the SLOs admins edited (the config file's are not stored). */
+    slos: `${prefix}slos`,
+    /** Hash `<slo id>\n<broker>/<queue>` → JSON SloStateRecord: every replica and tab reads the same states. */
+    sloStates: `${prefix}slo:states`,
+    /** Capped stream of SLO state changes (lib/state/slo-store.ts), for alerting in any process. */
+    sloTransitions: `${prefix}slo:transitions`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */
     queueLock: (broker: string, queue: string) => `${prefix}oplock:${broker}/${queue}`,
     /** Hash user name → JSON {role, passwordHash, createdAt, version, epoch} (users made by the CLI/API). */

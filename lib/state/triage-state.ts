@@ -11,6 +11,7 @@ import { OperationStore, lockQueue, queueLockHolder } from './operations';
 import { PauseStore } from './pause-store';
 import { RevokeStore } from './revokes';
 import { SecurityLog } from './security-log';
+import { SloStore } from './slo-store';
 import { TaskIndex } from './task-index';
 import { TaskStore } from './task-store';
 import { UndoRecordStore } from './undo-records';
@@ -46,6 +47,8 @@ export interface TriageState {
   securityLog: SecurityLog;
   /** Users, tokens, sessions and the login throttle (lib/server/users.ts, tokens.ts, session.ts, throttle.ts). */
   auth: AuthStore;
+  /** Admin-edited SLOs, every SLO's state per queue and the stream of state changes. */
+  slos: SloStore;
   /** Holds one queue for a control operation (operations.ts `lockQueue`). */
   lockQueue(broker: string, queue: string, owner: string): Promise<(() => Promise<void>) | null>;
   /** The operation holding a queue's lock, and when the lock lapses unless renewed. */
@@ -76,6 +79,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     audit: new AuditLog(redis, prefix, { maxEntries: config.audit.maxEntries }),
     securityLog: new SecurityLog(redis, prefix, config.audit.securityMaxEntries),
     auth: makeAuthStore(redis, config),
+    slos: new SloStore(redis, prefix),
     lockQueue: (broker, queue, owner) => lockQueue(redis, prefix, broker, queue, owner),
     queueLockHolder: (broker, queue) => queueLockHolder(redis, prefix, broker, queue),
     leaderLease: (loop, holderId, ttlMs = 10_000) => new LeaderLease(redis, stateKeys(prefix).leaderLease(loop), holderId, ttlMs),
