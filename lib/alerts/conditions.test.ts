@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Queue } from '@/lib/shared/types';
-import { DeadLetterWatch, brokerDownConditions } from './conditions';
+import type { SloStateRecord } from '@/lib/shared/slos';
+import { DeadLetterWatch, brokerDownConditions, sloConditions } from './conditions';
 
 const dead = (depth: number, name = 'celery.dead') => ({ broker: 'redis', name, depth }) as Queue;
 
@@ -34,5 +35,27 @@ describe('brokerDownConditions', () => {
       { id: 'rabbitmq', kind: 'rabbitmq', ok: false, latencyMs: null, error: 'ECONNREFUSED 127.0.0.1:5672', hint: 'start RabbitMQ' },
     ] });
     expect(conditions).toEqual([expect.objectContaining({ key: 'broker_down:rabbitmq', severity: 'critical', details: expect.objectContaining({ error: 'ECONNREFUSED 127.0.0.1:5672' }) })]);
+  });
+});
+
+describe('sloConditions', () => {
+  const state = (over: Partial<SloStateRecord>): SloStateRecord => ({
+    sloId: 'high-celery', broker: 'redis', queue: 'celery', state: 'ok', since: '2026-12-08T00:00:00.000Z', worstWaitSec: 3,
+    maxWaitSec: 30, scope: 'high', high: true, evaluatedAt: '2026-12-08T00:01:00.000Z', ...over,
+  });
+
+  it('raises one alert per breached SLO and queue, critical for the high band, linked to the queue', () => {
+    const conditions = sloConditions([
+      state({ state: 'breached', worstWaitSec: 95 }),
+      state({ sloId: 'low-celery', state: 'breached', scope: 'low', high: false, maxWaitSec: 3600, worstWaitSec: 4000 }),
+      state({ sloId: 'medium-celery', state: 'at_risk', high: false }),
+      state({ queue: 'notifications' }),
+    ]);
+    expect(conditions.map((c) => [c.key, c.severity])).toEqual([
+      ['slo:high-celery/redis/celery', 'critical'],
+      ['slo:low-celery/redis/celery', 'warning'],
+    ]);
+    expect(conditions[0]!.summary).toContain('waited 95 s, the limit is 30 s');
+    expect(conditions[0]!.link).toBe('/queues/redis/celery');
   });
 });

@@ -1,3 +1,4 @@
+import type { SloStateRecord } from '@/lib/shared/slos';
 import type { Health, Queue, WorkerView } from '@/lib/shared/types';
 import type { AlertCondition } from './center';
 
@@ -21,6 +22,24 @@ export function staleWorkerConditions(workers: readonly WorkerView[], thresholdS
       link: '/workers',
     }];
   });
+}
+
+/**
+ * Breached SLOs, from the states the SLO evaluator keeps in the state Redis (whichever
+ * replica evaluates them): one alert per SLO and queue while it stays breached, resolved when
+ * it recovers. An SLO of the high band (P0–2) is critical.
+ */
+export function sloConditions(states: readonly SloStateRecord[]): AlertCondition[] {
+  return states
+    .filter((s) => s.state === 'breached')
+    .map((s) => ({
+      key: `slo:${s.sloId}/${s.broker}/${s.queue}`,
+      kind: 'slo' as const,
+      severity: s.high ? ('critical' as const) : ('warning' as const),
+      summary: `SLO ${s.sloId} breached on ${s.broker}/${s.queue} (${s.scope}): waited ${s.worstWaitSec ?? '?'} s, the limit is ${s.maxWaitSec} s`,
+      details: { sloId: s.sloId, broker: s.broker, queue: s.queue, scope: s.scope, worstWaitSec: s.worstWaitSec, maxWaitSec: s.maxWaitSec, since: s.since },
+      link: `/queues/${encodeURIComponent(s.broker)}/${encodeURIComponent(s.queue)}`,
+    }));
 }
 
 export function brokerDownConditions(health: Health): AlertCondition[] {

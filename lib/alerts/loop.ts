@@ -1,7 +1,8 @@
 import { holdLeadership, type LeaderLease } from '@/lib/state/leader-lease';
 import type { Health, Queue, WorkerView } from '@/lib/shared/types';
 import type { AlertCenter } from './center';
-import { DeadLetterWatch, brokerDownConditions, staleWorkerConditions } from './conditions';
+import { DeadLetterWatch, brokerDownConditions, sloConditions, staleWorkerConditions } from './conditions';
+import type { SloStateRecord } from '@/lib/shared/slos';
 
 /**
  * The alert loop: evaluates the conditions Triage watches itself (stale workers, brokers
@@ -18,6 +19,8 @@ export interface AlertLoopOptions {
   /** The latest broker health and queue listing (the sampler's snapshot); null when there is none yet. */
   readSnapshot: () => Promise<{ health: Health; queues: Queue[] } | null>;
   readWorkers: () => Promise<WorkerView[]>;
+  /** The SLO states the SLO evaluator keeps (in any replica); absent: no SLO alerts. */
+  readSloStates?: () => Promise<SloStateRecord[]>;
   workerStaleSec?: number;
   dlqWindowMs?: number;
   evaluateEveryMs?: number;
@@ -53,6 +56,7 @@ export function startAlertLoop(options: AlertLoopOptions): AlertLoop {
     const [snapshot, workers] = await Promise.all([options.readSnapshot(), options.readWorkers()]);
     const at = now();
     await options.center.sync(['worker_stale'], staleWorkerConditions(workers, staleSec, at));
+    if (options.readSloStates) await options.center.sync(['slo'], sloConditions(await options.readSloStates()));
     // Without a snapshot nothing is known about brokers or queues: leave their alerts as they are.
     if (!snapshot) return;
     await options.center.sync(['broker_down'], brokerDownConditions(snapshot.health));

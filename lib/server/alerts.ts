@@ -9,9 +9,9 @@ import { runtime, type Runtime } from './runtime';
 import { getSampler } from './sampler';
 
 /**
- * The alert center of this server process, over the runtime's state Redis. Other loops raise
- * and resolve through it (the SLO evaluator: `alertCenter().raise({key: 'slo:…', kind: 'slo',
- * …})` / `alertCenter().resolve(key)`); any replica may call them, the leader delivers.
+ * The alert center of this server process, over the runtime's state Redis. The alert loop
+ * raises and resolves SLO breaches from the states the SLO evaluator stores (whichever
+ * replica holds that lease); any replica may raise or resolve, the leader delivers.
  */
 
 const holder = globalThis as typeof globalThis & { __triageAlerts?: { runtime: Runtime; center: AlertCenter; loop?: AlertLoop } };
@@ -42,6 +42,7 @@ export async function startAlerting(): Promise<void> {
     lease: rt.state.leaderLease('alerts', `${hostname()}:${process.pid}`),
     readSnapshot: () => sampler.snapshot(SNAPSHOT_MAX_AGE_MS),
     readWorkers: () => rt.state.workers.list(),
+    readSloStates: () => rt.state.slos.states(),
     onError: (err, where) => rt.logger.warn({ err, where }, 'alert loop error'),
   });
 }
