@@ -3,6 +3,8 @@ import * as revokeOne from '@/app/api/v1/tasks/[id]/revoke/route';
 import * as revokeMany from '@/app/api/v1/tasks/revoke/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
 import * as tokensRoute from '@/app/api/v1/tokens/route';
+import { TaskIndex } from '@/lib/state/task-index';
+import { TaskStore } from '@/lib/state/task-store';
 import type { RevokeResult } from '@/lib/shared/revoke';
 import { call } from '@/test/api-client';
 import { TARGETS, type ContractTarget } from '@/test/contract/targets';
@@ -83,6 +85,23 @@ describe.each(TARGETS)('bulk revoke by filter on $kind', (target: ContractTarget
     const audit = await call<{ entries: { actor: string; result: { terminated: number } }[] }>(auditRoute.GET, 'GET', '/api/v1/audit?action=revoke');
     expect(audit.body.entries.map((e) => e.actor).sort()).toEqual([`alice-${h.id}`, `bob-${h.id}`].sort());
     expect(audit.body.entries.map((e) => e.result.terminated).sort()).toEqual([0, 1]);
+  });
+
+  it('looks for a revoked task first in the queue its record names: no other queue is read', async () => {
+    const { h, q, others } = await setup('rvf-loc', { others: 1 });
+    const decoy = others[0]!;
+    const broker = await h.broker();
+    const raw = await h.raw();
+    await raw.declare(decoy);
+    const [decoyId] = await raw.fill(decoy, [5]);
+    const [victim] = await broker.enqueue(q, [{ priority: 5, spec: { task: 'triage.tasks.noop' } }]);
+    const at = new Date().toISOString();
+    await new TaskStore(h.state, h.statePrefix, new TaskIndex(h.state, h.statePrefix)).save({ id: victim!, task: 'triage.tasks.noop', broker: h.brokerId, queue: q, priority: 5, state: 'queued', history: [{ state: 'queued', at }], updatedAt: at }, []);
+
+    const res = await call<RevokeResult>(revokeOne.POST, 'POST', `/api/v1/tasks/${victim}/revoke`, { id: victim! }, {});
+    expect(res.body).toMatchObject({ matched: 1, revoked: 1, archives: [{ broker: h.brokerId, queue: q, count: 1 }] });
+    // RabbitMQ marks what a read fetched and put back: the decoy queue was not read at all.
+    expect((await raw.read(decoy)).map((m) => ({ id: m.id, redelivered: m.redelivered }))).toEqual([{ id: decoyId, redelivered: false }]);
   });
 
   it('answers 400 naming the problem for a bad or empty filter, and changes nothing', async () => {
