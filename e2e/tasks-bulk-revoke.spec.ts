@@ -57,7 +57,7 @@ test('revoke repeated from the same page', async ({ page, scene }) => {
   const ids = await scene.enqueue({ task: 'triage.tasks.sleep', args: [120_000], count: 2 });
   for (const id of ids) await scene.expectState(id, 'active');
   await scene.signIn(`/tasks?queue=${scene.queue}`);
-  const row = (id: string) => page.getByTestId('task-row').filter({ hasText: id });
+  const row = (id: string) => page.locator(`[data-testid="task-row"][data-task-id="${id}"]`);
   const dialog = page.getByTestId('task-bulk-dialog');
   const terminate = async (id: string, preview: string, result: string) => {
     await row(id).getByTestId('task-row-select').check();
@@ -128,7 +128,7 @@ test.describe('on rabbitmq', () => {
       await dialog.getByTestId('task-bulk-confirm').click();
       await expect(page.getByTestId('task-bulk-result')).toHaveText('Revoked 2 of 2 matching tasks; 2 terminated while running.');
       for (const id of ids) await scene.expectState(id, 'revoked', 5000);
-      await expect(rows.filter({ hasText: done! }).getByTestId('task-row-state')).toHaveText('succeeded');
+      await expect(page.locator(`[data-testid="task-row"][data-task-id="${done}"]`).getByTestId('task-row-state')).toHaveText('succeeded');
       await expect(rows.getByTestId('task-row-state')).toHaveText(['revoked', 'revoked', 'succeeded'], { timeout: 10_000 });
       await expect(page.getByTestId('task-selected-count')).toHaveText('0 tasks selected');
       await page.screenshot({ path: 'e2e/screenshots/tasks-revoke-matching.png', fullPage: true });

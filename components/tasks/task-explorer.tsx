@@ -7,7 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMe } from '@/lib/client/me';
 import { queryKeys } from '@/lib/client/query-keys';
 import { TASK_PAGE_SIZE, taskFilterParams, taskFilterSearch, useTaskList, type TaskFilterParams } from '@/lib/client/task-explorer';
-import { EXECUTION_STATES, type ExecutionState, type TaskListPage, type TaskSummary } from '@/lib/shared/task-summary';
+import { EXECUTION_STATES, FINAL_EXECUTION_STATES, type ExecutionState, type TaskListPage, type TaskSummary } from '@/lib/shared/task-summary';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { Button } from '../ui/button';
 import { BulkRevokeBar, type BulkSelection } from './bulk-revoke';
@@ -79,10 +79,11 @@ export function TaskExplorer() {
     setSelected(new Set());
     setMatching(null);
   };
-  // With all matching selected every row shows ticked; unticking one goes back to ticked rows.
+  // With all matching selected the rows it acts on show ticked (final ones are left alone);
+  // unticking one goes back to ticked rows.
   const selection = can('operator')
     ? {
-        selected: matchingAll ? new Set(tasks.map((t) => t.id)) : selected,
+        selected: matchingAll ? new Set(tasks.filter((t) => !FINAL_EXECUTION_STATES.includes(t.state)).map((t) => t.id)) : selected,
         onChange: (next: ReadonlySet<string>) => {
           setMatching(null);
           setSelected(next);
