@@ -172,21 +172,25 @@ async function tellCelery(ctx: ControlContext, ids: readonly string[], signal: R
   const terminated = new Set<string>();
   if (ids.length === 0) return terminated;
   const args = { task_id: [...ids], ...(signal ? { terminate: true, signal } : {}) };
-  for (const brokerId of ctx.brokerIds) {
-    const broker = await ctx.broker(brokerId);
-    if (!broker.control.capabilities.remoteControl) continue;
-    try {
-      if (!signal) {
-        await broker.control.broadcast('revoke', args);
-        continue;
+  // All brokers at once: each may wait for its workers' replies (and RabbitMQ first asks its
+  // management API how many there are, which can take seconds on a busy node).
+  await Promise.all(
+    ctx.brokerIds.map(async (brokerId) => {
+      try {
+        const broker = await ctx.broker(brokerId);
+        if (!broker.control.capabilities.remoteControl) return;
+        if (!signal) {
+          await broker.control.broadcast('revoke', args);
+          return;
+        }
+        const [replies] = await broker.control.inspect([{ method: 'revoke', args }], CELERY_REPLY_TIMEOUT_MS);
+        for (const reply of replies?.values() ?? []) for (const id of terminatedIn(reply)) terminated.add(id);
+      } catch (error) {
+        if (isTriageError(error) && error.code === 'UNAVAILABLE') return;
+        throw error;
       }
-      const [replies] = await broker.control.inspect([{ method: 'revoke', args }], CELERY_REPLY_TIMEOUT_MS);
-      for (const reply of replies?.values() ?? []) for (const id of terminatedIn(reply)) terminated.add(id);
-    } catch (error) {
-      if (isTriageError(error) && error.code === 'UNAVAILABLE') continue;
-      throw error;
-    }
-  }
+    }),
+  );
   return terminated;
 }
 
