@@ -1,6 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { createUser, deleteUser, enqueue, getTask, guardConsole, logIn, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
-import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
+import { getTask } from './helpers';
+import { expect, test } from './revoke-fixture';
 
 /**
  * Journey: a one-slot worker runs a long report while a short task waits behind it. An
@@ -9,31 +8,19 @@ import { declareRedisQueues, removeRedisQueues } from './queue-helpers';
  * the freed slot runs the waiting task.
  */
 
-const queue = uniqueQueue('wterm');
-let user: TestUser | null = null;
-let worker: SpawnedWorker | null = null;
-
-test.afterAll(async ({ request }) => {
-  await worker?.stop();
-  if (user) await deleteUser(request, user);
-  await removeRedisQueues(queue);
-});
-
-test('an operator terminates a running task from the workers page', async ({ page, request }) => {
-  const guard = guardConsole(page);
+test('an operator terminates a running task from the workers page', async ({ page, request, scene }) => {
   let report = '';
+  let worker: Awaited<ReturnType<typeof scene.worker>>;
   let next = '';
   await test.step('a long report runs on a one-slot worker, a short task waits', async () => {
-    await declareRedisQueues(queue);
     // Scale 20: a report takes 60–160 s, far longer than this journey.
-    worker = await spawnWorker(request, { broker: 'redis', queues: [queue], concurrency: 1, env: { TRIAGE_TASK_DURATION_SCALE: '20' } });
-    report = (await enqueue(request, 'redis', queue, { task: 'myapp.tasks.generate_report', args: ['quarterly-revenue'], kwargs: { format: 'pdf' }, priority: 3 }))[0]!;
-    await expect.poll(async () => (await getTask(request, report))?.state, { timeout: 30_000 }).toBe('active');
-    next = (await enqueue(request, 'redis', queue, { task: 'triage.tasks.noop', priority: 5 }))[0]!;
+    worker = await scene.worker({ concurrency: 1, env: { TRIAGE_TASK_DURATION_SCALE: '20' } });
+    report = (await scene.enqueue({ task: 'myapp.tasks.generate_report', args: ['quarterly-revenue'], kwargs: { format: 'pdf' }, priority: 3 }))[0]!;
+    await scene.expectState(report, 'active');
+    next = (await scene.enqueue({ task: 'triage.tasks.noop', priority: 5 }))[0]!;
   });
 
-  user = await createUser(request, 'operator');
-  await logIn(page, user, '/workers');
+  await scene.signIn('/workers');
   const detail = page.getByTestId(`worker-detail-${worker!.id}`);
   const running = detail.getByTestId('worker-active-tasks-task');
 
@@ -58,7 +45,7 @@ test('an operator terminates a running task from the workers page', async ({ pag
     await page.getByTestId('revoke-dialog').getByTestId('revoke-confirm').click();
     await expect(page.getByTestId('revoke-dialog')).toHaveCount(0);
     await expect(detail.getByTestId('revoke-result')).toHaveText(`myapp.tasks.generate_report ${report}: Revoked; terminated while running.`);
-    await expect.poll(async () => (await getTask(request, report))?.state, { timeout: 5000 }).toBe('revoked');
+    await scene.expectState(report, 'revoked', 5000);
     expect(Date.now() - asked).toBeLessThan(5000);
     await expect(running.filter({ hasText: report })).toHaveCount(0, { timeout: 10_000 });
     await page.screenshot({ path: 'e2e/screenshots/worker-terminate.png', fullPage: true });
@@ -66,12 +53,11 @@ test('an operator terminates a running task from the workers page', async ({ pag
 
   await test.step('the worker lives on: the freed slot runs the waiting task', async () => {
     expect(worker!.process.exitCode).toBeNull();
-    await expect.poll(async () => (await getTask(request, next))?.state, { timeout: 30_000 }).toBe('succeeded');
+    await scene.expectState(next, 'succeeded');
   });
 
   await test.step('its task page says revoked', async () => {
     await page.goto(`/tasks/${report}`);
     await expect(page.getByTestId('task-state')).toHaveText('revoked');
   });
-  guard.assertClean();
 });

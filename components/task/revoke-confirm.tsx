@@ -105,7 +105,8 @@ export function RevokeOutcome({ revoke, prefix = '', className = '' }: { revoke:
 }
 
 function describeResult(result: RevokeResult): string {
-  const parts = [result.revoked > 0 ? 'Revoked' : 'Already final: nothing revoked'];
+  // alreadyRevoked: another operator's revoke (or an earlier one) got there first.
+  const parts = [result.revoked > 0 ? 'Revoked' : result.alreadyRevoked ? 'Already revoked: nothing more to do' : 'Already final: nothing revoked'];
   if (result.terminated > 0) parts.push('terminated while running');
   const archived = result.archives.reduce((n, a) => n + a.count, 0);
   if (archived > 0) parts.push(`taken out of ${result.archives.map((a) => `${a.broker}/${a.queue}`).join(', ')} (restorable from the queue page)`);

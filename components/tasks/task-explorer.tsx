@@ -7,10 +7,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMe } from '@/lib/client/me';
 import { queryKeys } from '@/lib/client/query-keys';
 import { TASK_PAGE_SIZE, taskFilterParams, taskFilterSearch, useTaskList, type TaskFilterParams } from '@/lib/client/task-explorer';
-import { EXECUTION_STATES, type ExecutionState, type TaskListPage, type TaskSummary } from '@/lib/shared/task-summary';
+import { EXECUTION_STATES, FINAL_EXECUTION_STATES, type ExecutionState, type TaskListPage, type TaskSummary } from '@/lib/shared/task-summary';
 import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { Button } from '../ui/button';
-import { BulkRevokeBar } from './bulk-revoke';
+import { BulkRevokeBar, type BulkSelection } from './bulk-revoke';
 import { StateStrip } from './state-strip';
 import { TaskFilterBar } from './task-filter-bar';
 import { TaskTable } from './task-table';
@@ -35,6 +35,8 @@ export function TaskExplorer() {
   const states = selectedStates(filters);
   const { can } = useMe();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // "All matching" holds for the filter it was counted under: another filter drops it.
+  const [matching, setMatching] = useState<{ search: string; count: number; capped: boolean } | null>(null);
 
   const apply = (next: TaskFilterParams) => {
     const search = taskFilterSearch(next);
@@ -68,9 +70,26 @@ export function TaskExplorer() {
   // A page the server cut short: its scan budget ran out before the page filled up.
   const cutShort = last !== undefined && last.nextCursor !== null && last.tasks.length < TASK_PAGE_SIZE;
   const filtered = Object.keys(filters).length > 0;
+  const search = taskFilterSearch(filters);
+  const matchingAll = matching !== null && matching.search === search;
   // Only rows still shown count: a filter change must not act on tasks out of sight.
   const selectedShown = tasks.filter((t) => selected.has(t.id)).map((t) => t.id);
-  const selection = can('operator') ? { selected, onChange: setSelected } : undefined;
+  const bulk: BulkSelection = matchingAll ? { kind: 'matching', filter: filters as Record<string, string>, count: matching.count, capped: matching.capped } : { kind: 'ids', ids: selectedShown };
+  const clear = () => {
+    setSelected(new Set());
+    setMatching(null);
+  };
+  // With all matching selected the rows it acts on show ticked (final ones are left alone);
+  // unticking one goes back to ticked rows.
+  const selection = can('operator')
+    ? {
+        selected: matchingAll ? new Set(tasks.filter((t) => !FINAL_EXECUTION_STATES.includes(t.state)).map((t) => t.id)) : selected,
+        onChange: (next: ReadonlySet<string>) => {
+          setMatching(null);
+          setSelected(next);
+        },
+      }
+    : undefined;
 
   return (
     <div className="space-y-4">
@@ -106,7 +125,15 @@ export function TaskExplorer() {
         </EmptyPanel>
       ) : (
         <>
-          {selection && tasks.length > 0 ? <BulkRevokeBar ids={selectedShown} onDone={() => setSelected(new Set())} /> : null}
+          {selection && tasks.length > 0 ? (
+            <BulkRevokeBar
+              selection={bulk}
+              filter={filtered ? (filters as Record<string, string>) : null}
+              onSelectMatching={(count, capped) => setMatching({ search, count, capped })}
+              onClear={clear}
+              onDone={clear}
+            />
+          ) : null}
           {tasks.length > 0 ? <TaskTable tasks={tasks} selection={selection} /> : null}
           {cutShort ? (
             <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="task-scan-more">

@@ -23,6 +23,8 @@ export const queryKeys = {
   messages: (broker: string, name: string, filters: MessageFilters = {}) =>
     [...root, 'queues', broker, name, 'messages', filters] as const,
   registry: () => [...root, 'registry'] as const,
+  /** Every task page's record. */
+  tasks: () => [...root, 'tasks'] as const,
   task: (id: string) => [...root, 'tasks', id] as const,
   /** The task explorer's pages for one set of filters (the URL's filter parameters). */
   taskList: (filters: Record<string, string>) => [...root, 'task-list', filters] as const,

@@ -101,21 +101,25 @@ export function useRevokeTask(id: string) {
   });
 }
 
-export interface BulkRevokeRequest extends RevokeRequest {
-  ids: string[];
-  /** Only count what the server finds of them: nothing is revoked. */
-  dryRun?: boolean;
-}
+/** What a bulk revoke acts on: ticked ids, or every task matching the explorer's filter (its URL parameters). */
+export type BulkRevokeTarget = { ids: string[] } | { filter: Record<string, string> };
 
-/** `POST /api/v1/tasks/revoke` by ids; a real one refreshes the explorer, the tasks and the workers. */
+export type BulkRevokeRequest = RevokeRequest &
+  BulkRevokeTarget & {
+    /** Only count what the server finds of them: nothing is revoked. */
+    dryRun?: boolean;
+  };
+
+/** `POST /api/v1/tasks/revoke` by ids or filter; a real one refreshes the explorer, the tasks and the workers. */
 export function useRevokeTasks() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: BulkRevokeRequest) => postJson<RevokeResult>('/api/v1/tasks/revoke', body),
     onSuccess: (result, body) => {
       if (result.dryRun) return;
-      const changed = [queryKeys.taskLists(), queryKeys.workers(), ...body.ids.map((id) => queryKeys.task(id))];
-      for (const queryKey of changed) void client.invalidateQueries({ queryKey });
+      // By filter the ids are the server's: every task page may have changed.
+      const tasks = 'ids' in body ? body.ids.map((id) => queryKeys.task(id)) : [queryKeys.tasks()];
+      for (const queryKey of [queryKeys.taskLists(), queryKeys.workers(), ...tasks]) void client.invalidateQueries({ queryKey });
     },
   });
 }

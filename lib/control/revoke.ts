@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { MessageSelector, QueueBroker, TransferMessage } from '@/lib/brokers/types';
 import { TriageError, isTriageError } from '@/lib/shared/errors';
 import { QueueNameSchema } from '@/lib/shared/names';
-import { isDeadQueue } from '@/lib/shared/parking';
 import { REVOKE_SIGNALS, type RevokeArchive, type RevokeResult, type RevokeSignal } from '@/lib/shared/revoke';
+import { TaskFilterSchema, isEmptyFilter } from '@/lib/shared/task-filter';
 import { FINAL_TASK_STATES, type TaskRecord } from '@/lib/shared/task-record';
 import { audited, runOperation, type ControlContext } from './context';
-import { runPreview, stopPreviews } from './previews';
+import { stopPreviews } from './previews';
 import { archiveSelection } from './purge';
+import { auditedFilter, revocableMatching } from './revoke-filter';
+import { locateWaiting } from './revoke-locate';
 import { IdsSchema, MatchFieldsSchema, auditedIds, selectorOf } from './schemas';
 
 /**
@@ -18,6 +20,9 @@ import { IdsSchema, MatchFieldsSchema, auditedIds, selectorOf } from './schemas'
  *   task skips it and, with `terminate`, one running it kills it with `signal`;
  * - a task still waiting in a queue is taken out of it into an archive, restorable like a
  *   purge (a restore un-revokes it for Triage's workers).
+ * Counts are of what this call did: an id revoked (or asked to terminate) already, by an
+ * earlier or a concurrent call, is counted in `alreadyRevoked`, not again in `revoked` or
+ * `terminated` (RevokeStore.revoke tells the first call apart).
  */
 
 const terminateFields = {
@@ -36,11 +41,19 @@ export const RevokeOneBodySchema = z
 /** Waiting messages of one queue, selected like the queue page's bulk actions. */
 const RevokeMatchSchema = MatchFieldsSchema.extend({ broker: z.string().min(1).max(64), queue: QueueNameSchema }).strict();
 
+/** The explorer's filter (the query of `GET /api/v1/tasks`, as an object), never empty. */
+const RevokeFilterSchema = TaskFilterSchema.refine((filter) => !isEmptyFilter(filter), {
+  error: 'filter is empty: give at least one of state, task, queue, broker, worker, priority, since, until, q, id (an empty filter would select every task)',
+});
+
+const SELECTIONS = ['ids', 'match', 'filter'] as const;
+
 export const RevokeBodySchema = z
-  .object({ ids: IdsSchema.optional(), match: RevokeMatchSchema.optional(), ...terminateFields, dryRun: z.boolean().optional() })
+  .object({ ids: IdsSchema.optional(), match: RevokeMatchSchema.optional(), filter: RevokeFilterSchema.optional(), ...terminateFields, dryRun: z.boolean().optional() })
   .strict()
-  .refine((b) => (b.ids === undefined) !== (b.match === undefined), {
-    error: 'give either ids (task ids to revoke) or match ({broker, queue, task?, priorities?}: waiting tasks of a queue), not both',
+  .refine((b) => SELECTIONS.filter((key) => b[key] !== undefined).length === 1, {
+    error:
+      'give exactly one of ids (task ids to revoke), match ({broker, queue, task?, priorities?}: waiting tasks of a queue) or filter (the task explorer\'s filter: {state?, task?, queue?, …})',
     path: ['ids'],
   })
   .refine(signalNeedsTerminate, SIGNAL_NEEDS_TERMINATE);
@@ -49,32 +62,45 @@ export type RevokeBody = z.infer<typeof RevokeBodySchema>;
 
 // Replies to `revoke` come as soon as every worker answered; the limit is for a busy one.
 const CELERY_REPLY_TIMEOUT_MS = 2000;
-// Brokers that cannot read a queue without side effects (RabbitMQ: fetch and requeue) are
-// read from the head at most this far per queue, as the id search does (control/search.ts).
-const LOCATE_CAP = 10_000;
 
 /** `POST /api/v1/tasks/{id}/revoke`. */
 export async function revokeTask(ctx: ControlContext, input: { id: string; terminate?: boolean; signal?: RevokeSignal }): Promise<RevokeResult> {
-  return revokeTasks(ctx, { ids: [input.id], terminate: input.terminate, signal: input.signal }, { task: input.id });
+  return revokeIds(ctx, { ids: [input.id], terminate: input.terminate, signal: input.signal }, { task: input.id }, {});
 }
 
-/** `POST /api/v1/tasks/revoke`: by ids (anywhere) or by a match on one queue's waiting tasks. */
+/** `POST /api/v1/tasks/revoke`: by ids (anywhere), a match on one queue's waiting tasks, or the explorer's filter. */
 export async function revokeTasks(ctx: ControlContext, body: RevokeBody, target: { task?: string } = {}): Promise<RevokeResult> {
-  const signal = body.terminate ? (body.signal ?? 'SIGTERM') : undefined;
   if (body.match) return revokeMatching(ctx, body.match, body.dryRun === true);
-  const ids = [...new Set(body.ids ?? [])];
+  if (body.filter) {
+    const { ids, capped } = await revocableMatching(ctx.state.taskIndex, body.filter);
+    const cap = capped ? { capped: true as const } : {};
+    if (body.dryRun || ids.length === 0) return { matched: ids.length, revoked: 0, terminated: 0, archives: [], ...(body.dryRun ? { dryRun: true as const } : {}), ...cap };
+    const result = await revokeIds(ctx, { ...body, ids }, target, { filter: auditedFilter(body.filter), ...cap });
+    return { ...result, ...cap };
+  }
+  return revokeIds(ctx, { ...body, ids: body.ids ?? [] }, target, {});
+}
+
+async function revokeIds(
+  ctx: ControlContext,
+  body: Omit<RevokeBody, 'ids'> & { ids: string[] },
+  target: { task?: string },
+  selection: Record<string, unknown>,
+): Promise<RevokeResult> {
+  const signal = body.terminate ? (body.signal ?? 'SIGTERM') : undefined;
+  const ids = [...new Set(body.ids)];
   const records = await Promise.all(ids.map((id) => ctx.state.tasks.get(id).catch(() => null)));
-  const waiting = await locateWaiting(ctx, ids);
+  const waiting = await locateWaiting(ctx, ids, records);
   const waitingIds = new Set([...waiting.values()].flatMap((w) => w.ids));
   const matched = ids.filter((id, i) => records[i] || waitingIds.has(id)).length;
   if (body.dryRun) return { matched, revoked: 0, terminated: 0, archives: [], dryRun: true };
-  const params = { ids: auditedIds(ids), ...(signal ? { terminate: true, signal } : {}) };
+  const params = { ...selection, ids: auditedIds(ids), ...(signal ? { terminate: true, signal } : {}) };
   return audited(
     ctx,
     { action: 'revoke', target, params },
     async () => {
       // Stored before anything else: a Triage worker taking the task meanwhile skips it.
-      await ctx.state.revokes.revoke(ids, { terminate: signal });
+      const fresh = await ctx.state.revokes.revoke(ids, { terminate: signal });
       const celeryTerminated = await tellCelery(ctx, ids, signal);
       const archives: RevokeArchive[] = [];
       for (const { broker, queue, ids: here } of waiting.values()) {
@@ -82,11 +108,13 @@ export async function revokeTasks(ctx: ControlContext, body: RevokeBody, target:
         if (archived) archives.push(archived.archive);
         if (archived) await recordRevokedWaiting(ctx, broker.id, queue, archived.messages, records, ids);
       }
-      const terminated = signal ? ids.filter((id, i) => records[i]?.state === 'active' || celeryTerminated.has(id)).length : 0;
-      const revoked = ids.filter((_, i) => !records[i] || !FINAL_TASK_STATES.includes(records[i].state)).length;
-      return { matched, revoked, terminated, archives };
+      const terminated = signal ? ids.filter((id, i) => (records[i]?.state === 'active' && fresh.terminating.has(id)) || celeryTerminated.has(id)).length : 0;
+      const notFinal = ids.filter((_, i) => !records[i] || !FINAL_TASK_STATES.includes(records[i].state));
+      const revoked = notFinal.filter((id) => fresh.added.has(id) || (signal !== undefined && fresh.terminating.has(id))).length;
+      const alreadyRevoked = notFinal.length - revoked;
+      return { matched, revoked, terminated, archives, ...(alreadyRevoked > 0 ? { alreadyRevoked } : {}) };
     },
-    (r) => ({ matched: r.matched, revoked: r.revoked, terminated: r.terminated, archives: r.archives.map((a) => a.archiveId) }),
+    (r) => ({ matched: r.matched, revoked: r.revoked, terminated: r.terminated, ...(r.alreadyRevoked ? { alreadyRevoked: r.alreadyRevoked } : {}), archives: r.archives.map((a) => a.archiveId) }),
   );
 }
 
@@ -109,55 +137,6 @@ async function revokeMatching(ctx: ControlContext, match: NonNullable<RevokeBody
     const archives = [{ broker: broker.id, queue: match.queue, archiveId: archived.archiveId, count: archived.moved }];
     return { matched: archived.moved, revoked: ids.length, terminated: 0, archives };
   });
-}
-
-interface WaitingIn {
-  broker: QueueBroker;
-  queue: string;
-  ids: string[];
-}
-
-/**
- * Where the ids wait: the listed queues (dead-letter queues aside) of every reachable
- * broker. Brokers that read without side effects are asked for the ids exactly; the others
- * are read from the head, bounded, as a preview that a control operation stops.
- */
-async function locateWaiting(ctx: ControlContext, ids: readonly string[]): Promise<Map<string, WaitingIn>> {
-  const found = new Map<string, WaitingIn>();
-  if (ids.length === 0) return found;
-  const wanted = new Set(ids);
-  for (const brokerId of ctx.brokerIds) {
-    const broker = await ctx.broker(brokerId);
-    const queues = await broker.listQueues().catch((error: unknown) => {
-      if (isTriageError(error) && error.code === 'UNAVAILABLE') return [];
-      throw error;
-    });
-    for (const queue of queues) {
-      if (isDeadQueue(queue.name) || queue.details.exists === false) continue;
-      // A read with side effects spares queues listed empty, unless configured: a listed
-      // depth can be seconds old (RabbitMQ's statistics), and configured queues are where tasks go.
-      if (!broker.control.capabilities.nonDestructiveScan && queue.depth === 0 && queue.details.configured !== true) continue;
-      const here = await idsIn(broker, queue.name, wanted).catch((error: unknown) => {
-        if (isTriageError(error) && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return [];
-        throw error;
-      });
-      if (here.length > 0) found.set(`${brokerId}\t${queue.name}`, { broker, queue: queue.name, ids: here });
-    }
-  }
-  return found;
-}
-
-async function idsIn(broker: QueueBroker, queue: string, wanted: ReadonlySet<string>): Promise<string[]> {
-  if (broker.control.capabilities.nonDestructiveScan) {
-    const counted = await broker.control.extract(queue, { ids: [...wanted] }, null, { dryRun: true });
-    return counted.foundIds ?? [];
-  }
-  const read = await runPreview(
-    { broker: broker.id, queue },
-    (signal) => broker.control.findWaiting(queue, '', { cap: LOCATE_CAP, limit: LOCATE_CAP, signal }),
-    { yieldToOthers: true },
-  );
-  return [...new Set(read.found.map((m) => m.id).filter((id) => wanted.has(id)))];
 }
 
 /** Archives what is left of `selector` in the queue, holding its lock like any control operation. */
@@ -193,21 +172,25 @@ async function tellCelery(ctx: ControlContext, ids: readonly string[], signal: R
   const terminated = new Set<string>();
   if (ids.length === 0) return terminated;
   const args = { task_id: [...ids], ...(signal ? { terminate: true, signal } : {}) };
-  for (const brokerId of ctx.brokerIds) {
-    const broker = await ctx.broker(brokerId);
-    if (!broker.control.capabilities.remoteControl) continue;
-    try {
-      if (!signal) {
-        await broker.control.broadcast('revoke', args);
-        continue;
+  // All brokers at once: each may wait for its workers' replies (and RabbitMQ first asks its
+  // management API how many there are, which can take seconds on a busy node).
+  await Promise.all(
+    ctx.brokerIds.map(async (brokerId) => {
+      try {
+        const broker = await ctx.broker(brokerId);
+        if (!broker.control.capabilities.remoteControl) return;
+        if (!signal) {
+          await broker.control.broadcast('revoke', args);
+          return;
+        }
+        const [replies] = await broker.control.inspect([{ method: 'revoke', args }], CELERY_REPLY_TIMEOUT_MS);
+        for (const reply of replies?.values() ?? []) for (const id of terminatedIn(reply)) terminated.add(id);
+      } catch (error) {
+        if (isTriageError(error) && error.code === 'UNAVAILABLE') return;
+        throw error;
       }
-      const [replies] = await broker.control.inspect([{ method: 'revoke', args }], CELERY_REPLY_TIMEOUT_MS);
-      for (const reply of replies?.values() ?? []) for (const id of terminatedIn(reply)) terminated.add(id);
-    } catch (error) {
-      if (isTriageError(error) && error.code === 'UNAVAILABLE') continue;
-      throw error;
-    }
-  }
+    }),
+  );
   return terminated;
 }
 

@@ -48,35 +48,62 @@ async function findTasks(q: string, store: TaskStore): Promise<SearchResult['tas
 }
 
 async function searchBroker(broker: QueueBroker, q: string, result: SearchResult): Promise<void> {
+  const queues = (await broker.listQueues()).filter((queue) => queue.details.exists !== false).map((queue) => queue.name);
+  const incomplete = await scanQueues(broker, queues, {
+    read: (queue, share, signal) => broker.control.findWaiting(queue, q, { cap: share, limit: RESULT_LIMIT, signal }),
+    found: (queue, found) => {
+      const hits: WaitingHit[] = found.found.map((m) => ({ broker: broker.id, queue, position: m.position, id: m.id, task: m.task, priority: m.priority }));
+      result.waiting.push(...hits);
+    },
+    done: () => result.waiting.length >= RESULT_LIMIT,
+  });
+  result.incomplete.push(...incomplete.map((i) => ({ broker: broker.id, ...i })));
+}
+
+/** What scanQueues does with each queue. */
+export interface QueueReader<T extends { scanned: number; complete: boolean }> {
+  /** Reads at most `share` messages of `queue`; stops when `signal` aborts. */
+  read(queue: string, share: number, signal: AbortSignal): Promise<T>;
+  found(queue: string, read: T): void;
+  /** Whether to stop before reading the next queue. */
+  done(): boolean;
+}
+
+/**
+ * Reads a broker's queues a few at once within the search's budget (SEARCH_CAPS per queue,
+ * BROKER_BUDGET_QUEUES caps in all, what a queue did not use going back to the budget),
+ * each read registered like a preview so a control operation starting on the queue stops
+ * it first. Returns the queues not read to their end (`scanned: 0`: not read at all).
+ * Queues deleted since they were listed are skipped.
+ */
+export async function scanQueues<T extends { scanned: number; complete: boolean }>(
+  broker: QueueBroker,
+  queues: readonly string[],
+  reader: QueueReader<T>,
+): Promise<{ queue: string; scanned: number }[]> {
   const cap = broker.control.capabilities.nonDestructiveScan ? SEARCH_CAPS.nonDestructive : SEARCH_CAPS.destructive;
   let budget = cap * BROKER_BUDGET_QUEUES;
-  const queues = (await broker.listQueues()).filter((queue) => queue.details.exists !== false);
+  const incomplete: { queue: string; scanned: number }[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < queues.length && budget > 0 && result.waiting.length < RESULT_LIMIT) {
+    while (next < queues.length && budget > 0 && !reader.done()) {
       const queue = queues[next++]!;
       const share = Math.min(cap, budget);
       budget -= share;
-      let found;
+      let read: T;
       try {
-        // Registered like a preview: an operation starting on the queue stops this read first.
-        found = await runPreview(
-          { broker: broker.id, queue: queue.name },
-          (signal) => broker.control.findWaiting(queue.name, q, { cap: share, limit: RESULT_LIMIT, signal }),
-          { yieldToOthers: true },
-        );
+        read = await runPreview({ broker: broker.id, queue }, (signal) => reader.read(queue, share, signal), { yieldToOthers: true });
       } catch (error) {
         // Deleted since it was listed: nothing waits there.
         if (isTriageError(error) && error.code === 'NOT_FOUND') continue;
         throw error;
       }
-      budget += share - found.scanned;
-      const hits: WaitingHit[] = found.found.map((m) => ({ broker: broker.id, queue: queue.name, position: m.position, id: m.id, task: m.task, priority: m.priority }));
-      result.waiting.push(...hits);
-      if (!found.complete) result.incomplete.push({ broker: broker.id, queue: queue.name, scanned: found.scanned });
+      budget += share - read.scanned;
+      reader.found(queue, read);
+      if (!read.complete) incomplete.push({ queue, scanned: read.scanned });
     }
   };
   await Promise.all(Array.from({ length: QUEUE_CONCURRENCY }, worker));
-  const skipped = queues.slice(next);
-  for (const queue of skipped) result.incomplete.push({ broker: broker.id, queue: queue.name, scanned: 0 });
+  for (const queue of queues.slice(next)) incomplete.push({ queue, scanned: 0 });
+  return incomplete;
 }

@@ -24,5 +24,9 @@ export interface RevokeResult {
   terminated: number;
   /** Waiting messages taken out of their queues, restorable like a purge. */
   archives: RevokeArchive[];
+  /** Ids not final that an earlier or concurrent revoke had revoked already (and, with terminate, asked to terminate): nothing more done. */
+  alreadyRevoked?: number;
+  /** By filter: the call stopped at its bound (1,000 tasks, or its scan budget); more may match, so call again. */
+  capped?: true;
   dryRun?: true;
 }

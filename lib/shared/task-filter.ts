@@ -116,42 +116,59 @@ const text = (field: string) =>
     .transform((value) => value.trim() || null)
     .optional();
 
+const filterFields = {
+  state: list('state', parseState),
+  task: name('task'),
+  queue: name('queue'),
+  broker: name('broker'),
+  worker: name('worker'),
+  priority: list('priority', parsePriority),
+  since: moment('since'),
+  until: moment('until'),
+  q: text('q'),
+  id: text('id'),
+};
+
+type FilterFields = z.output<z.ZodObject<typeof filterFields>>;
+
+const sinceNotAfterUntil = (query: FilterFields) => query.since === undefined || query.until === undefined || query.since <= query.until;
+const SINCE_AFTER_UNTIL = { error: 'since: must not be after until', path: ['since'] };
+
+function toFilter(query: FilterFields): TaskFilter {
+  return {
+    states: query.state ? [...new Set(query.state)] : null,
+    tasks: query.task ? query.task.map((t) => t.toLowerCase()) : null,
+    queues: query.queue ?? null,
+    brokers: query.broker ?? null,
+    workers: query.worker ?? null,
+    priorities: query.priority ? [...new Set(query.priority.flat())].sort((a, b) => a - b) : null,
+    since: query.since ?? null,
+    until: query.until ?? null,
+    text: query.q ? query.q.toLowerCase() : null,
+    idPrefix: query.id ?? null,
+  };
+}
+
 export const TaskListQuerySchema = z
   .object({
-    state: list('state', parseState),
-    task: name('task'),
-    queue: name('queue'),
-    broker: name('broker'),
-    worker: name('worker'),
-    priority: list('priority', parsePriority),
-    since: moment('since'),
-    until: moment('until'),
-    q: text('q'),
-    id: text('id'),
+    ...filterFields,
     limit: PageLimitSchema,
     cursor: z.string().max(600, { error: 'cursor: not a cursor this server gave out' }).optional(),
   })
   .strict()
-  .refine((query) => query.since === undefined || query.until === undefined || query.since <= query.until, {
-    error: 'since: must not be after until',
-    path: ['since'],
-  })
-  .transform((query) => ({
-    limit: query.limit,
-    cursor: query.cursor ?? null,
-    filter: {
-      states: query.state ? [...new Set(query.state)] : null,
-      tasks: query.task ? query.task.map((t) => t.toLowerCase()) : null,
-      queues: query.queue ?? null,
-      brokers: query.broker ?? null,
-      workers: query.worker ?? null,
-      priorities: query.priority ? [...new Set(query.priority.flat())].sort((a, b) => a - b) : null,
-      since: query.since ?? null,
-      until: query.until ?? null,
-      text: query.q ? query.q.toLowerCase() : null,
-      idPrefix: query.id ?? null,
-    } satisfies TaskFilter,
-  }));
+  .refine(sinceNotAfterUntil, SINCE_AFTER_UNTIL)
+  .transform((query) => ({ limit: query.limit, cursor: query.cursor ?? null, filter: toFilter(query) }));
+
+/**
+ * The explorer's filter as a JSON object (bulk actions on "every task matching"): the same
+ * names and values as the query string, e.g. `{"state": "active,received", "queue": "celery"}`.
+ */
+export const TaskFilterSchema = z.object(filterFields).strict().refine(sinceNotAfterUntil, SINCE_AFTER_UNTIL).transform(toFilter);
+
+/** Whether a filter narrows anything (an empty one selects every execution retained). */
+export function isEmptyFilter(filter: TaskFilter): boolean {
+  return Object.values(filter).every((value) => value === null);
+}
 
 export type TaskListQuery = z.output<typeof TaskListQuerySchema>;
 

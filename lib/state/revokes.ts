@@ -36,17 +36,35 @@ export class RevokeStore {
     return this.keys.revokeChannel;
   }
 
-  async revoke(ids: readonly string[], options: { terminate?: RevokeSignal } = {}): Promise<void> {
-    if (ids.length === 0) return;
+  /**
+   * Revokes `ids` (and asks to terminate them with `options.terminate`) for the retention
+   * period, renewing the ones revoked already. Answers which ids were not revoked (or not
+   * asked to terminate) before this call, so two operators revoking one task at once learn
+   * that only one of them did it.
+   */
+  async revoke(ids: readonly string[], options: { terminate?: RevokeSignal } = {}): Promise<{ added: Set<string>; terminating: Set<string> }> {
+    if (ids.length === 0) return { added: new Set(), terminating: new Set() };
     const now = Date.now();
     const expiresAt = now + this.ttlSec * 1000;
     const multi = this.redis.multi();
     multi.zremrangebyscore(this.keys.revoked, '-inf', now);
     multi.zremrangebyscore(this.keys.revokedTerminate, '-inf', now);
-    multi.zadd(this.keys.revoked, ...ids.flatMap((id) => [expiresAt, id]));
-    if (options.terminate) multi.zadd(this.keys.revokedTerminate, ...ids.flatMap((id) => [expiresAt, `${id}\t${options.terminate}`]));
+    // One ZADD per id: its reply (1 new, 0 renewed) is what tells the first revoke apart.
+    for (const id of ids) multi.zadd(this.keys.revoked, expiresAt, id);
+    // Either signal counts as already asked: a second request with the other one is no new terminate.
+    if (options.terminate) for (const id of ids) multi.zadd(this.keys.revokedTerminate, expiresAt, `${id}\t${options.terminate}`);
+    if (options.terminate) for (const id of ids) multi.zscore(this.keys.revokedTerminate, `${id}\t${REVOKE_SIGNALS.find((s) => s !== options.terminate)}`);
     multi.publish(this.keys.revokeChannel, JSON.stringify({ ids: ids.length <= 1000 ? ids : [], terminate: options.terminate ?? null }));
-    await execOrThrow(multi);
+    const replies = await execOrThrow(multi);
+    const added = new Set(ids.filter((_, i) => Number(replies[2 + i]) === 1));
+    const terminating = new Set<string>();
+    if (options.terminate) {
+      const base = 2 + ids.length;
+      ids.forEach((id, i) => {
+        if (Number(replies[base + i]) === 1 && replies[base + ids.length + i] === null) terminating.add(id);
+      });
+    }
+    return { added, terminating };
   }
 
   /** Takes revokes back (an archive of revoked tasks restored to run); workers drop them on the announcement or their next full re-read. */
