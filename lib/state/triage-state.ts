@@ -14,6 +14,7 @@ import { SecurityLog } from './security-log';
 import { TaskIndex } from './task-index';
 import { TaskStore } from './task-store';
 import { WaitTimeStore } from './wait-times';
+import { WorkerMailbox } from './worker-mailbox';
 import { WorkerStore } from './worker-store';
 
 /**
@@ -31,6 +32,8 @@ export interface TriageState {
   taskIndex: TaskIndex;
   events: EventLog;
   workers: WorkerStore;
+  /** Commands to Triage's workers and their replies (its blocking connections are its own). */
+  mailbox: WorkerMailbox;
   pauses: PauseStore;
   /** Revoked task ids Triage's workers skip or stop (lib/worker/revokes.ts). */
   revokes: RevokeStore;
@@ -47,11 +50,14 @@ export interface TriageState {
   lockQueue(broker: string, queue: string, owner: string): Promise<(() => Promise<void>) | null>;
   /** The lease that makes `loop` run in one process of the deployment (hold it with `holdLeadership`). */
   leaderLease(loop: string, holderId: string, ttlMs?: number): LeaderLease;
+  /** Drops the client and every connection a store opened of its own. */
+  close(): void;
 }
 
 export function createTriageState(redis: Redis, config: TriageConfig): TriageState {
   const prefix = config.statePrefix;
   const events = new EventLog(redis, prefix);
+  const mailbox = new WorkerMailbox(redis, prefix);
   const taskIndex = new TaskIndex(redis, prefix, { maxAgeSec: config.tasks.retentionSec, maxCount: config.tasks.maxExecutions });
   return {
     redis,
@@ -61,6 +67,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     taskIndex,
     events,
     workers: new WorkerStore(redis, prefix),
+    mailbox,
     pauses: new PauseStore(redis, prefix),
     revokes: new RevokeStore(redis, prefix),
     operations: new OperationStore(redis, prefix),
@@ -72,5 +79,9 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     auth: makeAuthStore(redis, config),
     lockQueue: (broker, queue, owner) => lockQueue(redis, prefix, broker, queue, owner),
     leaderLease: (loop, holderId, ttlMs = 10_000) => new LeaderLease(redis, stateKeys(prefix).leaderLease(loop), holderId, ttlMs),
+    close: () => {
+      mailbox.close();
+      redis.disconnect();
+    },
   };
 }

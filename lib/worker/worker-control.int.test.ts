@@ -193,6 +193,26 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     expect(await record(harness, id)).toBeUndefined();
   }, 60_000);
 
+  it('holds one subscriber connection to the state Redis, shared by pauses, revokes and its mailbox', async () => {
+    const q = uniqueName('wc-conns');
+    const harness = await setup([q]);
+    const child = await harness.spawnWorker({ queues: [q], concurrency: 1 });
+    const id = await workerId(harness);
+    // Its connections are named after its process (lib/redis/connection.ts sets the names).
+    const mine = async () =>
+      (await harness.state.client('LIST') as string)
+        .split('\n')
+        .map((line) => Object.fromEntries(line.split(' ').map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)])))
+        .filter((c) => typeof c.name === 'string' && c.name.startsWith('triage-worker') && c.name.endsWith(`:${child.pid}`));
+    const subscribers = (await mine()).filter((c) => Number(c.sub) + Number(c.psub) > 0);
+    // Pause channel, revoke channel, its mailbox: three channels, one connection.
+    expect(subscribers.map((c) => [c.name, c.sub])).toEqual([[`triage-worker:subscriber:${child.pid}`, '3']]);
+    expect((await mine()).map((c) => c.name)).toContain(`triage-worker:state:${child.pid}`);
+    // Still answering on it.
+    const pinged = await command(await routes.pool(), 'pool', id, { grow: 1 });
+    expect(pinged.body.replies).toEqual([{ command: 'pool_grow', answered: true, ok: 'pool will grow' }]);
+  }, 60_000);
+
   it('a dead worker is reported as not answering, at once; an unknown id is a 404', async () => {
     const q = uniqueName('wc-dead');
     const harness = await setup([q]);
