@@ -164,8 +164,37 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     expect(added.body.replies).toEqual([{ command: 'add_consumer', answered: true, ok: `add consumer ${qa}` }]);
     await harness.succeeded(qa, 1);
     expect((await harness.taskEvents('task.succeeded', qa)).map((e) => e.taskId)).toEqual([waiting]);
-    const foreign = await command(consumer, 'consumer', id, { queue: 'not-mine', action: 'add' });
-    expect(foreign.body.replies[0]).toMatchObject({ answered: true, error: expect.stringMatching(/only consumes the queues it was started with/) });
+    const missing = uniqueName('wc-cons-missing');
+    const refused = await command(consumer, 'consumer', id, { queue: missing, action: 'add' });
+    expect(refused.body.replies).toEqual([{ command: 'add_consumer', answered: true, error: `cannot add consumer ${missing}: queue ${missing} does not exist on broker ${harness.brokerId}` }]);
+  }, 60_000);
+
+  it('adds a consumer for a queue of its broker it was not started with: its tasks run in priority order; cancels it again', async () => {
+    const [q, other] = [uniqueName('wc-add-own'), uniqueName('wc-add-other')];
+    const harness = await setup([q, other]);
+    await harness.spawnWorker({ queues: [q], concurrency: 1 });
+    const id = await workerId(harness);
+    const broker = await harness.broker();
+    // Waiting before the worker takes from it, so the order is the queue's, not the arrival's;
+    // one priority per level of a Redis queue's default steps (0, 3, 6, 9).
+    const priorities = [6, 9, 0, 3];
+    const ids = await broker.enqueue(other, priorities.map((priority) => ({ priority, spec: { task: SLEEP, args: [0] } })));
+    const consumer = await routes.consumer();
+    const added = await command(consumer, 'consumer', id, { queue: other, action: 'add' });
+    expect(added.body.replies).toEqual([{ command: 'add_consumer', answered: true, ok: `add consumer ${other}` }]);
+    await harness.succeeded(other, priorities.length);
+    const started = (await harness.taskEvents('task.started', other)).map((e) => priorities[ids.indexOf(e.taskId!)]);
+    expect(started).toEqual([0, 3, 6, 9]);
+    await waitFor('the record to list the added queue', async () => JSON.stringify((await record(harness, id))?.queues) === JSON.stringify([q, other]), 10_000);
+
+    const cancelled = await command(consumer, 'consumer', id, { queue: other, action: 'cancel' });
+    expect(cancelled.body.replies).toEqual([{ command: 'cancel_consumer', answered: true, ok: `no longer consuming from ${other}` }]);
+    await waitFor('the record to list only its own queue', async () => JSON.stringify((await record(harness, id))?.queues) === JSON.stringify([q]), 10_000);
+    const [left] = await broker.enqueue(other, [{ priority: 0, spec: { task: SLEEP, args: [0] } }]);
+    const [own] = await sleeps(harness, q, 0, 1);
+    await harness.succeeded(q, 1);
+    expect((await harness.taskEvents('task.succeeded', q)).map((e) => e.taskId)).toEqual([own]);
+    expect((await harness.taskEvents('task.started', other)).map((e) => e.taskId)).not.toContain(left);
   }, 60_000);
 
   it('shuts down gracefully: the running task finishes and the process exits 0', async () => {
