@@ -1,0 +1,83 @@
+/**
+ * `npm run bench -- worker-revokes`: what revoke checks cost the bundled worker (issue 19:
+ * "throughput drops by ≤ 10% with revoke checks enabled"). The same no-op tasks end to end
+ * (as worker-redis / worker-rabbitmq: take, decode, validate, run, task record + events,
+ * ack) twice per round: with the worker's RevokeWatch (loaded from the RevokeStore, which
+ * holds BENCH_REVOKED other revoked ids, kept current over the worker's subscriber
+ * connection; every delivery checked and every run tracked for a terminate) and without
+ * any revoke check, which is the baseline. The two alternate which goes first each round.
+ *
+ * Env: BENCH_TASKS (default 20000 per run), BENCH_REVOKED (default 10000), BENCH_RUNS
+ * (default 3), BENCH_WARMUP (unmeasured rounds first, default 1), REDIS_URL, AMQP_URL.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Subscriber } from '@/lib/redis/subscriber';
+import { RevokeStore } from '@/lib/state/revokes';
+import { RevokeWatch } from '@/lib/worker/revokes';
+import { REDIS_URL, Rounds, benchIds, cleanup, figure, openBroker, triageRun, writeResults, type Figure } from './worker-common';
+
+const TASKS = Number(process.env.BENCH_TASKS ?? 20000);
+const REVOKED = Number(process.env.BENCH_REVOKED ?? 10000);
+const KINDS = ['redis', 'rabbitmq'] as const;
+const CONCURRENCIES = [1, 100];
+
+export async function main(): Promise<void> {
+  const ids = benchIds('worker-revokes');
+  const state = new Redis(REDIS_URL);
+  const subscriber = new Subscriber(REDIS_URL, 'bench:revokes-subscriber');
+  const store = new RevokeStore(state, ids.config.statePrefix);
+  for (let i = 0; i < REVOKED; i += 1000) await store.revoke(Array.from({ length: Math.min(1000, REVOKED - i) }, () => randomUUID()));
+  const watch = new RevokeWatch(store, subscriber);
+  await watch.start();
+  const figures: Figure[] = [];
+  const samples: Record<string, Record<string, number[]>> = {};
+  try {
+    for (const kind of KINDS) {
+      const broker = await openBroker(ids, kind);
+      if (!broker) continue;
+      const rounds = new Rounds();
+      try {
+        for (const round of rounds) {
+          for (const concurrency of CONCURRENCIES) {
+            const off = async () => round.add(`off-c${concurrency}`, await triageRun(broker, ids, state, concurrency, TASKS));
+            const on = async () => round.add(`on-c${concurrency}`, await triageRun(broker, ids, state, concurrency, TASKS, undefined, true, watch));
+            if (round.index % 2 === 0) {
+              await off();
+              await on();
+            } else {
+              await on();
+              await off();
+            }
+          }
+        }
+      } finally {
+        await broker.close().catch(() => {});
+      }
+      samples[kind] = rounds.samples;
+      for (const concurrency of CONCURRENCIES) {
+        figures.push(
+          figure(
+            { figure: `${kind}, concurrency ${concurrency}, revoke checks on`, baseline: 'the same, revoke checks off', target: '≥ 0.90' },
+            rounds.get(`on-c${concurrency}`),
+            rounds.get(`off-c${concurrency}`),
+          ),
+        );
+      }
+    }
+  } finally {
+    await watch.close();
+    subscriber.close();
+    state.disconnect();
+    await cleanup(ids);
+  }
+  writeResults(
+    'worker-revokes',
+    'Worker throughput with and without revoke checks',
+    [
+      `${TASKS} no-op tasks per run, the same pipeline as worker-redis / worker-rabbitmq. On: the worker's RevokeWatch, holding ${REVOKED} revoked ids (none of them the bench's), checks every delivery and tracks every run for a terminate; off: no revoke check at all.`,
+    ],
+    figures,
+    { tasks: TASKS, revoked: REVOKED, samples },
+  );
+}
