@@ -51,8 +51,8 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     h = null;
   });
 
-  async function setup(queues: string[]) {
-    h = new WorkerHarness(target, { queues: queues.map((name) => ({ name })) });
+  async function setup(queues: string[], extra?: Record<string, unknown>) {
+    h = new WorkerHarness(target, { queues: queues.map((name) => ({ name })), extra });
     const { resetRuntime } = await import('@/lib/server/runtime');
     await resetRuntime();
     process.env.TRIAGE_CONFIG = h.configPath;
@@ -149,7 +149,9 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
 
   it('cancels and adds a consumer', async () => {
     const [qa, qb] = [uniqueName('wc-cons-a'), uniqueName('wc-cons-b')];
-    const harness = await setup([qa, qb]);
+    // Discovery off: an unknown name is unknown at once. With it, Redis scans the keyspace for
+    // one, which on this shared test server (~500,000 keys) can outlast the API's 3 s.
+    const harness = await setup([qa, qb], { discover: false });
     await harness.spawnWorker({ queues: [qa, qb], concurrency: 1 });
     const id = await workerId(harness);
     const consumer = await routes.consumer();
