@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-/** `worker` runs the three worker rows in one go; `npm run bench` runs them one by one. */
+/** `worker` runs the worker rows in one go; `npm run bench` runs them one by one. */
 const ALIASES: Record<string, () => Promise<{ main: () => Promise<void> }>> = { worker: () => import('./worker') };
 
 const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'worker-redis': () => import('./worker-redis'),
   'worker-rabbitmq': () => import('./worker-rabbitmq'),
   'worker-vs-celery': () => import('./worker-vs-celery'),
+  'worker-revokes': () => import('./worker-revokes'),
   control: () => import('./control'),
   'overview-page': () => import('./overview-page'),
   'task-explorer': () => import('./task-explorer'),

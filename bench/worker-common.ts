@@ -15,6 +15,7 @@ import { TriageConfigSchema, type TriageConfig } from '@/lib/config/schema';
 import { createLogger } from '@/lib/logger';
 import { execute } from '@/lib/worker/executor';
 import { TaskRecorder } from '@/lib/worker/recorder';
+import type { RevokeGuard } from '@/lib/worker/revoke-set';
 import { WARMUP_ROUNDS } from './support';
 
 export const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
@@ -91,7 +92,8 @@ class UnrecordedTasks extends TaskRecorder {
  * Tasks/s of the bundled worker's pipeline (adapter consume → decode → validate → run →
  * task record + events → ack) draining `tasks` no-ops enqueued while it was held; the
  * clock stops when the last is settled and every record write has been answered.
- * `records: false` leaves out the task records and events (see UnrecordedTasks).
+ * `records: false` leaves out the task records and events (see UnrecordedTasks); without
+ * `revokes` nothing is checked for a revoke (the worker always checks).
  */
 export async function triageRun(
   broker: QueueBroker,
@@ -101,6 +103,7 @@ export async function triageRun(
   tasks: number,
   items = noopItems(tasks),
   records = true,
+  revokes?: RevokeGuard,
 ): Promise<number> {
   let held = true;
   let done = 0;
@@ -115,7 +118,7 @@ export async function triageRun(
     isPaused: () => held,
     logger,
     onDelivery: async (delivery) => {
-      await execute(delivery, { broker: broker.id, worker: 'bench', recorder, backoff: { baseMs: 1000, maxMs: 1000 }, durationScale: 0, logger });
+      await execute(delivery, { broker: broker.id, worker: 'bench', recorder, backoff: { baseMs: 1000, maxMs: 1000 }, durationScale: 0, logger, revokes });
       done += 1;
       if (done === tasks) finish();
     },

@@ -420,6 +420,13 @@ export interface ConsumerHandle {
   /** Re-check pause state now (a pause-store notification arrived). */
   nudge(): void;
   /**
+   * Takes from `queue` as well from now on (remote `add_consumer`), laid out as the broker
+   * says (Redis: its layout, from configuration or discovery; RabbitMQ: its x-max-priority,
+   * and its dead-letter queue declared), after the given queues at the same level. A queue
+   * already consumed is left as it is. The caller checks that the queue exists.
+   */
+  addQueue(queue: string): Promise<void>;
+  /**
    * Runs `concurrency` slots from now on (at least 1). New slots start taking at once; a
    * slot removed finishes and settles the message it holds first (a running task is never
    * interrupted), so the count of running tasks falls to the new size as they finish.

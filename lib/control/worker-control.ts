@@ -6,7 +6,6 @@ import { QueueNameSchema, hasControlCharacters } from '@/lib/shared/names';
 import { RATE_LIMIT_PATTERN } from '@/lib/shared/rate-limit';
 import { TriageError, isTriageError } from '@/lib/shared/errors';
 import type { WorkerView } from '@/lib/shared/types';
-import { sendWorkerCommand } from '@/lib/state/worker-mailbox';
 import { audited, type ControlContext } from './context';
 import { RecentAnswers } from './recent-answer';
 
@@ -137,7 +136,7 @@ function replyOf(command: string, raw: unknown): WorkerControlReply {
 
 async function send(ctx: ControlContext, workerId: string, target: Target, command: RemoteCommand, timeoutMs: number): Promise<WorkerControlReply> {
   if (target.kind === 'triage') {
-    return replyOf(command.method, await sendWorkerCommand(ctx.state.redis, ctx.state.prefix, workerId, command, timeoutMs));
+    return replyOf(command.method, await ctx.state.mailbox.send(workerId, command, timeoutMs));
   }
   const broker = await ctx.broker(target.broker);
   if (!broker.control.capabilities.remoteControl) throw new TriageError('UNSUPPORTED', `broker ${target.broker} has no Celery remote control`);

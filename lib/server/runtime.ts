@@ -82,7 +82,7 @@ export async function resetRuntime(): Promise<void> {
   holder.__triageRuntime = undefined;
   if (current) {
     await Promise.all([...current.brokers.values()].map((b) => b.close()));
-    current.state.redis.disconnect();
+    current.state.close();
     for (const client of current.resultBackends.values()) client.disconnect();
   }
 }

@@ -16,6 +16,7 @@ import { TaskIndex } from './task-index';
 import { TaskStore } from './task-store';
 import { UndoRecordStore } from './undo-records';
 import { WaitTimeStore } from './wait-times';
+import { WorkerMailbox } from './worker-mailbox';
 import { WorkerStore } from './worker-store';
 
 /**
@@ -33,6 +34,8 @@ export interface TriageState {
   taskIndex: TaskIndex;
   events: EventLog;
   workers: WorkerStore;
+  /** Commands to Triage's workers and their replies (its blocking connections are its own). */
+  mailbox: WorkerMailbox;
   pauses: PauseStore;
   /** Revoked task ids Triage's workers skip or stop (lib/worker/revokes.ts). */
   revokes: RevokeStore;
@@ -55,11 +58,14 @@ export interface TriageState {
   queueLockHolder(broker: string, queue: string): Promise<{ operationId: string; lapsesInMs: number } | null>;
   /** The lease that makes `loop` run in one process of the deployment (hold it with `holdLeadership`). */
   leaderLease(loop: string, holderId: string, ttlMs?: number): LeaderLease;
+  /** Drops the client and every connection a store opened of its own. */
+  close(): void;
 }
 
 export function createTriageState(redis: Redis, config: TriageConfig): TriageState {
   const prefix = config.statePrefix;
   const events = new EventLog(redis, prefix);
+  const mailbox = new WorkerMailbox(redis, prefix);
   const taskIndex = new TaskIndex(redis, prefix, { maxAgeSec: config.tasks.retentionSec, maxCount: config.tasks.maxExecutions });
   return {
     redis,
@@ -69,6 +75,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     taskIndex,
     events,
     workers: new WorkerStore(redis, prefix),
+    mailbox,
     pauses: new PauseStore(redis, prefix),
     revokes: new RevokeStore(redis, prefix),
     operations: new OperationStore(redis, prefix),
@@ -83,5 +90,9 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     lockQueue: (broker, queue, owner) => lockQueue(redis, prefix, broker, queue, owner),
     queueLockHolder: (broker, queue) => queueLockHolder(redis, prefix, broker, queue),
     leaderLease: (loop, holderId, ttlMs = 10_000) => new LeaderLease(redis, stateKeys(prefix).leaderLease(loop), holderId, ttlMs),
+    close: () => {
+      mailbox.close();
+      redis.disconnect();
+    },
   };
 }

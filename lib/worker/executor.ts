@@ -80,16 +80,19 @@ export async function execute(delivery: Delivery, deps: ExecutorDeps): Promise<D
       kwargs: (task.kwargs ?? {}) as Record<string, unknown>,
       retries,
       scale: deps.durationScale,
-      signal: scope?.signal ?? NEVER_ABORTED,
+      // A getter: the signal is only made for a handler that reads it (see RevokeScope.signal).
+      get signal() {
+        return scope?.signal ?? NEVER_ABORTED;
+      },
     });
     // A handler abandoned after the grace period or its hard time limit may still reject: nobody awaits it then.
     running.catch(() => {});
     const limits = deps.timeLimits?.(task.task);
     const limited = limits ? withinTimeLimits(running, limits, () => deps.logger.warn({ id: task.id, task: task.task, softMs: limits.softMs }, 'soft time limit exceeded')) : running;
     result = scope ? await Promise.race([limited, scope.stopped]) : await limited;
-    if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
+    if (scope?.aborted) return revoked(delivery, deps, task, doc, 'terminated');
   } catch (error) {
-    if (scope?.signal.aborted) return revoked(delivery, deps, task, doc, 'terminated');
+    if (scope?.aborted) return revoked(delivery, deps, task, doc, 'terminated');
     if (error instanceof TimeLimitExceeded) {
       // Like Celery's hard limit: a failure that is not retried.
       return dead(delivery, deps, task, { reason: 'time_limit', error: `TimeLimitExceeded: ${error.message}`, traceback: '' }, doc, true);

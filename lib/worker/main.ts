@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const broker = createBroker(brokerConfig, { excludePrefixes: [config.statePrefix], logger });
   await broker.connect();
   const stateRedis = connectStateRedis(config.stateRedisUrl, {
-    name: 'triage-worker:state',
+    name: `triage-worker:state:${process.pid}`,
     whileDown: 'wait',
     onError: (error) => logger.warn({ err: error.message }, 'state redis connection error'),
   });

@@ -1,33 +1,26 @@
-import { Redis } from 'ioredis';
+import { watchChannel, type Subscriber } from '@/lib/redis/subscriber';
 import { PauseStore } from '@/lib/state/pause-store';
 import { queueRef } from '@/lib/state/keys';
 
 /**
- * Keeps the set of paused queues current: a subscription to the PauseStore's control
- * channel for immediate nudges, plus a re-read every POLL_MS because pub/sub drops
- * messages while the subscriber reconnects. Both together keep "paused within 1 s".
+ * Keeps the set of paused queues current: the PauseStore's control channel for immediate
+ * nudges, plus a re-read every POLL_MS because pub/sub drops messages while the subscriber
+ * reconnects. Both together keep "paused within 1 s".
  */
 const POLL_MS = 500;
 
 export class PauseWatch {
   private paused = new Set<string>();
-  private readonly subscriber: Redis;
-  private timer: NodeJS.Timeout | null = null;
+  private stopWatch: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly store: PauseStore,
-    url: string,
+    private readonly subscriber: Subscriber,
     private readonly onChange: () => void,
-  ) {
-    this.subscriber = new Redis(url, { connectionName: 'triage-worker:pause', maxRetriesPerRequest: null });
-    this.subscriber.on('error', () => {});
-  }
+  ) {}
 
   async start(): Promise<void> {
-    await this.reload();
-    this.subscriber.on('message', () => void this.reload().catch(() => {}));
-    await this.subscriber.subscribe(this.store.channel);
-    this.timer = setInterval(() => void this.reload().catch(() => {}), POLL_MS);
+    this.stopWatch = await watchChannel(this.subscriber, { channel: this.store.channel, everyMs: POLL_MS, reload: () => this.reload() });
   }
 
   isPaused(broker: string, queue: string): boolean {
@@ -35,8 +28,7 @@ export class PauseWatch {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.subscriber.disconnect();
+    await this.stopWatch?.();
   }
 
   private async reload(): Promise<void> {

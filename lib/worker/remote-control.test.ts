@@ -12,6 +12,10 @@ function control(start = 2) {
       calls.push(`resize ${n}`);
     },
     nudge: () => calls.push('nudge'),
+    addQueue: async (queue) => {
+      if (queue === 'missing') throw new Error('queue missing does not exist on broker redis');
+      calls.push(`add ${queue}`);
+    },
     shutdown: () => calls.push('shutdown'),
   });
   return { rc, calls, size: () => concurrency };
@@ -49,16 +53,23 @@ describe("Triage worker's remote-control commands", () => {
     expect(rc.timeLimitsFor('triage.tasks.sleep')).toBeUndefined();
   });
 
-  it('cancels and adds back its own queues only; shutdown is handed to the worker', async () => {
+  it('cancels and adds back consumers, of other queues of its broker too; shutdown is handed to the worker', async () => {
     const { rc, calls } = control();
     expect(await rc.handle('cancel_consumer', { queue: 'a' })).toEqual({ ok: 'no longer consuming from a' });
     expect(rc.isCancelled('a')).toBe(true);
     expect(rc.consumedQueues()).toEqual(['b']);
     expect(await rc.handle('add_consumer', { queue: 'a' })).toEqual({ ok: 'add consumer a' });
     expect(rc.consumedQueues()).toEqual(['a', 'b']);
-    expect(await rc.handle('add_consumer', { queue: 'z' })).toMatchObject({ error: expect.stringMatching(/started with/) });
+    expect(await rc.handle('add_consumer', { queue: 'z' })).toEqual({ ok: 'add consumer z' });
+    expect(rc.consumedQueues()).toEqual(['a', 'b', 'z']);
+    // Already consumed: the consumer is not asked again.
+    expect(await rc.handle('add_consumer', { queue: 'z' })).toEqual({ ok: 'add consumer z' });
+    expect(await rc.handle('cancel_consumer', { queue: 'z' })).toEqual({ ok: 'no longer consuming from z' });
+    expect(rc.consumedQueues()).toEqual(['a', 'b']);
+    expect(await rc.handle('add_consumer', { queue: 'missing' })).toEqual({ error: 'cannot add consumer missing: queue missing does not exist on broker redis' });
+    expect(rc.consumedQueues()).toEqual(['a', 'b']);
     expect(await rc.handle('shutdown', {})).toEqual({ ok: 'worker will shut down' });
-    expect(calls).toEqual(['nudge', 'nudge', 'shutdown']);
+    expect(calls).toEqual(['nudge', 'nudge', 'add z', 'nudge', 'nudge', 'nudge', 'shutdown']);
     expect(await rc.handle('bogus', {})).toEqual({ error: 'unknown command bogus' });
   });
 });

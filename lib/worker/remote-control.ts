@@ -9,9 +9,9 @@ import { registeredTask } from './tasks';
  * leave behind: the pool size, consumers cancelled, rate and time limits per task name,
  * and which tasks run or wait now (reported in the worker record).
  *
- * Differences from Celery: `add_consumer` can only bring back a queue the worker was
- * started with (the broker consumer is built for those); there is no pool to restart or
- * autoscaler, so `pool_restart` is refused and `autoscale` only clamps the slot count.
+ * Differences from Celery: there is no pool to restart or autoscaler, so `pool_restart` is
+ * refused and `autoscale` only clamps the slot count. `add_consumer` of a queue the broker
+ * does not have is refused (Celery would declare it).
  */
 
 export interface WorkerHooks {
@@ -19,6 +19,8 @@ export interface WorkerHooks {
   resize(concurrency: number): void;
   /** The queues the worker was started with. */
   queues: readonly string[];
+  /** Starts taking from one more queue of the worker's broker; throws (with the reason) when it cannot. */
+  addQueue(queue: string): Promise<void>;
   /** Takes nothing new, lets running tasks finish, then exits. */
   shutdown(): void;
   /** Re-check which queues to take from now. */
@@ -47,6 +49,8 @@ function seconds(value: unknown): number | undefined {
 
 export class RemoteControl {
   private readonly cancelled = new Set<string>();
+  /** Queues add_consumer brought in beyond those the worker was started with, in that order. */
+  private readonly added: string[] = [];
   /** Task name → ms per task; the next run of that task is not before `nextAt`. */
   private readonly rates = new Map<string, { interval: number; nextAt: number }>();
   private readonly timeLimits = new Map<string, TimeLimits>();
@@ -109,7 +113,15 @@ export class RemoteControl {
       }
       case 'add_consumer': {
         const queue = String(args.queue ?? '');
-        if (!this.hooks.queues.includes(queue)) return nok(`cannot add consumer ${queue}: a Triage worker only consumes the queues it was started with (${this.hooks.queues.join(', ')})`);
+        if (queue === '') return nok('queue is required');
+        if (!this.allQueues().includes(queue)) {
+          try {
+            await this.hooks.addQueue(queue);
+          } catch (error) {
+            return nok(`cannot add consumer ${queue}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          if (!this.allQueues().includes(queue)) this.added.push(queue);
+        }
         this.cancelled.delete(queue);
         this.hooks.nudge();
         return ok(`add consumer ${queue}`);
@@ -135,8 +147,13 @@ export class RemoteControl {
     return this.cancelled.has(queue);
   }
 
+  /** Started with and added since, cancelled or not. */
+  allQueues(): string[] {
+    return [...this.hooks.queues, ...this.added];
+  }
+
   consumedQueues(): string[] {
-    return this.hooks.queues.filter((q) => !this.cancelled.has(q));
+    return this.allQueues().filter((q) => !this.cancelled.has(q));
   }
 
   timeLimitsFor(task: string): TimeLimits | undefined {

@@ -41,6 +41,21 @@ describe('RevokeSet', () => {
     await killed.stopped;
   });
 
+  it('a signal handed out before the terminate aborts at that moment, with the reason; one read later is aborted already', () => {
+    const set = new RevokeSet();
+    const early = set.track('early');
+    const signal = early.signal;
+    let reason: unknown = null;
+    signal.addEventListener('abort', () => (reason = signal.reason));
+    const late = set.track('late');
+    set.apply([{ id: 'early', expiresAt: future(), terminate: 'SIGKILL' }, { id: 'late', expiresAt: future(), terminate: 'SIGKILL' }]);
+    expect(early.aborted).toBe(true);
+    expect(String(reason)).toBe('Error: terminated (SIGKILL)');
+    expect(late.aborted).toBe(true);
+    expect(String(late.signal.reason)).toBe('Error: terminated (SIGKILL)');
+    expect(late.signal.aborted).toBe(true);
+  });
+
   it('a task terminated before it started is aborted as soon as it is tracked', () => {
     const set = new RevokeSet();
     set.apply([{ id: 'a', expiresAt: future(), terminate: 'SIGTERM' }]);

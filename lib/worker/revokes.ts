@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { watchChannel, type Subscriber } from '@/lib/redis/subscriber';
 import type { RevokeStore } from '@/lib/state/revokes';
 import { RevokeSet, type RevokeGuard, type RevokeScope } from './revoke-set';
 
@@ -14,28 +14,26 @@ const RESYNC_MS = 60_000;
 
 export class RevokeWatch implements RevokeGuard {
   private readonly set = new RevokeSet();
-  private readonly subscriber: Redis;
-  private syncedAt = Date.now();
-  private timer: NodeJS.Timeout | null = null;
+  private syncedAt = 0;
+  private stopWatch: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly store: RevokeStore,
-    url: string,
-  ) {
-    this.subscriber = new Redis(url, { connectionName: 'triage-worker:revokes', maxRetriesPerRequest: null });
-    this.subscriber.on('error', () => {});
-  }
+    private readonly subscriber: Subscriber,
+  ) {}
 
   async start(): Promise<void> {
-    await this.resync();
-    this.subscriber.on('message', (_channel: string, raw: string) => void this.onMessage(raw).catch(() => {}));
-    await this.subscriber.subscribe(this.store.channel);
-    this.timer = setInterval(() => void this.reload().catch(() => {}), POLL_MS);
+    // The first reload is a full read (syncedAt 0): a revoke made while no worker ran holds at once.
+    this.stopWatch = await watchChannel(this.subscriber, {
+      channel: this.store.channel,
+      everyMs: POLL_MS,
+      reload: () => this.reload(),
+      onMessage: (raw) => this.onMessage(raw),
+    });
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.subscriber.disconnect();
+    await this.stopWatch?.();
   }
 
   isRevoked(id: string): boolean {

@@ -51,8 +51,8 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     h = null;
   });
 
-  async function setup(queues: string[]) {
-    h = new WorkerHarness(target, { queues: queues.map((name) => ({ name })) });
+  async function setup(queues: string[], extra?: Record<string, unknown>) {
+    h = new WorkerHarness(target, { queues: queues.map((name) => ({ name })), extra });
     const { resetRuntime } = await import('@/lib/server/runtime');
     await resetRuntime();
     process.env.TRIAGE_CONFIG = h.configPath;
@@ -149,7 +149,9 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
 
   it('cancels and adds a consumer', async () => {
     const [qa, qb] = [uniqueName('wc-cons-a'), uniqueName('wc-cons-b')];
-    const harness = await setup([qa, qb]);
+    // Discovery off: an unknown name is unknown at once. With it, Redis scans the keyspace for
+    // one, which on this shared test server (~500,000 keys) can outlast the API's 3 s.
+    const harness = await setup([qa, qb], { discover: false });
     await harness.spawnWorker({ queues: [qa, qb], concurrency: 1 });
     const id = await workerId(harness);
     const consumer = await routes.consumer();
@@ -164,8 +166,37 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     expect(added.body.replies).toEqual([{ command: 'add_consumer', answered: true, ok: `add consumer ${qa}` }]);
     await harness.succeeded(qa, 1);
     expect((await harness.taskEvents('task.succeeded', qa)).map((e) => e.taskId)).toEqual([waiting]);
-    const foreign = await command(consumer, 'consumer', id, { queue: 'not-mine', action: 'add' });
-    expect(foreign.body.replies[0]).toMatchObject({ answered: true, error: expect.stringMatching(/only consumes the queues it was started with/) });
+    const missing = uniqueName('wc-cons-missing');
+    const refused = await command(consumer, 'consumer', id, { queue: missing, action: 'add' });
+    expect(refused.body.replies).toEqual([{ command: 'add_consumer', answered: true, error: `cannot add consumer ${missing}: queue ${missing} does not exist on broker ${harness.brokerId}` }]);
+  }, 60_000);
+
+  it('adds a consumer for a queue of its broker it was not started with: its tasks run in priority order; cancels it again', async () => {
+    const [q, other] = [uniqueName('wc-add-own'), uniqueName('wc-add-other')];
+    const harness = await setup([q, other]);
+    await harness.spawnWorker({ queues: [q], concurrency: 1 });
+    const id = await workerId(harness);
+    const broker = await harness.broker();
+    // Waiting before the worker takes from it, so the order is the queue's, not the arrival's;
+    // one priority per level of a Redis queue's default steps (0, 3, 6, 9).
+    const priorities = [6, 9, 0, 3];
+    const ids = await broker.enqueue(other, priorities.map((priority) => ({ priority, spec: { task: SLEEP, args: [0] } })));
+    const consumer = await routes.consumer();
+    const added = await command(consumer, 'consumer', id, { queue: other, action: 'add' });
+    expect(added.body.replies).toEqual([{ command: 'add_consumer', answered: true, ok: `add consumer ${other}` }]);
+    await harness.succeeded(other, priorities.length);
+    const started = (await harness.taskEvents('task.started', other)).map((e) => priorities[ids.indexOf(e.taskId!)]);
+    expect(started).toEqual([0, 3, 6, 9]);
+    await waitFor('the record to list the added queue', async () => JSON.stringify((await record(harness, id))?.queues) === JSON.stringify([q, other]), 10_000);
+
+    const cancelled = await command(consumer, 'consumer', id, { queue: other, action: 'cancel' });
+    expect(cancelled.body.replies).toEqual([{ command: 'cancel_consumer', answered: true, ok: `no longer consuming from ${other}` }]);
+    await waitFor('the record to list only its own queue', async () => JSON.stringify((await record(harness, id))?.queues) === JSON.stringify([q]), 10_000);
+    const [left] = await broker.enqueue(other, [{ priority: 0, spec: { task: SLEEP, args: [0] } }]);
+    const [own] = await sleeps(harness, q, 0, 1);
+    await harness.succeeded(q, 1);
+    expect((await harness.taskEvents('task.succeeded', q)).map((e) => e.taskId)).toEqual([own]);
+    expect((await harness.taskEvents('task.started', other)).map((e) => e.taskId)).not.toContain(left);
   }, 60_000);
 
   it('shuts down gracefully: the running task finishes and the process exits 0', async () => {
@@ -191,6 +222,26 @@ describe.each(TARGETS)('controlling a Triage worker on $kind', (target: Contract
     expect(await exit).toBe(0);
     expect((await harness.taskEvents('task.succeeded', q)).map((e) => e.taskId)).toEqual([running]);
     expect(await record(harness, id)).toBeUndefined();
+  }, 60_000);
+
+  it('holds one subscriber connection to the state Redis, shared by pauses, revokes and its mailbox', async () => {
+    const q = uniqueName('wc-conns');
+    const harness = await setup([q]);
+    const child = await harness.spawnWorker({ queues: [q], concurrency: 1 });
+    const id = await workerId(harness);
+    // Its connections are named after its process (lib/redis/connection.ts sets the names).
+    const mine = async () =>
+      (await harness.state.client('LIST') as string)
+        .split('\n')
+        .map((line) => Object.fromEntries(line.split(' ').map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)])))
+        .filter((c) => typeof c.name === 'string' && c.name.startsWith('triage-worker') && c.name.endsWith(`:${child.pid}`));
+    const subscribers = (await mine()).filter((c) => Number(c.sub) + Number(c.psub) > 0);
+    // Pause channel, revoke channel, its mailbox: three channels, one connection.
+    expect(subscribers.map((c) => [c.name, c.sub])).toEqual([[`triage-worker:subscriber:${child.pid}`, '3']]);
+    expect((await mine()).map((c) => c.name)).toContain(`triage-worker:state:${child.pid}`);
+    // Still answering on it.
+    const pinged = await command(await routes.pool(), 'pool', id, { grow: 1 });
+    expect(pinged.body.replies).toEqual([{ command: 'pool_grow', answered: true, ok: 'pool will grow' }]);
   }, 60_000);
 
   it('a dead worker is reported as not answering, at once; an unknown id is a 404', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ConsumerHandle, Delivery, QueueBroker } from '@/lib/brokers/types';
 import type { Logger } from '@/lib/logger';
+import { Subscriber } from '@/lib/redis/subscriber';
 import { describeError } from '@/lib/shared/errors';
 import type { EventLog } from '@/lib/state/events';
 import type { TriageState } from '@/lib/state/triage-state';
@@ -19,7 +20,7 @@ export interface WorkerDeps {
   broker: QueueBroker;
   settings: WorkerSettings;
   state: TriageState;
-  /** The pause watch subscribes to pause changes on a connection of its own. */
+  /** Pauses, revokes and the mailbox share one subscriber connection to it (a subscribed connection can do nothing else). */
   stateRedisUrl: string;
   logger: Logger;
   /** Redis lane → its lane groups: pausing a group also pauses workers dedicated to one of its lanes. */
@@ -43,6 +44,7 @@ export class Worker {
   private readonly events: EventLog;
   private readonly recorder: TaskRecorder;
   private readonly workers: WorkerStore;
+  private readonly subscriber: Subscriber;
   private readonly pause: PauseWatch;
   private readonly revokes: RevokeWatch;
   private consumer: ConsumerHandle | null = null;
@@ -58,7 +60,9 @@ export class Worker {
     this.events = state.events;
     this.recorder = new TaskRecorder(state.redis, state.prefix, deps.logger, state.taskIndex);
     this.workers = state.workers;
-    this.pause = new PauseWatch(state.pauses, deps.stateRedisUrl, () => this.consumer?.nudge());
+    // Named after the process, like the state client and the Redis consumer's, so CLIENT LIST tells one worker's connections apart.
+    this.subscriber = new Subscriber(deps.stateRedisUrl, `triage-worker:subscriber:${process.pid}`);
+    this.pause = new PauseWatch(state.pauses, this.subscriber, () => this.consumer?.nudge());
     this.control = new RemoteControl({
       queues: settings.queues,
       concurrency: () => this.record.concurrency,
@@ -68,9 +72,15 @@ export class Worker {
         void this.beat('worker.heartbeat').catch(() => {});
       },
       nudge: () => this.consumer?.nudge(),
+      addQueue: async (queue) => {
+        // Laid out as the broker knows it (configuration or discovery), as at start.
+        if (!(await deps.broker.getQueue(queue))) throw new Error(`queue ${queue} does not exist on broker ${settings.broker}`);
+        if (!this.consumer) throw new Error('the worker is not consuming yet');
+        await this.consumer.addQueue(queue);
+      },
       shutdown: () => (deps.onShutdown ?? (() => void this.stop()))(),
     });
-    this.revokes = new RevokeWatch(state.revokes, deps.stateRedisUrl);
+    this.revokes = new RevokeWatch(state.revokes, this.subscriber);
     const now = new Date().toISOString();
     const lanes = Object.fromEntries(settings.queues.flatMap((q) => (deps.groupLanes?.[q] ? [[q, [...deps.groupLanes[q]]]] : [])));
     this.record = {
@@ -110,7 +120,7 @@ export class Worker {
       onDelivery: (delivery) => this.run(delivery),
       logger,
     });
-    this.stopMailbox = await listenForWorkerCommands(this.deps.state.redis, this.deps.stateRedisUrl, this.deps.state.prefix, this.id, (method, args) =>
+    this.stopMailbox = await listenForWorkerCommands(this.deps.state.redis, this.subscriber, this.deps.state.prefix, this.id, (method, args) =>
       this.control.handle(method, args),
     );
     await this.beat('worker.online');
@@ -138,6 +148,7 @@ export class Worker {
     await this.stopMailbox?.();
     await this.pause.close();
     await this.revokes.close();
+    this.subscriber.close();
     await this.workers.remove(this.id);
     await this.events.append({ type: 'worker.offline', at: new Date().toISOString(), worker: this.id, broker: this.deps.settings.broker, processed: this.record.processed, failed: this.record.failed });
     this.deps.logger.info({ worker: this.id, processed: this.record.processed }, 'worker offline');
@@ -179,8 +190,9 @@ export class Worker {
     const { settings } = this.deps;
     this.record.lastHeartbeatAt = new Date().toISOString();
     Object.assign(this.record, this.control.snapshot(), { queues: this.control.consumedQueues() });
-    this.record.pausedQueues = settings.queues.filter((q) => this.isPaused(q));
-    this.record.paused = this.record.pausedQueues.length === settings.queues.length;
+    const queues = this.control.allQueues();
+    this.record.pausedQueues = queues.filter((q) => this.isPaused(q));
+    this.record.paused = this.record.pausedQueues.length === queues.length;
     await this.workers.put(this.record);
     await this.events.append({ type, at: this.record.lastHeartbeatAt, worker: this.id, broker: settings.broker, active: this.record.active, processed: this.record.processed });
   }

@@ -36,18 +36,21 @@ const REQUEUE_AFTER_ERROR_MS = 1000;
 export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeOptions): Promise<ConsumerHandle> {
   const log = options.logger;
   const configured = new Map(ctx.config.queues.map((q) => [q.name, q]));
+  // Grows with add_consumer; a reconnect declares and consumes every one of them.
+  const queues = [...options.queues];
   const connection = new RabbitConnection({
     url: ctx.config.url,
     vhost: ctx.config.vhost,
     connectionName: `triage-worker:${ctx.brokerId}@${hostname()}:${process.pid}`,
     logger: log,
-    onConnect: (channels) => declareConsumerTopology(channels, options.queues, configured, (queue) => ctx.maxPriorityFor(queue)),
+    onConnect: (channels) => declareConsumerTopology(channels, queues, configured, (queue) => ctx.maxPriorityFor(queue)),
   });
   await connection.connect();
   const maxPriority = new Map<string, number>();
-  for (const queue of options.queues) {
+  const learnMaxPriority = async (queue: string) => {
     maxPriority.set(queue, await ctx.maxPriorityFor(queue).catch(() => configured.get(queue)?.maxPriority ?? 10));
-  }
+  };
+  for (const queue of queues) await learnMaxPriority(queue);
 
   let stopping = false;
   let killed = false;
@@ -91,7 +94,8 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
           // One unacked message per slot. With several queues on the slot, RabbitMQ's
           // `global` flag makes the limit shared by the channel's consumers; with one queue,
           // per-consumer QoS does the same without the global QoS RabbitMQ 4 deprecates.
-          await channel.prefetch(1, options.queues.length > 1);
+          let shared = queues.length > 1;
+          await channel.prefetch(1, shared);
           const consumers = new Map<string, string>();
           const queueOfTag = new Map<string, string>();
           let busy: Promise<void> = Promise.resolve();
@@ -118,7 +122,12 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
           let syncing: Promise<void> = Promise.resolve();
           const sync = () => {
             syncing = syncing.then(async () => {
-              for (const queue of options.queues) {
+              // A queue added to a one-queue slot: from now on the limit is the channel's.
+              if (!shared && queues.length > 1 && !closed) {
+                await channel.prefetch(1, true);
+                shared = true;
+              }
+              for (const queue of queues) {
                 if (closed) return;
                 const want = !stopping && !retired && !options.isPaused(queue);
                 const tag = consumers.get(queue);
@@ -175,6 +184,14 @@ export async function consumeRabbit(ctx: RabbitConsumeContext, options: ConsumeO
     },
     nudge: () => {
       for (const sync of nudges) void sync().catch(() => {});
+    },
+    addQueue: async (queue) => {
+      if (queues.includes(queue)) return;
+      await declareConsumerTopology(connection, [queue], configured, (name) => ctx.maxPriorityFor(name));
+      await learnMaxPriority(queue);
+      queues.push(queue);
+      // A slot whose channel is down consumes it once reopened.
+      await Promise.all([...nudges].map((sync) => sync().catch(() => {})));
     },
     resize: (size) => {
       const target = Math.max(1, Math.floor(size));

@@ -47,7 +47,8 @@ const KILL_WAIT_MS = 500;
 
 export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOptions): Promise<ConsumerHandle> {
   const { config } = ctx;
-  const lists = await consumedLists(ctx, options.queues);
+  const queues = [...options.queues];
+  let lists = await consumedLists(ctx, queues);
   const name = `triage-worker:${ctx.brokerId}:${process.pid}`;
   const client = workerClient(config.url, name);
   const run = scripts(client);
@@ -272,6 +273,13 @@ export async function consumeRedis(ctx: RedisConsumeContext, options: ConsumeOpt
       await shutdownClients(false);
     },
     nudge: () => waiter.wake(),
+    addQueue: async (queue) => {
+      if (queues.includes(queue)) return;
+      queues.push(queue);
+      // New list objects: every slot's next plan is rebuilt from them.
+      lists = await consumedLists(ctx, queues);
+      waiter.wake();
+    },
     resize: (size) => {
       const target = Math.max(1, Math.floor(size));
       if (stopping || target === concurrency) return;
