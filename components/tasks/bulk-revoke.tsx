@@ -3,11 +3,12 @@
 import { useState } from 'react';
 import { useRevokeTasks, type BulkRevokeTarget } from '@/lib/client/tasks';
 import type { RevokeResult } from '@/lib/shared/revoke';
+import { formatCount } from '../format';
 import { Button } from '../ui/button';
 import { Dialog } from '../ui/dialog';
 import { RevokeConfirmFooter } from '../task/revoke-confirm';
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** What the bar acts on, as the operator reads it: ticked rows, or all that match the filter. */
 export type BulkSelection = { kind: 'ids'; ids: string[] } | { kind: 'matching'; filter: Record<string, string>; count: number; capped: boolean };
@@ -15,7 +16,7 @@ export type BulkSelection = { kind: 'ids'; ids: string[] } | { kind: 'matching';
 const targetOf = (selection: BulkSelection): BulkRevokeTarget => (selection.kind === 'ids' ? { ids: selection.ids } : { filter: selection.filter });
 const selectedCount = (selection: BulkSelection) => (selection.kind === 'ids' ? selection.ids.length : selection.count);
 const whatSelected = (selection: BulkSelection) =>
-  selection.kind === 'ids' ? plural(selection.ids.length, 'selected task') : `${selection.count.toLocaleString('en-US')} matching ${selection.count === 1 ? 'task' : 'tasks'}`;
+  selection.kind === 'ids' ? plural(selection.ids.length, 'selected task') : `${formatCount(selection.count)} matching ${selection.count === 1 ? 'task' : 'tasks'}`;
 
 function describeBulkResult(result: RevokeResult, asked: string): string {
   const parts = [`Revoked ${result.revoked} of ${asked}`];
@@ -79,7 +80,7 @@ export function BulkRevokeBar({
     <div className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm" data-testid="task-bulk" aria-live="polite">
       <span data-testid="task-selected-count">
         {selection.kind === 'matching'
-          ? `All ${selection.count.toLocaleString('en-US')} matching tasks selected${selection.capped ? ' (the first 1,000)' : ''}`
+          ? `All ${formatCount(selection.count)} matching tasks selected${selection.capped ? ' (the first 1,000)' : ''}`
           : `${plural(selection.ids.length, 'task')} selected`}
       </span>
       {filter && selection.kind === 'ids' ? (
