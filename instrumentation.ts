@@ -16,5 +16,8 @@ export async function register(): Promise<void> {
     await getSampler({ history: true });
     const { startCeleryIngestion } = await import('./lib/server/celery-ingest');
     await startCeleryIngestion();
+    // Every replica contends; the lease in the state Redis lets one apply the standing rules.
+    const { startServerRuleLoop } = await import('./lib/server/rule-loop');
+    startServerRuleLoop();
   }
 }
