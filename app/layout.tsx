@@ -46,6 +46,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <NavLink href="/tasks">Tasks</NavLink>
                 <NavLink href="/workers">Workers</NavLink>
                 <NavLink href="/dead-letters">Dead letters</NavLink>
+                <NavLink href="/rules">Rules</NavLink>
                 <NavLink href="/audit">Audit</NavLink>
               </nav>
               {user && (

@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'worker-rabbitmq': () => import('./worker-rabbitmq'),
   'worker-vs-celery': () => import('./worker-vs-celery'),
   control: () => import('./control'),
+  rules: () => import('./rules'),
   'overview-page': () => import('./overview-page'),
   'task-explorer': () => import('./task-explorer'),
   // Last: it runs for 10 minutes by default.

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   const stateRedis = connectStateRedis(config.stateRedisUrl, { name: 'triage-rule-loop:state', onError: (error) => logger.warn({ err: error.message }, 'state redis connection error') });
   await startClient(stateRedis);
   const loop = startRuleLoop({ state: createTriageState(stateRedis, config), broker, holderId: `${hostname()}:${process.pid}`, logger });
+  // The parent (a test, the bench) may be gone: its closed pipe must not end the loop.
+  process.stdout.on('error', () => {});
   const leaderFlag = setInterval(() => process.stdout.write(loop.leadership.isLeader ? 'leading\n' : ''), 500);
   const stop = () => {
     clearInterval(leaderFlag);

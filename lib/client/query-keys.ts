@@ -41,4 +41,6 @@ export const queryKeys = {
   workerTasks: (id: string) => [...root, 'workers', id, 'tasks'] as const,
   audit: (filters: Record<string, string | undefined>) => [...root, 'audit', filters] as const,
   deadLetters: () => [...root, 'dead-letters'] as const,
+  rules: () => [...root, 'rules'] as const,
+  rulePreview: (body: Record<string, unknown>) => [...root, 'rules', 'preview', body] as const,
 };

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
  */
 const SCRIPT_DIR = path.join(process.cwd(), 'lib', 'brokers', 'redis', 'lua');
 
-const SCRIPTS = ['queue-stats', 'consume-take', 'consume-settle', 'delayed-promote', 'restore-one', 'mutex-release', 'move-batch', 'move-tail', 'remove-batch', 'read-arrivals', 'remove-arrivals'] as const;
+const SCRIPTS = ['queue-stats', 'consume-take', 'consume-settle', 'delayed-promote', 'restore-one', 'mutex-release', 'move-batch', 'move-tail', 'remove-batch', 'read-arrivals', 'take-arrivals'] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
 
 const sources = new Map<ScriptName, string>();

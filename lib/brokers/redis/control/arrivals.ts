@@ -1,19 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Arrival, ArrivalCursor, ArrivalRead, TransferSink } from '../../types';
-import type { PhysicalList, QueueLayout } from '../layout';
+import type { Arrival, ArrivalCursor, ArrivalRead, TransferMessage, TransferSink } from '../../types';
+import { targetList, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
-import { argsTextOf, moveBatch, peek, toTransfer, type Peeked } from './envelope';
-import { runMoveBatch } from './relocation';
+import { argsTextOf, peek, peekedPayload, toTransfer, type Peeked } from './envelope';
 
 /**
  * Standing rules on kombu's layout: arrivals are read in place from each list's head (see
- * lua/read-arrivals.lua). The cursor maps each list key to its marker, the newest message
- * seen there that stayed, base64; null when the list held none (every message is new).
+ * lua/read-arrivals.lua) and taken by position (lua/take-arrivals.lua). The cursor maps each
+ * list key to its marker, the newest message seen there that stayed, base64; null when the
+ * list held none (every message is new).
  */
 
 interface RedisArrivalRef {
   list: PhysicalList;
   peeked: Peeked;
+  /** Its position from the head when read. */
+  position: number;
+  /** The newest message of the same read of the same list, and its position. */
+  anchor: { raw: Buffer; position: number };
 }
 
 type Markers = Record<string, string | null>;
@@ -45,13 +50,14 @@ export async function readArrivals(client: Redis, layout: QueueLayout, cursor: A
   const heads = await Promise.all(unknown.map((key) => client.lindexBuffer(key, 0)));
   unknown.forEach((key, i) => (before[key] = heads[i]?.toString('base64') ?? null));
   const args = keys.map((key) => (before[key] ? Buffer.from(before[key]!, 'base64') : ''));
-  const replies = (await scripts(client, 'buffer')['read-arrivals'](keys, [limit, ...args])) as [number, ...Buffer[]][];
+  const replies = (await scripts(client, 'buffer')['read-arrivals'](keys, [limit, ...args])) as [number, number, ...Buffer[]][];
   const arrivals: Arrival[] = [];
   const perList: { key: string; found: boolean; newestFirst: Arrival[] }[] = [];
   layout.lists.forEach((list, i) => {
-    const [found, ...items] = replies[i]!;
-    const newestFirst = items.map((raw) => toArrival(list, peek(raw, layout, list)));
-    perList.push({ key: list.key, found: found === 1, newestFirst });
+    const [found, from, ...items] = replies[i]!;
+    const anchor = { raw: items[0]!, position: Number(from) };
+    const newestFirst = items.map((raw, j) => toArrival({ list, peeked: peek(raw, layout, list), position: Number(from) + j, anchor }));
+    perList.push({ key: list.key, found: Number(found) === 1, newestFirst });
     arrivals.push(...[...newestFirst].reverse());
   });
   return {
@@ -67,22 +73,51 @@ export async function readArrivals(client: Redis, layout: QueueLayout, cursor: A
   };
 }
 
-function toArrival(list: PhysicalList, peeked: Peeked): Arrival {
-  return { id: peeked.id, task: peeked.task, priority: peeked.priority, argsText: argsTextOf(peeked.envelope), ref: { list, peeked } satisfies RedisArrivalRef };
+function toArrival(ref: RedisArrivalRef): Arrival {
+  const { peeked } = ref;
+  let argsText: string | null = null;
+  return {
+    id: peeked.id,
+    task: peeked.task,
+    priority: peeked.priority,
+    // Decoded only for a rule that matches on text: most match on name and priority.
+    get argsText() {
+      return (argsText ??= argsTextOf(peeked.envelope));
+    },
+    ref,
+  };
 }
 
-function byList(arrivals: readonly Arrival[]): Map<string, { list: PhysicalList; peeked: Peeked[] }> {
-  const groups = new Map<string, { list: PhysicalList; peeked: Peeked[] }>();
-  for (const arrival of arrivals) {
-    const { list, peeked } = refOf(arrival);
-    const group = groups.get(list.key) ?? { list, peeked: [] };
-    group.peeked.push(peeked);
-    groups.set(list.key, group);
+/** One take-arrivals.lua call per source list; `to` says where each goes (null: removed only). */
+async function take(client: Redis, arrivals: readonly Arrival[], to: (ref: RedisArrivalRef) => { list: PhysicalList; payload: Buffer | string } | null): Promise<Arrival[]> {
+  const bySource = new Map<string, Arrival[]>();
+  for (const arrival of arrivals) bySource.set(refOf(arrival).list.key, [...(bySource.get(refOf(arrival).list.key) ?? []), arrival]);
+  const taken: Arrival[] = [];
+  for (const [source, group] of bySource) {
+    const targets: string[] = [];
+    const args: (Buffer | string | number)[] = [];
+    for (const arrival of group) {
+      const ref = refOf(arrival);
+      const dest = to(ref);
+      let index = 0;
+      if (dest) {
+        index = targets.indexOf(dest.list.key);
+        if (index < 0) index = targets.push(dest.list.key) - 1;
+        index += 2;
+      }
+      args.push(ref.peeked.raw, ref.position, index, dest?.payload ?? '');
+    }
+    const { anchor } = refOf(group[0]!);
+    const results = (await scripts(client)['take-arrivals']([source, ...targets], [`triage:tombstone:${randomUUID()}`, anchor.raw, anchor.position, ...args])) as number[];
+    group.forEach((arrival, i) => results[i] === 1 && taken.push(arrival));
   }
-  return groups;
+  return taken;
 }
 
-/** Oldest first in, so they join the back of their target lists in arrival order. */
+/**
+ * Moves arrivals to `dest` at `priority` (null: their own), oldest first so they keep their
+ * order at the back of their new lists. One already on the list it would go to stays.
+ */
 export async function relocateArrivals(
   client: Redis,
   dest: QueueLayout,
@@ -90,28 +125,27 @@ export async function relocateArrivals(
   priority: number | null,
   declare: () => Promise<void>,
 ): Promise<{ moved: number; left: Arrival[] }> {
-  let moved = 0;
-  const leaving = new Set<Peeked>();
-  for (const { list, peeked } of byList(arrivals).values()) {
-    // Already on the list it would go to: left where it is.
-    const batch = moveBatch(peeked, dest, priority, list);
-    if (batch.args.length === 0) continue;
-    await declare();
-    moved += await runMoveBatch(client, list.key, batch, 'arrived');
-    for (const p of batch.moving) leaving.add(p);
-  }
-  return { moved, left: arrivals.filter((a) => leaving.has(refOf(a).peeked)) };
+  const moving = arrivals.filter((a) => {
+    const { peeked, list } = refOf(a);
+    return targetList(dest, priority ?? peeked.priority).key !== list.key;
+  });
+  if (moving.length === 0) return { moved: 0, left: [] };
+  await declare();
+  const taken = await take(client, moving, ({ peeked }) => {
+    const own = priority ?? peeked.priority;
+    const list = targetList(dest, own);
+    return { list, payload: peekedPayload(peeked, list, own) };
+  });
+  // Taken or popped by a consumer first: either way no longer in the source.
+  return { moved: taken.length, left: moving };
 }
 
 export async function removeArrivals(client: Redis, arrivals: readonly Arrival[], sink: TransferSink): Promise<number> {
-  let removed = 0;
-  for (const { list, peeked } of byList(arrivals).values()) {
-    const messages = peeked.map((p) => toTransfer(p, list.level));
-    await sink.write(messages);
-    const results = (await scripts(client)['remove-arrivals']([list.key], peeked.map((p) => p.raw))) as number[];
-    const gone = messages.filter((_, i) => results[i] !== 1);
-    if (gone.length > 0) await sink.unwritten?.(gone);
-    removed += messages.length - gone.length;
-  }
-  return removed;
+  if (arrivals.length === 0) return 0;
+  const messages = new Map<Arrival, TransferMessage>(arrivals.map((a) => [a, toTransfer(refOf(a).peeked, refOf(a).list.level)]));
+  await sink.write([...messages.values()]);
+  const taken = new Set(await take(client, arrivals, () => null));
+  const gone = arrivals.filter((a) => !taken.has(a)).map((a) => messages.get(a)!);
+  if (gone.length > 0) await sink.unwritten?.(gone);
+  return taken.size;
 }

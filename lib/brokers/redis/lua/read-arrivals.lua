@@ -12,8 +12,9 @@
     ARGV[1]      most messages returned per list (the oldest of the new ones first)
     ARGV[2..n+1] each list's marker, exactly as stored; '' = none (the whole list is new)
 
-  Output: per list, an array {found, m1, m2, ...}: found is 1 when the marker was still
-  there, 0 otherwise; m1.. are the new messages head → tail (newest first).
+  Output: per list, an array {found, from, m1, m2, ...}: found is 1 when the marker was
+  still there, 0 otherwise; m1.. are the new messages head → tail (newest first), m1 at
+  position `from` from the head.
 
   Cost: O(new messages) per list while the marker is near the head, which is where it
   stays as long as the loop keeps up; an empty list or no arrivals is O(1).
@@ -29,9 +30,9 @@ for i, key in ipairs(KEYS) do
     found = 0
     index = redis.call('LLEN', key)
   end
-  local entry = { found }
+  local from = math.max(0, index - limit)
+  local entry = { found, from }
   if index > 0 then
-    local from = math.max(0, index - limit)
     local items = redis.call('LRANGE', key, from, index - 1)
     for _, item in ipairs(items) do entry[#entry + 1] = item end
   end
