@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { QueueNameSchema, hasControlCharacters } from './names';
+import { QueueNameSchema, TaskNamePartSchema } from './names';
 import { PrioritySchema } from './priority';
 
 /**
@@ -12,13 +12,7 @@ export const MAX_RULE_LIFETIME_MS = 24 * 3600_000;
 
 export const RuleMatchSchema = z
   .object({
-    task: z
-      .string()
-      .trim()
-      .min(1, { error: 'match.task must not be empty' })
-      .max(200)
-      .refine((task) => !hasControlCharacters(task), { error: 'task names may not contain control characters' })
-      .optional(),
+    task: TaskNamePartSchema.optional(),
     text: z.string().trim().min(1, { error: 'match.text must not be empty' }).max(200).optional(),
     priorities: z.array(PrioritySchema).min(1, { error: 'match.priorities must list at least one priority' }).max(10).optional(),
   })
