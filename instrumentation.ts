@@ -22,5 +22,8 @@ export async function register(): Promise<void> {
     // Every replica contends for the SLO loop; the lease holder alone evaluates (lib/server/slos.ts).
     const { startSloEvaluation } = await import('./lib/server/slos');
     await startSloEvaluation();
+    // Every replica contends; the lease in the state Redis lets one apply the standing rules.
+    const { startServerRuleLoop } = await import('./lib/server/rule-loop');
+    startServerRuleLoop();
   }
 }

@@ -52,6 +52,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <NavLink href="/workers">Workers</NavLink>
                 <NavLink href="/dead-letters">Dead letters</NavLink>
                 <NavLink href="/alerts">Alerts</NavLink>
+                <NavLink href="/rules">Rules</NavLink>
                 <NavLink href="/audit">Audit</NavLink>
                 <NavLink href="/slos">SLOs</NavLink>
               </nav>

@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'worker-vs-celery': () => import('./worker-vs-celery'),
   'worker-revokes': () => import('./worker-revokes'),
   control: () => import('./control'),
+  rules: () => import('./rules'),
   'overview-page': () => import('./overview-page'),
   'task-explorer': () => import('./task-explorer'),
   'worker-start': () => import('./worker-start'),

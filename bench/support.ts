@@ -184,6 +184,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 export interface PrivateRedis {
   url: string;
   client: Redis;
+  /** The redis-server process, for its CPU time (/proc/<pid>/stat). */
+  pid: number;
   stop: () => Promise<void>;
 }
 
@@ -204,6 +206,7 @@ export async function privateRedis(): Promise<PrivateRedis> {
   return {
     url,
     client,
+    pid: child.pid!,
     stop: async () => {
       await client.quit().catch(() => undefined);
       child.kill('SIGKILL');

@@ -11,6 +11,7 @@ import { EmptyPanel, ErrorPanel } from '../state-panels';
 import { Button } from '../ui/button';
 import { MessageFilters } from './message-filters';
 import { MessageTable } from './message-table';
+import { RuleFromFilter } from './rule-from-filter';
 import { matchOf, type BrowseFilters } from '@/lib/client/queue-selection';
 import type { useSelection } from './use-selection';
 import type { QueueUrlState } from './use-queue-url';
@@ -118,6 +119,7 @@ export function MessageBrowser({
         </Button>
       </div>
       <MessageFilters queue={queue} filters={filters} onApply={applyFilters} />
+      <RuleFromFilter queue={queue} filters={filters} />
       {page.data?.requeued ? (
         <p role="status" data-testid="requeued-notice" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200">
           RabbitMQ cannot show waiting messages without taking them: this read fetched them and put them back, so they are now marked redelivered (their

@@ -245,6 +245,41 @@ export interface ControlCapabilities {
    * RabbitMQ only appends, so restored messages there queue behind newer ones of their priority.
    */
   frontInsert: boolean;
+  /**
+   * Messages that arrived since a marker can be read without taking them from consumers
+   * (`readArrivals`), which standing rules need. Redis: the lists are read in place. RabbitMQ:
+   * false, a queue can only be read by taking its messages (docs/rules.md says why).
+   */
+  arrivals: boolean;
+}
+
+/**
+ * Where `readArrivals` stopped: opaque outside the driver that made it, JSON-safe so the rule
+ * loop can keep it in the state Redis and a new leader resumes where the last one stopped.
+ */
+export type ArrivalCursor = string;
+
+/** One message that arrived since a cursor, as the rule loop matches it. */
+export interface Arrival {
+  id: string | null;
+  task: string | null;
+  /** The task's own priority (Message.taskPriority). */
+  priority: number;
+  /** The args and kwargs as JSON, for a rule's text match (like the browse filter's). */
+  argsText: string;
+  /** Opaque: what `relocateArrivals`/`removeArrivals` need to find it again (Redis: its list and bytes). */
+  readonly ref: unknown;
+}
+
+export interface ArrivalRead {
+  /** Oldest first. */
+  arrivals: Arrival[];
+  /**
+   * The cursor to pass next time, given which of `arrivals` the caller will take away
+   * (`leaving`): a marker must be a message that stays, else the next read could not tell
+   * old from new.
+   */
+  next(leaving: ReadonlySet<Arrival>): ArrivalCursor;
 }
 
 export interface RemoteCommand {
@@ -319,6 +354,25 @@ export interface BrokerControl {
    * unknown queue.
    */
   findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch>;
+  /**
+   * Standing rules (capabilities.arrivals; UNSUPPORTED otherwise). With a null cursor: marks
+   * "now" and returns no arrivals. Otherwise: the messages pushed since the cursor, oldest
+   * first, at most `limit` (the rest come next time), without taking them. A marker message
+   * that a consumer took means every older one was taken too, so all that remain are new;
+   * one removed from the middle by another operation makes its list's remaining messages
+   * count as new (docs/rules.md).
+   */
+  readArrivals(queue: string, cursor: ArrivalCursor | null, limit: number): Promise<ArrivalRead>;
+  /**
+   * Moves arrivals read from `queue` to `target.queue` (may be `queue`) of the same broker at
+   * `target.priority` (null: their own), behind what the target holds, atomically per batch
+   * (a crash leaves each in one place). An arrival a consumer took first, or already where it
+   * would go, is skipped (and stays). `moved`: how many moved; `left`: those no longer in
+   * `queue` (moved, or taken by a consumer first), for `ArrivalRead.next`.
+   */
+  relocateArrivals(queue: string, arrivals: readonly Arrival[], target: { queue: string; priority: number | null }): Promise<{ moved: number; left: Arrival[] }>;
+  /** Hands arrivals to `sink` (an archive), then removes them from `queue` (at-least-once); returns how many left. */
+  removeArrivals(queue: string, arrivals: readonly Arrival[], sink: TransferSink): Promise<number>;
 }
 
 export interface FindWaitingOptions {

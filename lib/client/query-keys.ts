@@ -50,4 +50,6 @@ export const queryKeys = {
   deadLetters: () => [...root, 'dead-letters'] as const,
   /** SLO definitions and states: the banner, overview rows, queue page and SLO page share one poll. */
   slos: () => [...root, 'slos'] as const,
+  rules: () => [...root, 'rules'] as const,
+  rulePreview: (body: Record<string, unknown>) => [...root, 'rules', 'preview', body] as const,
 };

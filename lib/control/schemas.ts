@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MessageSelector } from '@/lib/brokers/types';
-import { QueueNameSchema, hasControlCharacters } from '@/lib/shared/names';
+import { QueueNameSchema, TaskNamePartSchema } from '@/lib/shared/names';
 import { PrioritySchema } from '@/lib/shared/priority';
 import { PageLimitSchema, SECURITY_EVENT_KINDS } from '@/lib/shared/types';
 
@@ -16,13 +16,7 @@ export const IdsSchema = z
 /** The fields of `match`, before the check that it names something (the revoke match extends them). */
 export const MatchFieldsSchema = z
   .object({
-    task: z
-      .string()
-      .trim()
-      .min(1, { error: 'match.task must not be empty' })
-      .max(200)
-      .refine((task) => !hasControlCharacters(task), { error: 'task names may not contain control characters' })
-      .optional(),
+    task: TaskNamePartSchema.optional(),
     priorities: z
       .array(PrioritySchema)
       .min(1, { error: 'match.priorities must list at least one priority' })

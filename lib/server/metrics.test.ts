@@ -11,7 +11,7 @@ function queue(name: string, overrides: Partial<Queue> = {}): Queue {
     broker: 'redis', kind: 'redis', name, depth: 3, byPriority: { ...emptyByPriority(), '0': 2, '9': 1 }, inFlight: 1, consumers: null,
     paused: false, oldestAgeSec: 12.5, oldestAgeSecByPriority: { ...Object.fromEntries(Object.keys(emptyByPriority()).map((p) => [p, null])), '0': 12.5 },
     levels: [0, 3, 6, 9], levelOf: [0, 3, 3, 3, 6, 6, 6, 9, 9, 9], rates: { enqueue: null, dequeue: 0.5 }, details: {}, warnings: [],
-    capabilities: { nativePriority: false, nonDestructiveBrowse: true, perPriorityDepth: true, liveDepth: true, consumerCount: false, brokerRates: false, laneGroups: true },
+    capabilities: { nativePriority: false, nonDestructiveBrowse: true, perPriorityDepth: true, liveDepth: true, consumerCount: false, brokerRates: false, laneGroups: true, standingRules: true },
     ...overrides,
   };
 }

@@ -40,3 +40,11 @@ export function jsonDepthWithin(value: unknown, max = MAX_JSON_DEPTH): boolean {
   }
   return true;
 }
+
+/** `match.task` of a selection or a rule: part of a task name, matched ignoring case. */
+export const TaskNamePartSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'match.task must not be empty' })
+  .max(200)
+  .refine((task) => !hasControlCharacters(task), { error: 'task names may not contain control characters' });

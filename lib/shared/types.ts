@@ -35,6 +35,8 @@ export interface BrokerCapabilities {
   brokerRates: boolean;
   /** Ordered groups of queues shown as one logical queue. */
   laneGroups: boolean;
+  /** Standing rules can act on arriving messages (the control's `arrivals` capability: read in place). */
+  standingRules: boolean;
 }
 
 export type ByPriority = Record<string, number>;

@@ -87,6 +87,17 @@ export function stateKeys(prefix: string) {
     sloStates: `${prefix}slo:states`,
     /** Capped stream of SLO state changes (lib/state/slo-store.ts), for alerting in any process. */
     sloTransitions: `${prefix}slo:transitions`,
+    /** Standing rules (lib/state/rules.ts): hash id → JSON definition. */
+    rules: `${prefix}rules`,
+    /** Hashes id → messages a rule acted on, and → when it last did (ms). */
+    ruleApplied: `${prefix}rules:applied`,
+    ruleLastApplied: `${prefix}rules:last-applied`,
+    /** Hash id → when the rule loop audited its end (expiry), so it is audited once. */
+    ruleEnded: `${prefix}rules:ended`,
+    /** Hash id → the archive a delete rule keeps its messages in. */
+    ruleArchives: `${prefix}rules:archives`,
+    /** Hash `<broker>/<queue>` → the broker's arrival cursor there (opaque to Triage). */
+    ruleCursors: `${prefix}rules:cursors`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */
     queueLock: (broker: string, queue: string) => `${prefix}oplock:${broker}/${queue}`,
     /** Hash user name → JSON {role, passwordHash, createdAt, version, epoch} (users made by the CLI/API). */

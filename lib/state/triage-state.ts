@@ -10,6 +10,7 @@ import { stateKeys, type StateKeys } from './keys';
 import { OperationStore, lockQueue, queueLockHolder } from './operations';
 import { PauseStore } from './pause-store';
 import { RevokeStore } from './revokes';
+import { RuleStore } from './rules';
 import { SecurityLog } from './security-log';
 import { SloStore } from './slo-store';
 import { TaskIndex } from './task-index';
@@ -47,6 +48,8 @@ export interface TriageState {
   /** Task wait times per queue and priority: the last 15 minutes and the /metrics histogram. */
   waitTimes: WaitTimeStore;
   audit: AuditLog;
+  /** Standing rules, their counts and the rule loop's cursors. */
+  rules: RuleStore;
   securityLog: SecurityLog;
   /** Users, tokens, sessions and the login throttle (lib/server/users.ts, tokens.ts, session.ts, throttle.ts). */
   auth: AuthStore;
@@ -84,6 +87,7 @@ export function createTriageState(redis: Redis, config: TriageConfig): TriageSta
     history: new HistoryStore(redis, prefix, config.sampler.historyIntervalSec, config.sampler.historyRetentionSec),
     waitTimes: new WaitTimeStore(redis, prefix),
     audit: new AuditLog(redis, prefix, { maxEntries: config.audit.maxEntries }),
+    rules: new RuleStore(redis, prefix),
     securityLog: new SecurityLog(redis, prefix, config.audit.securityMaxEntries),
     auth: makeAuthStore(redis, config),
     slos: new SloStore(redis, prefix),

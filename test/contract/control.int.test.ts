@@ -242,4 +242,52 @@ describe.each(TARGETS)('control on $kind', (target: ContractTarget) => {
     // Nothing else is allowed at the front: a selection would reorder what stays.
     await expect(broker.control.relocate(q, { priorities: [1] }, { queue: parked, priority: null, at: 'front' })).rejects.toMatchObject({ code: 'INVALID' });
   });
+  it('reads what arrived since a cursor without taking it, and moves or removes arrivals: old messages never count as arrivals, consumers popping the marker do not make old ones new', async ({ skip }) => {
+    if (!broker.control.capabilities.arrivals) {
+      // By capability: the kind says why, never a silent no-op.
+      const q = await queue('c-arr-no');
+      await expect(broker.control.readArrivals(q, null, 100)).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('"arrivals"') });
+      skip('cannot read arriving messages in place');
+    }
+    const q = await queue('c-arr');
+    const old = await raw.fill(q, [1, 1, 0, 9], 'a.old');
+    const start = await broker.control.readArrivals(q, null, 100);
+    expect(start.arrivals).toEqual([]);
+    let cursor = start.next(new Set());
+
+    const first = await raw.fill(q, [1, 1, 0, 1], 'a.report');
+    const read = await broker.control.readArrivals(q, cursor, 100);
+    // Oldest first, per list; nothing old, nothing taken.
+    expect(read.arrivals.map((a) => a.id).sort()).toEqual([...first].sort());
+    expect(read.arrivals.filter((a) => a.priority === 1).map((a) => a.id)).toEqual(first.filter((_, i) => i !== 2));
+    expect(await raw.count(q)).toBe(8);
+
+    const p1 = read.arrivals.filter((a) => a.priority === 1);
+    const { moved, left } = await broker.control.relocateArrivals(q, p1, { queue: q, priority: 8 });
+    expect(moved).toBe(3);
+    cursor = read.next(new Set(left));
+    const after = await raw.read(q);
+    expect(after.filter((m) => m.priority === 8).map((m) => m.id)).toEqual(p1.map((a) => a.id));
+    expect(after.filter((m) => old.includes(m.id)).map((m) => m.priority).sort()).toEqual([0, 1, 1, 9]);
+
+    // A moved message re-read (a leader died before saving its cursor) is found in place: nothing happens twice.
+    const again = await broker.control.readArrivals(q, cursor, 100);
+    expect(again.arrivals.filter((a) => a.priority === 1).map((a) => [a.id, old.includes(a.id!)])).toEqual([]);
+    const twice = await broker.control.relocateArrivals(q, again.arrivals.filter((a) => a.priority === 8), { queue: q, priority: 8 });
+    expect(twice.moved).toBe(0);
+    cursor = again.next(new Set(twice.left));
+
+    // Consumers take everything old (the marker included): only later pushes are arrivals.
+    await raw.remove([q]);
+    await raw.declare(q);
+    const late = await raw.fill(q, [2], 'a.late');
+    const fresh = await broker.control.readArrivals(q, cursor, 100);
+    expect(fresh.arrivals.map((a) => a.id)).toEqual(late);
+
+    // Removal hands them to the sink first.
+    const archived: string[] = [];
+    expect(await broker.control.removeArrivals(q, fresh.arrivals, { write: async (batch) => void archived.push(...batch.map((m) => m.id!)) })).toBe(1);
+    expect(archived).toEqual(late);
+    expect(await raw.count(q)).toBe(0);
+  });
 });

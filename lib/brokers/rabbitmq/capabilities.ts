@@ -8,5 +8,6 @@ export const RABBIT_CAPABILITIES: BrokerCapabilities = {
   liveDepth: false,
   consumerCount: true,
   brokerRates: true,
+  standingRules: false,
   laneGroups: false,
 };

@@ -8,5 +8,6 @@ export const REDIS_CAPABILITIES: BrokerCapabilities = {
   liveDepth: true,
   consumerCount: false,
   brokerRates: false,
+  standingRules: true,
   laneGroups: true,
 };

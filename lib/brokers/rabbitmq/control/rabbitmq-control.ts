@@ -3,6 +3,7 @@ import type { Channel, Message as AmqpMessage, Options } from 'amqplib';
 import { TriageError, isTriageError } from '@/lib/shared/errors';
 import { DEFAULT_RABBIT_MAX_PRIORITY, fromRabbitPriority, toRabbitPriority } from '@/lib/shared/priority';
 import type {
+  ArrivalRead,
   BrokerControl,
   ControlCapabilities,
   ControlOptions,
@@ -80,7 +81,7 @@ export function holdQueueName(queue: string): string {
 }
 
 export class RabbitControl implements BrokerControl {
-  readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true, frontInsert: false };
+  readonly capabilities: ControlCapabilities = { atomicMove: false, nonDestructiveScan: false, remoteControl: true, frontInsert: false, arrivals: false };
 
   /**
    * An operation's instance (on its own connection) asks the management API about a queue
@@ -109,6 +110,20 @@ export class RabbitControl implements BrokerControl {
   async memberQueues(queue: string): Promise<string[]> {
     await this.maxPriority(queue);
     return [queue];
+  }
+
+  // A queue's messages can only be read by taking them: a rule loop sweeping it every second
+  // would hold the whole backlog away from the workers and mark it all redelivered.
+  readArrivals(): Promise<ArrivalRead> {
+    return Promise.reject(arrivalsUnsupported(this.deps.brokerId));
+  }
+
+  relocateArrivals(): Promise<{ moved: number; left: never[] }> {
+    return Promise.reject(arrivalsUnsupported(this.deps.brokerId));
+  }
+
+  removeArrivals(): Promise<number> {
+    return Promise.reject(arrivalsUnsupported(this.deps.brokerId));
   }
 
   async findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch> {
@@ -487,3 +502,6 @@ function assertCompatible(record: QueueRecord): void {
   }
 }
 
+function arrivalsUnsupported(brokerId: string): TriageError {
+  return new TriageError('UNSUPPORTED', `broker ${brokerId} cannot read arriving messages without taking them from its consumers (control capability "arrivals")`);
+}

@@ -175,6 +175,19 @@ export function rewrite(envelope: Envelope, priority: unknown, routingKey: strin
   return JSON.stringify({ ...envelope, properties: { ...props, delivery_info: { ...info, routing_key: routingKey }, priority } });
 }
 
+/**
+ * The args and kwargs of a parsed element as JSON (protocol 2: the body's first two items;
+ * protocol 1: the body's fields), as the browse filter's text match sees them; '' when
+ * they cannot be read.
+ */
+export function argsTextOf(envelope: Envelope | null): string {
+  if (!envelope) return '';
+  const body = decodeBody(envelope);
+  if (Array.isArray(body)) return `${JSON.stringify(body[0] ?? [])} ${JSON.stringify(body[1] ?? {})}`;
+  if (isObject(body)) return `${JSON.stringify(body.args ?? [])} ${JSON.stringify(body.kwargs ?? {})}`;
+  return '';
+}
+
 function decodeBody(envelope: Envelope): unknown {
   const text = bodyText(envelope);
   if (text === null) return null;

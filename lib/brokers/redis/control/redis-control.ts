@@ -2,6 +2,9 @@ import type { Redis } from 'ioredis';
 import type { RedisBrokerConfig } from '../config';
 import { TriageError } from '@/lib/shared/errors';
 import type {
+  Arrival,
+  ArrivalCursor,
+  ArrivalRead,
   BrokerControl,
   ControlCapabilities,
   InsertAt,
@@ -31,6 +34,7 @@ import { relocateToFront } from './relocate-front';
 import { runMoveBatch, type Relocation } from './relocation';
 import { publishPidbox, requestPidbox } from './pidbox';
 import { relocateAll } from './relocate-all';
+import { readArrivals, relocateArrivals, removeArrivals } from './arrivals';
 import { execOrThrow } from '../multi';
 
 /**
@@ -70,7 +74,7 @@ export interface RedisControlDeps {
 }
 
 export class RedisControl implements BrokerControl {
-  readonly capabilities: ControlCapabilities = { atomicMove: true, nonDestructiveScan: true, remoteControl: true, frontInsert: true };
+  readonly capabilities: ControlCapabilities = { atomicMove: true, nonDestructiveScan: true, remoteControl: true, frontInsert: true, arrivals: true };
 
   constructor(private readonly deps: RedisControlDeps) {}
 
@@ -102,6 +106,24 @@ export class RedisControl implements BrokerControl {
 
   findWaiting(queue: string, idPrefix: string, options: FindWaitingOptions): Promise<WaitingSearch> {
     return withRedis(this.deps.brokerId, async () => findWaitingInLayout(this.client, await this.layout(queue), idPrefix, options));
+  }
+
+  readArrivals(queue: string, cursor: ArrivalCursor | null, limit: number): Promise<ArrivalRead> {
+    return withRedis(this.deps.brokerId, async () => readArrivals(this.client, await this.layout(queue), cursor, limit));
+  }
+
+  relocateArrivals(queue: string, arrivals: readonly Arrival[], target: { queue: string; priority: number | null }): Promise<{ moved: number; left: Arrival[] }> {
+    return withRedis(this.deps.brokerId, async () => {
+      const source = await this.layout(queue);
+      const dest = target.queue === queue ? source : await this.targetLayout(target.queue);
+      let declared: Promise<void> | null = null;
+      const declare = () => (target.queue === queue ? Promise.resolve() : (declared ??= this.declare(dest)));
+      return relocateArrivals(this.client, dest, arrivals, target.priority, declare);
+    });
+  }
+
+  removeArrivals(queue: string, arrivals: readonly Arrival[], sink: TransferSink): Promise<number> {
+    return withRedis(this.deps.brokerId, () => removeArrivals(this.client, arrivals, sink));
   }
 
   async memberQueues(queue: string): Promise<string[]> {

@@ -17,7 +17,7 @@ export interface Relocation {
   declare(): Promise<void>;
 }
 
-/** Runs one batch through move-batch.lua out of list `from`, onto the `at` end of its targets; returns how many moved. */
-export async function runMoveBatch(client: Redis, from: string, batch: Pick<MoveBatch, 'targets' | 'args'>, at: InsertAt): Promise<number> {
+/** Runs one batch through move-batch.lua out of list `from`, onto the `at` end of its targets (`arrived`: the back, read from the source's head); returns how many moved. */
+export async function runMoveBatch(client: Redis, from: string, batch: Pick<MoveBatch, 'targets' | 'args'>, at: InsertAt | 'arrived'): Promise<number> {
   return Number(await scripts(client)['move-batch']([from, ...batch.targets], [at, ...batch.args]));
 }

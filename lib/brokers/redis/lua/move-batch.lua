@@ -12,11 +12,14 @@
              restore). The caller read the batch from the source's head and passes it
              newest first; batch after batch towards the tail, the source's messages end
              up at the front of each target in their original order (the oldest first).
+    "arrived"  LPUSH onto the target's head like "back", but LREM scans the source from
+             its head: the batch is messages that just arrived (a standing rule), oldest
+             first.
 
   Input:
     KEYS[1]      the source list
     KEYS[2..n]   the target lists (any may equal another; none equals KEYS[1])
-    ARGV[1]      "back" or "front"
+    ARGV[1]      "back", "front" or "arrived"
     ARGV[2..]    triplets, in the order above:
                    ARGV[3i+2] the payload exactly as stored in the source
                    ARGV[3i+3] index into KEYS of its target list (2..n)
@@ -31,7 +34,7 @@
 ]]
 local front = ARGV[1] == 'front'
 -- LREM count -1 scans from the tail, 1 from the head.
-local scan = front and 1 or -1
+local scan = (front or ARGV[1] == 'arrived') and 1 or -1
 local push = front and 'RPUSH' or 'LPUSH'
 local moved = 0
 for i = 2, #ARGV, 3 do
