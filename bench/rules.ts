@@ -117,6 +117,7 @@ export async function main(): Promise<void> {
     figures.push({ figure: 'lag at the end (last arrival until none left at P1)', unit: 'ms', triage: drainMs, baseline: null, baselineName: '', goal: { limit: 2000 } });
     figures.push({ figure: 'messages moved / sent', unit: '', triage: moved, baseline: sent, baselineName: 'sent', goal: { min: 1 } });
   } catch (error) {
+    // A run that fails is most often Redis blocked by a slow script: show which.
     const slow = (await broker.client.call('SLOWLOG', 'GET', '5').catch(() => [])) as unknown[];
     log(`slowlog: ${JSON.stringify(slow).slice(0, 3000)}`);
     throw error;
