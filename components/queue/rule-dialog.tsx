@@ -6,6 +6,7 @@ import { useCreateRule, useRulePreview } from '@/lib/client/rules';
 import type { BrowseFilters } from '@/lib/client/queue-selection';
 import { describeAction, type NewRule, type RuleAction, type RuleMatch } from '@/lib/shared/rules';
 import { parsePriorityFilter, type Queue } from '@/lib/shared/types';
+import { formatClock } from '@/lib/client/time-format';
 import { formatCount } from '../format';
 import { Button } from '../ui/button';
 import { Dialog } from '../ui/dialog';
@@ -152,7 +153,7 @@ export function RuleDialog({ queue, filters, onClose }: { queue: Queue; filters:
       ) : null}
       {create.isSuccess ? (
         <p role="status" data-testid="rule-created" className="text-sm text-emerald-800 dark:text-emerald-300">
-          Rule created: it applies to arriving tasks until {new Date(create.data.rule.expiresAt).toLocaleTimeString()}.{' '}
+          Rule created: it applies to arriving tasks until {formatClock(create.data.rule.expiresAt)}.{' '}
           <Link href="/rules" className="underline">
             See rules
           </Link>

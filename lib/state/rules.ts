@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { execOrThrow } from '@/lib/redis/multi';
 import { ruleState, type Rule, type RuleDefinition } from '@/lib/shared/rules';
 import { stateKeys } from './keys';
 
@@ -71,7 +72,7 @@ export class RuleStore {
       pipeline.hincrby(this.keys.ruleApplied, id, count);
       pipeline.hset(this.keys.ruleLastApplied, id, String(at));
     }
-    await pipeline.exec();
+    await execOrThrow(pipeline);
   }
 
   /** True only the first time it is called for `id`: the rule's end is audited once per deployment. */
@@ -115,7 +116,7 @@ export class RuleStore {
   private async forget(ids: string[]): Promise<void> {
     const pipeline = this.redis.pipeline();
     for (const key of [this.keys.rules, this.keys.ruleApplied, this.keys.ruleLastApplied, this.keys.ruleEnded, this.keys.ruleArchives]) pipeline.hdel(key, ...ids);
-    await pipeline.exec();
+    await execOrThrow(pipeline);
   }
 }
 
