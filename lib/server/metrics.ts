@@ -109,8 +109,8 @@ export function renderMetrics(
     out.family('triage_worker_active_tasks', 'gauge', 'Tasks a worker is running now.', workers.map((w) => [{ broker: w.broker, worker: w.id }, w.active]));
   }
   if (waitTotals) {
-    out.histogram('triage_task_wait_seconds', "Time tasks waited from enqueue (or from their ETA / retry time) to start, per task priority, from Triage workers and Celery events (Celery tasks of unknown priority are not counted).",
-      WAIT_BUCKETS_SEC, waitTotals.map((t) => ({ labels: { broker: t.broker, queue: t.queue, priority: String(t.priority) }, buckets: t.buckets, sum: t.sumSec })));
+    out.histogram('triage_task_wait_seconds', "Time tasks waited from enqueue (or from their ETA / retry time) to start, per task priority, from Triage workers and Celery events (priority=\"unknown\": Celery tasks known only from events, which carry no priority).",
+      WAIT_BUCKETS_SEC, waitTotals.map((t) => ({ labels: { broker: t.broker, queue: t.queue, priority: t.priority === null ? 'unknown' : String(t.priority) }, buckets: t.buckets, sum: t.sumSec })));
   }
   out.family('triage_task_outcomes_total', 'counter', 'Task outcomes reported by Triage workers since this server process started.',
     [...outcomes.values()].map((o) => [{ broker: o.broker, queue: o.queue, outcome: o.outcome }, o.count]));

@@ -35,7 +35,7 @@ export function readWaitTimes(state: TriageState, brokers: readonly { id: string
 /** `queue` with its waits per level and band; a lane group's are its lanes' (workers record the lane they took from). */
 export function withWaitTimes(queue: Queue, waits: QueueWaitHistograms): Queue {
   const members = [queue.name, ...(queue.lanes?.map((l) => l.queue) ?? [])];
-  const byPriority = new Map<number, WaitHistogram>();
+  const byPriority = new Map<number | null, WaitHistogram>();
   for (const name of members) {
     for (const [priority, histogram] of waits.get(queueRef(queue.broker, name)) ?? []) {
       addHistogram(byPriority.get(priority) ?? byPriority.set(priority, emptyHistogram()).get(priority)!, histogram);
