@@ -82,4 +82,21 @@ describe('Celery ingestion records waits', () => {
     const [total] = (await waits.totals(['redis'])).filter((t) => t.queue === queue);
     expect(total!.sumSec).toBeCloseTo(2.5, 1);
   });
+
+  it('a task sent again after it failed (a retry from the failures view) counts its second wait from its second enqueue', async () => {
+    const { queue, waits, ingestor } = setup();
+    const t0 = Date.now() / 1000 - 600;
+    await ingestor.push([
+      task('task-received', 'again', t0, { name: 'app.add', routing_key: queue }),
+      task('task-started', 'again', t0 + 1),
+      task('task-failed', 'again', t0 + 2, { exception: 'ValueError()' }),
+      // Sent again under the same id minutes later.
+      task('task-received', 'again', t0 + 300, { name: 'app.add', routing_key: queue }),
+      task('task-started', 'again', t0 + 303),
+    ]);
+    const [total] = (await waits.totals(['redis'])).filter((t) => t.queue === queue);
+    expect(total!.buckets.reduce((a, b) => a + b, 0)).toBe(2);
+    // 1 s the first time, 3 s the second: not 303 s.
+    expect(total!.sumSec).toBeCloseTo(4, 1);
+  });
 });

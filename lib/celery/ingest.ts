@@ -72,6 +72,21 @@ interface Batch {
  */
 const MAX_BATCH = 2000;
 
+/**
+ * When the attempt that starts at `startedAt` was enqueued: the earliest `queued` entry after
+ * the task's previous attempt (a task sent again under its id, e.g. retried from the failures
+ * view, must not count the first run and the time in between as waiting). The record's
+ * `enqueuedAt` (Triage saw the envelope) counts only for a first attempt.
+ */
+function attemptEnqueuedAt(previous: TaskRecord, startedAt: string): string | undefined {
+  let since = -1;
+  previous.history.forEach((h, i) => {
+    if (h.state !== 'queued' && h.at <= startedAt) since = i;
+  });
+  const queued = previous.history.slice(since + 1).find((h) => h.state === 'queued' && h.at <= startedAt)?.at;
+  return since === -1 ? (previous.enqueuedAt ?? queued) : queued;
+}
+
 export class CeleryEventIngestor {
   private tail: Promise<void> = Promise.resolve();
   private pending: CeleryEvent[] = [];
@@ -219,7 +234,7 @@ export class CeleryEventIngestor {
     const priority = typeof previous.priority === 'number' ? previous.priority : null;
     if (!record.queue) return;
     const startedAtMs = Date.parse(at);
-    const enqueuedAt = previous.enqueuedAt ?? previous.history.find((h) => h.state === 'queued')?.at;
+    const enqueuedAt = attemptEnqueuedAt(previous, at);
     const waitSec = waitSecFor(startedAtMs, enqueuedAt, record.eta);
     if (waitSec === null) return;
     batch.waits.push({ broker: this.brokerId, queue: record.queue, priority, waitSec, startedAtMs });
