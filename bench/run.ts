@@ -25,6 +25,8 @@ const BENCHES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'overview-page': () => import('./overview-page'),
   'task-explorer': () => import('./task-explorer'),
   'worker-start': () => import('./worker-start'),
+  'celery-ingest-redis': () => import('./celery-ingest').then((m) => ({ main: () => m.run('redis') })),
+  'celery-ingest-rabbitmq': () => import('./celery-ingest').then((m) => ({ main: () => m.run('rabbitmq') })),
   // Last: it runs for 10 minutes by default.
   'dashboard-memory': () => import('./dashboard-memory'),
 };

@@ -1,13 +1,28 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createUser, deleteUser, enqueue, getQueue, guardConsole, logIn, spawnWorker, uniqueQueue, type SpawnedWorker, type TestUser } from './helpers';
 import { declareRedisQueues, queueUrl, removeRedisQueues } from './queue-helpers';
+import { WaitTimeStore } from '../lib/state/wait-times';
+import { rawRedis } from '../test/support';
 
 /**
  * Journey: is urgent work really served first? A backlog of low-priority tasks is queued
  * ahead of a few urgent ones, and one worker drains them. The overview row shows each band's
  * wait before start (p50 / p95, last 15 min) with the high band's well under the low band's;
- * the queue page lists the same per level beside the backlog chart.
+ * the queue page lists the same per level beside the backlog chart. Celery tasks whose priority
+ * nobody could tell (known from events only) show apart, under "unknown priority".
  */
+
+/** Waits of Celery tasks of unknown priority, as event ingestion records them (no Celery worker needed to show the row). */
+async function recordUnknownWaits(queue: string, waitsSec: number[]): Promise<void> {
+  const redis = rawRedis();
+  try {
+    await new WaitTimeStore(redis, process.env.TRIAGE_STATE_PREFIX ?? 'triage:').record(
+      waitsSec.map((waitSec) => ({ broker: 'redis', queue, priority: null, waitSec, startedAtMs: Date.now() })),
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
 
 // 300–800 ms each: long enough that the low band's wait is buckets apart from the high band's.
 const TASK = 'myapp.tasks.send_email';
@@ -47,6 +62,8 @@ test('wait before start per band on the overview and per level on the queue page
     const waits = (await getQueue(request, 'redis', queue)).waitTimes!;
     expect(waits.levels['0']!.count).toBe(URGENT);
     expect(waits.levels['0']!.p95).toBeLessThan(waits.levels['9']!.p50);
+    await recordUnknownWaits(queue, [40, 50, 55]);
+    expect((await getQueue(request, 'redis', queue)).waitTimes!.unknown).toMatchObject({ count: 3 });
 
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
@@ -63,6 +80,7 @@ test('wait before start per band on the overview and per level on the queue page
       const [highP95, lowP50] = [seconds((await high.textContent())!.split('/')[1]!), seconds((await low.textContent())!.split('/')[0]!)];
       expect(highP95).toBeLessThan(lowP50);
       await expect(high).toHaveAttribute('title', new RegExp(`of ${URGENT} started.*interpolated`));
+      await expect(page.getByTestId(`queue-waittime-${id}-unknown`)).toHaveText(/^unknown priority: \? [\d.]+ (s|min) \/ [\d.]+ (s|min)$/);
       await page.screenshot({ path: 'e2e/screenshots/wait-times-overview.png' });
       await page.emulateMedia({ colorScheme: 'dark' });
       await page.screenshot({ path: 'e2e/screenshots/wait-times-overview-dark.png' });
@@ -76,6 +94,8 @@ test('wait before start per band on the overview and per level on the queue page
       await expect(page.getByTestId('wait-times-level-0')).toContainText(`P0–2`);
       await expect(page.getByTestId('wait-times-level-0').locator('td').last()).toHaveText(String(URGENT));
       await expect(page.getByTestId('wait-times-level-9').locator('td').last()).toHaveText(String(BULK));
+      await expect(page.getByTestId('wait-times-unknown')).toContainText('unknown priority');
+      await expect(page.getByTestId('wait-times-unknown').locator('td').last()).toHaveText('3');
       await table.scrollIntoViewIfNeeded();
       await page.screenshot({ path: 'e2e/screenshots/wait-times-queue.png' });
     });

@@ -100,7 +100,18 @@ describe('GET /api/v1/tasks/failures', () => {
         ids: [`${rq}-d3`, `${rq}-d2`, `${rq}-d1`],
       },
       // Equal counts: the most recent first.
-      { task: 'proj.tasks.bill', error: 'ValueError: no card', count: 1, failed: 1, dead: 0, firstSeen: new Date(now - 5_000).toISOString(), lastSeen: new Date(now - 5_000).toISOString(), ids: [`${rq}-c1`] },
+      {
+        task: 'proj.tasks.bill',
+        error: 'ValueError: no card',
+        count: 1,
+        failed: 1,
+        dead: 0,
+        firstSeen: new Date(now - 5_000).toISOString(),
+        lastSeen: new Date(now - 5_000).toISOString(),
+        ids: [`${rq}-c1`],
+        // A Celery failure on a broker without a result backend: nothing to send again.
+        notRetryable: [{ reason: expect.stringMatching(/^no message kept: .*no result backend is configured for broker redis/), ids: [`${rq}-c1`] }],
+      },
       { task: FLAKY, error: 'KeyError: customer', count: 1, failed: 0, dead: 1, firstSeen: new Date(now - 20_000).toISOString(), lastSeen: new Date(now - 20_000).toISOString(), ids: [`${rq}-e1`] },
     ]);
   });

@@ -45,6 +45,14 @@ export function WaitTimesTable({ queue }: { queue: Queue }) {
                     </tr>
                   );
                 })}
+              {waits.unknown ? (
+                <tr data-testid="wait-times-unknown" title="Celery tasks known only from their events, which do not carry the priority">
+                  <th scope="row" className="py-0.5 pr-4 text-left font-medium whitespace-nowrap text-slate-500 dark:text-slate-400">unknown priority</th>
+                  <td className="py-0.5 pr-4 text-right">{formatWait(waits.unknown.p50)}</td>
+                  <td className="py-0.5 pr-4 text-right font-semibold">{formatWait(waits.unknown.p95)}</td>
+                  <td className="py-0.5 text-right">{formatCount(waits.unknown.count)}</td>
+                </tr>
+              ) : null}
             </tbody>
           </table>
         </div>

@@ -66,4 +66,29 @@ describe('Celery events that arrive out of order', () => {
     expect(record!.history.map((h) => h.state)).toEqual(['queued', 'active']);
     expect(record!.state).toBe('active');
   });
+
+  it('batches pushed before the previous one is stored are applied together, each task in event-time order', async () => {
+    const { queue, tasks, ingestor } = setup();
+    const t0 = Date.now() / 1000 - 60;
+    const ids = Array.from({ length: 300 }, (_, i) => `burst-${i}`);
+    // As the driver pushes them: one pub/sub message after another, nobody awaiting.
+    const pushed: Promise<void>[] = [];
+    for (let i = 0; i < ids.length; i += 10) {
+      const slice = ids.slice(i, i + 10);
+      pushed.push(ingestor.push(slice.map((id, k) => task('task-received', id, t0 + i + k, { name: 'app.add', routing_key: queue }))));
+      // The started event of every third task comes before its received event.
+      pushed.push(ingestor.push(slice.map((id, k) => task('task-started', id, t0 + i + k + (k % 3 === 0 ? -0.5 : 0.5)))));
+      pushed.push(ingestor.push(slice.map((id, k) => task(k === 7 ? 'task-failed' : 'task-succeeded', id, t0 + i + k + 1, k === 7 ? { exception: 'ValueError()' } : { result: '3' }))));
+    }
+    await Promise.all(pushed);
+    const records = await tasks.getMany(ids);
+    records.forEach((record, i) => {
+      expect(record!.state).toBe(i % 10 === 7 ? 'failed' : 'succeeded');
+      expect(record!.history.map((h) => h.state)).toEqual(i % 10 % 3 === 0 ? ['active', 'queued', i % 10 === 7 ? 'failed' : 'succeeded'] : ['queued', 'active', i % 10 === 7 ? 'failed' : 'succeeded']);
+      expect(record!.queue).toBe(queue);
+      expect(record!.task).toBe('app.add');
+    });
+    // Indexed once per task, however many events it had.
+    expect(await tasks.index.size()).toBe(300);
+  });
 });

@@ -13,15 +13,16 @@ import { celeryWorkerId, eventTime, taskStateFor, type CeleryEvent, type TaskEve
  */
 const MAX_HOSTS = 1000;
 
-/** Where task states go (Triage's task store): the last record of a task, and its new one with events. */
+/** Where task states go (Triage's task store): the last records of tasks, and their new ones with events. */
 export interface TaskSink {
-  get(id: string): Promise<TaskRecord | null>;
-  save(record: TaskRecord, events: { type: TaskEventType; worker?: string; [extra: string]: unknown }[]): Promise<void>;
+  getMany(ids: readonly string[]): Promise<(TaskRecord | null)[]>;
+  /** Each write is the record as of its events; a task written several times keeps its last record. */
+  saveMany(writes: readonly { record: TaskRecord; events: { type: TaskEventType; worker?: string; [extra: string]: unknown }[] }[]): Promise<void>;
 }
 
-/** Where task waits go (Triage's wait-time store). */
+/** Where task waits go (Triage's wait-time store); priority null = unknown. */
 export interface WaitSink {
-  record(samples: { broker: string; queue: string; priority: number; waitSec: number; startedAtMs: number }[]): Promise<void>;
+  record(samples: { broker: string; queue: string; priority: number | null; waitSec: number; startedAtMs: number }[]): Promise<void>;
 }
 
 /** Where live workers go (Triage's worker store). */
@@ -54,8 +55,42 @@ function inTimeOrder(history: TaskHistoryEntry[], entry: TaskHistoryEntry): Task
   return index === -1 ? [...history, entry] : [...history.slice(0, index), entry, ...history.slice(index)];
 }
 
+type TaskWrite = Parameters<TaskSink['saveMany']>[0][number];
+type WaitSample = Parameters<WaitSink['record']>[0][number];
+
+/** What one batch writes: each task read once, its records and events, its waits, each worker's last state (null = gone). */
+interface Batch {
+  records: Map<string, TaskRecord | null>;
+  writes: TaskWrite[];
+  waits: WaitSample[];
+  workers: Map<string, WorkerRecord | null>;
+}
+
+/**
+ * Events applied per batch at most: a backlog after a stall is worked off in batches of
+ * this size, so no single read or write grows without bound.
+ */
+const MAX_BATCH = 2000;
+
+/**
+ * When the attempt that starts at `startedAt` was enqueued: the earliest `queued` entry after
+ * the task's previous attempt (a task sent again under its id, e.g. retried from the failures
+ * view, must not count the first run and the time in between as waiting). The record's
+ * `enqueuedAt` (Triage saw the envelope) counts only for a first attempt.
+ */
+function attemptEnqueuedAt(previous: TaskRecord, startedAt: string): string | undefined {
+  let since = -1;
+  previous.history.forEach((h, i) => {
+    if (h.state !== 'queued' && h.at <= startedAt) since = i;
+  });
+  const queued = previous.history.slice(since + 1).find((h) => h.state === 'queued' && h.at <= startedAt)?.at;
+  return since === -1 ? (previous.enqueuedAt ?? queued) : queued;
+}
+
 export class CeleryEventIngestor {
-  private chain: Promise<void> = Promise.resolve();
+  private tail: Promise<void> = Promise.resolve();
+  private pending: CeleryEvent[] = [];
+  private next: Promise<void> | null = null;
   private readonly hosts = new Map<string, { startedAt: string; queues: Set<string> }>();
 
   constructor(
@@ -68,17 +103,43 @@ export class CeleryEventIngestor {
     private readonly waits: WaitSink | null = null,
   ) {}
 
-  /** Applies events in arrival order, one batch at a time, so updates to one task never race. */
+  /**
+   * Applies `events` after every event pushed before them; resolves once they are stored.
+   * One batch is written at a time, so updates to one task never race; events arriving
+   * meanwhile wait and go together in the next batch (one read and one write for all of
+   * them), so a busy cluster costs a few round trips per batch, not two per event, and a
+   * backlog shrinks instead of growing.
+   */
   push(events: CeleryEvent[]): Promise<void> {
-    this.chain = this.chain.then(() => this.apply(events)).catch(this.onError);
-    return this.chain;
+    for (const event of events) this.pending.push(event);
+    if (!this.next) {
+      this.next = this.tail
+        .then(async () => {
+          const taken = this.pending;
+          this.pending = [];
+          this.next = null;
+          for (let i = 0; i < taken.length; i += MAX_BATCH) await this.apply(taken.slice(i, i + MAX_BATCH));
+        })
+        .catch(this.onError);
+      this.tail = this.next;
+    }
+    return this.next;
   }
 
   private async apply(events: CeleryEvent[]): Promise<void> {
+    const ids = [...new Set(events.flatMap((item) => (item.kind === 'task' && taskStateFor(item.event.type) ? [item.event.uuid] : [])))];
+    const found = ids.length > 0 ? await this.tasks.getMany(ids) : [];
+    const batch: Batch = { records: new Map(ids.map((id, i) => [id, found[i] ?? null])), writes: [], waits: [], workers: new Map() };
+    // In arrival order: a task's later event in the batch sees the record its earlier one made.
     for (const item of events) {
-      if (item.kind === 'worker') await this.worker(item.event);
-      else await this.task(item.event);
+      if (item.kind === 'worker') this.worker(item.event, batch);
+      else this.task(item.event, batch);
     }
+    await Promise.all([
+      batch.writes.length > 0 ? this.tasks.saveMany(batch.writes) : null,
+      batch.waits.length > 0 && this.waits ? this.waits.record(batch.waits) : null,
+      ...[...batch.workers].map(([id, record]) => (record ? this.workers.put(record) : this.workers.remove(id))),
+    ]);
   }
 
   private host(hostname: string, at: string) {
@@ -91,11 +152,11 @@ export class CeleryEventIngestor {
     return host;
   }
 
-  private async worker(event: WorkerEvent): Promise<void> {
+  private worker(event: WorkerEvent, batch: Batch): void {
     const id = celeryWorkerId(this.brokerId, event.hostname);
     if (event.type === 'worker-offline') {
       this.hosts.delete(event.hostname);
-      await this.workers.remove(id);
+      batch.workers.set(id, null);
       return;
     }
     const at = eventTime(event);
@@ -121,14 +182,16 @@ export class CeleryEventIngestor {
       heartbeatIntervalMs: Math.round((event.freq ?? 2) * 1000),
       software: `${event.sw_ident ?? 'celery'} ${event.sw_ver ?? ''}`.trim(),
     };
-    await this.workers.put(record);
+    // Only a worker's last state in the batch is written; deleted first so the write order follows the last event.
+    batch.workers.delete(id);
+    batch.workers.set(id, record);
   }
 
-  private async task(event: TaskEvent): Promise<void> {
+  private task(event: TaskEvent, batch: Batch): void {
     const state = taskStateFor(event.type);
     if (!state) return;
     const at = eventTime(event);
-    const previous = await this.tasks.get(event.uuid);
+    const previous = batch.records.get(event.uuid) ?? null;
     const queue = event.routing_key || event.queue || previous?.queue || '';
     if (event.hostname && queue && event.type !== 'task-sent') this.host(event.hostname, at).queues.add(queue);
     const worker = event.type === 'task-sent' ? undefined : event.hostname;
@@ -153,25 +216,27 @@ export class CeleryEventIngestor {
       ...(previous?.enqueuedAt ? { enqueuedAt: previous.enqueuedAt } : {}),
       updatedAt: latest.at,
     };
-    if (event.type === 'task-started' && previous && this.waits) await this.recordWait(previous, record, at);
+    if (event.type === 'task-started' && previous && this.waits) this.recordWait(previous, record, at, batch);
     const type = EVENT_TYPE[event.type];
-    await this.tasks.save(record, type ? [{ type, ...(worker ? { worker } : {}), source: 'celery' }] : []);
+    batch.records.set(event.uuid, record);
+    batch.writes.push({ record, events: type ? [{ type, ...(worker ? { worker } : {}), source: 'celery' }] : [] });
   }
 
   /**
    * A Celery task's wait, from the earliest enqueue time known: the record's `enqueuedAt`
    * (Triage saw the envelope), else the first `task-sent` or `task-received` event (protocol 2
    * headers carry no send time; from `task-received` only the time in the worker's prefetch
-   * buffer is counted, an under-estimate). Celery's events carry no priority: a task whose
-   * priority Triage does not know already is not counted (it has no level to be counted under).
+   * buffer is counted, an under-estimate). Neither Celery's events nor its result backend
+   * carry the priority (only the worker's own request does): a task whose priority Triage did
+   * not see when it was enqueued is counted under "unknown", not guessed into a level.
    */
-  private async recordWait(previous: TaskRecord, record: TaskRecord, at: string): Promise<void> {
-    const priority = previous.priority as number | null;
-    if (typeof priority !== 'number' || !record.queue) return;
+  private recordWait(previous: TaskRecord, record: TaskRecord, at: string, batch: Batch): void {
+    const priority = typeof previous.priority === 'number' ? previous.priority : null;
+    if (!record.queue) return;
     const startedAtMs = Date.parse(at);
-    const enqueuedAt = previous.enqueuedAt ?? previous.history.find((h) => h.state === 'queued')?.at;
+    const enqueuedAt = attemptEnqueuedAt(previous, at);
     const waitSec = waitSecFor(startedAtMs, enqueuedAt, record.eta);
     if (waitSec === null) return;
-    await this.waits!.record([{ broker: this.brokerId, queue: record.queue, priority, waitSec, startedAtMs }]);
+    batch.waits.push({ broker: this.brokerId, queue: record.queue, priority, waitSec, startedAtMs });
   }
 }

@@ -31,12 +31,21 @@ export function taskMetaKey(id: string, keyPrefix = ''): string {
   return `${keyPrefix}celery-task-meta-${id}`;
 }
 
-/** What reading a result backend takes: one GET. */
-export type ResultBackendClient = Pick<Redis, 'get'>;
+/** What reading a result backend takes: GET, MGET for several. */
+export type ResultBackendClient = Pick<Redis, 'get' | 'mget'>;
 
 /** The stored result of one task, or null when none exists (Celery's PENDING) or it is unreadable. */
 export async function readTaskMeta(client: ResultBackendClient, id: string, keyPrefix = ''): Promise<TaskMeta | null> {
-  const raw = await client.get(taskMetaKey(id, keyPrefix));
+  return parseTaskMeta(await client.get(taskMetaKey(id, keyPrefix)));
+}
+
+/** The stored results of `ids`, in their order, in one round trip. */
+export async function readTaskMetas(client: ResultBackendClient, ids: readonly string[], keyPrefix = ''): Promise<(TaskMeta | null)[]> {
+  if (ids.length === 0) return [];
+  return (await client.mget(...ids.map((id) => taskMetaKey(id, keyPrefix)))).map(parseTaskMeta);
+}
+
+function parseTaskMeta(raw: string | null): TaskMeta | null {
   if (!raw) return null;
   try {
     const parsed = TaskMetaSchema.safeParse(JSON.parse(raw));

@@ -3,7 +3,7 @@ import { TriageError, describeError, isTriageError } from '@/lib/shared/errors';
 import type { Logger } from '@/lib/logger';
 import { countEvent } from '@/lib/process-counters';
 import type { TriageState } from '@/lib/state/triage-state';
-import { readTaskMeta, type ResultBackendClient, type TaskMeta } from '@/lib/celery/result-backend';
+import { readTaskMeta, readTaskMetas, type ResultBackendClient, type TaskMeta } from '@/lib/celery/result-backend';
 import { runPreview, stopPreviews } from './previews';
 
 /**
@@ -20,7 +20,12 @@ export interface ControlContext {
   /** Client-chosen id of the operation record, for polling progress. */
   operationId?: string;
   /** Brokers with a Celery result backend, and a reader of `celery-task-meta-<id>` there. */
-  resultBackends?: { brokers: string[]; read(broker: string, id: string): Promise<TaskMeta | null> };
+  resultBackends?: {
+    brokers: string[];
+    read(broker: string, id: string): Promise<TaskMeta | null>;
+    /** Several at once, in their order (one round trip). */
+    readMany(broker: string, ids: readonly string[]): Promise<(TaskMeta | null)[]>;
+  };
   /** Where an audit entry that could not be written is reported (the server's log). */
   logger?: Pick<Logger, 'error'>;
 }
@@ -55,6 +60,15 @@ function resultBackendReader(clients: ReadonlyMap<string, ResultBackendClient>):
       if (!client) return null;
       try {
         return await readTaskMeta(client, id);
+      } catch (error) {
+        throw new TriageError('UNAVAILABLE', `the result backend of broker ${broker} is unreachable: ${describeError(error)}`);
+      }
+    },
+    async readMany(broker, ids) {
+      const client = clients.get(broker);
+      if (!client) return ids.map(() => null);
+      try {
+        return await readTaskMetas(client, ids);
       } catch (error) {
         throw new TriageError('UNAVAILABLE', `the result backend of broker ${broker} is unreachable: ${describeError(error)}`);
       }

@@ -136,7 +136,7 @@ export async function retryTask(
       return { id: input.id, broker: brokerId, queue, operationId: result.operationId };
     }
   }
-  const fromBackend = await retryFromResultBackend(ctx, input);
+  const fromBackend = await retryFromResultBackend(ctx, input, record);
   if (fromBackend) return fromBackend;
   throw new TriageError(
     'NOT_FOUND',

@@ -71,6 +71,8 @@ describe('renderMetrics', () => {
     const totals = [
       { broker: 'redis', queue: 'emails', priority: 0, buckets, sumSec: 4000.25 },
       { broker: 'redis', queue: 'emails', priority: 9, buckets: buckets.map((n, i) => (i === 0 ? n : 0)), sumSec: 0.006 },
+      // A Celery task whose priority Triage never saw.
+      { broker: 'redis', queue: 'emails', priority: null, buckets: buckets.map((n, i) => (i === 9 ? n : 0)), sumSec: 7.5 },
     ];
     const text = renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 }, null, totals);
     // Every line is a comment or `name{labels} value`, as Prometheus' text parser reads them.
@@ -93,6 +95,8 @@ describe('renderMetrics', () => {
     expect(p0).toContain('triage_task_wait_seconds_sum{broker="redis",queue="emails",priority="0"} 4000.25');
     expect(p0).toContain('triage_task_wait_seconds_count{broker="redis",queue="emails",priority="0"} 6');
     expect(family).toContain('triage_task_wait_seconds_count{broker="redis",queue="emails",priority="9"} 3');
+    expect(family).toContain('triage_task_wait_seconds_count{broker="redis",queue="emails",priority="unknown"} 2');
+    expect(family).toContain('triage_task_wait_seconds_sum{broker="redis",queue="emails",priority="unknown"} 7.5');
     // Declared once; left out entirely when the state Redis did not answer.
     expect(text.match(/^# TYPE triage_task_wait_seconds /gm)).toHaveLength(1);
     expect(renderMetrics(snapshot([]), [], new Map(), { polls: 0, listeners: 0 }, null, null)).not.toContain('triage_task_wait_seconds');

@@ -112,8 +112,8 @@ export function renderMetrics(
     out.family('triage_worker_active_tasks', 'gauge', 'Tasks a worker is running now.', workers.map((w) => [{ broker: w.broker, worker: w.id }, w.active]));
   }
   if (waitTotals) {
-    out.histogram('triage_task_wait_seconds', "Time tasks waited from enqueue (or from their ETA / retry time) to start, per task priority, from Triage workers and Celery events (Celery tasks of unknown priority are not counted).",
-      WAIT_BUCKETS_SEC, waitTotals.map((t) => ({ labels: { broker: t.broker, queue: t.queue, priority: String(t.priority) }, buckets: t.buckets, sum: t.sumSec })));
+    out.histogram('triage_task_wait_seconds', "Time tasks waited from enqueue (or from their ETA / retry time) to start, per task priority, from Triage workers and Celery events (priority=\"unknown\": Celery tasks known only from events, which carry no priority).",
+      WAIT_BUCKETS_SEC, waitTotals.map((t) => ({ labels: { broker: t.broker, queue: t.queue, priority: t.priority === null ? 'unknown' : String(t.priority) }, buckets: t.buckets, sum: t.sumSec })));
   }
   if (sloStates) {
     const labels = (s: SloStateRecord) => ({ slo: s.sloId, broker: s.broker, queue: s.queue, band: s.scope });

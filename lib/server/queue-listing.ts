@@ -38,7 +38,7 @@ export function readWaitTimes(state: TriageState, brokers: readonly { id: string
  */
 export function withWaitTimes(queue: Queue, waits: QueueWaitHistograms, windowSec?: number): Queue {
   const members = [queue.name, ...(queue.lanes?.map((l) => l.queue) ?? [])];
-  const byPriority = new Map<number, WaitHistogram>();
+  const byPriority = new Map<number | null, WaitHistogram>();
   for (const name of members) {
     for (const [priority, histogram] of waits.get(queueRef(queue.broker, name)) ?? []) {
       addHistogram(byPriority.get(priority) ?? byPriority.set(priority, emptyHistogram()).get(priority)!, histogram);

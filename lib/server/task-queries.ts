@@ -2,6 +2,8 @@ import type { FailureGroups } from '@/lib/shared/task-failures';
 import type { TaskListQuery } from '@/lib/shared/task-filter';
 import type { TaskListPage } from '@/lib/shared/task-summary';
 import { failureGroups } from '@/lib/state/task-failures';
+import { whyNotResendable } from '@/lib/control/retry-celery';
+import { control } from './control';
 import { runtime } from './runtime';
 
 /**
@@ -16,7 +18,15 @@ export async function listTasks(query: TaskListQuery): Promise<TaskListPage> {
   return { tasks: page.tasks, nextCursor: page.nextCursor, counts };
 }
 
-/** The failures view: failed and dead executions in the filter's range, grouped by task and error. */
+/**
+ * The failures view: failed and dead executions in the filter's range, grouped by task and
+ * error, each group naming those a retry cannot send again and why (checked in the result
+ * backends, one read per backend).
+ */
 export function taskFailures(query: TaskListQuery): Promise<FailureGroups> {
-  return failureGroups(runtime().state.taskIndex, query.filter);
+  const backends = control(null).resultBackends;
+  return failureGroups(runtime().state.taskIndex, query.filter, undefined, (failed) =>
+    // A result backend that does not answer leaves the groups unmarked, not the view failed.
+    whyNotResendable(backends, failed).catch(() => new Map<string, string>()),
+  );
 }

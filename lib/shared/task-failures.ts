@@ -18,6 +18,12 @@ export interface FailureGroup {
   lastSeen: string;
   /** The group's executions, newest first, at most MAX_GROUP_IDS: what a bulk retry sends. */
   ids: string[];
+  /**
+   * Those of `ids` a retry cannot send again, grouped by why (Celery failures known from
+   * events whose message nobody kept: no result backend, no stored result, no
+   * `result_extended`); absent when every one can be retried.
+   */
+  notRetryable?: { reason: string; ids: string[] }[];
 }
 
 export interface FailureGroups {

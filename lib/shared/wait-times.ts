@@ -29,6 +29,12 @@ export interface QueueWaitTimes {
   /** Keyed by level ("0".."9"): the tasks of every priority stored under it. */
   levels: Record<string, WaitStats>;
   bands: Partial<Record<Band, WaitStats>>;
+  /**
+   * Tasks whose priority nobody could tell: Celery tasks Triage knows only from events
+   * (Celery's events, results and its worker's request carry no priority). Counted apart,
+   * never guessed into a level; absent when there were none.
+   */
+  unknown?: WaitStats;
 }
 
 /** One minute of a queue's waits: the tasks that started in it, per level and band (empty maps: none started). */
@@ -99,10 +105,11 @@ function round(sec: number): number {
 /**
  * A queue's waits per level and per band from its per-priority histograms: priorities are
  * merged under the level they are stored at (`levelOf`), bands from their levels' buckets
- * (never by averaging percentiles). null when nothing started in the window.
+ * (never by averaging percentiles); unknown priorities apart. null when nothing started in the window.
  */
 export function queueWaitTimes(
-  byPriority: ReadonlyMap<number, readonly number[]> | undefined,
+  /** null = unknown priority. */
+  byPriority: ReadonlyMap<number | null, readonly number[]> | undefined,
   levelOf: readonly number[],
   windowSec = WAIT_WINDOW_MIN * 60,
 ): QueueWaitTimes | null {
@@ -125,7 +132,10 @@ export function queueWaitTimes(
     const stats = waitStats(histogram);
     if (stats) out.bands[band] = stats;
   }
-  return Object.keys(out.levels).length > 0 ? out : null;
+  const unknown = byPriority.get(null);
+  const unknownStats = unknown ? waitStats(unknown) : null;
+  if (unknownStats) out.unknown = unknownStats;
+  return Object.keys(out.levels).length > 0 || unknownStats ? out : null;
 }
 
 function setNew<K>(map: Map<K, WaitHistogram>, key: K): WaitHistogram {

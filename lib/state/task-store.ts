@@ -12,6 +12,8 @@ import { execOrThrow } from '@/lib/redis/multi';
  */
 export type { TaskHistoryEntry, TaskRecord, TaskState } from '@/lib/shared/task-record';
 
+type TaskEventInput = { type: TaskEventType; worker?: string; [extra: string]: unknown };
+
 export const DEFAULT_TASK_TTL_SEC = DEFAULT_TASK_RETENTION.maxAgeSec;
 // A task retried forever must not grow without bound.
 const MAX_HISTORY = 100;
@@ -42,6 +44,20 @@ export class TaskStore {
     } catch {
       return null;
     }
+  }
+
+  /** The records of `ids`, in their order (null where none is kept), in one round trip. */
+  async getMany(ids: readonly string[]): Promise<(TaskRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.keys.task(id)));
+    return raws.map((raw) => {
+      if (!raw) return null;
+      try {
+        return JSON.parse(raw) as TaskRecord;
+      } catch {
+        return null;
+      }
+    });
   }
 
   /**
@@ -76,22 +92,38 @@ export class TaskStore {
    * Stores and indexes `record` (its history already extended by the caller) and appends
    * the events, in one round trip. Last writer wins: a task id is worked on by one worker at a time.
    */
-  async save(record: TaskRecord, events: { type: TaskEventType; worker?: string; [extra: string]: unknown }[]): Promise<void> {
-    if (record.history.length > MAX_HISTORY) record.history = record.history.slice(-MAX_HISTORY);
+  save(record: TaskRecord, events: TaskEventInput[]): Promise<void> {
+    return this.saveMany([{ record, events }]);
+  }
+
+  /**
+   * `save` for many at once, in one transaction (Celery event ingestion writes a batch of
+   * events so): each write's events are stamped from its own record; a task written several
+   * times is stored and indexed once, as its last record.
+   */
+  async saveMany(writes: readonly { record: TaskRecord; events: TaskEventInput[] }[]): Promise<void> {
+    if (writes.length === 0) return;
+    const latest = new Map<string, TaskRecord>();
     const pipeline = this.redis.multi();
-    pipeline.set(this.keys.task(record.id), JSON.stringify(record), 'EX', this.ttlSec);
-    this.index.addTo(pipeline, [record]);
-    for (const event of events) {
-      this.events.addTo(pipeline, {
-        ...event,
-        at: record.updatedAt,
-        broker: record.broker,
-        queue: record.queue,
-        taskId: record.id,
-        task: record.task,
-        priority: record.priority,
-      });
+    for (const { record, events } of writes) {
+      latest.set(record.id, record);
+      for (const event of events) {
+        this.events.addTo(pipeline, {
+          ...event,
+          at: record.updatedAt,
+          broker: record.broker,
+          queue: record.queue,
+          taskId: record.id,
+          task: record.task,
+          priority: record.priority,
+        });
+      }
     }
+    for (const record of latest.values()) {
+      if (record.history.length > MAX_HISTORY) record.history = record.history.slice(-MAX_HISTORY);
+      pipeline.set(this.keys.task(record.id), JSON.stringify(record), 'EX', this.ttlSec);
+    }
+    this.index.addTo(pipeline, [...latest.values()]);
     await execOrThrow(pipeline);
   }
 }

@@ -14,22 +14,25 @@ import { queueRef, stateKeys } from './keys';
  *   (seconds): the cumulative Prometheus histogram. It expires a week after its last write.
  *
  * Queue names have no control characters (lib/shared/names.ts), so `\n` separates fields.
+ * A task whose priority is unknown (a Celery task known only from its events) is counted
+ * under the priority field `unknown`, so its wait is seen without being guessed into a level.
  */
+const UNKNOWN = 'unknown';
 const MINUTE_TTL_SEC = (WAIT_WINDOW_MIN + 5) * 60;
 const TOTALS_TTL_SEC = 7 * 24 * 3600;
 
 export interface WaitSample {
   broker: string;
   queue: string;
-  /** The task's own priority (0–9). */
-  priority: number;
+  /** The task's own priority (0–9); null when nobody could tell it. */
+  priority: number | null;
   waitSec: number;
   /** When it started, ms since the epoch: the minute it is counted in. */
   startedAtMs: number;
 }
 
-/** Histograms per priority, per queue ref (`<broker>/<queue>`). */
-export type QueueWaitHistograms = Map<string, Map<number, WaitHistogram>>;
+/** Histograms per priority (null = unknown), per queue ref (`<broker>/<queue>`). */
+export type QueueWaitHistograms = Map<string, Map<number | null, WaitHistogram>>;
 
 /** One minute of the window: the waits of tasks that started in it. */
 export interface WaitMinute {
@@ -41,7 +44,8 @@ export interface WaitMinute {
 export interface WaitTotal {
   broker: string;
   queue: string;
-  priority: number;
+  /** null = unknown. */
+  priority: number | null;
   /** Counts per bucket, not cumulative. */
   buckets: WaitHistogram;
   sumSec: number;
@@ -68,7 +72,7 @@ export class WaitTimeStore {
     const totals = new Map<string, Map<string, number>>();
     const sums = new Map<string, Map<string, number>>();
     for (const s of samples) {
-      const series = `${s.queue}\n${s.priority}\n`;
+      const series = `${s.queue}\n${s.priority ?? UNKNOWN}\n`;
       const field = series + waitBucket(s.waitSec);
       bump(minutes, this.keys.waitMinute(s.broker, Math.floor(s.startedAtMs / 60_000)), field, 1);
       const total = this.keys.waitTotals(s.broker);
@@ -161,7 +165,7 @@ export class WaitTimeStore {
         if (parsed.bucket === 'sum') total.sumSec = Number(value);
         else total.buckets[parsed.bucket]! += Number(value);
       }
-      out.push(...[...series.values()].sort((a, b) => a.queue.localeCompare(b.queue) || a.priority - b.priority));
+      out.push(...[...series.values()].sort((a, b) => a.queue.localeCompare(b.queue) || (a.priority ?? 10) - (b.priority ?? 10)));
     });
     return out;
   }
@@ -179,11 +183,11 @@ function bump(map: Map<string, Map<string, number>>, key: string, field: string,
   fields.set(field, (fields.get(field) ?? 0) + by);
 }
 
-function parseField(field: string): { queue: string; priority: number; bucket: number | 'sum' } | null {
+function parseField(field: string): { queue: string; priority: number | null; bucket: number | 'sum' } | null {
   const parts = field.split('\n');
   if (parts.length !== 3) return null;
-  const priority = Number(parts[1]);
-  if (!Number.isInteger(priority) || priority < 0 || priority > 9) return null;
+  const priority = parts[1] === UNKNOWN ? null : Number(parts[1]);
+  if (priority !== null && (!Number.isInteger(priority) || priority < 0 || priority > 9)) return null;
   if (parts[2] === 'sum') return { queue: parts[0]!, priority, bucket: 'sum' };
   const bucket = Number(parts[2]);
   if (!Number.isInteger(bucket) || bucket < 0 || bucket >= WAIT_BUCKET_COUNT) return null;
