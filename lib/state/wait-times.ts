@@ -171,7 +171,7 @@ export class WaitTimeStore {
   }
 }
 
-function setNew(map: Map<number, WaitHistogram>, priority: number): WaitHistogram {
+function setNew(map: Map<number | null, WaitHistogram>, priority: number | null): WaitHistogram {
   const histogram = emptyHistogram();
   map.set(priority, histogram);
   return histogram;
