@@ -48,7 +48,8 @@ export function FailuresView() {
   const [priority, setPriority] = useState<number | null>(null);
   const groups = failures.data?.groups ?? [];
   const chosen = groups.filter((g) => selected.has(groupKey(g)));
-  const ids = chosen.flatMap((g) => g.ids);
+  // Celery failures whose message nobody kept cannot be sent again: they stay out of the retry.
+  const ids = chosen.flatMap(retryableIds);
   const setRange = (since: string) => {
     setSelected(new Set());
     router.replace(`${pathname}?${taskFilterSearch({ ...filters, since })}`, { scroll: false });
@@ -113,6 +114,8 @@ export function FailuresView() {
                         type="checkbox"
                         aria-label={`select ${group.task}: ${group.error ?? 'no error'}`}
                         checked={selected.has(groupKey(group))}
+                        disabled={retryableIds(group).length === 0}
+                        title={retryableIds(group).length === 0 ? 'none of these can be retried (see why under the error)' : undefined}
                         onChange={() => toggle(group)}
                         data-testid="failure-group-select"
                       />
@@ -124,6 +127,11 @@ export function FailuresView() {
                     </td>
                     <td className={`${cell} min-w-48 break-words text-red-800 dark:text-red-300`} data-testid="failure-group-error">
                       {group.error ?? '—'}
+                      {group.notRetryable?.map((entry) => (
+                        <span key={entry.reason} className="mt-1 block text-xs text-slate-600 dark:text-slate-400" data-testid="failure-group-not-retryable">
+                          {formatCount(entry.ids.length)} cannot be retried: {entry.reason}
+                        </span>
+                      ))}
                     </td>
                     <td className={`${cell} tabular-nums whitespace-nowrap`}>
                       <span className="font-semibold" data-testid="failure-group-count">
@@ -175,4 +183,10 @@ export function FailuresView() {
       )}
     </div>
   );
+}
+
+/** The group's executions a retry can send again. */
+function retryableIds(group: FailureGroup): string[] {
+  const kept = new Set(group.notRetryable?.flatMap((entry) => entry.ids) ?? []);
+  return kept.size === 0 ? group.ids : group.ids.filter((taskId) => !kept.has(taskId));
 }
