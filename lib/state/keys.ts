@@ -96,6 +96,8 @@ export function stateKeys(prefix: string) {
     ruleEnded: `${prefix}rules:ended`,
     /** Hash id → the archive a delete rule keeps its messages in. */
     ruleArchives: `${prefix}rules:archives`,
+    /** Hash id → the queue's arrival cursor when the rule was made: where a queue without a cursor starts. */
+    ruleStarts: `${prefix}rules:starts`,
     /** Hash `<broker>/<queue>` → the broker's arrival cursor there (opaque to Triage). */
     ruleCursors: `${prefix}rules:cursors`,
     /** Held while a control operation changes a queue, so two cannot interleave on it. */

@@ -18,10 +18,22 @@ export class RuleStore {
     this.keys = stateKeys(prefix);
   }
 
-  async create(input: Omit<RuleDefinition, 'id' | 'createdAt'>): Promise<RuleDefinition> {
+  /**
+   * Saves a new rule with its start: the queue's arrival cursor when it was created (opaque,
+   * not listed: it holds message bytes). Both in one step, so the loop never sees the rule
+   * without it and every message that arrives after the rule was made is read.
+   */
+  async create(input: Omit<RuleDefinition, 'id' | 'createdAt'>, startCursor: string): Promise<RuleDefinition> {
     const rule: RuleDefinition = { id: randomUUID(), createdAt: new Date().toISOString(), ...input };
-    await this.redis.hset(this.keys.rules, rule.id, JSON.stringify(rule));
+    await execOrThrow(this.redis.multi().hset(this.keys.rules, rule.id, JSON.stringify(rule)).hset(this.keys.ruleStarts, rule.id, startCursor));
     return rule;
+  }
+
+  /** Where the oldest of `ids` that has one started reading its queue (for a queue without a cursor yet). */
+  async startCursor(ids: readonly string[]): Promise<string | null> {
+    if (ids.length === 0) return null;
+    const starts = await this.redis.hmget(this.keys.ruleStarts, ...ids);
+    return starts.find((start): start is string => start !== null) ?? null;
   }
 
   async get(id: string, now = Date.now()): Promise<Rule | null> {
@@ -115,7 +127,7 @@ export class RuleStore {
 
   private async forget(ids: string[]): Promise<void> {
     const pipeline = this.redis.pipeline();
-    for (const key of [this.keys.rules, this.keys.ruleApplied, this.keys.ruleLastApplied, this.keys.ruleEnded, this.keys.ruleArchives]) pipeline.hdel(key, ...ids);
+    for (const key of [this.keys.rules, this.keys.ruleApplied, this.keys.ruleLastApplied, this.keys.ruleEnded, this.keys.ruleArchives, this.keys.ruleStarts]) pipeline.hdel(key, ...ids);
     await execOrThrow(pipeline);
   }
 }

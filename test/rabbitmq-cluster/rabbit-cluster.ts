@@ -78,7 +78,13 @@ export class RabbitCluster {
         managementUrl: `http://guest:guest@127.0.0.1:${managementPort}`,
       });
     }
-    for (const node of this.nodes) await this.ctl(node, 'await_startup', '--timeout', '180');
+    // `rabbitmq-server -detached` returns before the node registers with epmd, and await_startup
+    // fails at once for a node epmd does not know yet: wait for the registration first.
+    for (const node of this.nodes) {
+      const short = node.name.split('@')[0]!;
+      await waitFor(`${node.name} to register with epmd`, async () => (await run('epmd', ['-names'])).stdout.split('\n').some((line) => line.startsWith(`name ${short} `)), 180_000, 500);
+      await this.ctl(node, 'await_startup', '--timeout', '180');
+    }
     const [a, b] = this.nodes as [RabbitNode, RabbitNode];
     await this.ctl(b, 'stop_app');
     await this.ctl(b, 'reset');

@@ -25,27 +25,35 @@ export async function subscribeRabbitCeleryEvents(
     onConnect: async (channels) => {
       // Declared with Celery's own arguments, so a Celery worker declaring it too agrees.
       await channels.withChannel((ch) => ch.assertExchange('celeryev', 'topic', { durable: true }));
-      // Held open until stop or until the connection drops (then onConnect runs again).
-      void channels
-        .withChannel(async (ch) => {
-          await ch.assertQueue(queue, { autoDelete: true, durable: false, arguments: { 'x-message-ttl': 5000, 'x-expires': 60000 } });
-          await ch.bindQueue(queue, 'celeryev', '#');
-          await ch.consume(
-            queue,
-            (message) => {
-              if (!message) return;
-              const events = parseAmqpEventMessage(message.content);
-              if (events.length > 0) onEvents(events);
-            },
-            { noAck: true },
-          );
-          await new Promise<void>((resolve) => {
-            release = resolve;
-            ch.once('close', resolve);
-            if (stopping) resolve();
+      // Subscribed means bound and consuming: an event sent right after this resolves (a
+      // producer's task-sent, which carries the task's queue) must not be missed.
+      await new Promise<void>((subscribed, failed) => {
+        // The channel is held open until stop or until the connection drops (then onConnect runs again).
+        void channels
+          .withChannel(async (ch) => {
+            await ch.assertQueue(queue, { autoDelete: true, durable: false, arguments: { 'x-message-ttl': 5000, 'x-expires': 60000 } });
+            await ch.bindQueue(queue, 'celeryev', '#');
+            await ch.consume(
+              queue,
+              (message) => {
+                if (!message) return;
+                const events = parseAmqpEventMessage(message.content);
+                if (events.length > 0) onEvents(events);
+              },
+              { noAck: true },
+            );
+            subscribed();
+            await new Promise<void>((resolve) => {
+              release = resolve;
+              ch.once('close', resolve);
+              if (stopping) resolve();
+            });
+          })
+          .catch((error: unknown) => {
+            failed(error);
+            logger?.warn({ broker: config.id, err: String(error) }, 'celery events consumer stopped');
           });
-        })
-        .catch((error: unknown) => logger?.warn({ broker: config.id, err: String(error) }, 'celery events consumer stopped'));
+      });
     },
   });
   await connection.connect();

@@ -28,6 +28,9 @@ export async function subscribeRedisCeleryEvents(
     void client.psubscribe(pattern).catch(() => {});
   });
   await startClient(client);
+  // Subscribed means subscribed: an event published right after this resolves (a producer's
+  // task-sent, which carries the task's queue) must not be missed. PSUBSCRIBE is idempotent.
+  if (client.status === 'ready') await client.psubscribe(pattern).catch(() => {});
   return async () => {
     client.disconnect();
   };

@@ -99,7 +99,9 @@ async function applyRules(options: RuleLoopOptions, ref: string, rules: Rule[], 
   const broker = await options.broker(brokerId);
   if (!broker.control.capabilities.arrivals) return;
   const store = options.state.rules;
-  const read = await broker.control.readArrivals(queue, await store.cursor(ref), readLimit);
+  // A queue the loop has not read yet starts where its oldest rule was made.
+  const cursor = (await store.cursor(ref)) ?? (await store.startCursor(rules.map((r) => r.id)));
+  const read = await broker.control.readArrivals(queue, cursor, readLimit);
   const taken = new Map<Rule, Arrival[]>();
   for (const arrival of read.arrivals) {
     const rule = rules.find((r) => ruleMatches(r.match, arrival));

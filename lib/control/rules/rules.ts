@@ -37,10 +37,12 @@ export async function createRule(ctx: ControlContext, input: NewRule, now = Date
     createdBy: ctx.actor.name,
     ...(input.note ? { note: input.note } : {}),
   };
+  // "After it starts" means after now, not after the loop's first look at the queue.
+  const startCursor = (await broker.control.readArrivals(input.queue, null, 0)).next(new Set());
   const rule = await audited(
     ctx,
     { action: 'rule.create', target: { broker: input.broker, queue: input.queue }, params: { match: input.match, action: describeAction(input.action), expiresAt: definition.expiresAt, ...(input.note ? { note: input.note } : {}) } },
-    async () => ctx.state.rules.create(definition),
+    async () => ctx.state.rules.create(definition, startCursor),
     (made) => ({ ruleId: made.id }),
   );
   return { rule: (await ctx.state.rules.get(rule.id))! };
