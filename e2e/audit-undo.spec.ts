@@ -34,7 +34,7 @@ test('reprioritize from the queue page, undo from the audit page', async ({ page
 
   await test.step('reprioritize every send_email to 0 from the queue page', async () => {
     await page.getByLabel('Task name').fill('myapp.tasks.send_email');
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(page.getByTestId('message-row')).toHaveCount(9);
     await page.getByRole('button', { name: 'Select all matching this filter' }).click();
     await page.getByRole('button', { name: 'Reprioritize…' }).click();

@@ -78,7 +78,7 @@ test('find, select, move and delete messages from the browser', async ({ page, b
 
   await test.step('search by task id (in the URL) links to the task page', async () => {
     await page.getByLabel('Task id').fill(beta[1]!);
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`id=${beta[1]}`));
     await expect(page.getByTestId('message-row')).toHaveCount(1);
     await expect(page.getByTestId('message-row').getByRole('link', { name: beta[1]! })).toHaveAttribute('href', `/tasks/${beta[1]}`);
@@ -94,7 +94,7 @@ test('find, select, move and delete messages from the browser', async ({ page, b
 
   await test.step("the priority filter is on the task's own priority, not its list", async () => {
     await page.getByLabel('Priority', { exact: true }).selectOption('1');
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(page).toHaveURL(/priority=1(&|$)/);
     // The undecodable message shares the list of 0–2 but is no P1 task.
     await expect(page.getByTestId('message-row').locator('td:nth-child(3)')).toHaveText(alpha);

@@ -30,7 +30,7 @@ test('reprioritize by part of a task name on a big RabbitMQ queue without waitin
 
     await test.step('a part of the name, in another case, selects them all', async () => {
       await page.getByLabel('Task name').fill('Generate_Report');
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await expect(page.getByTestId('message-row').first()).toContainText('myapp.tasks.generate_report');
       await page.getByRole('button', { name: 'Select all matching this filter' }).click();
       await expect(page.getByTestId('selection-count')).toHaveText(`All ${TOTAL.toLocaleString('en-US')} matching messages selected`, { timeout: 60_000 });

@@ -42,7 +42,7 @@ test('reprioritize all tasks of one name from the queue page', async ({ page, re
 
   await test.step('filter by task name (kept in the URL) and select all matching', async () => {
     await page.getByLabel('Task name').fill('myapp.tasks.send_email');
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(page).toHaveURL(/task=myapp\.tasks\.send_email/);
     await expect(page.getByTestId('message-row')).toHaveCount(9);
     await page.getByRole('button', { name: 'Select all matching this filter' }).click();

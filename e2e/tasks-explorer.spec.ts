@@ -49,7 +49,7 @@ test('filter the task explorer by task substring and band, share the URL, open a
       await page.getByLabel('Task name').fill('REPORT');
       await page.getByLabel('Priority', { exact: true }).selectOption('high');
       await page.getByLabel('Queue', { exact: true }).fill(queue);
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await expect(page).toHaveURL(new RegExp(`/tasks\\?task=REPORT&queue=${queue}&priority=high$`));
       await expect(rows).toHaveCount(3);
       expect((await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-task-id')))).sort()).toEqual([...urgentReports].sort());

@@ -36,7 +36,7 @@ test('find the failures of the last 15 minutes and retry them at P2', async ({ p
 
     await test.step('from the explorer narrowed to the queue, to its failures', async () => {
       await page.getByLabel('Queue', { exact: true }).fill(queue);
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await expect(page.getByTestId('task-row')).toHaveCount(4);
       await page.getByTestId('task-failures-link').click();
       await expect(page).toHaveURL(new RegExp(`/failures\\?queue=${queue}$`));

@@ -54,7 +54,7 @@ test('explorer filtered to a lane group and to a 4-level RabbitMQ queue, by band
 
     await test.step('the lane group, high band: the priority-1 task alone', async () => {
       await page.getByLabel('Priority', { exact: true }).selectOption('high');
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await expect(page).toHaveURL(/priority=high/);
       await expect(rows).toHaveCount(1);
       expect(await rowIds(page)).toEqual([lanes.get(1)]);
@@ -66,7 +66,7 @@ test('explorer filtered to a lane group and to a 4-level RabbitMQ queue, by band
       await page.goto(`/tasks?queue=${rabbit}&broker=rabbitmq&q=${tag}`);
       await expect(rows).toHaveCount(6);
       await page.getByLabel('Priority', { exact: true }).selectOption('1');
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await expect(rows).toHaveCount(1);
       expect(await rowIds(page)).toEqual([levels.get(1)]);
       await expect(rows.getByTestId('task-row-queue')).toHaveText([rabbit]);
@@ -74,11 +74,11 @@ test('explorer filtered to a lane group and to a 4-level RabbitMQ queue, by band
 
     await test.step('4 levels, bands: high 0–2 and low 6–9 by the tasks’ own priorities', async () => {
       await page.getByLabel('Priority', { exact: true }).selectOption('high');
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await expect(rows).toHaveCount(3);
       expect(await rowIds(page)).toEqual([levels.get(0), levels.get(1), levels.get(2)].sort());
       await page.getByLabel('Priority', { exact: true }).selectOption('low');
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await expect(rows).toHaveCount(2);
       expect(await rowIds(page)).toEqual([levels.get(8), levels.get(9)].sort());
       await page.screenshot({ path: 'e2e/screenshots/tasks-levels4-low.png' });
