@@ -33,5 +33,7 @@ export function queueSloStates(data: SlosPayload | undefined, broker: string, qu
 
 /** High-band SLOs breached now, longest first: what the site-wide banner names. */
 export function highBandBreaches(data: SlosPayload | undefined): SloStateRecord[] {
-  return (data?.states ?? []).filter((s) => s.high && s.state === 'breached').sort((a, b) => Date.parse(a.since) - Date.parse(b.since));
+  // Newest breach first: during an incident the banner's news is what just broke; the ones
+  // breached for long are on the SLO page ("and N more").
+  return (data?.states ?? []).filter((s) => s.high && s.state === 'breached').sort((a, b) => Date.parse(b.since) - Date.parse(a.since));
 }
