@@ -7,7 +7,9 @@ import { uniqueName } from '@/test/support';
 import { closeRedisControl, openRedisControl, stepKeyOf } from '@/test/control/helpers';
 import { plainLayout, targetList } from '../layout';
 import type { RedisBroker } from '../redis-broker';
+import { scripts } from '../scripts';
 import { peek, peekedPayload } from './envelope';
+import { createHash } from 'node:crypto';
 
 /**
  * Relocating everything goes through move-tail.lua, which rewrites envelopes as text on
@@ -137,5 +139,28 @@ describe('relocating everything (move-tail.lua)', () => {
     expect(await broker.control.relocate(q, {}, { queue: q, priority: 9 }, { dryRun: true })).toEqual({ matched: 3, moved: 0 });
     expect(await broker.control.relocate(q, {}, { queue: q, priority: 1 })).toEqual({ matched: 3, moved: 0 });
     expect(await redis.lrange(q, 0, -1)).toEqual([...payloads].reverse());
+  });
+
+  it('a recorded move takes only the elements it was given the hashes of, whatever consumers and restores did meanwhile', async () => {
+    const q = `${base}-recorded`;
+    const to = `${base}-recorded-to`;
+    const [a, b, c, d, x] = [0, 1, 2, 3, 4].map((i) => toRedisPayload(buildTaskMessage({ task: 'a', args: [i] }, 0), { routingKey: q }));
+    await redis.lpush(q, a!, b!, c!, d!);
+    // Read and recorded: the three oldest, head → tail.
+    const read = await redis.lrange(q, -3, -1);
+    expect(read).toEqual([c, b, a]);
+    const hashes = read.map((raw) => createHash('sha1').update(raw).digest('hex'));
+    const run = scripts(redis)['move-tail'];
+    const args = [3, to, JSON.stringify(to), '5', '0000000000', ...hashes];
+    // A consumer took the oldest, and a restore pushed an unrecorded one onto the tail.
+    await redis.rpop(q);
+    await redis.rpush(q, x!);
+    expect(await run([q, to], args)).toEqual([0, 0, 1]);
+    expect(await redis.llen(to)).toBe(0);
+    // With it gone, the two recorded ones left move, and the newer unrecorded one stays.
+    await redis.rpop(q);
+    expect(await run([q, to], args)).toEqual([2, 0, 0]);
+    expect(await redis.lrange(q, 0, -1)).toEqual([d]);
+    expect((await redis.lrange(to, 0, -1)).map((raw) => (JSON.parse(raw) as { headers: { argsrepr: string } }).headers.argsrepr)).toEqual(['[2]', '[1]']);
   });
 });

@@ -3,6 +3,7 @@ import type { ControlProgress } from '../../types';
 import { targetList, taskPriorityIn, type PhysicalList, type QueueLayout } from '../layout';
 import { scripts } from '../scripts';
 import { moveBatch, movedOf, peek } from './envelope';
+import { moveListRecorded, type RecordedMover } from './recorded-move';
 import { runMoveBatch, type Relocation } from './relocation';
 
 /**
@@ -42,9 +43,9 @@ export async function relocateAll(run: Relocation, only?: ReadonlySet<string>): 
     }
     await run.declare();
     const mover: NodeMover = { ...run, list };
-    // The script moves without reading: a move whose messages must be recorded reads them here.
-    if (route && !options.record) await moveList(mover, route, budget, counts);
-    else await moveAllInNode(mover, budget, counts);
+    if (!route) await moveAllInNode(mover, budget, counts);
+    else if (options.record) await moveListRecorded(recordedMover(mover, route, counts), budget, counts);
+    else await moveList(mover, route, budget, counts);
   }
   return counts;
 }
@@ -79,6 +80,15 @@ function routeOf(source: QueueLayout, list: PhysicalList, dest: QueueLayout, pri
  */
 const IN_FLIGHT = 2;
 
+/** move-tail.lua's ARGV[2..5] for `route`. */
+function scriptArgs(route: Route): string[] {
+  return [route.to.queue, JSON.stringify(route.to.queue), route.priorityJson, route.keep];
+}
+
+function recordedMover(mover: NodeMover, route: Route, counts: ControlProgress): RecordedMover {
+  return { ...mover, to: route.to, args: scriptArgs(route), moveInNode: (count) => moveInNode(mover, count, counts) };
+}
+
 /** A relocation at work on one of its source lists. */
 interface NodeMover extends Relocation {
   list: PhysicalList;
@@ -89,7 +99,7 @@ async function moveList(mover: NodeMover, route: Route, budget: number, counts: 
   const { client, list, batchSize, options } = mover;
   const run = scripts(client)['move-tail'];
   const to = route.to;
-  const args = [to.queue, JSON.stringify(to.queue), route.priorityJson, route.keep];
+  const args = scriptArgs(route);
   const inFlight: { want: number; reply: Promise<[number, number]> }[] = [];
   // Budget not yet handed to a call; a call gives back what it did not take.
   let unassigned = budget;

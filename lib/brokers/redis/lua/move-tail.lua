@@ -29,8 +29,16 @@
     ARGV[5]   ten characters, one per kombu effective priority 0..9: '1' where a message
               with that priority keeps it and goes to KEYS[2]
 
-  Output: { moved, hard }: hard is 1 when the call stopped before a hard element (then at
-  the tail), 0 when it took ARGV[1] messages or emptied the list.
+    ARGV[6..] optional, for a move whose messages were recorded before it (undo): the SHA-1
+              of each element the caller read and recorded, head → tail as LRANGE gives
+              them (ARGV[1] is then their count). Only those move: consumers may have
+              popped some of them meanwhile (the rest, still at the tail, move), but an
+              element at the tail that is not among them stops the call (stale), so
+              nothing moves that was not recorded first.
+
+  Output: { moved, hard, stale }: hard is 1 when the call stopped before a hard element
+  (then at the tail), 0 when it took ARGV[1] messages or emptied the list; stale is 1 when
+  it stopped at an element that was not recorded.
 
   Cost: O(taken), a few plain searches and one string built per message (no JSON
   decoding); the caller keeps ARGV[1] to hundreds.
@@ -124,8 +132,33 @@ end
 -- LRANGE returns head → tail: the oldest (next to pop) is the last element.
 local window = redis.call('LRANGE', KEYS[1], -want, -1)
 local out = {}
-local hard = 0
+local hard, stale = 0, 0
+-- Recorded: the tail must be one of the recorded elements (those older were popped), and
+-- from there on each next one the next recorded, newer.
+local recorded = #ARGV > 5
+local expect = 0
+if recorded and #window > 0 then
+  local tail = redis.sha1hex(window[#window])
+  for j = #ARGV, 6, -1 do
+    if ARGV[j] == tail then
+      expect = j
+      break
+    end
+  end
+end
 for i = #window, 1, -1 do
+  if recorded then
+    -- Past the newest recorded: done, unless nothing at the tail was recorded at all.
+    if expect < 6 then
+      if #out == 0 then stale = 1 end
+      break
+    end
+    if redis.sha1hex(window[i]) ~= ARGV[expect] then
+      stale = 1
+      break
+    end
+    expect = expect - 1
+  end
   local payload = rewrite(window[i])
   if not payload then
     hard = 1
@@ -143,4 +176,4 @@ if moved > 0 then
     redis.call('LPUSH', KEYS[2], unpack(out, from, math.min(from + 999, moved)))
   end
 end
-return { moved, hard }
+return { moved, hard, stale }
