@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as revokeOne from '@/app/api/v1/tasks/[id]/revoke/route';
 import * as revokeMany from '@/app/api/v1/tasks/revoke/route';
 import * as restore from '@/app/api/v1/archives/[archiveId]/restore/route';
-import * as taskRoute from '@/app/api/v1/tasks/[id]/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
-import { resetRuntime } from '@/lib/server/runtime';
 import type { RevokeResult } from '@/lib/shared/revoke';
-import type { TaskRecord } from '@/lib/shared/task-record';
 import { call } from '@/test/api-client';
 import { TARGETS, type ContractTarget } from '@/test/contract/targets';
-import { uniqueName, waitFor } from '@/test/support';
-import { WorkerHarness, exited } from './test-harness';
+import { waitFor } from '@/test/support';
+import { workerApi } from '@/test/worker-api';
+import { exited } from './test-harness';
 
 /**
  * Revoke and terminate with Triage's own worker (issue 19 §3), on every broker kind, through
@@ -21,31 +19,7 @@ import { WorkerHarness, exited } from './test-harness';
  * a revoke made while no worker runs holds for the next worker.
  */
 describe.each(TARGETS)('revoke with Triage workers on $kind', (target: ContractTarget) => {
-  let harness: WorkerHarness | null = null;
-  afterEach(async () => {
-    await resetRuntime();
-    await harness?.cleanup();
-    harness = null;
-  });
-  afterAll(() => {
-    delete process.env.TRIAGE_CONFIG;
-    delete process.env.TRIAGE_STATE_PREFIX;
-  });
-
-  async function setup(label: string): Promise<{ h: WorkerHarness; q: string }> {
-    const q = uniqueName(label);
-    harness = new WorkerHarness(target, { queues: [{ name: q }] });
-    // The API routes read the same configuration and state as the worker.
-    process.env.TRIAGE_CONFIG = harness.configPath;
-    process.env.TRIAGE_STATE_PREFIX = harness.statePrefix;
-    await resetRuntime();
-    return { h: harness, q };
-  }
-
-  async function task(id: string): Promise<TaskRecord | null> {
-    const res = await call<TaskRecord>(taskRoute.GET, 'GET', `/api/v1/tasks/${id}`, { id });
-    return res.status === 200 ? res.body : null;
-  }
+  const { setup, task } = workerApi(target);
 
   const revoke = (id: string, body: object = {}) => call<RevokeResult>(revokeOne.POST, 'POST', `/api/v1/tasks/${id}/revoke`, { id }, body);
 
